@@ -1,0 +1,44 @@
+import type { HardhatUserConfig } from "hardhat/config";
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import "@nomicfoundation/hardhat-toolbox-viem";
+
+const SOLC_VERSION = "0.8.28";
+
+// The compiler cannot be downloaded on our machines (and CI is offline but for package registries), so compile with the
+// solc-js build shipped in the `solc` npm package, pinned to exactly the version above.
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) return runSuper();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const solc = require("solc") as { version(): string };
+  return {
+    compilerPath: require.resolve("solc/soljson.js"),
+    isSolcJs: true,
+    version: SOLC_VERSION,
+    longVersion: solc.version(),
+  };
+});
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      optimizer: { enabled: true, runs: 10_000 },
+      evmVersion: "cancun",
+      viaIR: false,
+    },
+  },
+  networks: {
+    hardhat: {
+      // Deterministic accounts and a fixed chain id for tests; nothing in the code assumes 31337.
+      chainId: 31337,
+    },
+    localhost: {
+      url: process.env.MYC_RPC_URL ?? "http://127.0.0.1:8545",
+    },
+  },
+  gasReporter: { enabled: false },
+  mocha: { timeout: 120_000 },
+};
+
+export default config;
