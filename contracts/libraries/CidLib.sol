@@ -33,6 +33,67 @@ library CidLib {
         if (length - offset != digestLength) revert MalformedCid(cid, length < offset + digestLength ? length : offset + digestLength);
     }
 
+    /// @notice Longest CID `pack` stores in one 32-byte tail plus a 5-byte head (a CIDv1 with a 32-byte digest and up
+    ///         to 3 bytes of codec and hash-function varints, which covers raw, dag-pb, dag-cbor and dag-json over
+    ///         sha2-256).
+    uint256 internal constant MAX_PACKED_LENGTH = 37;
+
+    /// @notice Splits a CID into a head and a tail that fit beside other fields in storage: the last 32 bytes (or the
+    ///         whole CID, left-aligned, when shorter) go in `tail`, the bytes before them in `head`, left-aligned.
+    /// @return length The CID's length, or 0 when it is longer than `MAX_PACKED_LENGTH` and must be stored whole.
+    function pack(bytes calldata cid) internal pure returns (uint8 length, bytes5 head, bytes32 tail) {
+        uint256 cidLength = cid.length;
+        if (cidLength > MAX_PACKED_LENGTH) return (0, bytes5(0), bytes32(0));
+        if (cidLength <= 32) return (uint8(cidLength), bytes5(0), bytes32(cid));
+        // 32 < cidLength <= 37: the head holds the first cidLength - 32 bytes (at most 5).
+        uint256 headLength = cidLength - 32;
+        return (uint8(cidLength), bytes5(cid[:headLength]), bytes32(cid[headLength:]));
+    }
+
+    /// @notice Inverse of `pack` for a packed CID (`length` between 1 and `MAX_PACKED_LENGTH`).
+    function unpack(uint8 length, bytes5 head, bytes32 tail) internal pure returns (bytes memory cid) {
+        if (length <= 32) {
+            cid = new bytes(length);
+            assembly ("memory-safe") {
+                mstore(add(cid, 32), tail)
+            }
+            return cid;
+        }
+        // The head holds the first length - 32 bytes (at most 5), left-aligned; the tail is the last 32.
+        uint256 headLength = uint256(length) - 32;
+        cid = new bytes(length);
+        assembly ("memory-safe") {
+            let data := add(cid, 32)
+            mstore(data, head)
+            mstore(add(data, headLength), tail)
+        }
+    }
+
+    /// @notice The multibase base32 (RFC 4648, lowercase, no padding, prefix `b`) text form of a binary CID, the form
+    ///         IPFS tools print for CIDv1 (`bafy...`, `bagu...`).
+    function toBase32String(bytes memory cid) internal pure returns (string memory) {
+        bytes memory alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+        uint256 length = cid.length;
+        // ceil(length * 8 / 5) symbols, plus the multibase prefix.
+        bytes memory out = new bytes(1 + (length * 8 + 4) / 5);
+        out[0] = "b";
+        uint256 buffer;
+        uint256 bits;
+        uint256 j = 1;
+        for (uint256 i; i < length; ++i) {
+            buffer = (buffer << 8) | uint8(cid[i]);
+            bits += 8;
+            while (bits >= 5) {
+                bits -= 5;
+                out[j++] = alphabet[(buffer >> bits) & 31];
+            }
+            // Keep only the bits not yet written, so `buffer` never grows.
+            buffer &= (1 << bits) - 1;
+        }
+        if (bits > 0) out[j] = alphabet[(buffer << (5 - bits)) & 31];
+        return string(out);
+    }
+
     /// @dev Reads an unsigned LEB128 varint of at most 9 bytes (the multiformats limit) starting at `offset`.
     function _readVarint(bytes calldata data, uint256 offset) private pure returns (uint256 value, uint256 next) {
         uint256 length = data.length;
