@@ -30,8 +30,9 @@ const config: HardhatUserConfig = {
   },
   networks: {
     hardhat: {
-      // Deterministic accounts and a fixed chain id for tests; nothing in the code assumes 31337.
-      chainId: 31337,
+      // Deterministic accounts and a fixed chain id for tests; nothing in the code assumes 31337. A devnet may ask for
+      // another id (scripts/devnet), for example to run two chains side by side.
+      chainId: Number(process.env.MYC_DEVNET_CHAIN_ID ?? 31337),
     },
     localhost: {
       url: process.env.MYC_RPC_URL ?? "http://127.0.0.1:8545",

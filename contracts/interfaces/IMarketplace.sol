@@ -70,6 +70,9 @@ interface IMarketplace {
     /// @notice The buyer expected another payment token than the listing's (it changed since the buyer looked).
     error PaymentTokenMismatch(uint256 assetId, address expected, address actual);
 
+    /// @notice An order must name a consumer (not the zero address).
+    error InvalidConsumer();
+
     /// @notice A purchase or dispense of zero tokens.
     error ZeroCount();
 

@@ -1,0 +1,109 @@
+/**
+ * The devnet server process, started by `startDevnet` (scripts/devnet/startDevnet.ts) as
+ * `node --require hardhat/register scripts/devnet/serve.ts`: the same JSON-RPC server as `hardhat node` on 127.0.0.1,
+ * over a fresh in-process Hardhat network, with the LocalProtocol Ignition module deployed on it. Ignition keeps its
+ * journal in memory on the in-process network, so runs never see stale deployment state and any number can run at once.
+ *
+ * Environment: MYC_DEVNET_PORT (0 picks a free port), MYC_DEVNET_CHAIN_ID (read by hardhat.config.ts),
+ * MYC_DEVNET_VERBOSE=1 to log every RPC call like `hardhat node`.
+ *
+ * Prints one line `MYC_DEVNET_READY <Deployment JSON>` when ready. Exits when its parent process goes away (stdin
+ * closes or the parent pid changes), on SIGINT/SIGTERM, or on any error, so no server outlives the one who started it.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import hre from "hardhat";
+import { TASK_COMPILE, TASK_NODE_CREATE_SERVER } from "hardhat/builtin-tasks/task-names";
+import type { JsonRpcServer } from "hardhat/types";
+import LocalProtocolModule from "../../ignition/modules/LocalProtocol";
+import { READY_PREFIX, type Deployment, type DeployedContract } from "./deployment";
+
+const HOSTNAME = "127.0.0.1";
+
+async function main(): Promise<void> {
+  watchParent();
+  const port = Number(process.env.MYC_DEVNET_PORT ?? 8545);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`MYC_DEVNET_PORT is not a port: ${port}`);
+
+  await compileOnce();
+  const provider = hre.network.provider;
+  await provider.request({ method: "hardhat_setLoggingEnabled", params: [process.env.MYC_DEVNET_VERBOSE === "1"] });
+  const server: JsonRpcServer = await hre.run(TASK_NODE_CREATE_SERVER, { hostname: HOSTNAME, port, provider });
+  const { port: actualPort } = await server.listen();
+  const stop = async (code: number) => {
+    await server.close().catch(() => undefined);
+    process.exit(code);
+  };
+  process.once("SIGINT", () => void stop(0));
+  process.once("SIGTERM", () => void stop(0));
+
+  const deployed = await hre.ignition.deploy(LocalProtocolModule, { displayUi: false });
+  const contracts: Record<string, DeployedContract> = {};
+  for (const [name, contract] of Object.entries(deployed)) {
+    contracts[name] = { address: contract.address, startBlock: await creationBlock(contract.address) };
+  }
+  const chainId = Number(await provider.request({ method: "eth_chainId" }));
+  const deployment: Deployment = { chainId, rpcUrl: `http://${HOSTNAME}:${actualPort}`, contracts };
+  process.stdout.write(`${READY_PREFIX}${JSON.stringify(deployment)}\n`);
+}
+
+/** Exits as soon as the process that started us is gone, even if it was killed without a chance to clean up. */
+function watchParent(): void {
+  const parent = process.ppid;
+  const exit = () => process.exit(0);
+  process.stdin.on("end", exit);
+  process.stdin.on("close", exit);
+  process.stdin.resume();
+  setInterval(() => {
+    if (process.ppid !== parent) exit();
+  }, 500).unref();
+}
+
+/**
+ * Compiles (a no-op when artifacts are fresh) under a lock directory, so devnets started at the same moment on a fresh
+ * checkout do not write the same artifacts concurrently.
+ */
+async function compileOnce(): Promise<void> {
+  const lock = path.join(hre.config.paths.cache, "devnet-compile.lock");
+  fs.mkdirSync(hre.config.paths.cache, { recursive: true });
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      // A lock older than five minutes belongs to a process that died while compiling.
+      const stat = fs.statSync(lock, { throwIfNoEntry: false });
+      if (stat !== undefined && Date.now() - stat.mtimeMs > 300_000) fs.rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for the compile lock ${lock}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    await hre.run(TASK_COMPILE, { quiet: true });
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** The first block at which `address` has code (binary search over the chain's history). */
+async function creationBlock(address: string): Promise<number> {
+  const provider = hre.network.provider;
+  const hasCode = async (block: number) =>
+    ((await provider.request({ method: "eth_getCode", params: [address, `0x${block.toString(16)}`] })) as string) !==
+    "0x";
+  let high = Number(await provider.request({ method: "eth_blockNumber" }));
+  let low = 0;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (await hasCode(middle)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
