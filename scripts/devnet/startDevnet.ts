@@ -48,6 +48,8 @@ export type Devnet = {
   deployment: Deployment;
   /** Absolute path of the deployment JSON, when one was written. */
   deploymentFile: string | undefined;
+  /** Process id of the server. */
+  pid: number;
   /** Stops the server (SIGTERM, then SIGKILL after 5 s) and resolves once the process is gone. Safe to call twice. */
   stop: () => Promise<void>;
 };
@@ -115,7 +117,14 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     fs.mkdirSync(path.dirname(written), { recursive: true });
     fs.writeFileSync(written, `${JSON.stringify(deployment, null, 2)}\n`);
   }
-  return { rpcUrl: deployment.rpcUrl, chainId: deployment.chainId, deployment, deploymentFile: written, stop };
+  return {
+    rpcUrl: deployment.rpcUrl,
+    chainId: deployment.chainId,
+    deployment,
+    deploymentFile: written,
+    pid: child.pid!,
+    stop,
+  };
 }
 
 /** Resolves with the deployment the server prints once ready; rejects if it exits, times out or is aborted first. */

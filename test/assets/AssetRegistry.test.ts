@@ -41,7 +41,7 @@ describe("AssetRegistry", () => {
       );
       const published = eventsOf(second, registry).find((event) => event.eventName === "AssetPublished");
       expect(published!.args).to.include({ assetId: 2n, kind: AssetKind.Model });
-      expect((published!.args as { parents: bigint[] }).parents).to.deep.equal([1n]);
+      expect((published!.args as { parents: readonly bigint[] }).parents).to.deep.equal([1n]);
       expect(await registry.read.kindOf([2n])).to.equal(AssetKind.Model);
     });
 
@@ -54,7 +54,7 @@ describe("AssetRegistry", () => {
       const parents = Array.from({ length: Number(max) }, (_, i) => max - BigInt(i));
       const receipt = await mined(registry.write.publish([publisher.account.address, AssetKind.Model, cid("child"), parents]));
       const published = eventsOf(receipt, registry).find((event) => event.eventName === "AssetPublished");
-      expect((published!.args as { parents: bigint[] }).parents).to.deep.equal(parents);
+      expect((published!.args as { parents: readonly bigint[] }).parents).to.deep.equal(parents);
     });
 
     it("reverts EmptyCid and MalformedCid for bad manifests", async () => {
@@ -206,7 +206,7 @@ describe("AssetRegistry", () => {
       const { registry, publisher } = await loadFixture(registryFixture);
       const { result } = await registry.simulate.publishWithDatatoken(
         [AssetKind.Dataset, cid(1), [], { accessPeriod: 3600n, initialSupply: 5n * ONE }],
-        { account: publisher.account },
+        { account: publisher.account.address },
       );
       const receipt = await mined(
         registry.write.publishWithDatatoken([AssetKind.Dataset, cid(1), [], { accessPeriod: 3600n, initialSupply: 5n * ONE }], {

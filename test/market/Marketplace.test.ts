@@ -144,7 +144,7 @@ describe("Marketplace", () => {
       expect([base, protocolFee, marketFee, total]).to.deep.equal([15_000_000n, 150_000n, 375_000n, 15_525_000n]);
       const before = await usdc.read.balanceOf([buyer.account.address]);
       const { result } = await marketplace.simulate.buy([1n, 3n, usdc.address, total, market.account.address, 250], {
-        account: buyer.account,
+        account: buyer.account.address,
       });
       expect(result).to.equal(total);
       const receipt = await mined(
