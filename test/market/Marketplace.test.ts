@@ -373,6 +373,17 @@ describe("Marketplace", () => {
       expect(await marketplace.read.owner()).to.equal(getAddress(stranger.account.address));
     });
 
+    it("can be renounced, freezing the fee for good", async () => {
+      const { marketplace, admin } = await loadFixture(protocolFixture);
+      await mined(marketplace.write.renounceOwnership({ account: admin.account }));
+      expect(await marketplace.read.owner()).to.equal(zeroAddress);
+      await expectRevert(
+        marketplace.write.setProtocolFee([admin.account.address, 0], { account: admin.account }),
+        "OwnableUnauthorizedAccount",
+        [admin.account.address],
+      );
+    });
+
     it("reverts OwnableUnauthorizedAccount, ProtocolFeeTooHigh and InvalidTreasury", async () => {
       const { marketplace, admin, stranger } = await loadFixture(protocolFixture);
       await expectRevert(
