@@ -7,7 +7,7 @@ import readline from "node:readline";
 import { expect } from "chai";
 import { createPublicClient, http, parseAbi } from "viem";
 import { AbortedError } from "../../client/src/errors/base.ts";
-import { DevnetStartError, startDevnet, type Devnet } from "./startDevnet";
+import { DevnetStartError, startDevnet, type Devnet } from "./startDevnet.ts";
 
 /** Reads `/proc/<pid>/stat` (Linux): the process state letter and its parent pid, or undefined once it is gone. */
 function procStat(pid: number): { state: string; ppid: number } | undefined {
@@ -36,7 +36,7 @@ function ourServers(): number[] {
     .filter((pid) => {
       if (procStat(pid)?.ppid !== process.pid || !alive(pid)) return false;
       try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("serve.ts");
+        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("devnet-server.ts");
       } catch {
         return false;
       }
@@ -133,7 +133,7 @@ describe("startDevnet", function () {
   });
 
   it("the server exits by itself when its parent is killed outright", async () => {
-    const parent = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "orphan-parent.ts")], {
+    const parent = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "orphan-parent.ts")], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     const serverPid = await new Promise<number>((resolve, reject) => {
