@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Launcher of the `myc` CLI: the client package is TypeScript run by tsx (no build step), so register tsx's ESM loader
-// and import the real entry point.
+// Launcher of the `myc` CLI: the client package is TypeScript run by tsx (no build step), so register tsx's ESM loader,
+// import the real entry point (src/cli/main.ts) and exit with the code it returns.
 const [major] = process.versions.node.split(".").map(Number);
 if (major < 22) {
   process.stderr.write(
@@ -11,4 +11,15 @@ if (major < 22) {
 }
 const { register } = await import("tsx/esm/api");
 register();
-await import("../src/cli/main.ts");
+const { main } = await import("../src/cli/main.ts");
+
+// Ctrl-C aborts the running command (it exits 130 once it has stopped); a second Ctrl-C exits at once.
+const controller = new AbortController();
+process.on("SIGINT", () => {
+  if (controller.signal.aborted) process.exit(130);
+  controller.abort(new Error("interrupted (Ctrl-C)"));
+});
+const code = await main({ signal: controller.signal });
+// Let stdout drain (it is asynchronous on pipes) before exiting, so `--json` output is never cut short.
+await new Promise((resolve) => process.stdout.write("", resolve));
+process.exit(code);

@@ -14,7 +14,7 @@ import {
 import { getChainId } from "viem/actions";
 import { RpcUnreachableError, WrongChainError, type InvalidDeploymentError, type UnknownDeploymentError } from "../errors/chain.ts";
 import { protocolTransport } from "./transport.ts";
-import { loadDeployment, type Deployment, type LoadDeploymentParameters } from "./deployment.ts";
+import { loadDeployment, loadExplicitDeployment, type Deployment, type LoadDeploymentParameters } from "./deployment.ts";
 
 /** A viem client with the protocol's deployment on its chain. Write actions need one with an `account`. */
 export type MyceliumClient<account extends Account | undefined = Account | undefined> = Client<Transport, Chain, account> & {
@@ -25,7 +25,7 @@ export type MyceliumClient<account extends Account | undefined = Account | undef
 export type MyceliumWalletClient = MyceliumClient<Account>;
 
 export type CreateMyceliumClientParameters<account extends Account | undefined = undefined> = {
-  /** JSON-RPC URL. Default: the deployment's `rpcUrl` when an explicit deployment has one, else http://127.0.0.1:8545. */
+  /** JSON-RPC URL. Default: the `rpcUrl` of the deployment named (object, file, MYC_DEPLOYMENT), else http://127.0.0.1:8545. */
   rpcUrl?: string | undefined;
   /** The chain the caller expects; WrongChainError when the RPC serves another. */
   chainId?: number | undefined;
@@ -50,8 +50,9 @@ export const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
 export async function createMyceliumClient<account extends Account | undefined = undefined>(
   parameters: CreateMyceliumClientParameters<account> = {},
 ): Promise<CreateMyceliumClientReturnType<account>> {
-  const explicitRpc = typeof parameters.deployment === "object" ? parameters.deployment.rpcUrl : undefined;
-  const rpcUrl = parameters.rpcUrl ?? explicitRpc ?? DEFAULT_RPC_URL;
+  const search = { env: parameters.deploymentSearch?.env, cwd: parameters.deploymentSearch?.cwd };
+  const explicit = loadExplicitDeployment({ deployment: parameters.deployment, ...search });
+  const rpcUrl = parameters.rpcUrl ?? explicit?.rpcUrl ?? DEFAULT_RPC_URL;
   const transport = protocolTransport(rpcUrl, { timeout: parameters.timeout ?? 10_000 });
 
   const actualChainId = await getRpcChainId(rpcUrl, transport);

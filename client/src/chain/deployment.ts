@@ -53,16 +53,12 @@ export type LoadDeploymentErrorType = UnknownDeploymentError | InvalidDeployment
 /** Finds and validates the deployment of `chainId`. Throws UnknownDeploymentError when there is none. */
 export function loadDeployment(parameters: LoadDeploymentParameters): LoadDeploymentReturnType {
   const { chainId, env = process.env, cwd = process.cwd() } = parameters;
-  const explicit = parameters.deployment ?? env.MYC_DEPLOYMENT;
-  if (explicit !== undefined && explicit !== "") {
-    const loaded =
-      typeof explicit === "string"
-        ? { ...readDeploymentFile(path.resolve(cwd, explicit)), source: path.resolve(cwd, explicit) }
-        : { ...validateDeployment(explicit, "object"), source: "object" };
-    if (loaded.chainId !== chainId) {
-      throw new WrongChainError({ expectedChainId: loaded.chainId, actualChainId: chainId, expectedBy: `the deployment ${loaded.source}` });
+  const explicit = loadExplicitDeployment(parameters);
+  if (explicit !== undefined) {
+    if (explicit.chainId !== chainId) {
+      throw new WrongChainError({ expectedChainId: explicit.chainId, actualChainId: chainId, expectedBy: `the deployment ${explicit.source}` });
     }
-    return loaded;
+    return explicit;
   }
   const searched: string[] = [];
   for (const directory of parameters.directories ?? defaultDirectories(env, cwd)) {
@@ -77,6 +73,21 @@ export function loadDeployment(parameters: LoadDeploymentParameters): LoadDeploy
   }
   if (searched.length === 0) searched.push(`deployments/${chainId}.json in ${cwd} and its parents`);
   throw new UnknownDeploymentError({ chainId, searched });
+}
+
+/**
+ * The deployment the caller named (an object, a file path, or the file in MYC_DEPLOYMENT), validated, or undefined
+ * when none was named. Its `rpcUrl` is the default RPC of a client given none.
+ */
+export function loadExplicitDeployment(
+  parameters: Pick<LoadDeploymentParameters, "deployment" | "env" | "cwd">,
+): LoadDeploymentReturnType | undefined {
+  const { env = process.env, cwd = process.cwd() } = parameters;
+  const explicit = parameters.deployment ?? (env.MYC_DEPLOYMENT || undefined);
+  if (explicit === undefined) return undefined;
+  if (typeof explicit !== "string") return { ...validateDeployment(explicit, "object"), source: "object" };
+  const file = path.resolve(cwd, explicit);
+  return { ...readDeploymentFile(file), source: file };
 }
 
 /** The address of contract `name` in `deployment`; throws MissingContractError when it has none. */

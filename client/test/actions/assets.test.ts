@@ -25,16 +25,7 @@ import { AbortedError } from "../../src/errors/base.ts";
 import { InsufficientBalanceError, InvalidArgumentError, InvalidCidError, MissingAccountError } from "../../src/errors/chain.ts";
 import { AssetNotFoundError, ContractRevertedError, NotAssetOwnerError } from "../../src/errors/contract.ts";
 import { devAccount, uniqueCid, useDevnet } from "../helpers/devnet.ts";
-
-/** Awaits `promise` and returns what it rejected with; fails the test when it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  expect.fail("expected the action to fail");
-}
+import { rejection } from "../helpers/rejection.ts";
 
 const ONE_TOKEN = parseUnits("1", 18);
 const usdc = (amount: string) => parseUnits(amount, 6);

@@ -1,0 +1,182 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import { erc20Abi } from "viem";
+import { readContract } from "viem/actions";
+import { getAsset } from "../../src/actions/getAsset.ts";
+import { EXIT_CODES } from "../../src/cli/exitCodes.ts";
+import { devAccount, devPrivateKey, uniqueCid, useDevnet } from "../helpers/devnet.ts";
+
+const BIN = path.resolve(import.meta.dirname, "..", "..", "bin", "myc.js");
+
+type Result = { code: number | null; stdout: string; stderr: string };
+
+/** Runs the real `myc` launcher in a child process with only the given environment (plus PATH and HOME). */
+function myc(args: string[], env: Record<string, string> = {}, cwd = os.tmpdir()): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Asserts a failure: the exit code, one `error:` line (and at most a `hint:` line) on stderr, nothing on stdout. */
+function expectFailure(result: Result, code: number, message: RegExp): void {
+  expect(result.code, result.stderr).to.equal(code);
+  expect(result.stdout).to.equal("");
+  const lines = result.stderr.trimEnd().split("\n");
+  expect(lines[0]).to.match(/^error: /).and.to.match(message);
+  expect(lines.length).to.be.at.most(2);
+  if (lines[1] !== undefined) expect(lines[1]).to.match(/^hint: /);
+}
+
+describe("myc CLI (real processes against a devnet)", function () {
+  this.timeout(120_000);
+  const chain = useDevnet();
+  let env: Record<string, string>;
+  let publisherEnv: Record<string, string>;
+  let buyerEnv: Record<string, string>;
+  let assetId: string;
+
+  before(async () => {
+    const { devnet } = chain.get();
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "myc-cli-")), `${devnet.chainId}.json`);
+    fs.writeFileSync(file, JSON.stringify(devnet.deployment));
+    env = { MYC_DEPLOYMENT: file };
+    publisherEnv = { ...env, MYC_PRIVATE_KEY: devPrivateKey(1) };
+    buyerEnv = { ...env, MYC_PRIVATE_KEY: devPrivateKey(2) };
+  });
+
+  it("prints help and exits 0; an unknown command is a usage error (2)", async () => {
+    const help = await myc(["--help"]);
+    expect(help.code).to.equal(0);
+    for (const command of ["publish", "assets", "asset <id>", "buy", "config"]) expect(help.stdout).to.contain(command);
+    expect((await myc(["frobnicate"])).code).to.equal(EXIT_CODES.usage);
+  });
+
+  it("publishes with a listing and prints parseable JSON", async () => {
+    const manifestCid = (await uniqueCid()).toString();
+    const result = await myc(["publish", "--kind", "dataset", "--manifest", manifestCid, "--price", "2.5", "--supply", "10", "--json"], publisherEnv);
+    expect(result.code, result.stderr).to.equal(0);
+    const published = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(published).to.include({ kind: "dataset", manifestCid });
+    expect(published.listing).to.deep.equal({ paymentToken: chain.get().devnet.deployment.contracts.PaymentToken!.address, price: "2500000" });
+    assetId = published.assetId as string;
+    const asset = await getAsset(await chain.get().readOnly(), { assetId: BigInt(assetId) });
+    expect(asset.owner).to.equal(devAccount(1).address);
+    expect(asset.manifestCid.toString()).to.equal(manifestCid);
+  });
+
+  it("shows the asset and lists it, in text and JSON", async () => {
+    const text = await myc(["asset", assetId], env);
+    expect(text.code, text.stderr).to.equal(0);
+    expect(text.stdout).to.contain(`Asset ${assetId} (dataset, active)`).and.to.contain("2.5 mUSD");
+    const shown = JSON.parse((await myc(["asset", assetId, "--json"], env)).stdout) as { listing: { price: string; token: { decimals: number } } };
+    expect(shown.listing.price).to.equal("2500000");
+    expect(shown.listing.token.decimals).to.equal(6);
+    const listed = JSON.parse((await myc(["assets", "--json", "--owner", devAccount(1).address], env)).stdout) as { assets: { id: string }[] };
+    expect(listed.assets.map((asset) => asset.id)).to.include(assetId);
+  });
+
+  it("a buyer without funds gets InsufficientBalanceError (8), then buys access after the faucet", async () => {
+    expectFailure(await myc(["buy", assetId], buyerEnv), EXIT_CODES.InsufficientBalanceError, /holds 0 mUSD but buying access to asset \d+ needs 2\.5025 mUSD/);
+    const funded = await myc(["faucet", "100", "--json"], buyerEnv);
+    expect(funded.code, funded.stderr).to.equal(0);
+    const client = await chain.get().readOnly();
+    const token = chain.get().devnet.deployment.contracts.PaymentToken!.address;
+    const before = await readContract(client, { address: token, abi: erc20Abi, functionName: "balanceOf", args: [devAccount(2).address] });
+
+    const result = await myc(["buy", assetId, "--json"], buyerEnv);
+    expect(result.code, result.stderr).to.equal(0);
+    const access = JSON.parse(result.stdout) as Record<string, string | boolean>;
+    expect(access).to.include({ consumer: devAccount(2).address, total: "2502500", signedPermit: true, validUntil: (2n ** 64n - 1n).toString() });
+    const after = await readContract(client, { address: token, abi: erc20Abi, functionName: "balanceOf", args: [devAccount(2).address] });
+    expect(before - after).to.equal(2_502_500n);
+  });
+
+  it("buys datatokens with --tokens and spends one with order", async () => {
+    const bought = await myc(["buy", assetId, "--tokens", "2", "--json"], buyerEnv);
+    expect(bought.code, bought.stderr).to.equal(0);
+    expect(JSON.parse(bought.stdout)).to.include({ count: "2" });
+    const ordered = await myc(["order", assetId, "--consumer", devAccount(5).address], buyerEnv);
+    expect(ordered.code, ordered.stderr).to.equal(0);
+    expect(ordered.stdout).to.contain(`Access to asset ${assetId} for ${devAccount(5).address} without expiry.`);
+  });
+
+  describe("bad input gives the typed error and its exit code", () => {
+    it("malformed CID (4), also as JSON", async () => {
+      expectFailure(await myc(["publish", "--kind", "model", "--manifest", "bafy123"], publisherEnv), EXIT_CODES.InvalidCidError, /"bafy123" is not a valid CID/);
+      const json = await myc(["publish", "--kind", "model", "--manifest", "bafy123", "--json"], publisherEnv);
+      expect(json.code).to.equal(EXIT_CODES.InvalidCidError);
+      expect(JSON.parse(json.stdout)).to.deep.include({ error: { name: "InvalidCidError", code: 4, message: '"bafy123" is not a valid CID.', details: null, hint: "Pass a CIDv1 string such as bafybei... (base32) or a CID object." } });
+    });
+
+    it("unknown asset (6) for reads and purchases", async () => {
+      expectFailure(await myc(["asset", "999999"], env), EXIT_CODES.AssetNotFoundError, /^error: Asset 999999 does not exist\.$/);
+      expectFailure(await myc(["buy", "999999"], buyerEnv), EXIT_CODES.AssetNotFoundError, /Asset 999999 does not exist/);
+    });
+
+    it("someone else's asset (10)", async () => {
+      const result = await myc(["update", assetId, "--manifest", (await uniqueCid()).toString()], buyerEnv);
+      expectFailure(result, EXIT_CODES.NotAssetOwnerError, new RegExp(`Account ${devAccount(2).address} does not own asset ${assetId} \\(owner is ${devAccount(1).address}\\)`));
+      expect(result.stderr).to.contain("hint: Transfer the asset NFT to this account or use the owner's key.");
+    });
+
+    it("wrong chain (13)", async () => {
+      expectFailure(await myc(["asset", assetId, "--chain-id", "1"], env), EXIT_CODES.WrongChainError, /expected chain 1 .* serves chain 31337/);
+    });
+
+    it("unreachable RPC (14)", async () => {
+      expectFailure(await myc(["assets", "--rpc", "http://127.0.0.1:9"], env), EXIT_CODES.RpcUnreachableError, /http:\/\/127\.0\.0\.1:9 is unreachable/);
+    });
+
+    it("no deployment for the chain (15)", async () => {
+      const result = await myc(["assets", "--rpc", chain.get().devnet.rpcUrl], {}, fs.mkdtempSync(path.join(os.tmpdir(), "myc-empty-")));
+      expectFailure(result, EXIT_CODES.UnknownDeploymentError, /No Mycelium deployment is known for chain 31337/);
+    });
+
+    it("no account to sign with (18)", async () => {
+      expectFailure(await myc(["buy", assetId], env), EXIT_CODES.MissingAccountError, /needs an account to sign with/);
+    });
+
+    it("invalid numbers and words (3)", async () => {
+      expectFailure(await myc(["asset", "seven"], env), EXIT_CODES.InvalidArgumentError, /Invalid asset id: "seven"/);
+      expectFailure(await myc(["publish", "--kind", "video", "--manifest", (await uniqueCid()).toString()], publisherEnv), EXIT_CODES.InvalidArgumentError, /Invalid --kind/);
+      expectFailure(await myc(["publish", "--kind", "model", "--manifest", (await uniqueCid()).toString(), "--price", "1.1234567"], publisherEnv), EXIT_CODES.InvalidArgumentError, /Invalid --price/);
+    });
+
+    it("refuses a private key on the command line without echoing it (3)", async () => {
+      const key = devPrivateKey(4);
+      const result = await myc(["buy", assetId, `--private-key=${key}`], env);
+      expectFailure(result, EXIT_CODES.InvalidArgumentError, /Invalid option: "--private-key"/);
+      expect(result.stderr).not.to.contain(key.slice(2));
+    });
+  });
+
+  describe("keystore accounts", () => {
+    it("creates an encrypted keystore, signs with it, and rejects a wrong password (19)", async () => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "myc-ks-")), "account.json");
+      const created = await myc(["account", "new", "--keystore", file, "--json"], { ...env, MYC_KEYSTORE_PASSWORD: "s3cret" });
+      expect(created.code, created.stderr).to.equal(0);
+      const { address } = JSON.parse(created.stdout) as { address: string };
+      expect(fs.readFileSync(file, "utf8")).to.contain(address.slice(2).toLowerCase());
+
+      const shown = await myc(["account", "--json"], { ...env, MYC_KEYSTORE: file, MYC_KEYSTORE_PASSWORD: "s3cret" });
+      expect(shown.code, shown.stderr).to.equal(0);
+      expect(JSON.parse(shown.stdout)).to.include({ address, source: `keystore ${file}` });
+
+      expectFailure(await myc(["account", "--keystore", file], { ...env, MYC_KEYSTORE_PASSWORD: "wrong" }), EXIT_CODES.KeystoreError, /Wrong password/);
+      expectFailure(await myc(["account", "--keystore", file], env), EXIT_CODES.KeystoreError, /no terminal to ask for it/);
+    });
+  });
+});
