@@ -112,11 +112,10 @@ async function loadPackage(candidate: BackendCandidate): Promise<{ probe: Backen
     await import(specifier);
     return { probe: { name, packageName, available: true, reason: "package loaded" } };
   } catch (cause) {
+    // "Not installed" only when the package itself is missing, not one of its own dependencies.
     const code = (cause as { code?: unknown }).code;
-    const reason =
-      code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND"
-        ? `${packageName} is not installed`
-        : `${packageName} failed to load: ${messageOf(cause)}`;
+    const missing = (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && messageOf(cause).includes(`'${packageName}'`);
+    const reason = missing ? `${packageName} is not installed` : `${packageName} failed to load: ${messageOf(cause)}`;
     return { probe: { name, packageName, available: false, reason }, cause };
   }
 }

@@ -9,6 +9,7 @@ export {
 export {
   canonicalWeightBytes,
   createLayersModel,
+  denseClassifierTopology,
   fromModelArtifacts,
   initializeModel,
   readLayersModel,

@@ -162,6 +162,24 @@ export async function initializeModel(params: { topology: LayersModelDefinition[
   }
 }
 
+/**
+ * The topology of a dense classifier: `hidden` relu layers, then a softmax over `classes`, on inputs of `inputs`
+ * values (784 for 28x28 images). `denseClassifierTopology({ inputs: 784, hidden: [128], classes: 10 })` is the
+ * benchmark's Fashion-MNIST model.
+ */
+export function denseClassifierTopology(params: { inputs: number; hidden: readonly number[]; classes: number }): LayersModelDefinition["topology"] {
+  const layers: tf.layers.Layer[] = params.hidden.map((units, i) =>
+    tf.layers.dense({ units, activation: "relu", ...(i === 0 ? { inputShape: [params.inputs] } : {}) }),
+  );
+  layers.push(tf.layers.dense({ units: params.classes, activation: "softmax", ...(layers.length === 0 ? { inputShape: [params.inputs] } : {}) }));
+  const model = tf.sequential({ layers });
+  try {
+    return topologyOf(model);
+  } finally {
+    model.dispose();
+  }
+}
+
 /** The topology of a TF.js model in the form job specs store (`model.toJSON(null, false)`). */
 export function topologyOf(model: tf.LayersModel): LayersModelDefinition["topology"] {
   return model.toJSON(null, false) as unknown as LayersModelDefinition["topology"];

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import fc from "fast-check";
-import { InvalidTrainingSpecError, SeededRandom, type AggregationRule } from "@mycelium/client";
+import { DEFAULT_AGGREGATION_RULE, InvalidTrainingSpecError, SeededRandom, type AggregationRule } from "@mycelium/client";
 import {
   InvalidAggregationInputError,
   aggregateUpdates,
@@ -19,7 +19,8 @@ import { deltaRms, lazyUpdate, noiseUpdate, scaledUpdate, signFlippedUpdate } fr
 import { encodeAggregationInput } from "./harness/aggregationInput.ts";
 import { honestRoundFixture, type HonestRound } from "./harness/fixtures.ts";
 
-const robust: AggregationRule = { rule: "trimmed-mean", robustK: 2, trimFraction: 0.2 };
+/** The client's default: robust filter at 2 median distances, 20% trimmed mean. */
+const robust: AggregationRule = DEFAULT_AGGREGATION_RULE;
 const plainMean: AggregationRule = { rule: "mean", robustK: null, trimFraction: 0 };
 
 /** One-coordinate models make the rule's arithmetic checkable by hand. */
@@ -122,13 +123,15 @@ describe("aggregateUpdates", () => {
       expect(after.accuracy).to.be.greaterThan(before.accuracy + 0.2);
     });
 
-    it("excludes a 100x scaled, a sign-flipped and a random-noise update as outliers", () => {
+    it("excludes a 100x scaled, a sign-flipped, a random-noise and a disguised lazy update as outliers", () => {
       const { base, updates } = round;
       const scale = deltaRms(base.weights, updates[0]!.weights);
       const attacks: [string, Float32Array[]][] = [
         ["scaled", scaledUpdate(base.weights, updates[1]!.weights, 100)],
         ["sign-flipped", signFlippedUpdate(base.weights, updates[2]!.weights)],
         ["noise", noiseUpdate(base.weights, { seed: 99, scale })],
+        // the base model plus noise a tenth of an honest step: not base-equal, but no training either
+        ["disguised lazy", noiseUpdate(base.weights, { seed: 98, scale: scale / 10 })],
       ];
       for (const [name, weights] of attacks) {
         const result = aggregateUpdates({ base: base.weights, updates: [...updates, { trainerIndex: 9, samples: 400, weights }], rule: robust });
@@ -137,13 +140,13 @@ describe("aggregateUpdates", () => {
         expect(verdict.detail).to.match(/exceeds 2 x median distance/);
         expect(result.includedMask, name).to.equal(0b111111n);
       }
-      // all three at once: a third of the round is hostile and all of it is still caught
+      // all four at once: 4 of 10 updates are hostile and all of them are still caught
       const together = aggregateUpdates({
         base: base.weights,
         updates: [...updates, ...attacks.map(([, weights], i) => ({ trainerIndex: 10 + i, samples: 400, weights }))],
         rule: robust,
       });
-      expect(together.verdicts.filter((v) => !v.included).map((v) => `${v.trainerIndex}:${v.reason}`)).to.deep.equal(["10:outlier", "11:outlier", "12:outlier"]);
+      expect(together.verdicts.filter((v) => !v.included).map((v) => `${v.trainerIndex}:${v.reason}`)).to.deep.equal(["10:outlier", "11:outlier", "12:outlier", "13:outlier"]);
     });
 
     it("lets the plain mean rule be dragged by the same attack", () => {

@@ -1,9 +1,8 @@
-import * as tf from "@tensorflow/tfjs";
 import { assignShards, concatDatasets, generateBlobsDataset, sliceDataset, splitIntoShards, type TensorDataset } from "@mycelium/client";
 import {
+  denseClassifierTopology,
   initializeModel,
   selectBackend,
-  topologyOf,
   trainLocally,
   type LayersModelDefinition,
   type LocalTrainingConfig,
@@ -11,14 +10,7 @@ import {
 
 /** A small dense classifier for the generated blobs (16 features, 4 classes). */
 export function blobsTopology(): LayersModelDefinition["topology"] {
-  const model = tf.sequential({
-    layers: [tf.layers.dense({ inputShape: [16], units: 32, activation: "relu" }), tf.layers.dense({ units: 4, activation: "softmax" })],
-  });
-  try {
-    return topologyOf(model);
-  } finally {
-    model.dispose();
-  }
+  return denseClassifierTopology({ inputs: 16, hidden: [32], classes: 4 });
 }
 
 export const blobsConfig: LocalTrainingConfig = {
