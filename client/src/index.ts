@@ -39,12 +39,14 @@ export {
   TRAINING_SPEC_FORMAT,
   buildTrainingSpec,
   validateAggregationRule,
+  validateLocalTraining,
   validateTrainingSpec,
 } from "./training/spec.ts";
 export type {
   AggregationRule,
   BuildTrainingSpecParameters,
   JsonValue,
+  LocalTrainingHyperparameters,
   LocalWork,
   OptimizerSpec,
   SpecIssue,

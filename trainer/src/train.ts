@@ -1,18 +1,20 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   SeededRandom,
+  InvalidTrainingSpecError,
   featuresAsFloat32,
   sampleSizeOf,
   throwIfAborted,
+  validateLocalTraining,
+  type LocalTrainingHyperparameters,
   type OptimizerSpec,
   type TensorDataset,
-  type TrainingSpec,
 } from "@mycelium/client";
 import { IncompatibleModelError } from "./errors.ts";
 import { createLayersModel, readLayersModel, type LayersModelDefinition, type WeightSpec } from "./model.ts";
 
 /** The part of a job spec that local training uses, plus the seed of this trainer's shuffling in this round. */
-export type LocalTrainingConfig = Pick<TrainingSpec, "optimizer" | "loss" | "batchSize" | "local"> & {
+export type LocalTrainingConfig = LocalTrainingHyperparameters & {
   /** uint32 seed of the batch order (derive it per round and trainer, e.g. deriveSeed(spec.seed, round, trainer)). */
   seed: number;
 };
@@ -65,6 +67,7 @@ export type LocalTrainingResult = {
 export async function trainLocally(params: TrainLocallyParameters): Promise<LocalTrainingResult> {
   const { config, data, signal, onProgress } = params;
   const started = performance.now();
+  validateLocalTraining(config);
   throwIfAborted(signal, "Local training");
   if (data.count === 0) throw new IncompatibleModelError("No training data.", "The assigned shards hold no samples.");
   const model = await createLayersModel(params.model);
@@ -149,6 +152,9 @@ export type EvaluationResult = { samples: number; loss: number; accuracy: number
 export async function evaluateModel(params: EvaluateModelParameters): Promise<EvaluationResult> {
   const { data, signal } = params;
   const batchSize = params.batchSize ?? 1024;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new InvalidTrainingSpecError([{ path: "batchSize", expected: "a positive integer", found: String(batchSize) }]);
+  }
   const model = await createLayersModel(params.model);
   try {
     const inputShape = checkFit(model, data);

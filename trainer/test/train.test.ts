@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { expect } from "chai";
-import { AbortedError, createTensorDataset, generateBlobsDataset, sliceDataset } from "@mycelium/client";
+import { AbortedError, InvalidTrainingSpecError, createTensorDataset, generateBlobsDataset, sliceDataset } from "@mycelium/client";
 import {
   IncompatibleModelError,
   evaluateModel,
@@ -83,6 +83,18 @@ describe("local training", () => {
       error = caught;
     }
     expect(error).to.be.instanceOf(AbortedError);
+  });
+
+  it("refuses a config that cannot run, before any work", async () => {
+    const base = await initializeModel({ topology: blobsTopology(), seed: 11 });
+    let error: unknown;
+    try {
+      await trainLocally({ model: base, data: train, config: { ...blobsConfig, batchSize: 0, local: { unit: "epochs", count: 1.5 } } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(InvalidTrainingSpecError);
+    expect((error as InvalidTrainingSpecError).issues.map((issue) => issue.path)).to.deep.equal(["batchSize", "local.count"]);
   });
 
   it("refuses data that does not fit the model", async () => {

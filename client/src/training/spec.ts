@@ -161,14 +161,7 @@ export function validateTrainingSpec(value: unknown): TrainingSpec {
     literal(model.format, "model.format", ["tfjs-layers"], issues);
     checkTopology(model.topology, "model.topology", issues);
   }
-  literal(spec.loss, "loss", ["sparseCategoricalCrossentropy"], issues);
-  checkOptimizer(spec.optimizer, issues);
-  integer(spec.batchSize, "batchSize", 1, 1 << 20, issues);
-  const local = record(spec.local, "local", issues, ["unit", "count"]);
-  if (local !== null) {
-    literal(local.unit, "local.unit", ["epochs", "steps"], issues);
-    integer(local.count, "local.count", 1, 1 << 30, issues);
-  }
+  collectLocalTrainingIssues(spec, issues);
   integer(spec.shardsPerTrainer, "shardsPerTrainer", 1, 0xffffffff, issues);
   collectAggregationRuleIssues(spec.aggregation, "aggregation", issues);
   const dataset = record(spec.dataset, "dataset", issues, ["assetId", "manifest", "format", "trainSplit"]);
@@ -191,6 +184,29 @@ export function validateTrainingSpec(value: unknown): TrainingSpec {
 
   if (issues.length > 0) throw new InvalidTrainingSpecError(issues);
   return value as TrainingSpec;
+}
+
+/** The hyper-parameters of local training, as the trainer takes them (a spec satisfies this type). */
+export type LocalTrainingHyperparameters = Pick<TrainingSpec, "optimizer" | "loss" | "batchSize" | "local">;
+
+/** Validates the local-training part of a spec on its own (trainLocally checks its config with this). */
+export function validateLocalTraining(value: LocalTrainingHyperparameters): LocalTrainingHyperparameters {
+  const issues: SpecIssue[] = [];
+  if (value === null || typeof value !== "object") issues.push({ path: "(config)", expected: "an object", found: describe(value) });
+  else collectLocalTrainingIssues(value as unknown as Record<string, unknown>, issues);
+  if (issues.length > 0) throw new InvalidTrainingSpecError(issues);
+  return value;
+}
+
+function collectLocalTrainingIssues(spec: Record<string, unknown>, issues: SpecIssue[]): void {
+  literal(spec.loss, "loss", ["sparseCategoricalCrossentropy"], issues);
+  checkOptimizer(spec.optimizer, issues);
+  integer(spec.batchSize, "batchSize", 1, 1 << 20, issues);
+  const local = record(spec.local, "local", issues, ["unit", "count"]);
+  if (local !== null) {
+    literal(local.unit, "local.unit", ["epochs", "steps"], issues);
+    integer(local.count, "local.count", 1, 1 << 30, issues);
+  }
 }
 
 /** Validates an aggregation rule on its own (the aggregator checks its input with this). */
