@@ -51,6 +51,14 @@ export function requireAccount(client: MyceliumClient, action: string): Account 
   return client.account;
 }
 
+/** How nodes say an account cannot pay for gas (viem maps some of them to InsufficientFundsError, not Hardhat's). */
+const NO_FUNDS = /insufficient funds|doesn't have enough funds/i;
+
+function detailsOf(error: unknown): string {
+  const details = (error as { details?: unknown })?.details;
+  return typeof details === "string" ? details : error instanceof Error ? error.message : "";
+}
+
 /** Sends one contract transaction (see the module comment) and returns its successful receipt. */
 export async function sendContractTransaction<
   const abi extends Abi,
@@ -72,9 +80,19 @@ export async function sendContractTransaction<
     hash = await writeContract(client, request as never);
   } catch (error) {
     if (error instanceof AbortedError) throw error;
-    if (findInChain(error, (e) => e instanceof InsufficientFundsError)) {
+    const funds = findInChain(error, (e) => e instanceof InsufficientFundsError || NO_FUNDS.test(detailsOf(e)));
+    if (funds) {
       const balance = await getBalance(client, { address: account.address }).catch(() => 0n);
-      throw new InsufficientBalanceError({ account: account.address, token: NATIVE_CURRENCY, balance, purpose: `paying gas for ${action.toLowerCase()}`, cause: error });
+      // Hardhat says how much it wanted ("The max upfront cost is: N"); other nodes only that it was too much.
+      const upfront = /upfront cost is:? (\d+)/i.exec(detailsOf(funds))?.[1];
+      throw new InsufficientBalanceError({
+        account: account.address,
+        token: NATIVE_CURRENCY,
+        balance,
+        needed: upfront === undefined ? undefined : BigInt(upfront),
+        purpose: `paying gas for ${action.charAt(0).toLowerCase()}${action.slice(1)}`,
+        cause: error,
+      });
     }
     throw toMyceliumError(error, context);
   }

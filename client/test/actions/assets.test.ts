@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { erc20Abi, maxUint64, parseUnits, zeroAddress, type Account, type Address } from "viem";
 import { getTransactionCount, readContract } from "viem/actions";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { buy } from "../../src/actions/buy.ts";
 import { buyAccess } from "../../src/actions/buyAccess.ts";
 import { closeDispenser } from "../../src/actions/closeDispenser.ts";
@@ -22,7 +23,7 @@ import { updateManifest } from "../../src/actions/updateManifest.ts";
 import type { MyceliumClient } from "../../src/chain/client.ts";
 import type { TransactionProgressEvent } from "../../src/chain/transaction.ts";
 import { AbortedError } from "../../src/errors/base.ts";
-import { InsufficientBalanceError, InvalidArgumentError, InvalidCidError, MissingAccountError } from "../../src/errors/chain.ts";
+import { InsufficientBalanceError, InvalidArgumentError, InvalidCidError, MissingAccountError, NATIVE_CURRENCY } from "../../src/errors/chain.ts";
 import { AssetNotFoundError, ContractRevertedError, NotAssetOwnerError } from "../../src/errors/contract.ts";
 import { devAccount, uniqueCid, useDevnet } from "../helpers/devnet.ts";
 import { rejection } from "../helpers/rejection.ts";
@@ -110,6 +111,17 @@ describe("asset actions against a devnet", function () {
     it("needs an account to write", async () => {
       const readOnly = await chain.get().readOnly();
       expect(await rejection(publishAsset(readOnly, { kind: "dataset", manifestCid: await uniqueCid() }))).to.be.instanceOf(MissingAccountError);
+    });
+
+    it("an account without ETH for gas gets InsufficientBalanceError in ETH", async () => {
+      const broke = await chain.get().client(privateKeyToAccount(generatePrivateKey()));
+      const error = await rejection(publishAsset(broke, { kind: "dataset", manifestCid: await uniqueCid() }));
+      expect(error).to.be.instanceOf(InsufficientBalanceError);
+      const typed = error as InsufficientBalanceError;
+      expect(typed.token).to.deep.equal(NATIVE_CURRENCY);
+      expect(typed.balance).to.equal(0n);
+      expect(typed.needed! > 0n).to.equal(true);
+      expect(typed.shortMessage).to.match(/^Account 0x[0-9a-fA-F]{40} holds 0 ETH but paying gas for publishing the asset needs [0-9.]+ ETH\.$/);
     });
 
     it("sends nothing when aborted first", async () => {
