@@ -23,7 +23,7 @@ import {
 ///         Round timeline. Round 0 starts at the job's start time, round r+1 at the moment round r is finalized. From a
 ///         round's start S: commits in [S, S+commitWindow), reveals in [S+commitWindow, S+commitWindow+revealWindow),
 ///         attestations in [that, that+attestWindow); `finalize` from the end of the attest window on, or from the end
-///         of the reveal window on once every trainer who revealed has attested. A round that ends without a tuple
+///         of the reveal window on once every trainer who revealed has attested (at once if nobody revealed). A round that ends without a tuple
 ///         holding the quorum (or without reveals) fails: it still consumes one of the job's rounds, the model stays,
 ///         and its reward rolls over into the `carry` of the next round to finalize.
 ///
@@ -342,7 +342,7 @@ interface ITrainingJobs {
     ) external;
 
     /// @notice Finalizes the current round (anyone): after the attest window, or after the reveal window once every
-    ///         trainer who revealed has attested. Records the winner or the failure, moves the reward, fixes the next
+    ///         trainer who revealed has attested (at once if nobody revealed). Records the winner or the failure, moves the reward, fixes the next
     ///         round's seed and starts it.
     function finalize(uint256 jobId, uint256 round) external;
 

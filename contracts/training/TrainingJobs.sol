@@ -347,7 +347,7 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
             if (pending == round + 1) revert AlreadyCommitted(round);
             revert CommitmentPending(jobId, msg.sender, pending - 1);
         }
-        // Bounds: round is the current round, below numRounds < 2^32.
+        // Bounds: round is the current round, below numRounds < 2^24.
         trainer.slot = slot.withPendingRoundPlusOne(round + 1);
         trainer.commitment = commitment;
         emit Committed(jobId, round, msg.sender, commitment);
@@ -905,9 +905,10 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         return schedule.status() == STATUS_CANCELLED || schedule.hasEnded();
     }
 
-    /// @dev Early finalization: the reveal window is over and everyone who revealed has attested.
+    /// @dev Early finalization: the reveal window is over and everyone who revealed has attested (at once when nobody
+    ///      revealed: nobody could attest).
     function _everyoneAttested(LiveRound live, uint256 revealEnd) private view returns (bool) {
-        return block.timestamp >= revealEnd && live.revealedCount() != 0 && live.attestedCount() == live.revealedCount();
+        return block.timestamp >= revealEnd && live.attestedCount() == live.revealedCount();
     }
 
     function _jobStatus(Schedule schedule) private view returns (JobStatus) {

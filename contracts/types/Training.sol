@@ -133,7 +133,7 @@ struct JobState {
 /// @param commitEnd End (exclusive) of the commit window: commits are accepted in [start, commitEnd).
 /// @param revealEnd End (exclusive) of the reveal window: reveals in [commitEnd, revealEnd).
 /// @param attestEnd End (exclusive) of the attest window: attestations in [revealEnd, attestEnd); `finalize` from
-///        attestEnd on, or from revealEnd on once every trainer who revealed has attested.
+///        attestEnd on, or from revealEnd on once every trainer who revealed has attested (at once if nobody revealed).
 /// @param seed Seed of this round: shard assignment is derived from it and the trainer index off-chain.
 /// @param revealedCount Trainers who revealed in this round.
 /// @param attestedCount Trainers who attested in this round.
