@@ -78,6 +78,7 @@ contract AssetRegistry is ERC721, IAssetRegistry {
         DatatokenParams calldata datatokenParams,
         ListingParams calldata listing
     ) external returns (uint256 assetId, address datatoken) {
+        if (listing.marketplace.code.length == 0) revert InvalidMarketplace(listing.marketplace);
         assetId = _publish(msg.sender, kind, manifestCid, parents);
         datatoken = _createDatatoken(assetId, msg.sender, datatokenParams, listing.marketplace);
         // The marketplace accepts this call because it comes from its registry, which only makes it for an asset the

@@ -75,6 +75,9 @@ interface IAssetRegistry is IERC4906 {
     /// @notice The asset already has a datatoken (one per asset).
     error DatatokenExists(uint256 assetId, address datatoken);
 
+    /// @notice `ListingParams.marketplace` is not a contract.
+    error InvalidMarketplace(address marketplace);
+
     // ----------------------------------------------------------------------------------------------------------------
     // Events
     // ----------------------------------------------------------------------------------------------------------------

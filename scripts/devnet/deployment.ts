@@ -10,6 +10,8 @@
  * `contracts` has one entry per key of the LocalProtocol Ignition module's result (ignition/modules/LocalProtocol.ts),
  * so contracts added to the Protocol module appear here by themselves. `startBlock` is the block the contract was
  * created in, where an indexer starts.
+ *
+ * Types only: this file is shared by the ESM library (startDevnet.ts) and the CommonJS server (scripts/devnet-server.ts).
  */
 export type DeployedContract = {
   address: `0x${string}`;
@@ -21,6 +23,3 @@ export type Deployment = {
   rpcUrl: string;
   contracts: Record<string, DeployedContract>;
 };
-
-/** The line prefix the devnet server prints once the deployment is ready, followed by the Deployment as JSON. */
-export const READY_PREFIX = "MYC_DEVNET_READY ";

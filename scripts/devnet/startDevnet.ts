@@ -4,22 +4,27 @@
  * deployed on a fresh chain. Used by `npm run devnet` and by the tests of the indexer, the client and the end-to-end
  * demo, which may run several at once on different ports.
  *
- * Import it from TypeScript run by tsx, CommonJS or ESM: `import { startDevnet } from "<root>/scripts/devnet/startDevnet.ts"`.
+ * An ES module for TypeScript run by tsx: `import { startDevnet } from "<root>/scripts/devnet/startDevnet.ts"`.
  *
  * The child never outlives its parent: `stop()` ends it, so do an abort of `signal`, an error while starting, and the
  * parent's exit; if the parent is killed outright, the child notices its stdin closing and exits on its own.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import readline from "node:readline";
+import type { Readable } from "node:stream";
 import { AbortedError, BaseError } from "../../client/src/errors/base.ts";
-import { READY_PREFIX, type Deployment } from "./deployment";
+import type { Deployment } from "./deployment.ts";
 
-export type { Deployment, DeployedContract } from "./deployment";
+export type { Deployment, DeployedContract } from "./deployment.ts";
 
 /** The repository root (where hardhat.config.ts lives). */
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+const SERVER = path.join(ROOT, "scripts", "devnet-server.ts");
+/** The server writes the deployment to this extra pipe, so stdout and stderr carry only logs. */
+const RESULT_FD = 3;
 
 export type StartDevnetParameters = {
   /** TCP port on 127.0.0.1; 0 picks a free one. Default 8545. */
@@ -48,6 +53,8 @@ export type Devnet = {
   deployment: Deployment;
   /** Absolute path of the deployment JSON, when one was written. */
   deploymentFile: string | undefined;
+  /** Process id of the server. */
+  pid: number;
   /** Stops the server (SIGTERM, then SIGKILL after 5 s) and resolves once the process is gone. Safe to call twice. */
   stop: () => Promise<void>;
 };
@@ -71,17 +78,18 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
   const { port = 8545, chainId, deploymentFile, signal, onLog, verbose = false, timeoutMs = 180_000 } = parameters;
   if (signal?.aborted) throw new AbortedError("Starting the devnet", { cause: signal.reason });
 
-  const env: NodeJS.ProcessEnv = { ...process.env, MYC_DEVNET_PORT: String(port) };
+  const env: NodeJS.ProcessEnv = { ...process.env, MYC_DEVNET_PORT: String(port), MYC_DEVNET_RESULT_FD: String(RESULT_FD) };
   // The server runs on the in-process Hardhat network, whatever network the caller's own Hardhat process uses.
   delete env.HARDHAT_NETWORK;
   if (chainId !== undefined) env.MYC_DEVNET_CHAIN_ID = String(chainId);
   env.MYC_DEVNET_VERBOSE = verbose ? "1" : "0";
 
-  const child = spawn(
-    process.execPath,
-    ["--require", require.resolve("hardhat/register"), path.join(__dirname, "serve.ts")],
-    { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] },
-  );
+  const hardhatRegister = createRequire(import.meta.url).resolve("hardhat/register");
+  const child = spawn(process.execPath, ["--require", hardhatRegister, SERVER], {
+    cwd: ROOT,
+    env,
+    stdio: ["pipe", "pipe", "pipe", "pipe"],
+  });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   // The parent's exit is the last chance to end the child synchronously.
   const killOnExit = () => child.kill("SIGKILL");
@@ -115,7 +123,14 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     fs.mkdirSync(path.dirname(written), { recursive: true });
     fs.writeFileSync(written, `${JSON.stringify(deployment, null, 2)}\n`);
   }
-  return { rpcUrl: deployment.rpcUrl, chainId: deployment.chainId, deployment, deploymentFile: written, stop };
+  return {
+    rpcUrl: deployment.rpcUrl,
+    chainId: deployment.chainId,
+    deployment,
+    deploymentFile: written,
+    pid: child.pid!,
+    stop,
+  };
 }
 
 /** Resolves with the deployment the server prints once ready; rejects if it exits, times out or is aborted first. */
@@ -147,13 +162,13 @@ function waitForReady(
     );
     options.signal?.addEventListener("abort", onAbort, { once: true });
 
-    readline.createInterface({ input: child.stdout! }).on("line", (line) => {
-      if (!line.startsWith(READY_PREFIX)) return log(line);
+    readline.createInterface({ input: child.stdout! }).on("line", log);
+    readline.createInterface({ input: child.stdio[RESULT_FD] as Readable }).once("line", (line) => {
       try {
-        const deployment = JSON.parse(line.slice(READY_PREFIX.length)) as Deployment;
+        const deployment = JSON.parse(line) as Deployment;
         settle(() => resolve(deployment));
       } catch (cause) {
-        settle(() => reject(new DevnetStartError("the server printed an unreadable deployment", { logTail, cause })));
+        settle(() => reject(new DevnetStartError("the server sent an unreadable deployment", { logTail, cause })));
       }
     });
     readline.createInterface({ input: child.stderr! }).on("line", log);

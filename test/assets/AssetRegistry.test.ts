@@ -1,6 +1,7 @@
 import hre from "hardhat";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import fc from "fast-check";
 import { getAddress, toHex, zeroAddress, type Hex } from "viem";
 import { AssetKind, AssetState, ONE, cid, eventsOf, mined, protocolFixture, registryFixture } from "../fixtures/protocol";
 import { expectRevert } from "../fixtures/errors";
@@ -41,7 +42,7 @@ describe("AssetRegistry", () => {
       );
       const published = eventsOf(second, registry).find((event) => event.eventName === "AssetPublished");
       expect(published!.args).to.include({ assetId: 2n, kind: AssetKind.Model });
-      expect((published!.args as { parents: bigint[] }).parents).to.deep.equal([1n]);
+      expect((published!.args as { parents: readonly bigint[] }).parents).to.deep.equal([1n]);
       expect(await registry.read.kindOf([2n])).to.equal(AssetKind.Model);
     });
 
@@ -54,7 +55,7 @@ describe("AssetRegistry", () => {
       const parents = Array.from({ length: Number(max) }, (_, i) => max - BigInt(i));
       const receipt = await mined(registry.write.publish([publisher.account.address, AssetKind.Model, cid("child"), parents]));
       const published = eventsOf(receipt, registry).find((event) => event.eventName === "AssetPublished");
-      expect((published!.args as { parents: bigint[] }).parents).to.deep.equal(parents);
+      expect((published!.args as { parents: readonly bigint[] }).parents).to.deep.equal(parents);
     });
 
     it("reverts EmptyCid and MalformedCid for bad manifests", async () => {
@@ -87,7 +88,56 @@ describe("AssetRegistry", () => {
     });
   });
 
+  describe("ERC-721", () => {
+    it("names the collection and supports approvals, operator approvals and safe transfers", async () => {
+      const { registry, publisher, stranger, newOwner } = await loadFixture(publishedFixture);
+      expect(await registry.read.name()).to.equal("Mycelium Asset");
+      expect(await registry.read.symbol()).to.equal("MYCA");
+      expect(await registry.read.balanceOf([publisher.account.address])).to.equal(1n);
+      await mined(registry.write.approve([stranger.account.address, 1n], { account: publisher.account }));
+      expect(await registry.read.getApproved([1n])).to.equal(getAddress(stranger.account.address));
+      await mined(registry.write.setApprovalForAll([newOwner.account.address, true], { account: publisher.account }));
+      expect(await registry.read.isApprovedForAll([publisher.account.address, newOwner.account.address])).to.equal(true);
+      await mined(
+        registry.write.safeTransferFrom([publisher.account.address, newOwner.account.address, 1n], { account: stranger.account }),
+      );
+      expect(await registry.read.ownerOf([1n])).to.equal(getAddress(newOwner.account.address));
+      expect(await registry.read.getApproved([1n])).to.equal(zeroAddress);
+    });
+  });
+
   describe("manifest storage", () => {
+    it("round-trips random well-formed CIDv1s through manifestOf and tokenURI (fast-check)", async () => {
+      const { registry, publisher } = await loadFixture(registryFixture);
+      const { CID } = await import("multiformats/cid");
+      const varint = (value: number) => {
+        const bytes: number[] = [];
+        do {
+          bytes.push((value & 0x7f) | (value > 0x7f ? 0x80 : 0));
+          value >>>= 7;
+        } while (value > 0);
+        return bytes;
+      };
+      let assetId = 0n;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.nat({ max: 0x1fffff }),
+          fc.nat({ max: 0x1fffff }),
+          fc.uint8Array({ minLength: 1, maxLength: 64 }),
+          async (codec, hashCode, digest) => {
+            const manifest = toHex(new Uint8Array([1, ...varint(codec), ...varint(hashCode), digest.length, ...digest]));
+            await mined(registry.write.publish([publisher.account.address, AssetKind.Dataset, manifest, []]));
+            assetId += 1n;
+            expect(await registry.read.manifestOf([assetId])).to.equal(manifest);
+            const uri = await registry.read.tokenURI([assetId]);
+            expect(toHex(CID.parse(uri.slice("ipfs://".length)).bytes)).to.equal(manifest);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+
+
     it("round-trips CIDs of every length, packed or stored whole, and serves ipfs:// base32 token URIs", async () => {
       const { registry, publisher } = await loadFixture(registryFixture);
       const { CID } = await import("multiformats/cid");
@@ -206,7 +256,7 @@ describe("AssetRegistry", () => {
       const { registry, publisher } = await loadFixture(registryFixture);
       const { result } = await registry.simulate.publishWithDatatoken(
         [AssetKind.Dataset, cid(1), [], { accessPeriod: 3600n, initialSupply: 5n * ONE }],
-        { account: publisher.account },
+        { account: publisher.account.address },
       );
       const receipt = await mined(
         registry.write.publishWithDatatoken([AssetKind.Dataset, cid(1), [], { accessPeriod: 3600n, initialSupply: 5n * ONE }], {
@@ -251,6 +301,25 @@ describe("AssetRegistry", () => {
       expect(await marketplace.read.listingOf([1n])).to.deep.equal({ paymentToken: getAddress(usdc.address), price: 5_000_000n });
       const datatoken = await hre.viem.getContractAt("Datatoken", await registry.read.datatokenOf([1n]));
       expect(await datatoken.read.allowance([publisher.account.address, marketplace.address])).to.equal(2n ** 256n - 1n);
+    });
+
+    it("publishWithDatatokenAndListing reverts InvalidMarketplace when the marketplace is not a contract", async () => {
+      const { registry, usdc, publisher, stranger } = await loadFixture(protocolFixture);
+      const notAContract = stranger.account.address;
+      await expectRevert(
+        registry.write.publishWithDatatokenAndListing(
+          [
+            AssetKind.Model,
+            cid(1),
+            [],
+            { accessPeriod: 0n, initialSupply: 0n },
+            { marketplace: notAContract, paymentToken: usdc.address, price: 1n },
+          ],
+          { account: publisher.account },
+        ),
+        "InvalidMarketplace",
+        [notAContract],
+      );
     });
 
     it("createDatatoken adds a datatoken to an existing asset, once", async () => {

@@ -100,7 +100,7 @@ describe("Datatoken", () => {
       for (const accessPeriod of [0n, MAX_UINT64]) {
         const { result } = await registry.simulate.publishWithDatatoken(
           [AssetKind.Dataset, cid(`p${accessPeriod}`), [], { accessPeriod, initialSupply: ONE }],
-          { account: publisher.account },
+          { account: publisher.account.address },
         );
         await mined(
           registry.write.publishWithDatatoken([AssetKind.Dataset, cid(`p${accessPeriod}`), [], { accessPeriod, initialSupply: ONE }], {

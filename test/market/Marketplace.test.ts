@@ -144,7 +144,7 @@ describe("Marketplace", () => {
       expect([base, protocolFee, marketFee, total]).to.deep.equal([15_000_000n, 150_000n, 375_000n, 15_525_000n]);
       const before = await usdc.read.balanceOf([buyer.account.address]);
       const { result } = await marketplace.simulate.buy([1n, 3n, usdc.address, total, market.account.address, 250], {
-        account: buyer.account,
+        account: buyer.account.address,
       });
       expect(result).to.equal(total);
       const receipt = await mined(
@@ -371,6 +371,17 @@ describe("Marketplace", () => {
       expect(await marketplace.read.pendingOwner()).to.equal(getAddress(stranger.account.address));
       await mined(marketplace.write.acceptOwnership({ account: stranger.account }));
       expect(await marketplace.read.owner()).to.equal(getAddress(stranger.account.address));
+    });
+
+    it("can be renounced, freezing the fee for good", async () => {
+      const { marketplace, admin } = await loadFixture(protocolFixture);
+      await mined(marketplace.write.renounceOwnership({ account: admin.account }));
+      expect(await marketplace.read.owner()).to.equal(zeroAddress);
+      await expectRevert(
+        marketplace.write.setProtocolFee([admin.account.address, 0], { account: admin.account }),
+        "OwnableUnauthorizedAccount",
+        [admin.account.address],
+      );
     });
 
     it("reverts OwnableUnauthorizedAccount, ProtocolFeeTooHigh and InvalidTreasury", async () => {

@@ -3,7 +3,7 @@
  * default 31337) with the protocol and a 6-decimal test payment token deployed, writes deployments/<chainId>.json and
  * runs until Ctrl-C. MYC_DEVNET_VERBOSE=1 logs every RPC call.
  */
-import { startDevnet } from "./devnet/startDevnet";
+import { startDevnet } from "./startDevnet.ts";
 
 async function main(): Promise<void> {
   const devnet = await startDevnet({

@@ -1,13 +1,14 @@
 /**
  * The devnet server process, started by `startDevnet` (scripts/devnet/startDevnet.ts) as
- * `node --require hardhat/register scripts/devnet/serve.ts`: the same JSON-RPC server as `hardhat node` on 127.0.0.1,
+ * `node --require hardhat/register scripts/devnet-server.ts`: the same JSON-RPC server as `hardhat node` on 127.0.0.1,
  * over a fresh in-process Hardhat network, with the LocalProtocol Ignition module deployed on it. Ignition keeps its
  * journal in memory on the in-process network, so runs never see stale deployment state and any number can run at once.
  *
  * Environment: MYC_DEVNET_PORT (0 picks a free port), MYC_DEVNET_CHAIN_ID (read by hardhat.config.ts),
  * MYC_DEVNET_VERBOSE=1 to log every RPC call like `hardhat node`.
  *
- * Prints one line `MYC_DEVNET_READY <Deployment JSON>` when ready. Exits when its parent process goes away (stdin
+ * When ready, writes the Deployment as one JSON line to the file descriptor named by MYC_DEVNET_RESULT_FD (a pipe that
+ * startDevnet opens besides stdout and stderr, which carry only logs), or to stdout when it is not set. Exits when its parent process goes away (stdin
  * closes or the parent pid changes), on SIGINT/SIGTERM, or on any error, so no server outlives the one who started it.
  */
 import fs from "node:fs";
@@ -15,8 +16,8 @@ import path from "node:path";
 import hre from "hardhat";
 import { TASK_COMPILE, TASK_NODE_CREATE_SERVER } from "hardhat/builtin-tasks/task-names";
 import type { JsonRpcServer } from "hardhat/types";
-import LocalProtocolModule from "../../ignition/modules/LocalProtocol";
-import { READY_PREFIX, type Deployment, type DeployedContract } from "./deployment";
+import LocalProtocolModule from "../ignition/modules/LocalProtocol";
+import type { Deployment, DeployedContract } from "./devnet/deployment";
 
 const HOSTNAME = "127.0.0.1";
 
@@ -44,7 +45,8 @@ async function main(): Promise<void> {
   }
   const chainId = Number(await provider.request({ method: "eth_chainId" }));
   const deployment: Deployment = { chainId, rpcUrl: `http://${HOSTNAME}:${actualPort}`, contracts };
-  process.stdout.write(`${READY_PREFIX}${JSON.stringify(deployment)}\n`);
+  const resultFd = process.env.MYC_DEVNET_RESULT_FD;
+  fs.writeSync(resultFd === undefined ? 1 : Number(resultFd), `${JSON.stringify(deployment)}\n`);
 }
 
 /** Exits as soon as the process that started us is gone, even if it was killed without a chance to clean up. */

@@ -1,0 +1,150 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import { expect } from "chai";
+import { createPublicClient, http, parseAbi } from "viem";
+import { AbortedError } from "../../client/src/errors/base.ts";
+import { DevnetStartError, startDevnet, type Devnet } from "./startDevnet.ts";
+
+/** Reads `/proc/<pid>/stat` (Linux): the process state letter and its parent pid, or undefined once it is gone. */
+function procStat(pid: number): { state: string; ppid: number } | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // "pid (comm) state ppid ...": comm may contain spaces, so split after its closing parenthesis.
+    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state: state!, ppid: Number(ppid) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a process is running (a zombie waiting to be reaped counts as gone). */
+function alive(pid: number): boolean {
+  const stat = procStat(pid);
+  return stat !== undefined && stat.state !== "Z";
+}
+
+/** Live devnet servers started by this process. */
+function ourServers(): number[] {
+  return fs
+    .readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      if (procStat(pid)?.ppid !== process.pid || !alive(pid)) return false;
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("devnet-server.ts");
+      } catch {
+        return false;
+      }
+    });
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return condition();
+}
+
+describe("startDevnet", function () {
+  this.timeout(240_000);
+  const started: Devnet[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((devnet) => devnet.stop()));
+  });
+
+  it("runs two fresh chains side by side on free ports, each with its deployment file, and stops them", async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "myc-devnet-"));
+    const [first, second] = await Promise.all([
+      startDevnet({ port: 0, deploymentFile: path.join(directory, "a.json") }),
+      startDevnet({ port: 0, chainId: 31338, deploymentFile: (deployment) => path.join(directory, `${deployment.chainId}.json`) }),
+    ]);
+    started.push(first, second);
+    expect(first.rpcUrl).to.not.equal(second.rpcUrl);
+    expect([first.chainId, second.chainId]).to.deep.equal([31337, 31338]);
+    expect(second.deploymentFile).to.equal(path.join(directory, "31338.json"));
+    for (const devnet of [first, second]) {
+      const written = JSON.parse(fs.readFileSync(devnet.deploymentFile!, "utf8"));
+      expect(written).to.deep.equal(devnet.deployment);
+      expect(Object.keys(written.contracts).sort()).to.deep.equal(["AssetRegistry", "DatatokenImplementation", "Marketplace", "PaymentToken"]);
+      const client = createPublicClient({ transport: http(devnet.rpcUrl) });
+      expect(await client.getChainId()).to.equal(devnet.chainId);
+      for (const { address, startBlock } of Object.values(devnet.deployment.contracts)) {
+        expect(await client.getCode({ address, blockNumber: BigInt(startBlock) })).to.not.equal(undefined);
+        if (startBlock > 0) expect(await client.getCode({ address, blockNumber: BigInt(startBlock - 1) })).to.equal(undefined);
+      }
+      const { AssetRegistry, Marketplace, PaymentToken } = devnet.deployment.contracts;
+      // A fresh chain: no asset yet, and the marketplace trades the registry's assets in the 6-decimal token.
+      const registryAbi = parseAbi(["function assetCount() view returns (uint256)"]);
+      expect(await client.readContract({ address: AssetRegistry!.address, abi: registryAbi, functionName: "assetCount" })).to.equal(0n);
+      const marketAbi = parseAbi(["function registry() view returns (address)"]);
+      expect(await client.readContract({ address: Marketplace!.address, abi: marketAbi, functionName: "registry" })).to.equal(
+        AssetRegistry!.address,
+      );
+      const tokenAbi = parseAbi(["function decimals() view returns (uint8)"]);
+      expect(await client.readContract({ address: PaymentToken!.address, abi: tokenAbi, functionName: "decimals" })).to.equal(6);
+    }
+    await Promise.all([first.stop(), second.stop()]);
+    expect(alive(first.pid) || alive(second.pid)).to.equal(false);
+    await first.stop();
+  });
+
+  it("rejects with DevnetStartError when the port is taken, leaving no process behind", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      const error = await startDevnet({ port }).then(
+        (devnet) => {
+          started.push(devnet);
+          return undefined;
+        },
+        (failure: unknown) => failure,
+      );
+      expect(error).to.be.instanceOf(DevnetStartError);
+      expect((error as DevnetStartError).details).to.include("EADDRINUSE");
+      expect(ourServers()).to.deep.equal([]);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("rejects with AbortedError when aborted while starting, and stops on abort once started", async () => {
+    const controller = new AbortController();
+    const starting = startDevnet({ port: 0, signal: controller.signal });
+    setTimeout(() => controller.abort(), 500);
+    const error = await starting.then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(error).to.be.instanceOf(AbortedError);
+    expect(ourServers()).to.deep.equal([]);
+
+    const later = new AbortController();
+    const devnet = await startDevnet({ port: 0, signal: later.signal });
+    later.abort();
+    expect(await waitUntil(() => !alive(devnet.pid), 10_000)).to.equal(true);
+  });
+
+  it("the server exits by itself when its parent is killed outright", async () => {
+    const parent = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "orphan-parent.ts")], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const serverPid = await new Promise<number>((resolve, reject) => {
+      readline.createInterface({ input: parent.stdout! }).on("line", (line) => {
+        const match = /^SERVER_PID (\d+)$/.exec(line);
+        if (match) resolve(Number(match[1]));
+      });
+      parent.once("exit", (code) => reject(new Error(`parent exited early with code ${code}`)));
+    });
+    expect(alive(serverPid)).to.equal(true);
+    parent.kill("SIGKILL");
+    expect(await waitUntil(() => !alive(serverPid), 10_000)).to.equal(true);
+  });
+});
