@@ -727,6 +727,25 @@ describe("TrainingJobs", function () {
     });
   });
 
+  describe("publishResult", function () {
+    it("waits for the last round and needs a successful one", async function () {
+      const job = await loadFixture(fourTrainerJobFixture);
+      const { jobs, jobId } = job;
+      await expectRevert(jobs.write.publishResult([jobId]), "JobNotEnded", [jobId, 0n, 3n]);
+      expect(await jobs.read.getRoundResult([jobId, 0n])).to.deep.include({ status: RoundStatus.Pending, aggregateCid: "0x" });
+      for (let r = 0n; r < 3n; r++) {
+        await advanceTo((await jobs.read.getRound([jobId])).revealEnd);
+        await mined(jobs.write.finalize([jobId, r])); // nobody revealed: the round fails
+      }
+      await expectRevert(jobs.write.publishResult([jobId]), "NoSuccessfulRound", [jobId]);
+      await expectRevert(jobs.read.getJob([99n]), "JobNotFound", [99n]);
+      // Every round failed: the whole pool goes back to the sponsor.
+      expect((await jobs.read.getJob([jobId]))[1]).to.deep.include({ carry: 3n * REWARD, trained: false });
+      await mined(jobs.write.refundRemainder([jobId]));
+      expect(await job.usdc.read.balanceOf([jobs.address])).to.equal(0n);
+    });
+  });
+
   describe("claim", function () {
     it("reverts a double claim, a claim of an excluded trainer, of a non-attester and of a round not final yet", async function () {
       const job = await loadFixture(fourTrainerJobFixture);
