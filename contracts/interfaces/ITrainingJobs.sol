@@ -272,19 +272,23 @@ interface ITrainingJobs {
     /// @notice Creates a job and pulls `params.rewardPool` of the reward token from the caller (approve it first).
     ///         The caller is the sponsor. The dataset and base model must be registry assets of kind Dataset and
     ///         Model; both CIDs must be binary CIDv1.
+    /// @param params The job's parameters (see JobParams).
     /// @return jobId Id of the new job (ids start at 1).
     function createJob(JobParams calldata params) external returns (uint256 jobId);
 
     /// @notice Cancels a job before round 0 starts and refunds the whole pool to the sponsor. Trainers who joined may
     ///         withdraw at once.
+    /// @param jobId The job to cancel.
     function cancelJob(uint256 jobId) external;
 
     /// @notice After the job ended, sends the sponsor the carry (reward token) and the forfeited stake (stake token,
     ///         when it differs from the reward token). Callable by anyone, any number of times.
+    /// @param jobId An ended (or cancelled) job.
     function refundRemainder(uint256 jobId) external;
 
     /// @notice After the last round, mints the last successful aggregate as a model asset owned by the sponsor, with
     ///         the dataset and the base model as parents. Callable by anyone, once.
+    /// @param jobId An ended job with at least one successful round.
     /// @return modelAssetId The new asset id.
     function publishResult(uint256 jobId) external returns (uint256 modelAssetId);
 
@@ -293,6 +297,8 @@ interface ITrainingJobs {
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @notice Joins a scheduled or running job, pulling `stake` of the stake token from the caller (approve first).
+    /// @param jobId The job to join.
+    /// @param stake Stake to deposit, in [minStake, MAX_STAKE].
     /// @param peerId Binary libp2p peer id (non-empty), for discovery by the other trainers.
     /// @param addrs Binary multiaddrs the trainer listens on.
     /// @return index The trainer index: its bit in inclusion masks and its rank when updates are aggregated.
@@ -301,14 +307,19 @@ interface ITrainingJobs {
         returns (uint256 index);
 
     /// @notice Replaces the caller's peer info (emitted only; nothing is stored).
+    /// @param jobId A job the caller joined (and did not leave the stake of).
+    /// @param peerId Binary libp2p peer id (non-empty).
+    /// @param addrs Binary multiaddrs.
     function updatePeerInfo(uint256 jobId, bytes calldata peerId, bytes[] calldata addrs) external;
 
     /// @notice Stops taking part: no more commits. A commitment made before leaving must still be revealed. The
     ///         stake becomes withdrawable after a cooldown of one round length, or at the job's end.
+    /// @param jobId A running job the caller takes part in.
     function leave(uint256 jobId) external;
 
     /// @notice Returns the caller's stake: after the job ended or was cancelled, or after leaving plus the cooldown;
     ///         never while a commitment is unrevealed, never after a slash.
+    /// @param jobId The job the stake is in.
     /// @return amount The stake returned.
     function withdraw(uint256 jobId) external returns (uint256 amount);
 
@@ -317,6 +328,8 @@ interface ITrainingJobs {
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @notice Commits to the caller's update of the current round, during the commit window.
+    /// @param jobId The job.
+    /// @param round The current round.
     /// @param commitment `keccak256(abi.encode(bytes updateCid, uint256 samples, bytes32 salt, address trainer))`,
     ///        with viem: `keccak256(encodeAbiParameters(parseAbiParameters("bytes, uint256, bytes32, address"),
     ///        [updateCid, samples, salt, trainer]))` (see `computeCommitment`).
@@ -324,13 +337,19 @@ interface ITrainingJobs {
 
     /// @notice Reveals the committed update during the reveal window. Adds the caller's stake to the round's revealed
     ///         stake.
+    /// @param jobId The job.
+    /// @param round The current round, in which the caller committed.
     /// @param updateCid Binary CIDv1 of the update (it stays in the event only).
     /// @param samples Samples trained on, in [1, maxSamples].
+    /// @param salt The 32 random bytes hashed into the commitment.
     function reveal(uint256 jobId, uint256 round, bytes calldata updateCid, uint256 samples, bytes32 salt) external;
 
     /// @notice Attests, during the attest window, the aggregate the caller computed from the revealed updates, with
     ///         the caller's stake as weight. The tuple whose tally first reaches the quorum wins the round.
-    /// @param aggregateCid Binary CIDv1 of the aggregate model.
+    /// @param jobId The job.
+    /// @param round The current round, in which the caller revealed.
+    /// @param aggregateCid Binary CIDv1 of the aggregate model. Stored packed (up to 37 bytes, e.g. any sha2-256 CIDv1);
+    ///        a longer CID is stored whole by the attestation that reaches the quorum, at a higher gas cost.
     /// @param includedMask Bit i set when trainer index i's update is included.
     /// @param includedSamples Sum of the samples of the included updates.
     function attest(
@@ -344,15 +363,22 @@ interface ITrainingJobs {
     /// @notice Finalizes the current round (anyone): after the attest window, or after the reveal window once every
     ///         trainer who revealed has attested (at once if nobody revealed). Records the winner or the failure, moves the reward, fixes the next
     ///         round's seed and starts it.
+    /// @param jobId The job.
+    /// @param round The current round.
     function finalize(uint256 jobId, uint256 round) external;
 
     /// @notice Pays the caller its share of each listed round, in one transfer: for each round it must have attested
     ///         the winning tuple and be included in it. O(1) per round.
+    /// @param jobId The job.
+    /// @param rounds Finalized, successful rounds not claimed yet, each listed once.
     /// @return amount Total paid.
     function claim(uint256 jobId, uint256[] calldata rounds) external returns (uint256 amount);
 
     /// @notice Slashes `trainer`, which committed in `round` and did not reveal (anyone, once the reveal window of
     ///         `round` is over). The caller receives SLASH_CALLER_BPS of the stake.
+    /// @param jobId The job.
+    /// @param round The round of the trainer's unrevealed commitment.
+    /// @param trainer The trainer to slash.
     function slash(uint256 jobId, uint256 round, address trainer) external;
 
     // ---------------------------------------------------------------------------------------------------------------
