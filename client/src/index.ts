@@ -1,6 +1,6 @@
 export { AbortedError, BaseError, throwIfAborted } from "./errors/base.ts";
 export type { BaseErrorParameters, BaseErrorType } from "./errors/base.ts";
-export { assetRegistryAbi, datatokenAbi, marketplaceAbi, testPaymentTokenAbi } from "./abis/index.ts";
+export { assetRegistryAbi, datatokenAbi, marketplaceAbi, testPaymentTokenAbi, trainingJobsAbi } from "./abis/index.ts";
 
 // Chain: client, deployments, actions (one per file), typed errors
 export { createMyceliumClient, DEFAULT_RPC_URL } from "./chain/client.ts";
