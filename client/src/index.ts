@@ -56,6 +56,71 @@ export type { SetListingErrorType, SetListingParameters, SetListingReturnType } 
 export { updateManifest } from "./actions/updateManifest.ts";
 export type { UpdateManifestErrorType, UpdateManifestParameters, UpdateManifestReturnType } from "./actions/updateManifest.ts";
 
+// Training jobs
+export {
+  JOB_STATUSES,
+  PHASES,
+  ROUND_STATUSES,
+  TRAINER_STATUSES,
+  computeCommitment,
+  computeTupleHash,
+  decodeMultiaddrs,
+  encodeMultiaddr,
+  encodePeerId,
+  inclusionMask,
+  jobStatusName,
+  maskIndices,
+  phaseName,
+  randomSalt,
+  roundStatusName,
+  trainerStatusName,
+} from "./chain/training.ts";
+export type { ComputeCommitmentParameters, JobStatus, Phase, RoundStatus, TrainerStatus } from "./chain/training.ts";
+export { attestAggregate } from "./actions/attestAggregate.ts";
+export type { AttestAggregateErrorType, AttestAggregateParameters, AttestAggregateReturnType } from "./actions/attestAggregate.ts";
+export { cancelJob } from "./actions/cancelJob.ts";
+export type { CancelJobErrorType, CancelJobParameters, CancelJobReturnType } from "./actions/cancelJob.ts";
+export { claimRewards } from "./actions/claimRewards.ts";
+export type { ClaimRewardsErrorType, ClaimRewardsParameters, ClaimRewardsReturnType } from "./actions/claimRewards.ts";
+export { commitUpdate } from "./actions/commitUpdate.ts";
+export type { CommitUpdateErrorType, CommitUpdateParameters, CommitUpdateReturnType } from "./actions/commitUpdate.ts";
+export { createJob, DEFAULT_QUORUM_BPS, DEFAULT_START_DELAY_SECONDS } from "./actions/createJob.ts";
+export type { CreateJobErrorType, CreateJobParameters, CreateJobReturnType } from "./actions/createJob.ts";
+export { finalizeRound } from "./actions/finalizeRound.ts";
+export type { FinalizeRoundErrorType, FinalizeRoundParameters, FinalizeRoundReturnType } from "./actions/finalizeRound.ts";
+export { getClaimableRounds } from "./actions/getClaimableRounds.ts";
+export type { GetClaimableRoundsErrorType, GetClaimableRoundsParameters, GetClaimableRoundsReturnType } from "./actions/getClaimableRounds.ts";
+export { getCurrentModel } from "./actions/getCurrentModel.ts";
+export type { GetCurrentModelErrorType, GetCurrentModelParameters, GetCurrentModelReturnType } from "./actions/getCurrentModel.ts";
+export { getJob } from "./actions/getJob.ts";
+export type { GetJobErrorType, GetJobParameters, GetJobReturnType, Job } from "./actions/getJob.ts";
+export { getPhase } from "./actions/getPhase.ts";
+export type { GetPhaseErrorType, GetPhaseParameters, GetPhaseReturnType } from "./actions/getPhase.ts";
+export { getRound } from "./actions/getRound.ts";
+export type { GetRoundErrorType, GetRoundParameters, GetRoundReturnType, Round } from "./actions/getRound.ts";
+export { getRoundResult } from "./actions/getRoundResult.ts";
+export type { GetRoundResultErrorType, GetRoundResultParameters, GetRoundResultReturnType, RoundResult } from "./actions/getRoundResult.ts";
+export { getTrainer } from "./actions/getTrainer.ts";
+export type { GetTrainerErrorType, GetTrainerParameters, GetTrainerReturnType, Trainer } from "./actions/getTrainer.ts";
+export { getTrainerRound } from "./actions/getTrainerRound.ts";
+export type { GetTrainerRoundErrorType, GetTrainerRoundParameters, GetTrainerRoundReturnType } from "./actions/getTrainerRound.ts";
+export { joinJob } from "./actions/joinJob.ts";
+export type { JoinJobErrorType, JoinJobParameters, JoinJobReturnType } from "./actions/joinJob.ts";
+export { leaveJob } from "./actions/leaveJob.ts";
+export type { LeaveJobErrorType, LeaveJobParameters, LeaveJobReturnType } from "./actions/leaveJob.ts";
+export { publishResult } from "./actions/publishResult.ts";
+export type { PublishResultErrorType, PublishResultParameters, PublishResultReturnType } from "./actions/publishResult.ts";
+export { refundRemainder } from "./actions/refundRemainder.ts";
+export type { RefundRemainderErrorType, RefundRemainderParameters, RefundRemainderReturnType } from "./actions/refundRemainder.ts";
+export { revealUpdate } from "./actions/revealUpdate.ts";
+export type { RevealUpdateErrorType, RevealUpdateParameters, RevealUpdateReturnType } from "./actions/revealUpdate.ts";
+export { slashTrainer } from "./actions/slashTrainer.ts";
+export type { SlashTrainerErrorType, SlashTrainerParameters, SlashTrainerReturnType } from "./actions/slashTrainer.ts";
+export { updatePeerInfo } from "./actions/updatePeerInfo.ts";
+export type { UpdatePeerInfoErrorType, UpdatePeerInfoParameters, UpdatePeerInfoReturnType } from "./actions/updatePeerInfo.ts";
+export { withdrawStake } from "./actions/withdrawStake.ts";
+export type { WithdrawStakeErrorType, WithdrawStakeParameters, WithdrawStakeReturnType } from "./actions/withdrawStake.ts";
+
 export {
   ChainRequestError,
   InsufficientAllowanceError,
@@ -68,13 +133,22 @@ export {
   MissingContractError,
   MissingEventError,
   NATIVE_CURRENCY,
+  NothingToClaimError,
   RpcUnreachableError,
   TransactionRevertedError,
   UnknownDeploymentError,
   WrongChainError,
 } from "./errors/chain.ts";
 export type { TokenDescription } from "./errors/chain.ts";
-export { AssetNotFoundError, ContractRevertedError, contractErrorFromRevert, decodeContractError, NotAssetOwnerError, protocolErrorsAbi } from "./errors/contract.ts";
+export {
+  AssetNotFoundError,
+  ContractRevertedError,
+  contractErrorFromRevert,
+  decodeContractError,
+  JobNotFoundError,
+  NotAssetOwnerError,
+  protocolErrorsAbi,
+} from "./errors/contract.ts";
 export type { ContractErrorArgs, ContractErrorName } from "./errors/contract.ts";
 export { toMyceliumError } from "./errors/normalize.ts";
 export type { ErrorContext } from "./errors/normalize.ts";

@@ -29,6 +29,8 @@ export const EXIT_CODES = {
   KeystoreError: 19,
   ChainRequestError: 20,
   MissingEventError: 21,
+  NothingToClaimError: 22,
+  InvalidTrainingSpecError: 23,
   AbortedError: 130,
 } as const;
 

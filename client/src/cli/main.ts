@@ -7,6 +7,7 @@ import { InvalidArgumentError } from "../errors/chain.ts";
 import { register as registerAccount } from "./commands/account.ts";
 import { register as registerAssets } from "./commands/assets.ts";
 import { register as registerConfig } from "./commands/config.ts";
+import { register as registerJobs } from "./commands/jobs.ts";
 import { register as registerMarket } from "./commands/market.ts";
 import { register as registerOwner } from "./commands/owner.ts";
 import { register as registerPublish } from "./commands/publish.ts";
@@ -68,6 +69,7 @@ export function buildProgram(parameters: MainParameters, onExit: (code: number) 
   registerAssets(program, run);
   registerMarket(program, run);
   registerOwner(program, run);
+  registerJobs(program, run);
   registerAccount(program, run);
   registerConfig(program, run);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());

@@ -230,6 +230,20 @@ export class ChainRequestError extends BaseError {
   }
 }
 
+/** `claimRewards` found no round whose reward the account may claim. */
+export class NothingToClaimError extends BaseError {
+  override name = "NothingToClaimError";
+  readonly jobId: bigint;
+
+  constructor(params: { jobId: bigint; account: Address; checked: number }) {
+    super(`Account ${params.account} has no reward to claim in job ${params.jobId}.`, {
+      details: `checked ${params.checked} finalized round(s)`,
+      hint: "Rewards go to trainers included in a round's winning aggregate who attested it; claimed rounds pay once.",
+    });
+    this.jobId = params.jobId;
+  }
+}
+
 /** A confirmed transaction lacks the event its action is defined by (a contract that does not match this client). */
 export class MissingEventError extends BaseError {
   override name = "MissingEventError";

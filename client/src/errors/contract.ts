@@ -6,14 +6,15 @@
  * generated ABIs) say exactly what failed, and whose message says what to do. The table of explanations below is typed
  * against the ABIs: a new contract error does not typecheck until it has an explanation.
  *
- * A few errors users catch on their own get subclasses: `AssetNotFoundError`, `NotAssetOwnerError`. Token balance and
+ * A few errors users catch on their own get subclasses: `AssetNotFoundError`, `NotAssetOwnerError`, `JobNotFoundError`. Token balance and
  * allowance reverts (`ERC20InsufficientBalance`, `ERC20InsufficientAllowance`) become `InsufficientBalanceError` and
  * `InsufficientAllowanceError` (./chain.ts), the same classes the actions throw when they see the shortfall before
  * sending, with the decoded `ContractRevertedError` as `cause`.
  */
 import { decodeErrorResult, type AbiParameterToPrimitiveType, type Address, type Hex } from "viem";
-import { assetRegistryAbi, datatokenAbi, marketplaceAbi, testPaymentTokenAbi } from "../abis/index.ts";
-import { assetStateName } from "../chain/assetTypes.ts";
+import { assetRegistryAbi, datatokenAbi, marketplaceAbi, testPaymentTokenAbi, trainingJobsAbi } from "../abis/index.ts";
+import { assetKindName, assetStateName } from "../chain/assetTypes.ts";
+import { phaseName, trainerStatusName } from "../chain/training.ts";
 import { BaseError } from "./base.ts";
 import { InsufficientAllowanceError, InsufficientBalanceError } from "./chain.ts";
 
@@ -21,7 +22,8 @@ type ProtocolAbiItem =
   | (typeof assetRegistryAbi)[number]
   | (typeof datatokenAbi)[number]
   | (typeof marketplaceAbi)[number]
-  | (typeof testPaymentTokenAbi)[number];
+  | (typeof testPaymentTokenAbi)[number]
+  | (typeof trainingJobsAbi)[number];
 type ProtocolErrorItem = Extract<ProtocolAbiItem, { type: "error" }>;
 
 /** Name of any custom error a protocol contract can revert with. */
@@ -35,7 +37,7 @@ export type ContractErrorArgs<name extends ContractErrorName> = {
 /** Every custom error of the protocol's ABIs, once each (errors shared by several contracts have one signature). */
 export const protocolErrorsAbi: readonly ProtocolErrorItem[] = (() => {
   const bySignature = new Map<string, ProtocolErrorItem>();
-  for (const abi of [assetRegistryAbi, datatokenAbi, marketplaceAbi, testPaymentTokenAbi] as const) {
+  for (const abi of [assetRegistryAbi, datatokenAbi, marketplaceAbi, testPaymentTokenAbi, trainingJobsAbi] as const) {
     for (const item of abi as readonly ProtocolAbiItem[]) {
       if (item.type !== "error") continue;
       bySignature.set(`${item.name}(${item.inputs.map((input) => input.type).join(",")})`, item);
@@ -49,6 +51,7 @@ type Explain<name extends ContractErrorName> = (args: ContractErrorArgs<name>) =
 
 const bug = "This should not happen through the Mycelium client; please report it with the transaction or call that raised it.";
 const amount = (value: bigint) => `${value} unit${value === 1n ? "" : "s"}`;
+const time = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString();
 
 /** What each contract error means for the user, and what to do about it. */
 const explanations: { [name in ContractErrorName]: Explain<name> } = {
@@ -104,6 +107,181 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     message: `The registry holds ${balance} wei but creating the clone needs ${needed}.`,
     hint: bug,
   }),
+  // TrainingJobs: jobs
+  JobNotFound: ({ jobId }) => ({
+    message: `Job ${jobId} does not exist.`,
+    hint: "Check the id (`myc job status <id>`, getJob); job ids start at 1.",
+  }),
+  JobIsCancelled: ({ jobId }) => ({
+    message: `Job ${jobId} was cancelled.`,
+    hint: "Nothing more happens in a cancelled job; trainers who joined can withdraw their stake.",
+  }),
+  JobHasEnded: ({ jobId }) => ({
+    message: `Job ${jobId} has ended: every round is final.`,
+    hint: "Claim rewards, withdraw stakes, refund the remainder or publish the result instead.",
+  }),
+  JobNotEnded: ({ jobId, currentRound, numRounds }) => ({
+    message: `Job ${jobId} has not ended: round ${currentRound} of ${numRounds} is in progress.`,
+    hint: "Wait for the last round to be finalized (or leave the job to withdraw after the cooldown).",
+  }),
+  NotSponsor: ({ caller, sponsor }) => ({
+    message: `Account ${caller} is not the job's sponsor (${sponsor}).`,
+    hint: "Use the sponsor's key.",
+  }),
+  JobAlreadyStarted: ({ jobId, startTime }) => ({
+    message: `Job ${jobId} started at ${time(startTime)} and can no longer be cancelled.`,
+    hint: "A job can only be cancelled before round 0 starts.",
+  }),
+  InvalidRoundCount: ({ numRounds, maxRounds }) => ({
+    message: `A job of ${numRounds} rounds is not allowed (1 to ${maxRounds}).`,
+    hint: "Pick a number of rounds of at least 1.",
+  }),
+  InvalidWindows: ({ commitWindow, revealWindow, attestWindow }) => ({
+    message: `Windows of ${commitWindow}/${revealWindow}/${attestWindow} seconds (commit/reveal/attest) are not allowed.`,
+    hint: "Every window must be at least one second long; leave trainers time to train in the commit window.",
+  }),
+  InvalidQuorum: ({ quorumBps }) => ({
+    message: `A quorum of ${quorumBps} basis points is not allowed.`,
+    hint: "Use more than 5000 and at most 10000 basis points (6667 is two thirds), so at most one aggregate can win.",
+  }),
+  InvalidMaxTrainers: ({ maxTrainers, limit }) => ({
+    message: `A limit of ${maxTrainers} trainers is not allowed (1 to ${limit}).`,
+    hint: `Use between 1 and ${limit} trainers.`,
+  }),
+  InvalidMaxSamples: ({ maxSamples }) => ({
+    message: `A per-round sample cap of ${maxSamples} is not allowed.`,
+    hint: "Use at least 1: the samples of the shards one trainer is assigned per round.",
+  }),
+  InvalidMinStake: ({ minStake, maxStake }) => ({
+    message: `A minimum stake of ${amount(minStake)} is not allowed (1 to ${maxStake}).`,
+    hint: "Use a minimum stake of at least one unit of the stake token.",
+  }),
+  StartTimeInPast: ({ startTime, blockTimestamp }) => ({
+    message: `The start time ${time(startTime)} is before the chain's time ${time(blockTimestamp)}.`,
+    hint: "Start the job now or later (the chain's clock, not the local one, decides).",
+  }),
+  RewardPoolMismatch: ({ rewardPool, expected }) => ({
+    message: `The reward pool of ${amount(rewardPool)} does not equal reward per round times rounds (${amount(expected)}).`,
+    hint: "Give a pool of exactly rewardPerRound * numRounds (createJob computes it for you).",
+  }),
+  RewardPoolTooLarge: ({ rewardPool, limit }) => ({
+    message: `The reward pool of ${amount(rewardPool)} exceeds the limit of ${amount(limit)}.`,
+    hint: "Use a smaller reward per round or fewer rounds.",
+  }),
+  InvalidToken: ({ token }) => ({ message: `${token} cannot be a reward or stake token.`, hint: "Name an ERC-20 contract (not the zero address)." }),
+  WrongAssetKind: ({ assetId, expected, actual }) => ({
+    message: `Asset ${assetId} is a ${assetKindName(actual)}, but the job needs a ${assetKindName(expected)} there.`,
+    hint: "Train on a dataset asset, starting from a model asset.",
+  }),
+  TransferAmountMismatch: ({ token, expected, received }) => ({
+    message: `Token ${token} delivered ${amount(received)} instead of ${amount(expected)}.`,
+    hint: "Fee-on-transfer and rebasing tokens are not supported: use a plain ERC-20.",
+  }),
+  // TrainingJobs: trainers
+  JobFull: ({ jobId, maxTrainers }) => ({
+    message: `Job ${jobId} is full: all ${maxTrainers} trainer places are taken.`,
+    hint: "Join another job; places are never reused.",
+  }),
+  AlreadyJoined: ({ jobId, trainer, index }) => ({
+    message: `Account ${trainer} already joined job ${jobId} (trainer index ${index}).`,
+    hint: "One place per account and job; to change peer info use updatePeerInfo.",
+  }),
+  StakeTooLow: ({ stake, minimum }) => ({
+    message: `A stake of ${amount(stake)} is below the job's minimum of ${amount(minimum)}.`,
+    hint: `Stake at least ${amount(minimum)}.`,
+  }),
+  StakeTooHigh: ({ stake, maximum }) => ({
+    message: `A stake of ${amount(stake)} is above the maximum of ${amount(maximum)}.`,
+    hint: `Stake at most ${amount(maximum)}.`,
+  }),
+  EmptyPeerId: () => ({ message: "The libp2p peer id is empty.", hint: "Pass the trainer node's peer id so the other trainers can find it." }),
+  NotATrainer: ({ jobId, account }) => ({
+    message: `Account ${account} never joined job ${jobId}.`,
+    hint: "Join the job first (joinJob, `myc job join`).",
+  }),
+  TrainerNotActive: ({ jobId, trainer, status }) => ({
+    message: `Trainer ${trainer} is ${trainerStatusName(status)} in job ${jobId}, not active.`,
+    hint: "Only active trainers may commit; a trainer that left or was slashed cannot take part again.",
+  }),
+  StakeLocked: ({ jobId, trainer }) => ({
+    message: `The stake of ${trainer} in job ${jobId} is locked while it takes part.`,
+    hint: "Leave the job and wait for the cooldown, or wait for the job to end.",
+  }),
+  CooldownNotOver: ({ withdrawableAt, blockTimestamp }) => ({
+    message: `The stake is withdrawable from ${time(withdrawableAt)}; the chain's time is ${time(blockTimestamp)}.`,
+    hint: "Withdraw after the cooldown (one round length after leaving).",
+  }),
+  CommitmentPending: ({ jobId, trainer, round }) => ({
+    message: `Trainer ${trainer} committed in round ${round} of job ${jobId} and never revealed.`,
+    hint: "The unrevealed commitment must be slashed (anyone may, after the reveal window) before this trainer can commit again or withdraw.",
+  }),
+  // TrainingJobs: rounds
+  WrongRound: ({ round, currentRound }) => ({
+    message: `Round ${round} is not the current round (${currentRound}).`,
+    hint: "Read the job's current round (getRound, `myc job status`) and act on it.",
+  }),
+  OutsideWindow: ({ phase, opensAt, closesAt }) => ({
+    message: `This belongs to the ${phaseName(phase)} window of the round, open from ${time(opensAt)} to ${time(closesAt)}.`,
+    hint: "Act while that window is open (getPhase tells where the round stands).",
+  }),
+  AlreadyCommitted: ({ round }) => ({ message: `You already committed in round ${round}.`, hint: "One commitment per trainer and round: reveal it in the reveal window." }),
+  NotCommitted: ({ round }) => ({
+    message: `Nothing to reveal in round ${round}: no commitment, or it was already revealed.`,
+    hint: "Commit in the commit window first; a commitment is revealed once.",
+  }),
+  CommitmentMismatch: ({ committed, revealed }) => ({
+    message: `The revealed update does not match the commitment (committed ${committed}, revealed values hash to ${revealed}).`,
+    hint: "Reveal exactly the update CID, samples and salt you committed to (keep the salt commitUpdate returned).",
+  }),
+  SamplesOutOfRange: ({ samples, maxSamples }) => ({
+    message: `${samples} samples is outside the job's range of 1 to ${maxSamples}.`,
+    hint: "Report the samples you trained on, at most the job's per-round cap.",
+  }),
+  NotRevealed: ({ round }) => ({ message: `Only trainers who revealed in round ${round} may attest.`, hint: "Reveal in the reveal window to take part in the attestation." }),
+  AlreadyAttested: ({ round, tupleId }) => ({ message: `You already attested in round ${round} (tuple ${tupleId}).`, hint: "One attestation per trainer and round." }),
+  InvalidInclusion: ({ includedMask, includedSamples }) => ({
+    message: `The inclusion mask ${includedMask} with ${includedSamples} samples is inconsistent.`,
+    hint: "Include at least one trainer, with between one sample per included trainer and maxSamples each.",
+  }),
+  FinalizeTooEarly: ({ round, finalizableAt }) => ({
+    message: `Round ${round} cannot be finalized before ${time(finalizableAt)}.`,
+    hint: "Wait for the attest window to close (or for every trainer who revealed to attest).",
+  }),
+  SlashTooEarly: ({ round, allowedAt }) => ({
+    message: `A missing reveal of round ${round} can be slashed from ${time(allowedAt)} on.`,
+    hint: "Wait for the reveal window to close.",
+  }),
+  NothingToSlash: ({ jobId, round, trainer }) => ({
+    message: `Trainer ${trainer} has no unrevealed commitment from round ${round} of job ${jobId}.`,
+    hint: "Only a trainer that committed and did not reveal can be slashed, once.",
+  }),
+  // TrainingJobs: rewards and results
+  NoRoundsGiven: () => ({ message: "No rounds were given to claim.", hint: "Name the rounds to claim (claimRewards finds them for you)." }),
+  RoundNotFinalized: ({ round, currentRound }) => ({
+    message: `Round ${round} is not final yet (the current round is ${currentRound}).`,
+    hint: "Claim after the round is finalized.",
+  }),
+  RoundFailed: ({ round }) => ({ message: `Round ${round} failed: no aggregate reached the quorum.`, hint: "Its reward rolled over into the next round; there is nothing to claim." }),
+  NotAttested: ({ round }) => ({ message: `You did not attest in round ${round}.`, hint: "Only attesters of the winning aggregate are paid." }),
+  AttestedLosingTuple: ({ round, attestedTupleId, winningTupleId }) => ({
+    message: `In round ${round} you attested tuple ${attestedTupleId}, but tuple ${winningTupleId} won.`,
+    hint: "Only attesters of the winning aggregate are paid; check your aggregation against the job's rule.",
+  }),
+  NotIncluded: ({ round, trainerIndex }) => ({
+    message: `The winning aggregate of round ${round} does not include trainer index ${trainerIndex}.`,
+    hint: "Only included trainers are paid: your update was filtered out or not revealed.",
+  }),
+  AlreadyClaimed: ({ round }) => ({ message: `The reward of round ${round} was already claimed.`, hint: "Each round pays once." }),
+  ClaimExceedsIncludedSamples: ({ round, claimedSamples, includedSamples }) => ({
+    message: `Round ${round} already paid ${claimedSamples} of ${includedSamples} included samples; this claim would exceed them.`,
+    hint: "The winning tuple understated its samples, so its reward is exhausted.",
+  }),
+  NothingToRefund: ({ jobId }) => ({ message: `Job ${jobId} holds nothing for its sponsor.`, hint: "Everything was paid out or refunded already." }),
+  NoSuccessfulRound: ({ jobId }) => ({ message: `No round of job ${jobId} succeeded, so there is no trained model to publish.`, hint: "The base model is unchanged." }),
+  ResultAlreadyPublished: ({ jobId, assetId }) => ({
+    message: `The result of job ${jobId} was already published as asset ${assetId}.`,
+    hint: `See it with \`myc asset ${assetId}\`.`,
+  }),
   // ERC-721 (asset NFTs)
   ERC721IncorrectOwner: ({ sender, tokenId, owner }) => ({
     message: `Account ${sender} does not own asset ${tokenId} (owner is ${owner}).`,
@@ -146,7 +324,7 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   ERC20InvalidSender: ({ sender }) => ({ message: `${sender} cannot send tokens.`, hint: "Send from a non-zero account." }),
   ERC20InvalidSpender: ({ spender }) => ({ message: `${spender} cannot be a spender.`, hint: "Name a non-zero spender." }),
   ERC2612ExpiredSignature: ({ deadline }) => ({
-    message: `The permit expired at ${new Date(Number(deadline) * 1000).toISOString()}.`,
+    message: `The permit expired at ${time(deadline)}.`,
     hint: "Sign a new permit with a later deadline (buyAccess signs one for you).",
   }),
   ERC2612InvalidSigner: ({ signer, owner }) => ({
@@ -274,6 +452,14 @@ export class NotAssetOwnerError extends ContractRevertedError<"NotAssetOwner"> {
   override name = "NotAssetOwnerError";
 }
 
+/** The job id names no job (`JobNotFound`). */
+export class JobNotFoundError extends ContractRevertedError<"JobNotFound"> {
+  override name = "JobNotFoundError";
+  get jobId(): bigint {
+    return this.args.jobId;
+  }
+}
+
 /** Decodes revert data against every protocol error; null when the selector is not one of them. */
 export function decodeContractError(data: Hex): { errorName: ContractErrorName; args: Record<string, unknown> } | null {
   if (data.length < 10) return null;
@@ -305,6 +491,8 @@ export function contractErrorFromRevert(params: {
   switch (errorName) {
     case "AssetNotFound":
       return new AssetNotFoundError({ errorName, args: args as ContractErrorArgs<"AssetNotFound">, ...common });
+    case "JobNotFound":
+      return new JobNotFoundError({ errorName, args: args as ContractErrorArgs<"JobNotFound">, ...common });
     case "NotAssetOwner":
       return new NotAssetOwnerError({ errorName, args: args as ContractErrorArgs<"NotAssetOwner">, ...common });
     case "ERC20InsufficientBalance": {

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,38 +6,8 @@ import { erc20Abi } from "viem";
 import { readContract } from "viem/actions";
 import { getAsset } from "../../src/actions/getAsset.ts";
 import { EXIT_CODES } from "../../src/cli/exitCodes.ts";
-import { devAccount, devPrivateKey, uniqueCid, useDevnet } from "../helpers/devnet.ts";
-
-const BIN = path.resolve(import.meta.dirname, "..", "..", "bin", "myc.js");
-
-type Result = { code: number | null; stdout: string; stderr: string };
-
-/** Runs the real `myc` launcher in a child process with only the given environment (plus PATH and HOME). */
-function myc(args: string[], env: Record<string, string> = {}, cwd = os.tmpdir()): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Asserts a failure: the exit code, one `error:` line (and at most a `hint:` line) on stderr, nothing on stdout. */
-function expectFailure(result: Result, code: number, message: RegExp): void {
-  expect(result.code, result.stderr).to.equal(code);
-  expect(result.stdout).to.equal("");
-  const lines = result.stderr.trimEnd().split("\n");
-  expect(lines[0]).to.match(/^error: /).and.to.match(message);
-  expect(lines.length).to.be.at.most(2);
-  if (lines[1] !== undefined) expect(lines[1]).to.match(/^hint: /);
-}
+import { devAccount, devPrivateKey, uniqueCid, useDevnet, writeDeploymentFile } from "../helpers/devnet.ts";
+import { expectFailure, myc } from "../helpers/myc.ts";
 
 describe("myc CLI (real processes against a devnet)", function () {
   this.timeout(120_000);
@@ -49,10 +18,7 @@ describe("myc CLI (real processes against a devnet)", function () {
   let assetId: string;
 
   before(async () => {
-    const { devnet } = chain.get();
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "myc-cli-")), `${devnet.chainId}.json`);
-    fs.writeFileSync(file, JSON.stringify(devnet.deployment));
-    env = { MYC_DEPLOYMENT: file };
+    env = { MYC_DEPLOYMENT: writeDeploymentFile(chain.get().devnet) };
     publisherEnv = { ...env, MYC_PRIVATE_KEY: devPrivateKey(1) };
     buyerEnv = { ...env, MYC_PRIVATE_KEY: devPrivateKey(2) };
   });

@@ -2,6 +2,9 @@
  * One real devnet per test file (scripts/devnet/startDevnet.ts: a Hardhat JSON-RPC server in a child process with the
  * protocol deployed), Mycelium clients for its well-known accounts, and content ids for manifests.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
@@ -59,4 +62,11 @@ let counter = 0;
 export async function uniqueCid(label = "manifest"): Promise<CID> {
   const bytes = new TextEncoder().encode(`${label} ${process.pid} ${Date.now()} ${counter++}`);
   return CID.create(1, raw.code, await sha256.digest(bytes));
+}
+
+/** Writes the devnet's deployment to a temporary file (for CLI processes, through MYC_DEPLOYMENT) and returns its path. */
+export function writeDeploymentFile(devnet: Devnet): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "myc-deployment-")), `${devnet.chainId}.json`);
+  fs.writeFileSync(file, JSON.stringify(devnet.deployment));
+  return file;
 }

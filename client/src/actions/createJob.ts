@@ -1,0 +1,141 @@
+import type { Address, Hash, Hex } from "viem";
+import { getBlock } from "viem/actions";
+import type { CID } from "multiformats/cid";
+import { trainingJobsAbi } from "../abis/index.ts";
+import { toAddress, toId, toUint } from "../chain/args.ts";
+import { cidToHex, parseCid, type CidInput } from "../chain/cid.ts";
+import type { MyceliumClient } from "../chain/client.ts";
+import { contractAddress } from "../chain/deployment.ts";
+import { ensureAllowance, requireBalance } from "../chain/tokens.ts";
+import { eventsOf, requireAccount, sendContractTransaction, type TransactionOptions, type TransactionResult } from "../chain/transaction.ts";
+import { toMyceliumError } from "../errors/normalize.ts";
+import type { WriteActionErrorType } from "../errors/types.ts";
+import { getAsset } from "./getAsset.ts";
+
+/** Default quorum: two thirds of the revealed stake. */
+export const DEFAULT_QUORUM_BPS = 6_667;
+
+/**
+ * Default delay of round 0: 30 seconds after the later of the chain's latest block and the local clock, so the
+ * creation (and its approval) are mined before the start time, which may not be in the past.
+ */
+export const DEFAULT_START_DELAY_SECONDS = 30n;
+
+export type CreateJobParameters = {
+  /** The dataset asset trained on. */
+  datasetId: bigint | number;
+  /** The model asset training starts from. */
+  baseModelId: bigint | number;
+  /** The base model's manifest; default the base model asset's current manifest. */
+  baseModelCid?: CidInput | undefined;
+  /** The job spec (architecture, hyper-parameters, shard assignment), stored on IPFS (see buildTrainingSpec). */
+  specCid: CidInput;
+  /** Default the deployment's PaymentToken. */
+  rewardToken?: Address | undefined;
+  /** Reward of each round, in the reward token's smallest unit; the pool is `rewardPerRound * numRounds`. */
+  rewardPerRound: bigint;
+  numRounds: number;
+  /** Default the reward token. */
+  stakeToken?: Address | undefined;
+  minStake: bigint;
+  /** Window lengths in seconds. */
+  commitWindow: number;
+  revealWindow: number;
+  attestWindow: number;
+  /** Default DEFAULT_QUORUM_BPS (two thirds). */
+  quorumBps?: number | undefined;
+  maxTrainers: number;
+  /** Most samples a trainer may report per round (its assigned shards' samples). */
+  maxSamples: number;
+  /** When round 0 starts (unix seconds, chain time); default DEFAULT_START_DELAY_SECONDS from now. */
+  startTime?: bigint | undefined;
+  /** Approve the TrainingJobs contract for exactly the pool when the allowance is short. Default true. */
+  approve?: boolean | undefined;
+} & TransactionOptions;
+
+export type CreateJobReturnType = TransactionResult & {
+  jobId: bigint;
+  rewardPool: bigint;
+  /** Seed of round 0. */
+  seed: Hex;
+  specCid: CID;
+  startTime: bigint;
+  approvalHash: Hash | null;
+};
+
+export type CreateJobErrorType = WriteActionErrorType;
+
+/**
+ * Creates a training job, the caller being its sponsor: approves the reward pool (`rewardPerRound * numRounds`) when
+ * needed and deposits it in the same transaction as the creation. InsufficientBalanceError before anything is sent
+ * when the sponsor cannot fund the pool.
+ */
+export async function createJob(client: MyceliumClient, parameters: CreateJobParameters): Promise<CreateJobReturnType> {
+  const action = "Creating the training job";
+  const sponsor = requireAccount(client, action).address;
+  const jobs = contractAddress(client.deployment, "TrainingJobs");
+  const datasetId = toId(parameters.datasetId, "datasetId");
+  const baseModelId = toId(parameters.baseModelId, "baseModelId");
+  const specCid = parseCid(parameters.specCid);
+  const baseModelCid = parameters.baseModelCid === undefined ? (await getAsset(client, { assetId: baseModelId })).manifestCid : parseCid(parameters.baseModelCid);
+  const rewardToken = parameters.rewardToken ? toAddress(parameters.rewardToken, "rewardToken") : contractAddress(client.deployment, "PaymentToken");
+  const stakeToken = parameters.stakeToken ? toAddress(parameters.stakeToken, "stakeToken") : rewardToken;
+  const rewardPerRound = toUint(parameters.rewardPerRound, "rewardPerRound");
+  const numRounds = Number(toUint(parameters.numRounds, "numRounds", 32));
+  const rewardPool = rewardPerRound * BigInt(numRounds);
+  const startTime =
+    parameters.startTime === undefined
+      ? await getBlock(client, { blockTag: "latest" }).then(
+          (block) => {
+            const localNow = BigInt(Math.floor(Date.now() / 1000));
+            return (block.timestamp > localNow ? block.timestamp : localNow) + DEFAULT_START_DELAY_SECONDS;
+          },
+          (error: unknown) => {
+            throw toMyceliumError(error, { action });
+          },
+        )
+      : toUint(parameters.startTime, "startTime", 64);
+  const options = { signal: parameters.signal, onProgress: parameters.onProgress };
+
+  await requireBalance(client, { token: rewardToken, account: sponsor, needed: rewardPool, purpose: "funding the job's reward pool" });
+  const approvalHash = await ensureAllowance(client, { token: rewardToken, spender: jobs, amount: rewardPool, approve: parameters.approve ?? true, action, ...options });
+  const receipt = await sendContractTransaction(client, {
+    action,
+    address: jobs,
+    abi: trainingJobsAbi,
+    functionName: "createJob",
+    args: [
+      {
+        datasetId,
+        baseModelId,
+        baseModelCid: cidToHex(baseModelCid),
+        specCid: cidToHex(specCid),
+        rewardToken,
+        rewardPool,
+        rewardPerRound,
+        stakeToken,
+        minStake: toUint(parameters.minStake, "minStake"),
+        numRounds,
+        commitWindow: Number(toUint(parameters.commitWindow, "commitWindow", 32)),
+        revealWindow: Number(toUint(parameters.revealWindow, "revealWindow", 32)),
+        attestWindow: Number(toUint(parameters.attestWindow, "attestWindow", 32)),
+        quorumBps: Number(toUint(parameters.quorumBps ?? DEFAULT_QUORUM_BPS, "quorumBps", 16)),
+        maxTrainers: Number(toUint(parameters.maxTrainers, "maxTrainers", 16)),
+        maxSamples: Number(toUint(parameters.maxSamples, "maxSamples", 32)),
+        startTime,
+      },
+    ],
+    ...options,
+  });
+  const [created] = eventsOf(receipt, { abi: trainingJobsAbi, eventName: "JobCreated", address: jobs, action });
+  return {
+    hash: receipt.transactionHash,
+    blockNumber: receipt.blockNumber,
+    jobId: created!.args.jobId,
+    rewardPool,
+    seed: created!.args.seed,
+    specCid,
+    startTime,
+    approvalHash,
+  };
+}

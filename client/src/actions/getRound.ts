@@ -1,0 +1,70 @@
+import type { Hex } from "viem";
+import { trainingJobsAbi } from "../abis/index.ts";
+import { toId } from "../chain/args.ts";
+import type { MyceliumClient } from "../chain/client.ts";
+import { contractAddress } from "../chain/deployment.ts";
+import { phaseName } from "../chain/training.ts";
+import { readProtocol } from "../chain/transaction.ts";
+import type { ReadActionErrorType } from "../errors/types.ts";
+
+export type GetRoundParameters = { jobId: bigint | number };
+
+/** The current round of a job (TrainingJobs `getRound`): phase, window bounds (unix seconds), seed and tallies. */
+export type Round = {
+  jobId: bigint;
+  /** Number of the current round (`numRounds` once the job ended). */
+  round: bigint;
+  phase: ReturnType<typeof phaseName>;
+  start: bigint;
+  /** Ends (exclusive) of the commit, reveal and attest windows. */
+  commitEnd: bigint;
+  revealEnd: bigint;
+  attestEnd: bigint;
+  /** Seed of the round: shard assignment derives from it and the trainer index. */
+  seed: Hex;
+  revealedCount: bigint;
+  attestedCount: bigint;
+  revealedStake: bigint;
+  quorumStake: bigint;
+  /** The tuple that reached the quorum, or null. */
+  winningTupleId: bigint | null;
+  /** Whether `finalize` would succeed now. */
+  finalizable: boolean;
+};
+
+export type GetRoundReturnType = Round;
+
+export type GetRoundErrorType = ReadActionErrorType;
+
+/** Reads the current round of a job. */
+export async function getRound(client: MyceliumClient, parameters: GetRoundParameters): Promise<GetRoundReturnType> {
+  const jobId = toId(parameters.jobId, "jobId");
+  const round = await readProtocol(client, {
+    action: `Reading the round of job ${jobId}`,
+    address: contractAddress(client.deployment, "TrainingJobs"),
+    abi: trainingJobsAbi,
+    functionName: "getRound",
+    args: [jobId],
+  });
+  return {
+    jobId,
+    round: round.round,
+    phase: phaseName(round.phase),
+    start: round.start,
+    commitEnd: round.commitEnd,
+    revealEnd: round.revealEnd,
+    attestEnd: round.attestEnd,
+    seed: round.seed,
+    revealedCount: round.revealedCount,
+    attestedCount: round.attestedCount,
+    revealedStake: round.revealedStake,
+    quorumStake: round.quorumStake,
+    winningTupleId: round.winningTupleId === 0n ? null : round.winningTupleId,
+    finalizable: round.finalizable,
+  };
+}
+
+/** `round` when given, else the job's current round (for actions whose round defaults to "now"). */
+export async function roundOrCurrent(client: MyceliumClient, jobId: bigint, round: bigint | number | undefined): Promise<bigint> {
+  return round === undefined ? (await getRound(client, { jobId })).round : toId(round, "round");
+}

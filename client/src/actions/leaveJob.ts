@@ -1,0 +1,34 @@
+import { trainingJobsAbi } from "../abis/index.ts";
+import { toId } from "../chain/args.ts";
+import type { MyceliumClient } from "../chain/client.ts";
+import { contractAddress } from "../chain/deployment.ts";
+import { eventsOf, sendContractTransaction, type TransactionOptions, type TransactionResult } from "../chain/transaction.ts";
+import type { WriteActionErrorType } from "../errors/types.ts";
+
+export type LeaveJobParameters = { jobId: bigint | number } & TransactionOptions;
+
+export type LeaveJobReturnType = TransactionResult & {
+  jobId: bigint;
+  /** When the stake becomes withdrawable (unix seconds), unless the job ends earlier. */
+  withdrawableAt: bigint;
+};
+
+export type LeaveJobErrorType = WriteActionErrorType;
+
+/** Stops taking part in a job (a pending commitment must still be revealed); the stake unlocks after a cooldown. */
+export async function leaveJob(client: MyceliumClient, parameters: LeaveJobParameters): Promise<LeaveJobReturnType> {
+  const jobId = toId(parameters.jobId, "jobId");
+  const action = `Leaving job ${jobId}`;
+  const jobs = contractAddress(client.deployment, "TrainingJobs");
+  const receipt = await sendContractTransaction(client, {
+    action,
+    address: jobs,
+    abi: trainingJobsAbi,
+    functionName: "leave",
+    args: [jobId],
+    signal: parameters.signal,
+    onProgress: parameters.onProgress,
+  });
+  const [left] = eventsOf(receipt, { abi: trainingJobsAbi, eventName: "TrainerLeft", address: jobs, action });
+  return { hash: receipt.transactionHash, blockNumber: receipt.blockNumber, jobId, withdrawableAt: left!.args.withdrawableAt };
+}

@@ -1,0 +1,47 @@
+import type { Address } from "viem";
+import { trainingJobsAbi } from "../abis/index.ts";
+import { toAddress, toId } from "../chain/args.ts";
+import type { MyceliumClient } from "../chain/client.ts";
+import { contractAddress } from "../chain/deployment.ts";
+import { eventsOf, sendContractTransaction, type TransactionOptions, type TransactionResult } from "../chain/transaction.ts";
+import type { WriteActionErrorType } from "../errors/types.ts";
+
+export type SlashTrainerParameters = {
+  jobId: bigint | number;
+  /** The round in which `trainer` committed and did not reveal. */
+  round: bigint | number;
+  trainer: Address;
+} & TransactionOptions;
+
+export type SlashTrainerReturnType = TransactionResult & {
+  jobId: bigint;
+  round: bigint;
+  trainer: Address;
+  /** The stake taken, the caller's share of it, and the rest (to the next round's reward or the sponsor). */
+  stake: bigint;
+  callerShare: bigint;
+  poolShare: bigint;
+};
+
+export type SlashTrainerErrorType = WriteActionErrorType;
+
+/** Slashes a trainer that committed and did not reveal (anyone, after the reveal window); the caller gets a share. */
+export async function slashTrainer(client: MyceliumClient, parameters: SlashTrainerParameters): Promise<SlashTrainerReturnType> {
+  const jobId = toId(parameters.jobId, "jobId");
+  const round = toId(parameters.round, "round");
+  const trainer = toAddress(parameters.trainer, "trainer");
+  const action = `Slashing ${trainer} in job ${jobId}`;
+  const jobs = contractAddress(client.deployment, "TrainingJobs");
+  const receipt = await sendContractTransaction(client, {
+    action,
+    address: jobs,
+    abi: trainingJobsAbi,
+    functionName: "slash",
+    args: [jobId, round, trainer],
+    signal: parameters.signal,
+    onProgress: parameters.onProgress,
+  });
+  const [slashed] = eventsOf(receipt, { abi: trainingJobsAbi, eventName: "TrainerSlashed", address: jobs, action });
+  const { stake, callerShare, poolShare } = slashed!.args;
+  return { hash: receipt.transactionHash, blockNumber: receipt.blockNumber, jobId, round, trainer, stake, callerShare, poolShare };
+}

@@ -1,0 +1,260 @@
+import { expect } from "chai";
+import { base58btc } from "multiformats/bases/base58";
+import { erc20Abi, hexToBytes, parseUnits, type Account, type Address } from "viem";
+import { readContract } from "viem/actions";
+import { trainingJobsAbi } from "../../src/abis/index.ts";
+import { attestAggregate } from "../../src/actions/attestAggregate.ts";
+import { cancelJob } from "../../src/actions/cancelJob.ts";
+import { claimRewards } from "../../src/actions/claimRewards.ts";
+import { commitUpdate } from "../../src/actions/commitUpdate.ts";
+import { createJob, DEFAULT_START_DELAY_SECONDS } from "../../src/actions/createJob.ts";
+import { faucet } from "../../src/actions/faucet.ts";
+import { finalizeRound } from "../../src/actions/finalizeRound.ts";
+import { getAsset } from "../../src/actions/getAsset.ts";
+import { getClaimableRounds } from "../../src/actions/getClaimableRounds.ts";
+import { getCurrentModel } from "../../src/actions/getCurrentModel.ts";
+import { getJob } from "../../src/actions/getJob.ts";
+import { getPhase } from "../../src/actions/getPhase.ts";
+import { getRound } from "../../src/actions/getRound.ts";
+import { getRoundResult } from "../../src/actions/getRoundResult.ts";
+import { getTrainer } from "../../src/actions/getTrainer.ts";
+import { getTrainerRound } from "../../src/actions/getTrainerRound.ts";
+import { joinJob } from "../../src/actions/joinJob.ts";
+import { leaveJob } from "../../src/actions/leaveJob.ts";
+import { publishAsset } from "../../src/actions/publishAsset.ts";
+import { publishResult } from "../../src/actions/publishResult.ts";
+import { refundRemainder } from "../../src/actions/refundRemainder.ts";
+import { revealUpdate } from "../../src/actions/revealUpdate.ts";
+import { slashTrainer } from "../../src/actions/slashTrainer.ts";
+import { updatePeerInfo } from "../../src/actions/updatePeerInfo.ts";
+import { withdrawStake } from "../../src/actions/withdrawStake.ts";
+import { cidToHex } from "../../src/chain/cid.ts";
+import type { MyceliumClient } from "../../src/chain/client.ts";
+import { computeCommitment, computeTupleHash, encodeMultiaddr, encodePeerId, inclusionMask, maskIndices, randomSalt } from "../../src/chain/training.ts";
+import { InsufficientBalanceError, NothingToClaimError } from "../../src/errors/chain.ts";
+import { ContractRevertedError, JobNotFoundError } from "../../src/errors/contract.ts";
+import { devAccount, uniqueCid, useDevnet } from "../helpers/devnet.ts";
+import { rejection } from "../helpers/rejection.ts";
+import { advanceTime } from "../helpers/time.ts";
+
+const usdc = (amount: string) => parseUnits(amount, 6);
+const WINDOW = 600;
+
+describe("training actions against a devnet", function () {
+  this.timeout(120_000);
+  const chain = useDevnet();
+  let sponsor: MyceliumClient<Account>;
+  let trainers: MyceliumClient<Account>[];
+  let keeper: MyceliumClient<Account>;
+  let datasetId: bigint;
+  let baseModelId: bigint;
+  let token: Address;
+
+  before(async () => {
+    sponsor = await chain.get().client(devAccount(1));
+    trainers = await Promise.all([2, 3, 4].map((index) => chain.get().client(devAccount(index))));
+    keeper = await chain.get().client(devAccount(5));
+    token = chain.get().devnet.deployment.contracts.PaymentToken!.address;
+    datasetId = (await publishAsset(sponsor, { kind: "dataset", manifestCid: await uniqueCid("dataset") })).assetId;
+    baseModelId = (await publishAsset(sponsor, { kind: "model", manifestCid: await uniqueCid("base") })).assetId;
+    for (const client of [sponsor, ...trainers]) await faucet(client, { amount: usdc("1000") });
+  });
+
+  const balanceOf = (account: Address) => readContract(sponsor, { address: token, abi: erc20Abi, functionName: "balanceOf", args: [account] });
+  const jobParameters = async () => ({
+    datasetId,
+    baseModelId,
+    specCid: await uniqueCid("spec"),
+    rewardPerRound: usdc("10"),
+    numRounds: 2,
+    minStake: usdc("5"),
+    commitWindow: WINDOW,
+    revealWindow: WINDOW,
+    attestWindow: WINDOW,
+    maxTrainers: 4,
+    maxSamples: 1_000,
+  });
+
+  describe("hashes and encodings", () => {
+    it("computeCommitment and computeTupleHash match the contract", async () => {
+      const jobs = chain.get().devnet.deployment.contracts.TrainingJobs!.address;
+      const updateCid = await uniqueCid("update");
+      const salt = randomSalt();
+      const trainer = devAccount(2).address;
+      const onChain = await readContract(sponsor, {
+        address: jobs,
+        abi: trainingJobsAbi,
+        functionName: "computeCommitment",
+        args: [cidToHex(updateCid), 123n, salt, trainer],
+      });
+      expect(computeCommitment({ updateCid, samples: 123, salt, trainer })).to.equal(onChain);
+      expect(computeCommitment({ updateCid: updateCid.toString(), samples: 123n, salt, trainer })).to.equal(onChain);
+      const tuple = await readContract(sponsor, { address: jobs, abi: trainingJobsAbi, functionName: "computeTupleHash", args: [cidToHex(updateCid), 5n, 300n] });
+      expect(computeTupleHash({ aggregateCid: updateCid, includedMask: 5n, includedSamples: 300 })).to.equal(tuple);
+    });
+
+    it("encodes peer ids and multiaddrs, and masks", () => {
+      const peerId = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
+      expect(base58btc.baseEncode(hexToBytes(encodePeerId(peerId)))).to.equal(peerId);
+      expect(encodeMultiaddr("/ip4/127.0.0.1/tcp/4001")).to.equal("0x047f000001060fa1");
+      expect(inclusionMask([0, 2, 5])).to.equal(0b100101n);
+      expect(maskIndices(0b100101n)).to.deep.equal([0, 2, 5]);
+    });
+  });
+
+  describe("a job from creation to its published result", () => {
+    let jobId: bigint;
+    const samples = [100n, 200n, 300n];
+    const updates: { cid: Awaited<ReturnType<typeof uniqueCid>>; salt: `0x${string}` }[] = [];
+
+    it("createJob approves and deposits the pool, and reads back", async () => {
+      const before = await balanceOf(devAccount(1).address);
+      const created = await createJob(sponsor, await jobParameters());
+      jobId = created.jobId;
+      expect(created.rewardPool).to.equal(usdc("20"));
+      expect(created.approvalHash).to.match(/^0x/);
+      expect(await balanceOf(devAccount(1).address)).to.equal(before - usdc("20"));
+      const job = await getJob(sponsor, { jobId });
+      expect(job).to.deep.include({ sponsor: devAccount(1).address, datasetId, baseModelId, numRounds: 2, maxTrainers: 4, rewardToken: token, stakeToken: token, quorumBps: 6_667 });
+      expect(job.specCid.equals(created.specCid)).to.equal(true);
+      expect(job.baseModelCid.equals((await getAsset(sponsor, { assetId: baseModelId })).manifestCid)).to.equal(true);
+      expect(job.lastSuccessfulRound).to.equal(null);
+    });
+
+    it("joinJob stakes the minimum and gives consecutive indices", async () => {
+      for (const [index, trainer] of trainers.entries()) {
+        const joined = await joinJob(trainer, { jobId, peerId: new Uint8Array([0, 36, 8, 1, 18, 32, index + 1]), addrs: [`/ip4/127.0.0.1/tcp/${4001 + index}`] });
+        expect(joined.index).to.equal(BigInt(index));
+        expect(joined.stake).to.equal(usdc("5"));
+      }
+      await updatePeerInfo(trainers[0]!, { jobId, peerId: "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA", addrs: ["/ip4/127.0.0.1/tcp/5001"] });
+      expect(await getTrainer(trainers[0]!, { jobId })).to.deep.include({ status: "active", index: 0n, stake: usdc("5"), pendingRound: null, canWithdraw: false });
+      const again = await rejection(joinJob(trainers[0]!, { jobId, peerId: new Uint8Array([1]) }));
+      expect((again as ContractRevertedError).errorName).to.equal("AlreadyJoined");
+    });
+
+    it("commits in the commit window; the phase moves with the chain's clock", async () => {
+      expect((await getPhase(sponsor, { jobId })).phase).to.equal("scheduled");
+      await advanceTime(sponsor, Number(DEFAULT_START_DELAY_SECONDS));
+      const phase = await getPhase(sponsor, { jobId });
+      expect(phase.phase).to.equal("commit");
+      expect(phase.round).to.equal(0n);
+      expect(phase.closesAt! - phase.opensAt!).to.equal(BigInt(WINDOW));
+      for (const [index, trainer] of trainers.entries()) {
+        const cid = await uniqueCid(`update ${index}`);
+        const committed = await commitUpdate(trainer, { jobId, updateCid: cid, samples: samples[index]! });
+        expect(committed.round).to.equal(0n);
+        expect(committed.commitment).to.equal(computeCommitment({ updateCid: cid, samples: samples[index]!, salt: committed.salt, trainer: trainer.account.address }));
+        updates.push({ cid, salt: committed.salt });
+      }
+      const early = await rejection(revealUpdate(trainers[0]!, { jobId, updateCid: updates[0]!.cid, samples: samples[0]!, salt: updates[0]!.salt }));
+      expect((early as ContractRevertedError<"OutsideWindow">).args.phase).to.equal(2);
+      expect(early.message).to.contain("reveal window");
+    });
+
+    it("reveals (two of three trainers); a wrong salt is CommitmentMismatch", async () => {
+      await advanceTime(sponsor, WINDOW);
+      expect((await getPhase(sponsor, { jobId })).phase).to.equal("reveal");
+      const mismatch = await rejection(revealUpdate(trainers[0]!, { jobId, updateCid: updates[0]!.cid, samples: samples[0]!, salt: randomSalt() }));
+      expect((mismatch as ContractRevertedError).errorName).to.equal("CommitmentMismatch");
+      for (const index of [0, 1]) {
+        const revealed = await revealUpdate(trainers[index]!, { jobId, updateCid: updates[index]!.cid, samples: samples[index]!, salt: updates[index]!.salt });
+        expect(revealed.stake).to.equal(usdc("5"));
+      }
+      expect((await getTrainer(trainers[2]!, { jobId })).pendingRound).to.equal(0n);
+    });
+
+    it("attests one aggregate; the second attestation reaches the quorum; anyone finalizes early", async () => {
+      await advanceTime(sponsor, WINDOW);
+      const aggregateCid = await uniqueCid("aggregate 0");
+      const tuple = { jobId, aggregateCid, includedMask: inclusionMask([0, 1]), includedSamples: samples[0]! + samples[1]! };
+      const first = await attestAggregate(trainers[0]!, tuple);
+      expect(first).to.deep.include({ tupleId: 1n, quorumReached: false });
+      const second = await attestAggregate(trainers[1]!, tuple);
+      expect(second.quorumReached).to.equal(true);
+      const round = await getRound(sponsor, { jobId });
+      expect(round).to.deep.include({ phase: "attest", finalizable: true, winningTupleId: 1n, revealedCount: 2n, attestedCount: 2n });
+
+      const finalized = await finalizeRound(keeper, { jobId });
+      expect(finalized).to.deep.include({ round: 0n, succeeded: true, reward: usdc("10"), includedSamples: 300n });
+      expect(finalized.aggregateCid!.equals(aggregateCid)).to.equal(true);
+      expect(finalized.nextSeed).to.match(/^0x[0-9a-f]{64}$/);
+      const result = await getRoundResult(sponsor, { jobId, round: 0 });
+      expect(result).to.deep.include({ status: "succeeded", includedMask: 3n, winningTupleId: 1n });
+      const model = await getCurrentModel(sponsor, { jobId });
+      expect(model.round).to.equal(0n);
+      expect(model.cid.equals(aggregateCid)).to.equal(true);
+    });
+
+    it("slashes the trainer that did not reveal; the caller gets its share", async () => {
+      const slashed = await slashTrainer(keeper, { jobId, round: 0, trainer: devAccount(4).address });
+      expect(slashed).to.deep.include({ stake: usdc("5"), callerShare: usdc("0.5"), poolShare: usdc("4.5") });
+      expect((await getTrainer(keeper, { jobId, trainer: devAccount(4).address })).status).to.equal("slashed");
+      const twice = await rejection(slashTrainer(keeper, { jobId, round: 0, trainer: devAccount(4).address }));
+      expect((twice as ContractRevertedError).errorName).to.equal("NothingToSlash");
+    });
+
+    it("claimRewards finds the claimable rounds and pays pro rata to samples, once", async () => {
+      expect((await getClaimableRounds(trainers[0]!, { jobId })).rounds).to.deep.equal([0n]);
+      const claimed = await claimRewards(trainers[0]!, { jobId });
+      expect(claimed.amount).to.equal((usdc("10") * 100n) / 300n);
+      expect(claimed.rounds).to.deep.equal([{ round: 0n, amount: claimed.amount, samples: 100n }]);
+      expect((await getTrainerRound(trainers[0]!, { jobId, round: 0 })).claimed).to.equal(true);
+      const nothing = await rejection(claimRewards(trainers[0]!, { jobId }));
+      expect(nothing).to.be.instanceOf(NothingToClaimError);
+      expect(((await rejection(claimRewards(trainers[0]!, { jobId, rounds: [0] }))) as ContractRevertedError).errorName).to.equal("AlreadyClaimed");
+      expect((await claimRewards(trainers[1]!, { jobId })).amount).to.equal((usdc("10") * 200n) / 300n);
+    });
+
+    it("a round nobody commits to fails; then stakes come back, the result is published and the remainder refunded", async () => {
+      expect((await getPhase(sponsor, { jobId })).round).to.equal(1n);
+      await advanceTime(sponsor, 3 * WINDOW);
+      const failed = await finalizeRound(keeper, { jobId });
+      expect(failed).to.deep.include({ round: 1n, succeeded: false, aggregateCid: null, nextSeed: null, nextRoundStart: null });
+      expect((await getJob(sponsor, { jobId })).status).to.equal("ended");
+      expect((await getPhase(sponsor, { jobId })).phase).to.equal("ended");
+
+      const before = await balanceOf(devAccount(2).address);
+      expect((await withdrawStake(trainers[0]!, { jobId })).amount).to.equal(usdc("5"));
+      expect(await balanceOf(devAccount(2).address)).to.equal(before + usdc("5"));
+
+      const published = await publishResult(keeper, { jobId });
+      const asset = await getAsset(sponsor, { assetId: published.modelAssetId });
+      expect(asset).to.deep.include({ kind: "model", owner: devAccount(1).address });
+      expect(asset.manifestCid.equals(published.modelCid)).to.equal(true);
+      expect((await getJob(sponsor, { jobId })).resultAssetId).to.equal(published.modelAssetId);
+
+      // Round 1's reward and the slashed stake's pool share rolled into the carry, which goes back to the sponsor.
+      const refunded = await refundRemainder(keeper, { jobId });
+      expect(refunded.rewardAmount).to.equal(usdc("10") + usdc("4.5"));
+    });
+  });
+
+  describe("other paths", () => {
+    it("leaveJob, then cancelJob before the start; withdraw at once", async () => {
+      const latest = (await getPhase(sponsor, { jobId: 1 })).now;
+      const { jobId } = await createJob(sponsor, { ...(await jobParameters()), startTime: latest + 3_600n });
+      expect((await getPhase(sponsor, { jobId })).phase).to.equal("scheduled");
+      await joinJob(trainers[0]!, { jobId, peerId: new Uint8Array([7]) });
+      const left = await leaveJob(trainers[0]!, { jobId });
+      expect(left.withdrawableAt > 0n).to.equal(true);
+      expect((await getTrainer(trainers[0]!, { jobId })).status).to.equal("left");
+      const notSponsor = await rejection(cancelJob(trainers[0]!, { jobId }));
+      expect((notSponsor as ContractRevertedError).errorName).to.equal("NotSponsor");
+      expect((await cancelJob(sponsor, { jobId })).refund).to.equal(usdc("20"));
+      expect((await withdrawStake(trainers[0]!, { jobId })).amount).to.equal(usdc("5"));
+    });
+
+    it("typed errors: unknown job, wrong asset kind, a sponsor who cannot fund the pool", async () => {
+      const unknown = await rejection(getJob(sponsor, { jobId: 9_999 }));
+      expect(unknown).to.be.instanceOf(JobNotFoundError);
+      expect((unknown as JobNotFoundError).jobId).to.equal(9_999n);
+      const wrongKind = await rejection(createJob(sponsor, { ...(await jobParameters()), datasetId: baseModelId }));
+      expect((wrongKind as ContractRevertedError).errorName).to.equal("WrongAssetKind");
+      expect(wrongKind.message).to.contain(`Asset ${baseModelId} is a model, but the job needs a dataset there.`);
+      const poor = await rejection(createJob(keeper, await jobParameters()));
+      expect(poor).to.be.instanceOf(InsufficientBalanceError);
+      expect((poor as InsufficientBalanceError).needed).to.equal(usdc("20"));
+    });
+  });
+});

@@ -1,0 +1,97 @@
+import { expect } from "chai";
+import { parseUnits, type Account } from "viem";
+import { attestAggregate } from "../../src/actions/attestAggregate.ts";
+import { commitUpdate } from "../../src/actions/commitUpdate.ts";
+import { faucet } from "../../src/actions/faucet.ts";
+import { publishAsset } from "../../src/actions/publishAsset.ts";
+import { revealUpdate } from "../../src/actions/revealUpdate.ts";
+import type { MyceliumClient } from "../../src/chain/client.ts";
+import { inclusionMask } from "../../src/chain/training.ts";
+import { EXIT_CODES } from "../../src/cli/exitCodes.ts";
+import { devAccount, devPrivateKey, uniqueCid, useDevnet, writeDeploymentFile } from "../helpers/devnet.ts";
+import { expectFailure, myc } from "../helpers/myc.ts";
+import { advanceTime } from "../helpers/time.ts";
+
+describe("myc job and myc claim (real processes against a devnet)", function () {
+  this.timeout(120_000);
+  const chain = useDevnet();
+  let env: Record<string, string>;
+  let sponsorEnv: Record<string, string>;
+  let trainerEnv: Record<string, string>;
+  let trainer: MyceliumClient<Account>;
+  let datasetId: bigint;
+  let baseModelId: bigint;
+  let jobId: string;
+
+  before(async () => {
+    env = { MYC_DEPLOYMENT: writeDeploymentFile(chain.get().devnet) };
+    sponsorEnv = { ...env, MYC_PRIVATE_KEY: devPrivateKey(1) };
+    trainerEnv = { ...env, MYC_PRIVATE_KEY: devPrivateKey(2) };
+    const sponsor = await chain.get().client(devAccount(1));
+    trainer = await chain.get().client(devAccount(2));
+    datasetId = (await publishAsset(sponsor, { kind: "dataset", manifestCid: await uniqueCid("dataset") })).assetId;
+    baseModelId = (await publishAsset(sponsor, { kind: "model", manifestCid: await uniqueCid("model") })).assetId;
+    await faucet(sponsor, { amount: parseUnits("100", 6) });
+    await faucet(trainer, { amount: parseUnits("100", 6) });
+  });
+
+  it("creates a job and shows its status, as text and JSON", async () => {
+    const created = await myc(
+      ["job", "create", "--dataset", String(datasetId), "--base-model", String(baseModelId), "--spec", (await uniqueCid("spec")).toString(),
+        "--reward-per-round", "6", "--rounds", "1", "--min-stake", "2", "--max-samples", "500", "--max-trainers", "4",
+        "--commit-window", "10m", "--reveal-window", "10m", "--attest-window", "10m", "--json"],
+      sponsorEnv,
+    );
+    expect(created.code, created.stderr).to.equal(0);
+    const job = JSON.parse(created.stdout) as { jobId: string; rewardPool: string };
+    expect(job.rewardPool).to.equal("6000000");
+    jobId = job.jobId;
+
+    const text = await myc(["job", "status", jobId], sponsorEnv);
+    expect(text.code, text.stderr).to.equal(0);
+    expect(text.stdout).to.contain(`Job ${jobId} (scheduled) by ${devAccount(1).address}`).and.to.contain("6 mUSD per round").and.to.contain("the base model");
+    const json = JSON.parse((await myc(["job", "status", jobId, "--json"], env)).stdout) as { job: { numRounds: number }; phase: { phase: string } };
+    expect(json.job.numRounds).to.equal(1);
+    expect(json.phase.phase).to.equal("scheduled");
+  });
+
+  it("a trainer joins, takes part, and claims its reward with myc claim", async () => {
+    const joined = await myc(["job", "join", jobId, "--peer-id", "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA", "--addr", "/ip4/127.0.0.1/tcp/4001", "--json"], trainerEnv);
+    expect(joined.code, joined.stderr).to.equal(0);
+    expect(JSON.parse(joined.stdout)).to.include({ index: "0", stake: "2000000" });
+
+    expectFailure(await myc(["claim", jobId], trainerEnv), EXIT_CODES.NothingToClaimError, /has no reward to claim in job/);
+
+    await advanceTime(trainer, 30);
+    const update = await uniqueCid("update");
+    const { salt } = await commitUpdate(trainer, { jobId: BigInt(jobId), updateCid: update, samples: 400 });
+    await advanceTime(trainer, 600);
+    await revealUpdate(trainer, { jobId: BigInt(jobId), updateCid: update, samples: 400, salt });
+    await advanceTime(trainer, 600);
+    await attestAggregate(trainer, { jobId: BigInt(jobId), aggregateCid: await uniqueCid("aggregate"), includedMask: inclusionMask([0]), includedSamples: 400 });
+
+    const finalized = await myc(["job", "finalize", jobId], sponsorEnv);
+    expect(finalized.code, finalized.stderr).to.equal(0);
+    expect(finalized.stdout).to.match(/Round 0 of job \d+ succeeded: the model is now bafk/);
+
+    const claimed = await myc(["claim", jobId, "--json"], trainerEnv);
+    expect(claimed.code, claimed.stderr).to.equal(0);
+    const result = JSON.parse(claimed.stdout) as { amount: string; rounds: { round: string; samples: string }[] };
+    expect(result.amount).to.equal("6000000");
+    expect(result.rounds).to.deep.equal([{ round: "0", amount: "6000000", samples: "400" }]);
+
+    const published = await myc(["job", "publish", jobId], sponsorEnv);
+    expect(published.code, published.stderr).to.equal(0);
+    expect(published.stdout).to.match(/is asset \d+/);
+  });
+
+  it("unknown job (7) and a job that cannot be funded (8)", async () => {
+    expectFailure(await myc(["job", "status", "4242"], env), EXIT_CODES.JobNotFoundError, /^error: Job 4242 does not exist\.$/);
+    const poor = await myc(
+      ["job", "create", "--dataset", String(datasetId), "--base-model", String(baseModelId), "--spec", (await uniqueCid("spec")).toString(),
+        "--reward-per-round", "1000", "--rounds", "1", "--min-stake", "1", "--max-samples", "10"],
+      { ...env, MYC_PRIVATE_KEY: devPrivateKey(9) },
+    );
+    expectFailure(poor, EXIT_CODES.InsufficientBalanceError, /holds 0 mUSD but funding the job's reward pool needs 1000 mUSD/);
+  });
+});

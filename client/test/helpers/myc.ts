@@ -1,0 +1,37 @@
+/** Runs the real `myc` launcher (bin/myc.js) in child processes, as a user would. */
+import { spawn } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+
+const BIN = path.resolve(import.meta.dirname, "..", "..", "bin", "myc.js");
+
+export type Result = { code: number | null; stdout: string; stderr: string };
+
+/** Runs the real `myc` launcher in a child process with only the given environment (plus PATH and HOME). */
+export function myc(args: string[], env: Record<string, string> = {}, cwd = os.tmpdir()): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Asserts a failure: the exit code, one `error:` line (and at most a `hint:` line) on stderr, nothing on stdout. */
+export function expectFailure(result: Result, code: number, message: RegExp): void {
+  expect(result.code, result.stderr).to.equal(code);
+  expect(result.stdout).to.equal("");
+  const lines = result.stderr.trimEnd().split("\n");
+  expect(lines[0]).to.match(/^error: /).and.to.match(message);
+  expect(lines.length).to.be.at.most(2);
+  if (lines[1] !== undefined) expect(lines[1]).to.match(/^hint: /);
+}
+
