@@ -12,7 +12,7 @@ export const EXIT_CODES = {
   usage: 2,
   InvalidArgumentError: 3,
   InvalidCidError: 4,
-  InvalidManifestError: 5,
+  ManifestValidationError: 5,
   AssetNotFoundError: 6,
   JobNotFoundError: 7,
   InsufficientBalanceError: 8,
