@@ -3,6 +3,7 @@
  * ./exitCodes.ts); bin/myc.js calls it. Everything the commands do goes through the client's actions.
  */
 import { Command, CommanderError } from "commander";
+import { abortable } from "../chain/transaction.ts";
 import { InvalidArgumentError } from "../errors/chain.ts";
 import { register as registerAccount } from "./commands/account.ts";
 import { register as registerAssets } from "./commands/assets.ts";
@@ -59,7 +60,8 @@ export function buildProgram(parameters: MainParameters, onExit: (code: number) 
     const output = new Output({ json: globals.json === true, verbose: globals.verbose === true, stdout, stderr });
     try {
       const ctx = new CliContext(globals, output, env, parameters.signal);
-      await handler(ctx, ...(args.slice(0, -1) as never));
+      // Actions stop at their next step when the signal fires; racing it also ends a command stuck in a slow request.
+      await abortable(handler(ctx, ...(args.slice(0, -1) as never)), parameters.signal, `myc ${command.name()}`);
     } catch (error) {
       onExit(output.error(error));
     }

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
@@ -127,6 +128,21 @@ describe("myc CLI (real processes against a devnet)", function () {
       expectFailure(result, EXIT_CODES.InvalidArgumentError, /Invalid option: "--private-key"/);
       expect(result.stderr).not.to.contain(key.slice(2));
     });
+  });
+
+  it("Ctrl-C stops a command stuck on a silent RPC with exit code 130", async () => {
+    const silent = net.createServer(() => undefined); // accepts connections and never answers
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    try {
+      const started = Date.now();
+      const result = await myc(["assets", "--rpc", `http://127.0.0.1:${port}`], env, undefined, { interruptAfterMs: 2_000 });
+      expect(result.code, result.stderr).to.equal(130);
+      expect(result.stderr).to.match(/^error: myc assets was aborted\.\n/);
+      expect(Date.now() - started).to.be.lessThan(8_000);
+    } finally {
+      silent.close();
+    }
   });
 
   describe("keystore accounts", () => {

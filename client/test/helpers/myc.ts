@@ -9,7 +9,12 @@ const BIN = path.resolve(import.meta.dirname, "..", "..", "bin", "myc.js");
 export type Result = { code: number | null; stdout: string; stderr: string };
 
 /** Runs the real `myc` launcher in a child process with only the given environment (plus PATH and HOME). */
-export function myc(args: string[], env: Record<string, string> = {}, cwd = os.tmpdir()): Promise<Result> {
+export function myc(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = os.tmpdir(),
+  options: { interruptAfterMs?: number } = {},
+): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd,
@@ -21,6 +26,7 @@ export function myc(args: string[], env: Record<string, string> = {}, cwd = os.t
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.once("error", reject);
+    if (options.interruptAfterMs !== undefined) setTimeout(() => child.kill("SIGINT"), options.interruptAfterMs);
     child.once("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
