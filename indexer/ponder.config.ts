@@ -1,0 +1,53 @@
+/**
+ * Ponder configuration, resolved from environment variables and the deployment JSON (lib/settings.ts documents every
+ * variable). Datatoken clones are discovered from the registry's `DatatokenCreated` event with `factory()`.
+ */
+import { createConfig, factory } from "ponder";
+import { getAbiItem } from "viem";
+import { assetRegistryAbi, datatokenAbi, marketplaceAbi } from "@mycelium/client/abis";
+import { resolveSettings } from "./lib/settings.ts";
+
+const settings = resolveSettings();
+const { AssetRegistry, Marketplace } = settings.contracts;
+
+export default createConfig({
+  database:
+    settings.database.kind === "postgres"
+      ? { kind: "postgres", connectionString: settings.database.connectionString }
+      : { kind: "pglite", directory: settings.database.directory },
+  chains: {
+    mycelium: {
+      id: settings.chainId,
+      // Each URL listed `rpcLanes` times: Ponder rate-limits per listed URL (see lib/settings.ts).
+      rpc: settings.rpcUrls.flatMap((url) => Array<string>(settings.rpcLanes).fill(url)),
+      ws: settings.wsUrl,
+      pollingInterval: settings.pollingIntervalMs,
+      disableCache: !settings.rpcCache,
+      ethGetLogsBlockRange: settings.ethGetLogsBlockRange,
+    },
+  },
+  contracts: {
+    AssetRegistry: {
+      chain: "mycelium",
+      abi: assetRegistryAbi,
+      address: AssetRegistry.address,
+      startBlock: AssetRegistry.startBlock,
+    },
+    Datatoken: {
+      chain: "mycelium",
+      abi: datatokenAbi,
+      address: factory({
+        address: AssetRegistry.address,
+        event: getAbiItem({ abi: assetRegistryAbi, name: "DatatokenCreated" }),
+        parameter: "datatoken",
+      }),
+      startBlock: AssetRegistry.startBlock,
+    },
+    Marketplace: {
+      chain: "mycelium",
+      abi: marketplaceAbi,
+      address: Marketplace.address,
+      startBlock: Marketplace.startBlock,
+    },
+  },
+});
