@@ -5,9 +5,13 @@
 import { createConfig, factory } from "ponder";
 import { getAbiItem } from "viem";
 import { assetRegistryAbi, datatokenAbi, marketplaceAbi } from "@mycelium/client/abis";
+import { claimPgliteDirectory } from "./lib/pgliteGuard.ts";
 import { resolveSettings } from "./lib/settings.ts";
 
 const settings = resolveSettings();
+// Commands that open the database (not `ponder codegen`) claim the PGlite directory, and rebuild after a crash.
+const opensDatabase = ["start", "dev", "serve"].some((command) => process.argv.includes(command));
+if (settings.database.kind === "pglite" && opensDatabase) claimPgliteDirectory(settings.database.directory);
 const { AssetRegistry, Marketplace } = settings.contracts;
 
 export default createConfig({

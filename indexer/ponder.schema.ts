@@ -17,8 +17,8 @@ import { index, onchainEnum, onchainTable, primaryKey, relations } from "ponder"
 export const assetKind = onchainEnum("asset_kind", ["dataset", "model"]);
 /** `AssetState` of contracts/types/Asset.sol, by ordinal. */
 export const assetState = onchainEnum("asset_state", ["active", "deprecated", "revoked"]);
-/** What a row of a history table records. */
-export const listingAction = onchainEnum("listing_action", ["set", "closed"]);
+/** What a row of `listing_change` or `dispenser_change` records. */
+export const changeAction = onchainEnum("change_action", ["set", "closed"]);
 
 // ------------------------------------------------------------------------------------------------------------------
 // Tokens and accounts
@@ -322,12 +322,12 @@ export const listing = onchainTable(
 );
 
 /** Price history of listings: one row per `ListingSet` (`set`) and `ListingClosed` (`closed`, no price). */
-export const listingHistory = onchainTable(
-  "listing_history",
+export const listingChange = onchainTable(
+  "listing_change",
   (t) => ({
     id: t.text().primaryKey(),
     assetId: t.bigint().notNull(),
-    action: listingAction().notNull(),
+    action: changeAction().notNull(),
     paymentToken: t.hex(),
     price: t.bigint(),
     owner: t.hex(),
@@ -352,12 +352,12 @@ export const dispenser = onchainTable("dispenser", (t) => ({
 }));
 
 /** History of dispenser settings: `set` (with the limit) and `closed`. */
-export const dispenserHistory = onchainTable(
-  "dispenser_history",
+export const dispenserChange = onchainTable(
+  "dispenser_change",
   (t) => ({
     id: t.text().primaryKey(),
     assetId: t.bigint().notNull(),
-    action: listingAction().notNull(),
+    action: changeAction().notNull(),
     maxPerWallet: t.bigint(),
     block: t.bigint().notNull(),
     timestamp: t.bigint().notNull(),
@@ -456,7 +456,7 @@ export const assetRelations = relations(asset, ({ one, many }) => ({
   orders: many(order),
   purchases: many(purchase),
   revenue: many(assetRevenue),
-  listingHistory: many(listingHistory),
+  listingChanges: many(listingChange),
   dispenses: many(dispense),
 }));
 
@@ -505,23 +505,23 @@ export const orderRelations = relations(order, ({ one }) => ({
 export const listingRelations = relations(listing, ({ one, many }) => ({
   asset: one(asset, { fields: [listing.assetId], references: [asset.id] }),
   token: one(token, { fields: [listing.paymentToken], references: [token.address] }),
-  history: many(listingHistory),
+  changes: many(listingChange),
 }));
 
-export const listingHistoryRelations = relations(listingHistory, ({ one }) => ({
-  asset: one(asset, { fields: [listingHistory.assetId], references: [asset.id] }),
-  listing: one(listing, { fields: [listingHistory.assetId], references: [listing.assetId] }),
-  token: one(token, { fields: [listingHistory.paymentToken], references: [token.address] }),
+export const listingChangeRelations = relations(listingChange, ({ one }) => ({
+  asset: one(asset, { fields: [listingChange.assetId], references: [asset.id] }),
+  listing: one(listing, { fields: [listingChange.assetId], references: [listing.assetId] }),
+  token: one(token, { fields: [listingChange.paymentToken], references: [token.address] }),
 }));
 
 export const dispenserRelations = relations(dispenser, ({ one, many }) => ({
   asset: one(asset, { fields: [dispenser.assetId], references: [asset.id] }),
-  history: many(dispenserHistory),
+  changes: many(dispenserChange),
   claims: many(dispense),
 }));
 
-export const dispenserHistoryRelations = relations(dispenserHistory, ({ one }) => ({
-  dispenser: one(dispenser, { fields: [dispenserHistory.assetId], references: [dispenser.assetId] }),
+export const dispenserChangeRelations = relations(dispenserChange, ({ one }) => ({
+  dispenser: one(dispenser, { fields: [dispenserChange.assetId], references: [dispenser.assetId] }),
 }));
 
 export const dispenseRelations = relations(dispense, ({ one }) => ({

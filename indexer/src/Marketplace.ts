@@ -8,9 +8,9 @@ import {
   assetRevenue,
   dispense,
   dispenser,
-  dispenserHistory,
+  dispenserChange,
   listing,
-  listingHistory,
+  listingChange,
   marketplace,
   marketplaceOwnershipChange,
   protocolFeeChange,
@@ -59,7 +59,7 @@ ponder.on("Marketplace:ListingSet", async ({ event, context }) => {
       updatedAtBlock: block,
       updatedAtTimestamp: timestamp,
     }));
-  await context.db.insert(listingHistory).values({
+  await context.db.insert(listingChange).values({
     id: event.id,
     assetId,
     action: "set",
@@ -78,7 +78,7 @@ ponder.on("Marketplace:ListingClosed", async ({ event, context }) => {
   await context.db
     .update(listing, { assetId })
     .set({ active: false, updatedAtBlock: block, updatedAtTimestamp: timestamp });
-  await context.db.insert(listingHistory).values({
+  await context.db.insert(listingChange).values({
     id: event.id,
     assetId,
     action: "closed",
@@ -107,7 +107,7 @@ ponder.on("Marketplace:DispenserSet", async ({ event, context }) => {
       updatedAtTimestamp: timestamp,
     })
     .onConflictDoUpdate({ maxPerWallet, active: true, updatedAtBlock: block, updatedAtTimestamp: timestamp });
-  await context.db.insert(dispenserHistory).values({
+  await context.db.insert(dispenserChange).values({
     id: event.id,
     assetId,
     action: "set",
@@ -124,7 +124,7 @@ ponder.on("Marketplace:DispenserClosed", async ({ event, context }) => {
   await context.db
     .update(dispenser, { assetId })
     .set({ active: false, updatedAtBlock: block, updatedAtTimestamp: timestamp });
-  await context.db.insert(dispenserHistory).values({
+  await context.db.insert(dispenserChange).values({
     id: event.id,
     assetId,
     action: "closed",

@@ -5,13 +5,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
-import path from "node:path";
 import readline from "node:readline";
-import { fileURLToPath } from "node:url";
+import { PONDER_CLI } from "../../lib/cli.ts";
 import { INDEXER_ROOT } from "../../lib/settings.ts";
 
-/** ponder's CLI entry (its package exports no ./package.json, so go from the main module to dist/esm/bin). */
-const PONDER_BIN = path.join(path.dirname(fileURLToPath(import.meta.resolve("ponder"))), "bin", "ponder.js");
 
 const running = new Set<ChildProcess>();
 process.once("exit", () => {
@@ -69,7 +66,7 @@ export async function startIndexer(parameters: StartIndexerParameters): Promise<
 
   const child = spawn(
     process.execPath,
-    [PONDER_BIN, "start", "--schema", schema, "--port", String(port), "--hostname", "127.0.0.1", "--log-format", "json"],
+    [PONDER_CLI, "start", "--schema", schema, "--port", String(port), "--hostname", "127.0.0.1", "--log-format", "json"],
     { cwd: INDEXER_ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
   );
   running.add(child);
