@@ -4,6 +4,7 @@ import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task
 import "@nomicfoundation/hardhat-toolbox-viem";
 
 const SOLC_VERSION = "0.8.28";
+const SOLC_SETTINGS = { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun", viaIR: false };
 
 // The compiler cannot be downloaded on our machines (and CI is offline but for package registries), so compile with the
 // solc-js build shipped in the `solc` npm package, pinned to exactly the version above.
@@ -21,11 +22,15 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async (args: { solcVersi
 
 const config: HardhatUserConfig = {
   solidity: {
-    version: SOLC_VERSION,
-    settings: {
-      optimizer: { enabled: true, runs: 10_000 },
-      evmVersion: "cancun",
-      viaIR: false,
+    compilers: [{ version: SOLC_VERSION, settings: SOLC_SETTINGS }],
+    overrides: {
+      // TrainingJobs goes through the IR pipeline, which inlines its packed-slot accessors: about 6,000 gas less per
+      // round call and 19 KB of code instead of 25 KB (over the 24,576-byte EIP-170 limit with the legacy pipeline).
+      // 200 runs keep the code size well below the limit for under 200 gas per call (bench/results/gas.json).
+      "contracts/training/TrainingJobs.sol": {
+        version: SOLC_VERSION,
+        settings: { ...SOLC_SETTINGS, optimizer: { enabled: true, runs: 200 }, viaIR: true },
+      },
     },
   },
   networks: {

@@ -7,11 +7,12 @@ import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import { measureAssetGas } from "./gas/assets";
+import { measureTrainingGas } from "./gas/training";
 
 const RESULTS = path.join(__dirname, "results", "gas.json");
 
 async function main(): Promise<void> {
-  const measured = { ...(await measureAssetGas(hre)) };
+  const measured = { ...(await measureAssetGas(hre)), ...(await measureTrainingGas(hre)) };
   const previous: Record<string, number> = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : {};
   const merged = { ...previous, ...measured };
   const sorted = Object.fromEntries(Object.keys(merged).sort().map((key) => [key, merged[key]]));

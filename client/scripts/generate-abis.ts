@@ -14,6 +14,7 @@ export const ABI_SOURCES: ReadonlyArray<readonly [artifact: string, exportName: 
   ["contracts/assets/AssetRegistry.sol/AssetRegistry.json", "assetRegistryAbi"],
   ["contracts/assets/Datatoken.sol/Datatoken.json", "datatokenAbi"],
   ["contracts/market/Marketplace.sol/Marketplace.json", "marketplaceAbi"],
+  ["contracts/training/TrainingJobs.sol/TrainingJobs.json", "trainingJobsAbi"],
   ["contracts/test/TestPaymentToken.sol/TestPaymentToken.json", "testPaymentTokenAbi"],
 ];
 

@@ -1,6 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { AssetRegistryModule } from "./AssetRegistry";
 import { MarketplaceModule } from "./Marketplace";
+import { TrainingJobsModule } from "./TrainingJobs";
 
 /**
  * Everything a public deployment needs. The keys of the result are the contract names written to deployment JSON
@@ -9,7 +10,8 @@ import { MarketplaceModule } from "./Marketplace";
 export const ProtocolModule = buildModule("Protocol", (m) => {
   const { AssetRegistry, DatatokenImplementation } = m.useModule(AssetRegistryModule);
   const { Marketplace } = m.useModule(MarketplaceModule);
-  return { AssetRegistry, DatatokenImplementation, Marketplace };
+  const { TrainingJobs } = m.useModule(TrainingJobsModule);
+  return { AssetRegistry, DatatokenImplementation, Marketplace, TrainingJobs };
 });
 
 export default ProtocolModule;

@@ -72,7 +72,7 @@ describe("startDevnet", function () {
     for (const devnet of [first, second]) {
       const written = JSON.parse(fs.readFileSync(devnet.deploymentFile!, "utf8"));
       expect(written).to.deep.equal(devnet.deployment);
-      expect(Object.keys(written.contracts).sort()).to.deep.equal(["AssetRegistry", "DatatokenImplementation", "Marketplace", "PaymentToken"]);
+      expect(Object.keys(written.contracts).sort()).to.deep.equal(["AssetRegistry", "DatatokenImplementation", "Marketplace", "PaymentToken", "TrainingJobs"]);
       const client = createPublicClient({ transport: http(devnet.rpcUrl) });
       expect(await client.getChainId()).to.equal(devnet.chainId);
       for (const { address, startBlock } of Object.values(devnet.deployment.contracts)) {
@@ -85,6 +85,10 @@ describe("startDevnet", function () {
       expect(await client.readContract({ address: AssetRegistry!.address, abi: registryAbi, functionName: "assetCount" })).to.equal(0n);
       const marketAbi = parseAbi(["function registry() view returns (address)"]);
       expect(await client.readContract({ address: Marketplace!.address, abi: marketAbi, functionName: "registry" })).to.equal(
+        AssetRegistry!.address,
+      );
+      const { TrainingJobs } = devnet.deployment.contracts;
+      expect(await client.readContract({ address: TrainingJobs!.address, abi: marketAbi, functionName: "registry" })).to.equal(
         AssetRegistry!.address,
       );
       const tokenAbi = parseAbi(["function decimals() view returns (uint8)"]);

@@ -2,4 +2,5 @@
 export { assetRegistryAbi } from "./AssetRegistry.ts";
 export { datatokenAbi } from "./Datatoken.ts";
 export { marketplaceAbi } from "./Marketplace.ts";
+export { trainingJobsAbi } from "./TrainingJobs.ts";
 export { testPaymentTokenAbi } from "./TestPaymentToken.ts";

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+
+/// @title FeeOnTransferToken
+/// @notice A hostile token for tests: every transfer burns 1% of the amount, so a recipient receives less than was
+///         sent. Contracts that book the amount they asked for instead of what arrived would lose track of their funds.
+contract FeeOnTransferToken is ERC20 {
+    constructor() ERC20("Fee On Transfer", "FEE") {}
+
+    /// @notice Anyone may mint (test only).
+    function mint(address to, uint256 amount) external {
+        _mint(to, amount);
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        if (from == address(0) || to == address(0)) return super._update(from, to, value);
+        uint256 fee = value / 100;
+        super._update(from, address(0), fee);
+        super._update(from, to, value - fee);
+    }
+}

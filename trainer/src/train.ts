@@ -1,0 +1,220 @@
+import * as tf from "@tensorflow/tfjs";
+import {
+  SeededRandom,
+  InvalidTrainingSpecError,
+  featuresAsFloat32,
+  sampleSizeOf,
+  throwIfAborted,
+  validateLocalTraining,
+  type LocalTrainingHyperparameters,
+  type OptimizerSpec,
+  type TensorDataset,
+} from "@mycelium/client";
+import { IncompatibleModelError } from "./errors.ts";
+import { createLayersModel, readLayersModel, type LayersModelDefinition, type WeightSpec } from "./model.ts";
+
+/** The part of a job spec that local training uses, plus the seed of this trainer's shuffling in this round. */
+export type LocalTrainingConfig = LocalTrainingHyperparameters & {
+  /** uint32 seed of the batch order (derive it per round and trainer, e.g. deriveSeed(spec.seed, round, trainer)). */
+  seed: number;
+};
+
+export type TrainingProgress = {
+  type: "batch";
+  /** Steps done so far (1-based after the first batch) and the total this run will take. */
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  /** Loss of the batch just trained. */
+  loss: number;
+};
+
+export type TrainLocallyParameters = {
+  /** The global model to start from. */
+  model: LayersModelDefinition;
+  config: LocalTrainingConfig;
+  /** This trainer's data (its assigned shards, concatenated). */
+  data: TensorDataset;
+  signal?: AbortSignal;
+  onProgress?: (event: TrainingProgress) => void;
+};
+
+export type LocalTrainingResult = {
+  /** The trained weights, one Float32Array per spec of the input model, in the same order. */
+  weights: Float32Array[];
+  weightSpecs: readonly WeightSpec[];
+  /** Distinct samples trained on (what a trainer reveals on-chain). */
+  samples: number;
+  /** Optimizer steps (batches) taken, and samples processed counting repeats. */
+  steps: number;
+  sampleVisits: number;
+  /** Sample-weighted mean training loss and accuracy over the last pass (the last ⌈samples / batchSize⌉ steps). */
+  loss: number;
+  accuracy: number;
+  durationMs: number;
+};
+
+/**
+ * Trains a copy of `model` on `data` with the spec's optimizer, fresh for this call (no optimizer state carries over
+ * between rounds), and returns the new weights in the model's weight-spec order.
+ *
+ * Batch order is ours, not TF.js's: each pass over the data is a SeededRandom(seed) permutation (passes drawn in
+ * sequence from one generator), cut into batches of `batchSize` with a smaller last batch. `local.unit = "epochs"`
+ * runs that many passes; "steps" runs that many batches, continuing into new passes as needed. With the same model,
+ * data, config and backend, the result is the same; different backends may differ in the last bits of float
+ * arithmetic, which is why aggregation never runs on a backend.
+ */
+export async function trainLocally(params: TrainLocallyParameters): Promise<LocalTrainingResult> {
+  const { config, data, signal, onProgress } = params;
+  const started = performance.now();
+  validateLocalTraining(config);
+  throwIfAborted(signal, "Local training");
+  if (data.count === 0) throw new IncompatibleModelError("No training data.", "The assigned shards hold no samples.");
+  const model = await createLayersModel(params.model);
+  try {
+    const inputShape = checkFit(model, data);
+    model.compile({ optimizer: createOptimizer(config.optimizer), loss: config.loss, metrics: ["accuracy"] });
+    const features = featuresAsFloat32(data);
+    const size = sampleSizeOf(data.featureShape);
+    const batchesPerPass = Math.ceil(data.count / config.batchSize);
+    const totalSteps = config.local.unit === "epochs" ? config.local.count * batchesPerPass : config.local.count;
+    const window = Math.min(totalSteps, batchesPerPass);
+    const random = new SeededRandom(config.seed);
+    let step = 0;
+    let sampleVisits = 0;
+    let windowLoss = 0;
+    let windowAccuracy = 0;
+    let windowSamples = 0;
+    for (let epoch = 0; step < totalSteps; epoch++) {
+      const order = random.permutation(data.count);
+      for (let start = 0; start < data.count && step < totalSteps; start += config.batchSize) {
+        throwIfAborted(signal, "Local training");
+        const batch = Math.min(config.batchSize, data.count - start);
+        const x = new Float32Array(batch * size);
+        const y = new Float32Array(batch);
+        for (let b = 0; b < batch; b++) {
+          const sample = order[start + b]!;
+          x.set(features.subarray(sample * size, (sample + 1) * size), b * size);
+          y[b] = data.labels[sample]!;
+        }
+        const xs = tf.tensor(x, [batch, ...inputShape]);
+        const ys = tf.tensor1d(y);
+        let metrics: number | number[];
+        try {
+          metrics = await model.trainOnBatch(xs, ys);
+        } finally {
+          xs.dispose();
+          ys.dispose();
+        }
+        const [loss, accuracy] = Array.isArray(metrics) ? metrics : [metrics, Number.NaN];
+        step++;
+        sampleVisits += batch;
+        if (step > totalSteps - window) {
+          windowLoss += loss! * batch;
+          windowAccuracy += accuracy! * batch;
+          windowSamples += batch;
+        }
+        onProgress?.({ type: "batch", step, totalSteps, epoch, loss: loss! });
+      }
+    }
+    const trained = await readLayersModel(model, params.model.topology, params.model.weightSpecs);
+    return {
+      weights: trained.weights as Float32Array[],
+      weightSpecs: trained.weightSpecs,
+      samples: data.count,
+      steps: step,
+      sampleVisits,
+      loss: windowLoss / windowSamples,
+      accuracy: windowAccuracy / windowSamples,
+      durationMs: performance.now() - started,
+    };
+  } finally {
+    model.optimizer?.dispose();
+    model.dispose();
+  }
+}
+
+export type EvaluateModelParameters = {
+  model: LayersModelDefinition;
+  data: TensorDataset;
+  /** Samples per forward pass (default 1024); does not change the result. */
+  batchSize?: number;
+  signal?: AbortSignal;
+};
+
+export type EvaluationResult = { samples: number; loss: number; accuracy: number };
+
+/**
+ * Accuracy and mean cross-entropy of `model` on `data` (a validation shard). The forward pass runs on the active
+ * backend; scoring is plain TypeScript: the predicted class is the first index of the largest output, the loss is
+ * -ln(max(p[label], 1e-7)) averaged in float64 (the output layer must be a softmax).
+ */
+export async function evaluateModel(params: EvaluateModelParameters): Promise<EvaluationResult> {
+  const { data, signal } = params;
+  const batchSize = params.batchSize ?? 1024;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new InvalidTrainingSpecError([{ path: "batchSize", expected: "a positive integer", found: String(batchSize) }]);
+  }
+  const model = await createLayersModel(params.model);
+  try {
+    const inputShape = checkFit(model, data);
+    const features = featuresAsFloat32(data);
+    const size = sampleSizeOf(data.featureShape);
+    let correct = 0;
+    let lossSum = 0;
+    for (let start = 0; start < data.count; start += batchSize) {
+      throwIfAborted(signal, "Evaluation");
+      const batch = Math.min(batchSize, data.count - start);
+      const output = tf.tidy(() => model.predict(tf.tensor(features.subarray(start * size, (start + batch) * size), [batch, ...inputShape])) as tf.Tensor);
+      const probabilities = (await output.data()) as Float32Array;
+      output.dispose();
+      const classes = probabilities.length / batch;
+      for (let b = 0; b < batch; b++) {
+        const row = b * classes;
+        let best = 0;
+        for (let c = 1; c < classes; c++) if (probabilities[row + c]! > probabilities[row + best]!) best = c;
+        const label = data.labels[start + b]!;
+        if (best === label) correct++;
+        lossSum -= Math.log(Math.max(probabilities[row + label]!, 1e-7));
+      }
+    }
+    return { samples: data.count, loss: lossSum / data.count, accuracy: correct / data.count };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The TF.js optimizer a spec names, with every hyper-parameter explicit. */
+export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
+  switch (spec.name) {
+    case "sgd":
+      return tf.train.sgd(spec.learningRate);
+    case "momentum":
+      return tf.train.momentum(spec.learningRate, spec.momentum);
+    case "adam":
+      return tf.train.adam(spec.learningRate, spec.beta1, spec.beta2, spec.epsilon);
+  }
+}
+
+/** Checks the data fits the model (input size, class count) and returns the per-sample input shape. */
+function checkFit(model: tf.LayersModel, data: TensorDataset): number[] {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new IncompatibleModelError("The model must have one input and one output.", `It has ${model.inputs.length} inputs and ${model.outputs.length} outputs.`);
+  }
+  const inputShape = model.inputs[0]!.shape.slice(1);
+  if (inputShape.some((dim) => dim === null)) {
+    throw new IncompatibleModelError("The model's input shape is not fixed.", `Input shape [${model.inputs[0]!.shape.join(", ")}].`);
+  }
+  const fixed = inputShape as number[];
+  if (sampleSizeOf(fixed) !== sampleSizeOf(data.featureShape)) {
+    throw new IncompatibleModelError(
+      "The data does not fit the model's input.",
+      `Samples have shape [${data.featureShape.join(", ")}] (${sampleSizeOf(data.featureShape)} values), the model takes [${fixed.join(", ")}].`,
+    );
+  }
+  const units = model.outputs[0]!.shape[model.outputs[0]!.shape.length - 1];
+  if (typeof units !== "number" || units < data.classCount) {
+    throw new IncompatibleModelError("The model has fewer outputs than the data has classes.", `Output units ${units}, classes ${data.classCount}.`);
+  }
+  return fixed;
+}
