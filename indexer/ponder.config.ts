@@ -4,7 +4,7 @@
  */
 import { createConfig, factory } from "ponder";
 import { getAbiItem } from "viem";
-import { assetRegistryAbi, datatokenAbi, marketplaceAbi } from "@mycelium/client/abis";
+import { assetRegistryAbi, datatokenAbi, marketplaceAbi, trainingJobsAbi } from "@mycelium/client/abis";
 import { claimPgliteDirectory } from "./lib/pgliteGuard.ts";
 import { resolveSettings } from "./lib/settings.ts";
 
@@ -12,7 +12,7 @@ const settings = resolveSettings();
 // Commands that open the database (not `ponder codegen`) claim the PGlite directory, and rebuild after a crash.
 const opensDatabase = ["start", "dev", "serve"].some((command) => process.argv.includes(command));
 if (settings.database.kind === "pglite" && opensDatabase) claimPgliteDirectory(settings.database.directory);
-const { AssetRegistry, Marketplace } = settings.contracts;
+const { AssetRegistry, Marketplace, TrainingJobs } = settings.contracts;
 
 export default createConfig({
   database:
@@ -52,6 +52,12 @@ export default createConfig({
       abi: marketplaceAbi,
       address: Marketplace.address,
       startBlock: Marketplace.startBlock,
+    },
+    TrainingJobs: {
+      chain: "mycelium",
+      abi: trainingJobsAbi,
+      address: TrainingJobs.address,
+      startBlock: TrainingJobs.startBlock,
     },
   },
 });

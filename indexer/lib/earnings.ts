@@ -3,7 +3,7 @@ import type { Context } from "ponder:registry";
 import { accountEarning } from "ponder:schema";
 import type { Address } from "viem";
 
-type EarningSource = "sales" | "marketFees" | "protocolFees";
+export type EarningSource = "sales" | "marketFees" | "protocolFees" | "trainingRewards" | "slashRewards";
 
 /** Adds `amount` of `tokenAddress` from `source` to `account`'s earnings (one upsert, no read). */
 export async function addEarning(
@@ -23,6 +23,8 @@ export async function addEarning(
       sales: source === "sales" ? amount : 0n,
       marketFees: source === "marketFees" ? amount : 0n,
       protocolFees: source === "protocolFees" ? amount : 0n,
+      trainingRewards: source === "trainingRewards" ? amount : 0n,
+      slashRewards: source === "slashRewards" ? amount : 0n,
       total: amount,
       paymentCount: 1,
       updatedAtBlock: block,

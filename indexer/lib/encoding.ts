@@ -3,6 +3,8 @@
  * ordinals of Solidity enums into names. Values the contracts did not validate never throw here: a CID that does not
  * decode is kept as 0x-hex, so a malformed input cannot stop the indexer.
  */
+import { multiaddr } from "@multiformats/multiaddr";
+import { base58btc } from "multiformats/bases/base58";
 import { CID } from "multiformats/cid";
 import { hexToBytes, type Hex } from "viem";
 
@@ -10,6 +12,20 @@ import { hexToBytes, type Hex } from "viem";
 export function cidToString(binary: Hex): string {
   try {
     return CID.decode(hexToBytes(binary)).toString();
+  } catch {
+    return binary;
+  }
+}
+
+/** A binary libp2p peer id as its usual string: the multihash in base58btc without multibase prefix (`12D3Koo...`). */
+export function peerIdToString(binary: Hex): string {
+  return binary === "0x" ? binary : base58btc.encode(hexToBytes(binary)).slice(1);
+}
+
+/** A binary multiaddr as text (`/ip4/127.0.0.1/tcp/4001`); bytes that are not a multiaddr stay 0x-hex. */
+export function multiaddrToString(binary: Hex): string {
+  try {
+    return multiaddr(hexToBytes(binary)).toString();
   } catch {
     return binary;
   }

@@ -9,7 +9,7 @@
  * | MYC_CHAIN_ID                          | Chain id; without MYC_DEPLOYMENT selects deployments/<id>.json           |
  * | MYC_RPC_URL                           | JSON-RPC URL(s), comma-separated for fallbacks; overrides the file's     |
  * | MYC_WS_URL                            | Optional WebSocket URL for new blocks                                    |
- * | MYC_<CONTRACT>_ADDRESS                | Address override (ASSET_REGISTRY, MARKETPLACE)                           |
+ * | MYC_<CONTRACT>_ADDRESS                | Address override (ASSET_REGISTRY, MARKETPLACE, TRAINING_JOBS)            |
  * | MYC_<CONTRACT>_START_BLOCK            | Start block override (same names)                                        |
  * | MYC_POLLING_INTERVAL_MS               | How often to poll for new blocks (default 100, Ponder's minimum)         |
  * | MYC_RPC_LANES                         | Rate-limit lanes per RPC URL (default 10 on loopback, 1 elsewhere)       |
@@ -36,6 +36,7 @@ export const DEPLOYMENTS_DIR = path.join(REPOSITORY_ROOT, "deployments");
 export const INDEXED_CONTRACTS = {
   AssetRegistry: "MYC_ASSET_REGISTRY",
   Marketplace: "MYC_MARKETPLACE",
+  TrainingJobs: "MYC_TRAINING_JOBS",
 } as const;
 
 export type IndexedContractName = keyof typeof INDEXED_CONTRACTS;
@@ -83,7 +84,8 @@ export class IndexerConfigError extends BaseError {
         params.hint ??
         "Start a devnet with `npm run devnet` (it writes deployments/<chainId>.json), or set MYC_DEPLOYMENT=<path to a " +
           "deployment JSON>, or set MYC_RPC_URL, MYC_CHAIN_ID, MYC_ASSET_REGISTRY_ADDRESS, MYC_ASSET_REGISTRY_START_BLOCK, " +
-          "MYC_MARKETPLACE_ADDRESS and MYC_MARKETPLACE_START_BLOCK (see indexer/README.md).",
+          "MYC_MARKETPLACE_ADDRESS, MYC_MARKETPLACE_START_BLOCK, MYC_TRAINING_JOBS_ADDRESS and MYC_TRAINING_JOBS_START_BLOCK " +
+          "(see indexer/README.md).",
       cause: params.cause,
     });
   }

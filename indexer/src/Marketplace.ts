@@ -28,10 +28,12 @@ ponder.on("Marketplace:PaymentTokenRegistered", async ({ event, context }) => {
       address,
       decimals,
       isPaymentToken: true,
-      registeredAtBlock: event.block.number,
-      registeredAtTimestamp: event.block.timestamp,
+      isRewardToken: false,
+      isStakeToken: false,
+      firstSeenAtBlock: event.block.number,
+      firstSeenAtTimestamp: event.block.timestamp,
     })
-    .onConflictDoUpdate({ isPaymentToken: true });
+    .onConflictDoUpdate({ decimals, isPaymentToken: true });
 });
 
 ponder.on("Marketplace:ListingSet", async ({ event, context }) => {

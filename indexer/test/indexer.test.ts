@@ -10,8 +10,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { assetRegistryAbi, datatokenAbi, marketplaceAbi } from "@mycelium/client/abis";
-import { getAddress, parseEventLogs, zeroAddress, type Address, type Log } from "viem";
+import { assetRegistryAbi, datatokenAbi, marketplaceAbi, trainingJobsAbi } from "@mycelium/client/abis";
+import { base58btc } from "multiformats/bases/base58";
+import { getAddress, hexToBytes, parseEventLogs, zeroAddress, type Address, type Log } from "viem";
 import { generateActivity } from "./support/activity.ts";
 import { mineBlocks, startTestChain, type TestChain } from "./support/chain.ts";
 import { dumpAll } from "./support/dump.ts";
@@ -26,7 +27,7 @@ import {
   waitForBlock,
   type IndexerProcess,
 } from "./support/ponder.ts";
-import { MANIFESTS, ONE, runScenario, type ScenarioResult } from "./support/scenario.ts";
+import { MANIFESTS, ONE, peerIdOf, runScenario, type ScenarioResult } from "./support/scenario.ts";
 import { postgresUrl, dropPostgresSchema } from "./support/postgres.ts";
 
 /** A chain id of its own, so PostgreSQL's shared `ponder_sync` store never mixes this chain with another run's. */
@@ -77,15 +78,18 @@ describe("indexer", function () {
 
   describe("the scenario", () => {
     it("emitted every event type the indexer handles, and the indexer handled them all", async () => {
-      const indexed = new Set([chain.registry, chain.marketplace, ...Object.values(scenario.datatokens)].map(lower));
+      const indexed = new Set([chain.registry, chain.marketplace, scenario.trainingJobs, ...Object.values(scenario.datatokens)].map(lower));
       const logs = scenario.receipts.flatMap((r) => r.logs).filter((log) => indexed.has(lower(log.address)));
       const emitted = new Set<string>();
-      for (const [contract, abi] of [["AssetRegistry", assetRegistryAbi], ["Datatoken", datatokenAbi], ["Marketplace", marketplaceAbi]] as const) {
-        for (const log of parseEventLogs({ abi, logs: logs as Log[], strict: false })) {
-          if (contract === "Datatoken" && !Object.values(scenario.datatokens).map(lower).includes(lower(log.address))) continue;
-          if (contract !== "Datatoken" && lower(log.address) !== lower(contract === "AssetRegistry" ? chain.registry : chain.marketplace)) continue;
-          emitted.add(`${contract}:${log.eventName}`);
-        }
+      const contracts = [
+        ["AssetRegistry", assetRegistryAbi, [chain.registry]],
+        ["Datatoken", datatokenAbi, Object.values(scenario.datatokens)],
+        ["Marketplace", marketplaceAbi, [chain.marketplace]],
+        ["TrainingJobs", trainingJobsAbi, [scenario.trainingJobs]],
+      ] as const;
+      for (const [contract, abi, addresses] of contracts) {
+        const own = logs.filter((log) => addresses.map(lower).includes(lower(log.address)));
+        for (const log of parseEventLogs({ abi, logs: own as Log[], strict: false })) emitted.add(`${contract}:${log.eventName}`);
       }
       const handled = handledEvents();
       expect([...handled].filter((name) => !emitted.has(name)), "handled events the scenario never emitted").to.deep.equal([]);
@@ -105,7 +109,7 @@ describe("indexer", function () {
         id kind state owner publisher approved manifestCid version parentIds datatokenAddress orderCount purchaseCount
         datatokensSold datatokensDispensed createdAtBlock createdAtTimestamp createdAtTransaction updatedAtBlock updatedAtTimestamp
       } totalCount } }`);
-      expect(data.assets.totalCount).to.equal(3);
+      expect(data.assets.totalCount).to.equal(4);
       expect(data.assets.items).to.deep.equal([
         {
           id: "1", kind: "dataset", state: "active", owner: lower(bob), publisher: lower(alice), approved: null,
@@ -127,6 +131,13 @@ describe("indexer", function () {
           orderCount: 0, purchaseCount: 0, datatokensSold: "0", datatokensDispensed: "0",
           createdAtBlock: block("publishModel3"), createdAtTimestamp: time("publishModel3"), createdAtTransaction: tx("publishModel3"),
           updatedAtBlock: block("publishModel3"), updatedAtTimestamp: time("publishModel3"),
+        },
+        {
+          id: "4", kind: "model", state: "active", owner: lower(alice), publisher: lower(scenario.trainingJobs), approved: null,
+          manifestCid: MANIFESTS.aggregateR0.cid, version: 1, parentIds: ["1", "3"], datatokenAddress: null,
+          orderCount: 0, purchaseCount: 0, datatokensSold: "0", datatokensDispensed: "0",
+          createdAtBlock: block("publishResult"), createdAtTimestamp: time("publishResult"), createdAtTransaction: tx("publishResult"),
+          updatedAtBlock: block("publishResult"), updatedAtTimestamp: time("publishResult"),
         },
       ]);
     });
@@ -151,6 +162,7 @@ describe("indexer", function () {
       expect(data.asset.children.items).to.deep.equal([
         { childId: "2", position: 0, child: { id: "2", kind: "model" } },
         { childId: "3", position: 0, child: { id: "3", kind: "model" } },
+        { childId: "4", position: 0, child: { id: "4", kind: "model" } },
       ]);
       expect(data.three.parents.items).to.deep.equal([
         { parentId: "1", position: 0, parent: { id: "1", manifestCid: MANIFESTS.datasetV2.cid } },
@@ -169,6 +181,7 @@ describe("indexer", function () {
         { assetId: "2", from: zeroAddress, to: lower(dave) },
         { assetId: "1", from: lower(alice), to: lower(bob) },
         { assetId: "3", from: zeroAddress, to: lower(carol) },
+        { assetId: "4", from: zeroAddress, to: lower(alice) },
       ]);
       expect(data.operatorApprovals.items).to.deep.equal([
         { owner: lower(alice), operator: lower(carol), approved: true, block: block("approveForAll") },
@@ -226,7 +239,7 @@ describe("indexer", function () {
     });
 
     it("purchases, per-asset revenue per payment token with its decimals, and per-account earnings", async () => {
-      const { admin, alice, bob, carol, dave } = scenario.actors;
+      const { admin, alice, bob, carol, dave, t1, t2 } = scenario.actors;
       const usd = lower(chain.usd);
       const dai = lower(scenario.dai);
       const data = await gql(indexer.url, `{
@@ -234,8 +247,8 @@ describe("indexer", function () {
           marketFeeRecipient consumer block transaction token { decimals } } }
         assetRevenues(orderBy: "assetId") { items { assetId paymentToken purchaseCount datatokensSold revenue protocolFees marketFees volume
           updatedAtBlock token { address decimals isPaymentToken } } }
-        accountEarnings(limit: 100) { items { account tokenAddress sales marketFees protocolFees total paymentCount token { decimals } } }
-        tokens(orderBy: "decimals") { items { address decimals isPaymentToken registeredAtBlock } }
+        accountEarnings(limit: 100) { items { account tokenAddress sales marketFees protocolFees trainingRewards slashRewards total paymentCount token { decimals } } }
+        tokens(orderBy: "decimals") { items { address decimals isPaymentToken isRewardToken isStakeToken firstSeenAtBlock } }
       }`);
       expect(data.purchases.items).to.deep.equal([
         { assetId: "1", buyer: lower(bob), seller: lower(alice), paymentToken: usd, count: "3", base: "7500000", protocolFee: "7500",
@@ -256,13 +269,14 @@ describe("indexer", function () {
           protocolFees: (4n * 10n ** 15n).toString(), marketFees: "0", volume: (4_004n * 10n ** 15n).toString(),
           updatedAtBlock: block("buyAndOrderModel"), token: { address: dai, decimals: 18, isPaymentToken: true } },
       ]);
-      const earning = (account: Address, token: string, part: Partial<Record<"sales" | "marketFees" | "protocolFees", string>>, count = 1) => {
-        const sales = part.sales ?? "0";
-        const marketFees = part.marketFees ?? "0";
-        const protocolFees = part.protocolFees ?? "0";
+      type Source = "sales" | "marketFees" | "protocolFees" | "trainingRewards" | "slashRewards";
+      const earning = (account: Address, token: string, part: Partial<Record<Source, string>>, count = 1) => {
+        const amounts = Object.fromEntries(
+          (["sales", "marketFees", "protocolFees", "trainingRewards", "slashRewards"] as const).map((source) => [source, part[source] ?? "0"]),
+        );
         return {
-          account: lower(account), tokenAddress: token, sales, marketFees, protocolFees,
-          total: (BigInt(sales) + BigInt(marketFees) + BigInt(protocolFees)).toString(), paymentCount: count,
+          account: lower(account), tokenAddress: token, ...amounts,
+          total: Object.values(amounts).reduce((sum, amount) => sum + BigInt(amount), 0n).toString(), paymentCount: count,
           token: { decimals: token === usd ? 6 : 18 },
         };
       };
@@ -274,14 +288,16 @@ describe("indexer", function () {
           earning(admin, usd, { protocolFees: "7500" }),
           earning(admin, dai, { protocolFees: (4n * 10n ** 15n).toString() }),
           earning(carol, usd, { marketFees: "75000" }),
-          earning(dave, dai, { sales: (4n * ONE).toString() }),
+          earning(dave, dai, { sales: (4n * ONE).toString(), slashRewards: (ONE / 10n).toString() }, 2),
+          earning(t1, usd, { trainingRewards: "60000000" }),
+          earning(t2, usd, { trainingRewards: "40000000" }),
           earning(dave, usd, { protocolFees: "5000" }),
           earning(bob, usd, { sales: "1000000" }),
         ].sort(byKey),
       );
       expect(data.tokens.items).to.deep.equal([
-        { address: usd, decimals: 6, isPaymentToken: true, registeredAtBlock: block("publishDataset") },
-        { address: dai, decimals: 18, isPaymentToken: true, registeredAtBlock: block("listModel") },
+        { address: usd, decimals: 6, isPaymentToken: true, isRewardToken: true, isStakeToken: false, firstSeenAtBlock: block("publishDataset") },
+        { address: dai, decimals: 18, isPaymentToken: true, isRewardToken: false, isStakeToken: true, firstSeenAtBlock: block("listModel") },
       ]);
     });
 
@@ -351,11 +367,11 @@ describe("indexer", function () {
         big: purchases(where: { total_gt: "5000000" }, orderBy: "id") { items { assetId total } }
         either: assets(where: { OR: [{ id: "1" }, { AND: [{ kind: model }, { state: revoked }] }] }, orderBy: "id") { items { id } }
         daves: accountEarnings(where: { account: "${lower(dave)}", tokenAddress_in: ["${lower(scenario.dai)}"] }) { items { sales } }
-        none: assets(where: { id_gt: "3" }) { items { id } totalCount }
+        none: assets(where: { id_gt: "4" }) { items { id } totalCount }
       }`);
-      expect(data.models.items).to.deep.equal([{ id: "2" }, { id: "3" }]);
+      expect(data.models.items).to.deep.equal([{ id: "2" }, { id: "3" }, { id: "4" }]);
       expect(data.bobs.items).to.deep.equal([{ id: "1" }]);
-      expect(data.live.items).to.deep.equal([{ id: "1" }, { id: "3" }]);
+      expect(data.live.items).to.deep.equal([{ id: "1" }, { id: "3" }, { id: "4" }]);
       expect(data.big.items).to.deep.equal([
         { assetId: "1", total: "7582500" },
         { assetId: "2", total: (4_004n * 10n ** 15n).toString() },
@@ -391,6 +407,197 @@ describe("indexer", function () {
       expect(back.datatokenTransfers.items.map((item: { id: string }) => item.id)).to.deep.equal(ids.slice(3, 7));
       const offset = await gql(indexer.url, `{ datatokenTransfers(orderBy: "id", offset: 7) { items { id } } }`);
       expect(offset.datatokenTransfers.items.map((item: { id: string }) => item.id)).to.deep.equal(ids.slice(7));
+    });
+  });
+
+  describe("training jobs", () => {
+    const USDC = (amount: bigint) => (amount * 10n ** 6n).toString();
+    const roundFinalized = (step: string) =>
+      parseEventLogs({ abi: trainingJobsAbi, eventName: "RoundFinalized", logs: receipt(step).logs })[0]!.args;
+    const jobCreated = (step: string) => parseEventLogs({ abi: trainingJobsAbi, eventName: "JobCreated", logs: receipt(step).logs })[0]!.args;
+
+    it("jobs: parameters and progress (rounds, trainers, stakes, carry, refunds, result)", async () => {
+      const { alice } = scenario.actors;
+      const startTime = time("commitT1R0");
+      const data = await gql(indexer.url, `{ jobs(orderBy: "id") { items {
+        id sponsor datasetId baseModelId baseModelCid specCid rewardToken rewardPool rewardPerRound stakeToken minStake numRounds
+        commitWindow revealWindow attestWindow quorumBps maxTrainers maxSamples startTime status currentRound roundsSucceeded
+        roundsFailed trainerCount activeTrainerCount totalStaked carry forfeitedStake rewardClaimed rewardRefunded stakeRefunded
+        currentModelCid lastSuccessfulRound resultAssetId resultRound createdAtBlock createdAtTransaction updatedAtBlock
+        dataset { id kind } baseModel { id kind } resultAsset { id manifestCid } rewardTokenInfo { decimals } stakeTokenInfo { decimals }
+        refunds(orderBy: "id") { items { kind sponsor rewardAmount stakeAmount block } }
+      } } }`);
+      const common = {
+        sponsor: lower(alice), datasetId: "1", baseModelId: "3", baseModelCid: MANIFESTS.model3.cid, specCid: MANIFESTS.jobSpec.cid,
+        rewardToken: lower(chain.usd), rewardPool: USDC(200n), rewardPerRound: USDC(100n), stakeToken: lower(scenario.dai),
+        minStake: ONE.toString(), numRounds: 2, commitWindow: 100, revealWindow: 100, attestWindow: 100, quorumBps: 6000,
+        maxTrainers: 8, maxSamples: "1000", dataset: { id: "1", kind: "dataset" }, baseModel: { id: "3", kind: "model" },
+        rewardTokenInfo: { decimals: 6 }, stakeTokenInfo: { decimals: 18 },
+      };
+      expect(data.jobs.items).to.deep.equal([
+        {
+          id: "1", ...common, startTime, status: "ended", currentRound: 2, roundsSucceeded: 1, roundsFailed: 1, trainerCount: 3,
+          activeTrainerCount: 0, totalStaked: "0", carry: "0", forfeitedStake: "0", rewardClaimed: USDC(100n), rewardRefunded: USDC(100n),
+          stakeRefunded: (9n * ONE / 10n).toString(), currentModelCid: MANIFESTS.aggregateR0.cid, lastSuccessfulRound: 0,
+          resultAssetId: "4", resultRound: 0, createdAtBlock: block("createJob"), createdAtTransaction: tx("createJob"),
+          updatedAtBlock: block("withdrawT2"), resultAsset: { id: "4", manifestCid: MANIFESTS.aggregateR0.cid },
+          refunds: { items: [{ kind: "remainder", sponsor: lower(alice), rewardAmount: USDC(100n), stakeAmount: (9n * ONE / 10n).toString(), block: block("refundRemainder") }] },
+        },
+        {
+          id: "2", ...common, startTime: jobCreated("createJob2").params.startTime.toString(), status: "cancelled", currentRound: 0,
+          roundsSucceeded: 0, roundsFailed: 0, trainerCount: 0, activeTrainerCount: 0, totalStaked: "0", carry: "0", forfeitedStake: "0",
+          rewardClaimed: "0", rewardRefunded: USDC(200n), stakeRefunded: "0", currentModelCid: MANIFESTS.model3.cid, lastSuccessfulRound: null,
+          resultAssetId: null, resultRound: null, createdAtBlock: block("createJob2"), createdAtTransaction: tx("createJob2"),
+          updatedAtBlock: block("cancelJob2"), resultAsset: null,
+          refunds: { items: [{ kind: "cancelled", sponsor: lower(alice), rewardAmount: USDC(200n), stakeAmount: "0", block: block("cancelJob2") }] },
+        },
+      ]);
+      const assets = await gql(indexer.url, `{ asset(id: "1") { trainingJobs(orderBy: "id") { items { id status } } }
+        model: asset(id: "3") { fineTuningJobs(orderBy: "id") { items { id } } } }`);
+      expect(assets.asset.trainingJobs.items).to.deep.equal([{ id: "1", status: "ended" }, { id: "2", status: "cancelled" }]);
+      expect(assets.model.fineTuningJobs.items).to.deep.equal([{ id: "1" }, { id: "2" }]);
+    });
+
+    it("walks job -> rounds -> reveals, with seeds, windows, phases, tallies, outcomes and rewards", async () => {
+      const { t1, t2 } = scenario.actors;
+      const startTime = BigInt(time("commitT1R0"));
+      const round1Start = BigInt(time("finalizeR0"));
+      const data = await gql(indexer.url, `{ job(id: "1") { rounds(orderBy: "round") { items {
+        round seed start commitEnd revealEnd attestEnd status phase commitCount revealCount attestCount tupleCount slashCount
+        revealedStake revealedSamples winningTupleId aggregateCid includedMask includedSamples reward carry claimCount claimedAmount
+        claimedSamples finalizedAtBlock finalizedAtTransaction
+        reveals(orderBy: "index") { items { trainer index updateCid samples stake block transaction trainerInfo { index status } } }
+      } } }
+      cancelled: round(jobId: "2", round: 0) { status phase } }`);
+      const windows = (start: bigint) => ({
+        start: start.toString(), commitEnd: (start + 100n).toString(), revealEnd: (start + 200n).toString(), attestEnd: (start + 300n).toString(),
+      });
+      expect(data.job.rounds.items).to.deep.equal([
+        {
+          round: 0, seed: jobCreated("createJob").seed, ...windows(startTime), status: "succeeded", phase: "finalized", commitCount: 3,
+          revealCount: 2, attestCount: 2, tupleCount: 1, slashCount: 1, revealedStake: (5n * ONE).toString(), revealedSamples: "1000",
+          winningTupleId: 1, aggregateCid: MANIFESTS.aggregateR0.cid, includedMask: "3", includedSamples: "1000", reward: USDC(100n),
+          carry: "0", claimCount: 2, claimedAmount: USDC(100n), claimedSamples: "1000", finalizedAtBlock: block("finalizeR0"),
+          finalizedAtTransaction: tx("finalizeR0"),
+          reveals: { items: [
+            { trainer: lower(t1), index: 0, updateCid: MANIFESTS.updateT1R0.cid, samples: "600", stake: (2n * ONE).toString(),
+              block: block("revealT1R0"), transaction: tx("revealT1R0"), trainerInfo: { index: 0, status: "withdrawn" } },
+            { trainer: lower(t2), index: 1, updateCid: MANIFESTS.updateT2R0.cid, samples: "400", stake: (3n * ONE).toString(),
+              block: block("revealT2R0"), transaction: tx("revealT2R0"), trainerInfo: { index: 1, status: "withdrawn" } },
+          ] },
+        },
+        {
+          round: 1, seed: roundFinalized("finalizeR0").nextSeed, ...windows(round1Start), status: "failed", phase: "finalized",
+          commitCount: 1, revealCount: 1, attestCount: 0, tupleCount: 0, slashCount: 0, revealedStake: (2n * ONE).toString(),
+          revealedSamples: "500", winningTupleId: null, aggregateCid: null, includedMask: null, includedSamples: null, reward: USDC(100n),
+          carry: USDC(100n), claimCount: 0, claimedAmount: "0", claimedSamples: "0", finalizedAtBlock: block("finalizeR1"),
+          finalizedAtTransaction: tx("finalizeR1"),
+          reveals: { items: [
+            { trainer: lower(t1), index: 0, updateCid: MANIFESTS.updateT1R1.cid, samples: "500", stake: (2n * ONE).toString(),
+              block: block("revealT1R1"), transaction: tx("revealT1R1"), trainerInfo: { index: 0, status: "withdrawn" } },
+          ] },
+        },
+      ]);
+      expect(data.cancelled).to.deep.equal({ status: "cancelled", phase: "commit" });
+    });
+
+    it("commitments, attestations, tuples, finalizations, claims and slashes", async () => {
+      const { carol, dave, t1, t2, t3 } = scenario.actors;
+      const committed = parseEventLogs({ abi: trainingJobsAbi, eventName: "Committed", logs: scenario.receipts.flatMap((r) => r.logs) });
+      const hashOf = (trainer: Address, round: bigint) => committed.find((log) => lower(log.args.trainer) === lower(trainer) && log.args.round === round)!.args.commitment;
+      const data = await gql(indexer.url, `{ round(jobId: "1", round: 0) {
+        commitments(orderBy: "trainer") { items { trainer commitment revealed slashed block } }
+        attestations(orderBy: "block") { items { trainer index aggregateCid includedMask includedSamples tupleId tupleStake quorumReached transaction } }
+        tuples { items { tupleId aggregateCid includedMask includedSamples stake attestationCount quorumReached won attestations { totalCount } } }
+        finalization { succeeded aggregateCid includedMask includedSamples winningTupleId reward carry nextSeed nextRoundStart caller block }
+        claims(orderBy: "amount", orderDirection: "desc") { items { trainer amount samples block trainerInfo { rewardClaimed } } }
+        slashes { items { trainer caller index stake callerShare poolShare toCarry block } }
+      }
+      last: finalization(jobId: "1", round: 1) { succeeded aggregateCid includedMask includedSamples winningTupleId reward carry nextSeed nextRoundStart caller } }`);
+      const r0 = roundFinalized("finalizeR0");
+      expect(data.round.commitments.items).to.deep.equal(
+        [
+          { trainer: lower(t1), commitment: hashOf(t1, 0n), revealed: true, slashed: false, block: block("commitT1R0") },
+          { trainer: lower(t2), commitment: hashOf(t2, 0n), revealed: true, slashed: false, block: block("commitT2R0") },
+          { trainer: lower(t3), commitment: hashOf(t3, 0n), revealed: false, slashed: true, block: block("commitT3R0") },
+        ].sort((a, b) => a.trainer.localeCompare(b.trainer)),
+      );
+      const attested = { aggregateCid: MANIFESTS.aggregateR0.cid, includedMask: "3", includedSamples: "1000", tupleId: 1 };
+      expect(data.round.attestations.items).to.deep.equal([
+        { trainer: lower(t1), index: 0, ...attested, tupleStake: (2n * ONE).toString(), quorumReached: false, transaction: tx("attestT1R0") },
+        { trainer: lower(t2), index: 1, ...attested, tupleStake: (5n * ONE).toString(), quorumReached: true, transaction: tx("attestT2R0") },
+      ]);
+      expect(data.round.tuples.items).to.deep.equal([
+        { tupleId: 1, aggregateCid: MANIFESTS.aggregateR0.cid, includedMask: "3", includedSamples: "1000", stake: (5n * ONE).toString(),
+          attestationCount: 2, quorumReached: true, won: true, attestations: { totalCount: 2 } },
+      ]);
+      expect(data.round.finalization).to.deep.equal({
+        succeeded: true, aggregateCid: MANIFESTS.aggregateR0.cid, includedMask: "3", includedSamples: "1000", winningTupleId: 1,
+        reward: USDC(100n), carry: "0", nextSeed: r0.nextSeed, nextRoundStart: time("finalizeR0"), caller: lower(dave), block: block("finalizeR0"),
+      });
+      expect(data.last).to.deep.equal({
+        succeeded: false, aggregateCid: null, includedMask: "0", includedSamples: "0", winningTupleId: 0, reward: USDC(100n),
+        carry: USDC(100n), nextSeed: `0x${"0".repeat(64)}`, nextRoundStart: "0", caller: lower(carol),
+      });
+      expect(data.round.claims.items).to.deep.equal([
+        { trainer: lower(t1), amount: USDC(60n), samples: "600", block: block("claimT1R0"), trainerInfo: { rewardClaimed: USDC(60n) } },
+        { trainer: lower(t2), amount: USDC(40n), samples: "400", block: block("claimT2R0"), trainerInfo: { rewardClaimed: USDC(40n) } },
+      ]);
+      expect(data.round.slashes.items).to.deep.equal([
+        { trainer: lower(t3), caller: lower(dave), index: 2, stake: ONE.toString(), callerShare: (ONE / 10n).toString(),
+          poolShare: (9n * ONE / 10n).toString(), toCarry: false, block: block("slashT3") },
+      ]);
+    });
+
+    it("trainers (index, stake, standing, peer info) and per-account stakes", async () => {
+      const { t1, t2, t3 } = scenario.actors;
+      const data = await gql(indexer.url, `{
+        trainers(where: { jobId: "1" }, orderBy: "index") { items { account index stake status peerId addrs pendingRound commitCount revealCount
+          attestCount claimCount samplesRevealed rewardClaimed leftAt withdrawableAt withdrawnAmount slashedAmount joinedAtBlock } }
+        stakeWithdrawals(orderBy: "index") { items { trainer index amount block } }
+        accountStakes(orderBy: "deposited") { items { account tokenAddress staked deposited withdrawn slashed jobCount token { decimals } } }
+      }`);
+      const base = { pendingRound: null, leftAt: null, withdrawableAt: null, withdrawnAmount: null, slashedAmount: null, claimCount: 0, attestCount: 0 };
+      expect(data.trainers.items).to.deep.equal([
+        { ...base, account: lower(t1), index: 0, stake: "0", status: "withdrawn", peerId: base58btc.encode(hexToBytes(peerIdOf("T1 moved"))).slice(1),
+          addrs: ["/ip4/127.0.0.1/tcp/5001", "/ip4/127.0.0.1/tcp/5002"], commitCount: 2, revealCount: 2, attestCount: 1, claimCount: 1,
+          samplesRevealed: "1100", rewardClaimed: USDC(60n), withdrawnAmount: (2n * ONE).toString(), joinedAtBlock: block("joinT1") },
+        { ...base, account: lower(t2), index: 1, stake: "0", status: "withdrawn", peerId: base58btc.encode(hexToBytes(peerIdOf("T2"))).slice(1),
+          addrs: ["/ip4/127.0.0.1/tcp/4002"], commitCount: 1, revealCount: 1, attestCount: 1, claimCount: 1, samplesRevealed: "400",
+          rewardClaimed: USDC(40n), leftAt: time("leaveT2"), withdrawableAt: (BigInt(time("leaveT2")) + 300n).toString(),
+          withdrawnAmount: (3n * ONE).toString(), joinedAtBlock: block("joinT2") },
+        { ...base, account: lower(t3), index: 2, stake: "0", status: "slashed", peerId: base58btc.encode(hexToBytes(peerIdOf("T3"))).slice(1),
+          addrs: ["/ip4/127.0.0.1/tcp/4003"], commitCount: 1, revealCount: 0, samplesRevealed: "0", rewardClaimed: "0",
+          slashedAmount: ONE.toString(), joinedAtBlock: block("joinT3") },
+      ]);
+      expect(data.trainers.items[0].peerId).to.match(/^12D3KooW/);
+      expect(data.stakeWithdrawals.items).to.deep.equal([
+        { trainer: lower(t1), index: 0, amount: (2n * ONE).toString(), block: block("withdrawT1") },
+        { trainer: lower(t2), index: 1, amount: (3n * ONE).toString(), block: block("withdrawT2") },
+      ]);
+      const dai = lower(scenario.dai);
+      expect(data.accountStakes.items).to.deep.equal([
+        { account: lower(t3), tokenAddress: dai, staked: "0", deposited: ONE.toString(), withdrawn: "0", slashed: ONE.toString(), jobCount: 1, token: { decimals: 18 } },
+        { account: lower(t1), tokenAddress: dai, staked: "0", deposited: (2n * ONE).toString(), withdrawn: (2n * ONE).toString(), slashed: "0", jobCount: 1, token: { decimals: 18 } },
+        { account: lower(t2), tokenAddress: dai, staked: "0", deposited: (3n * ONE).toString(), withdrawn: (3n * ONE).toString(), slashed: "0", jobCount: 1, token: { decimals: 18 } },
+      ]);
+    });
+
+    it("filters and pagination over training rows", async () => {
+      const { t1 } = scenario.actors;
+      const data = await gql(indexer.url, `{
+        failed: rounds(where: { status: failed }) { items { jobId round } }
+        byTrainer: reveals(where: { trainer: "${getAddress(t1)}" }, orderBy: "round") { items { round samples } }
+        ended: jobs(where: { status_in: [ended] }) { items { id } }
+        firstPage: claims(orderBy: "amount", limit: 1) { items { amount } pageInfo { hasNextPage endCursor } }
+      }`);
+      expect(data.failed.items).to.deep.equal([{ jobId: "1", round: 1 }]);
+      expect(data.byTrainer.items).to.deep.equal([{ round: 0, samples: "600" }, { round: 1, samples: "500" }]);
+      expect(data.ended.items).to.deep.equal([{ id: "1" }]);
+      expect(data.firstPage.items).to.deep.equal([{ amount: USDC(40n) }]);
+      expect(data.firstPage.pageInfo.hasNextPage).to.equal(true);
+      const next = await gql(indexer.url, `{ claims(orderBy: "amount", limit: 1, after: "${data.firstPage.pageInfo.endCursor}") { items { amount } pageInfo { hasNextPage } } }`);
+      expect(next.claims).to.deep.equal({ items: [{ amount: USDC(60n) }], pageInfo: { hasNextPage: false } });
     });
   });
 
@@ -493,7 +700,7 @@ describe("indexer", function () {
       expect(Object.keys(actual).length).to.be.greaterThan(20);
       expect(actual).to.deep.equal(expected);
       // Nothing lost or twice: exactly the rows the scenario and the bulk activity made.
-      expect(actual.assets!.length).to.equal(3 + bulk.assets);
+      expect(actual.assets!.length).to.equal(4 + bulk.assets);
       expect(actual.purchases!.length).to.equal(3 + bulk.purchases);
       expect(actual.orders!.length).to.equal(2 + bulk.orders);
     }
@@ -538,6 +745,6 @@ function handledEvents(): Set<string> {
 }
 
 function eventName(log: Log): string {
-  const [decoded] = parseEventLogs({ abi: [...assetRegistryAbi, ...datatokenAbi, ...marketplaceAbi], logs: [log], strict: false });
+  const [decoded] = parseEventLogs({ abi: [...assetRegistryAbi, ...datatokenAbi, ...marketplaceAbi, ...trainingJobsAbi], logs: [log], strict: false });
   return decoded?.eventName ?? "";
 }

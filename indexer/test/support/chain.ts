@@ -35,6 +35,8 @@ export type TestChain = {
   marketplace: Address;
   /** The devnet's 6-decimal payment token. */
   usd: Address;
+  /** Address of a contract of the deployment, by its name there. */
+  contract: (name: string) => Address;
   tempDir: string;
   stop: () => Promise<void>;
 };
@@ -67,6 +69,7 @@ export async function startTestChain(options: { chainId?: number } = {}): Promis
     registry: address("AssetRegistry"),
     marketplace: address("Marketplace"),
     usd: address("PaymentToken"),
+    contract: address,
     tempDir,
     stop: async () => {
       await devnet.stop();

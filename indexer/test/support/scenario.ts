@@ -6,8 +6,8 @@
  *
  * Returns the receipts of every step by name, so the tests can check blocks, timestamps and transaction hashes.
  */
-import { assetRegistryAbi, datatokenAbi, marketplaceAbi, testPaymentTokenAbi } from "@mycelium/client/abis";
-import { maxUint256, parseEventLogs, zeroAddress, zeroHash, type Address, type Hex, type TransactionReceipt } from "viem";
+import { assetRegistryAbi, datatokenAbi, marketplaceAbi, testPaymentTokenAbi, trainingJobsAbi } from "@mycelium/client/abis";
+import { keccak256, maxUint256, parseEventLogs, toHex, zeroAddress, zeroHash, type Address, type Hex, type TransactionReceipt } from "viem";
 import { deployPaymentToken, send, type TestChain } from "./chain.ts";
 
 /** Binary CIDs of the scenario's manifests (dag-json, sha2-256) and their string forms. */
@@ -28,18 +28,78 @@ export const MANIFESTS = {
     hex: "0x01a90212204dbd4d7359c0d85af839b35ff80cb1623ce1773a5be30dbc0cd80db3400e6f60",
     cid: "baguqeerajw6u242zydmfv6bzwnp7qdfrmi6oc5z2lprq3pam3ag3gqaon5qa",
   },
+  jobSpec: {
+    hex: "0x01a902122078344967bb55c3f12f2a8f001766c1a3e2ba5b80886693b0d66222673af89a9a",
+    cid: "baguqeerapa2esz53kxb7clzkr4abozwbuprluw4arbtjhmgwmirgooxytkna",
+  },
+  updateT1R0: {
+    hex: "0x01a9021220f1a0ff56ad8abc70c77a495813d0456846b88078c5764e6c9e18cc808bfc5fb0",
+    cid: "baguqeera6gqp6vvnrk6hbr32jfmbhucfnbdlradyyv3e43e6ddgibc74l6ya",
+  },
+  updateT2R0: {
+    hex: "0x01a9021220611c9eef810e2dbc214af3ed3fca6f1d3e87c1d90112407e733da43ea4d37132",
+    cid: "baguqeerameoj534bbyw3yikk6pwt7stpdu7ipqozaejea7tthwsd5jgtoeza",
+  },
+  updateT3R0: {
+    hex: "0x01a902122081a9246f2cda1b9d9cf6bfa8c4964459ef954e9be0e87e577a91522a051803c8",
+    cid: "baguqeeraqgusi3zm3inz3hhwx6umjfselhxzktu34duh4v32sfjcubiyapea",
+  },
+  aggregateR0: {
+    hex: "0x01a9021220f11af7995c64751816fe15ba3a40ed380eab6154c673cdf37c7a2fe71e2d9964",
+    cid: "baguqeera6enppgk4mr2rqfx6cw5duqhnhahkwykuyzz43434pix6ohrntfsa",
+  },
+  updateT1R1: {
+    hex: "0x01a90212201ddaa60f2b56124ecdb96d675c4b69e86e59b17f587e6b0c5a22454dc130e1bb",
+    cid: "baguqeeradxnkmdzlkyje5tnznvtvys3j5bxftml7lb7gwdc2ejcu3qjq4g5q",
+  },
 } as const satisfies Record<string, { hex: Hex; cid: string }>;
 
 export const ONE = 10n ** 18n;
 export const USD = 10n ** 6n;
 
-export type ScenarioActors = { admin: Address; alice: Address; bob: Address; carol: Address; dave: Address };
+export type ScenarioActors = {
+  admin: Address;
+  alice: Address;
+  bob: Address;
+  carol: Address;
+  dave: Address;
+  /** Trainers of the training job. */
+  t1: Address;
+  t2: Address;
+  t3: Address;
+};
+
+/** The training job's parameters (job 1; job 2 is the same, starting much later, and is cancelled). */
+export const JOB = {
+  rewardPerRound: 100n * 10n ** 6n,
+  numRounds: 2,
+  commitWindow: 100,
+  revealWindow: 100,
+  attestWindow: 100,
+  quorumBps: 6_000,
+  maxTrainers: 8,
+  maxSamples: 1_000,
+  minStake: 10n ** 18n,
+  stakes: { t1: 2n * 10n ** 18n, t2: 3n * 10n ** 18n, t3: 10n ** 18n },
+  samples: { t1r0: 600n, t2r0: 400n, t1r1: 500n },
+} as const;
+
+/** A binary libp2p peer id (identity multihash of an Ed25519 key) derived from a label. */
+export function peerIdOf(label: string): Hex {
+  return `0x002408011220${keccak256(toHex(label)).slice(2)}`;
+}
+
+/** A binary multiaddr `/ip4/127.0.0.1/tcp/<port>`. */
+export function multiaddrOf(port: number): Hex {
+  return `0x047f00000106${port.toString(16).padStart(4, "0")}`;
+}
 
 export type ScenarioResult = {
   actors: ScenarioActors;
   /** The 18-decimal payment token the scenario deploys. */
   dai: Address;
   datatokens: { asset1: Address; asset2: Address; asset3: Address };
+  trainingJobs: Address;
   /** Receipts by step name, in the order the steps ran. */
   steps: Map<string, TransactionReceipt>;
   /** Every receipt, in order (setup transactions included). */
@@ -153,11 +213,107 @@ export async function runScenario(chain: TestChain): Promise<ScenarioResult> {
   );
   const dt3 = datatokenCreated(third);
 
+  // ---- Training: job 1 runs two rounds (one succeeds, one fails); job 2 is cancelled before it starts. ----
+  const trainingJobs = chain.contract("TrainingJobs");
+  const [t1, t2, t3] = chain.accounts.slice(5, 8) as [Address, Address, Address];
+  const jobParams = async (startsIn: number) => {
+    const latest = await chain.publicClient.getBlock();
+    return {
+      datasetId: 1n,
+      baseModelId: 3n,
+      baseModelCid: MANIFESTS.model3.hex,
+      specCid: MANIFESTS.jobSpec.hex,
+      rewardToken: usd,
+      rewardPool: JOB.rewardPerRound * BigInt(JOB.numRounds),
+      rewardPerRound: JOB.rewardPerRound,
+      stakeToken: dai,
+      minStake: JOB.minStake,
+      numRounds: JOB.numRounds,
+      commitWindow: JOB.commitWindow,
+      revealWindow: JOB.revealWindow,
+      attestWindow: JOB.attestWindow,
+      quorumBps: JOB.quorumBps,
+      maxTrainers: JOB.maxTrainers,
+      maxSamples: JOB.maxSamples,
+      startTime: latest.timestamp + BigInt(startsIn),
+    };
+  };
+  await step("mintUsdAlice", send(chain, alice, usd, testPaymentTokenAbi, "mint", [alice, 1_000n * USD]));
+  await step("approveUsdJobsAlice", send(chain, alice, usd, testPaymentTokenAbi, "approve", [trainingJobs, maxUint256]));
+  const params = await jobParams(60);
+  await step("createJob", send(chain, alice, trainingJobs, trainingJobsAbi, "createJob", [params]));
+  await step("createJob2", send(chain, alice, trainingJobs, trainingJobsAbi, "createJob", [await jobParams(100_000)]));
+  await step("cancelJob2", send(chain, alice, trainingJobs, trainingJobsAbi, "cancelJob", [2n]));
+
+  for (const [name, trainer, stake, port] of [["T1", t1, JOB.stakes.t1, 4001], ["T2", t2, JOB.stakes.t2, 4002], ["T3", t3, JOB.stakes.t3, 4003]] as const) {
+    await step(`mintDai${name}`, send(chain, trainer, dai, testPaymentTokenAbi, "mint", [trainer, 10n * ONE]));
+    await step(`approveDai${name}`, send(chain, trainer, dai, testPaymentTokenAbi, "approve", [trainingJobs, maxUint256]));
+    await step(`join${name}`, send(chain, trainer, trainingJobs, trainingJobsAbi, "join", [1n, stake, peerIdOf(name), [multiaddrOf(port)]]));
+  }
+  await step(
+    "updatePeerInfo",
+    send(chain, t1, trainingJobs, trainingJobsAbi, "updatePeerInfo", [1n, peerIdOf("T1 moved"), [multiaddrOf(5001), multiaddrOf(5002)]]),
+  );
+
+  // Round 0: three commit, two reveal, both attest the same tuple (quorum on the second), the third is slashed.
+  const salt = (label: string) => keccak256(toHex(`salt:${label}`));
+  const commitmentOf = (cid: Hex, samples: bigint, label: string, trainer: Address) =>
+    chain.publicClient.readContract({
+      address: trainingJobs,
+      abi: trainingJobsAbi,
+      functionName: "computeCommitment",
+      args: [cid, samples, salt(label), trainer],
+    });
+  await setNextBlockTime(chain, params.startTime);
+  await step("commitT1R0", send(chain, t1, trainingJobs, trainingJobsAbi, "commit", [1n, 0n, await commitmentOf(MANIFESTS.updateT1R0.hex, JOB.samples.t1r0, "t1r0", t1)]));
+  await step("commitT2R0", send(chain, t2, trainingJobs, trainingJobsAbi, "commit", [1n, 0n, await commitmentOf(MANIFESTS.updateT2R0.hex, JOB.samples.t2r0, "t2r0", t2)]));
+  await step("commitT3R0", send(chain, t3, trainingJobs, trainingJobsAbi, "commit", [1n, 0n, await commitmentOf(MANIFESTS.updateT3R0.hex, 100n, "t3r0", t3)]));
+  const commitEnd0 = params.startTime + BigInt(JOB.commitWindow);
+  const revealEnd0 = commitEnd0 + BigInt(JOB.revealWindow);
+  await setNextBlockTime(chain, commitEnd0);
+  await step("revealT1R0", send(chain, t1, trainingJobs, trainingJobsAbi, "reveal", [1n, 0n, MANIFESTS.updateT1R0.hex, JOB.samples.t1r0, salt("t1r0")]));
+  await step("revealT2R0", send(chain, t2, trainingJobs, trainingJobsAbi, "reveal", [1n, 0n, MANIFESTS.updateT2R0.hex, JOB.samples.t2r0, salt("t2r0")]));
+  await setNextBlockTime(chain, revealEnd0);
+  const winning = [1n, 0n, MANIFESTS.aggregateR0.hex, 0b11n, JOB.samples.t1r0 + JOB.samples.t2r0] as const;
+  await step("attestT1R0", send(chain, t1, trainingJobs, trainingJobsAbi, "attest", winning));
+  await step("attestT2R0", send(chain, t2, trainingJobs, trainingJobsAbi, "attest", winning));
+  await step("slashT3", send(chain, dave, trainingJobs, trainingJobsAbi, "slash", [1n, 0n, t3]));
+  await step("finalizeR0", send(chain, dave, trainingJobs, trainingJobsAbi, "finalize", [1n, 0n]));
+  await step("claimT1R0", send(chain, t1, trainingJobs, trainingJobsAbi, "claim", [1n, [0n]]));
+  await step("claimT2R0", send(chain, t2, trainingJobs, trainingJobsAbi, "claim", [1n, [0n]]));
+  await step("leaveT2", send(chain, t2, trainingJobs, trainingJobsAbi, "leave", [1n]));
+
+  // Round 1: only T1 commits and reveals, nobody attests: the round fails and its reward rolls into the carry.
+  const round1Start = (await chain.publicClient.getBlock({ blockNumber: receipt(steps, "finalizeR0").blockNumber })).timestamp;
+  await step("commitT1R1", send(chain, t1, trainingJobs, trainingJobsAbi, "commit", [1n, 1n, await commitmentOf(MANIFESTS.updateT1R1.hex, JOB.samples.t1r1, "t1r1", t1)]));
+  await setNextBlockTime(chain, round1Start + BigInt(JOB.commitWindow));
+  await step("revealT1R1", send(chain, t1, trainingJobs, trainingJobsAbi, "reveal", [1n, 1n, MANIFESTS.updateT1R1.hex, JOB.samples.t1r1, salt("t1r1")]));
+  await setNextBlockTime(chain, round1Start + BigInt(JOB.commitWindow + JOB.revealWindow + JOB.attestWindow));
+  await step("finalizeR1", send(chain, carol, trainingJobs, trainingJobsAbi, "finalize", [1n, 1n]));
+
+  // After the end: the sponsor gets the carry and the forfeited stake back, the model is published, stakes return.
+  await step("refundRemainder", send(chain, bob, trainingJobs, trainingJobsAbi, "refundRemainder", [1n]));
+  await step("publishResult", send(chain, bob, trainingJobs, trainingJobsAbi, "publishResult", [1n]));
+  await step("withdrawT1", send(chain, t1, trainingJobs, trainingJobsAbi, "withdraw", [1n]));
+  await step("withdrawT2", send(chain, t2, trainingJobs, trainingJobsAbi, "withdraw", [1n]));
+
   return {
-    actors: { admin, alice, bob, carol, dave },
+    actors: { admin, alice, bob, carol, dave, t1, t2, t3 },
     dai,
     datatokens: { asset1: dt1, asset2: dt2, asset3: dt3 },
+    trainingJobs,
     steps,
     receipts,
   };
+}
+
+function receipt(steps: Map<string, TransactionReceipt>, name: string): TransactionReceipt {
+  const found = steps.get(name);
+  if (found === undefined) throw new Error(`No scenario step ${name}`);
+  return found;
+}
+
+/** The next block gets exactly this timestamp. */
+async function setNextBlockTime(chain: TestChain, timestamp: bigint): Promise<void> {
+  await chain.publicClient.request({ method: "evm_setNextBlockTimestamp", params: [`0x${timestamp.toString(16)}`] } as never);
 }
