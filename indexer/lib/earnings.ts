@@ -5,7 +5,7 @@ import type { Address } from "viem";
 
 export type EarningSource = "sales" | "marketFees" | "protocolFees" | "trainingRewards" | "slashRewards";
 
-/** Adds `amount` of `tokenAddress` from `source` to `account`'s earnings (one upsert, no read). */
+/** Adds `amount` of `tokenAddress` from `source` to `account`'s earnings, in one upsert. */
 export async function addEarning(
   context: Context,
   account: Address,

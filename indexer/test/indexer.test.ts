@@ -13,6 +13,7 @@ import { expect } from "chai";
 import { assetRegistryAbi, datatokenAbi, marketplaceAbi, trainingJobsAbi } from "@mycelium/client/abis";
 import { base58btc } from "multiformats/bases/base58";
 import { getAddress, hexToBytes, parseEventLogs, zeroAddress, type Address, type Log } from "viem";
+import { clientHelperTests } from "./clientHelpers.ts";
 import { generateActivity } from "./support/activity.ts";
 import { mineBlocks, startTestChain, type TestChain } from "./support/chain.ts";
 import { dumpAll } from "./support/dump.ts";
@@ -600,6 +601,8 @@ describe("indexer", function () {
       expect(next.claims).to.deep.equal({ items: [{ amount: USDC(60n) }], pageInfo: { hasNextPage: false } });
     });
   });
+
+  clientHelperTests(() => ({ chain, scenario, indexer }));
 
   describe("abusive and malformed requests", () => {
     const post = (body: string) =>
