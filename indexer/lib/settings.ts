@@ -69,7 +69,7 @@ export type IndexerSettings = {
 };
 
 /** Local development chains: reset often with the same addresses, so cached RPC results would be stale. */
-const LOCAL_CHAIN_IDS = new Set([31337, 1337]);
+export const LOCAL_CHAIN_IDS: ReadonlySet<number> = new Set([31337, 1337]);
 const DEFAULT_POLLING_INTERVAL_MS = 100;
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 const DEFAULT_LOOPBACK_LANES = 10;

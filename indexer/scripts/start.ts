@@ -14,7 +14,8 @@ import path from "node:path";
 import { createPublicClient, http } from "viem";
 import { BaseError } from "@mycelium/client/errors";
 import { PONDER_CLI } from "../lib/cli.ts";
-import { INDEXER_ROOT, IndexerConfigError, resolveSettings } from "../lib/settings.ts";
+import { forgetChainData, schemaExists, withPostgres } from "../lib/postgres.ts";
+import { INDEXER_ROOT, IndexerConfigError, LOCAL_CHAIN_IDS, resolveSettings } from "../lib/settings.ts";
 
 
 async function main(): Promise<number> {
@@ -45,6 +46,16 @@ async function main(): Promise<number> {
     env.MYC_INDEXER_DIR = path.join(INDEXER_ROOT, ".ponder", identity);
   }
   const schema = process.env.DATABASE_SCHEMA ?? (settings.database.kind === "postgres" ? `myc_${identity.replace("-", "_")}` : "mycelium");
+  if (settings.database.kind === "postgres" && LOCAL_CHAIN_IDS.has(chainId)) {
+    // A new local chain (its schema does not exist yet) reuses the chain id and addresses of earlier ones: drop what
+    // Ponder cached for them, or it would be read as this chain's data.
+    await withPostgres(settings.database.connectionString, async (client) => {
+      if (!(await schemaExists(client, schema))) {
+        await forgetChainData(client, chainId);
+        console.log(`New local chain ${chainId}: cleared Ponder's cached data of earlier chains with this id.`);
+      }
+    });
+  }
   const port = process.env.MYC_INDEXER_PORT ?? process.env.PORT ?? "42069";
   delete env.PORT;
 

@@ -3,6 +3,7 @@
  * script creates on this machine. Each test run indexes into a schema of its own and drops it afterwards.
  */
 import pg from "pg";
+import { forgetChainData, withPostgres } from "../../lib/postgres.ts";
 
 /** What .ci/postgres.sh creates with its defaults. */
 const LOCAL_DEFAULT = "postgresql://mycelium:mycelium@127.0.0.1:5432/mycelium_test";
@@ -32,17 +33,8 @@ export async function postgresUrl(): Promise<string> {
  * schema (keyed by chain id).
  */
 export async function dropPostgresSchema(url: string, schema: string, chainId: number): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  await withPostgres(url, async (client) => {
     await client.query(`DROP SCHEMA IF EXISTS "${schema.replaceAll('"', "")}" CASCADE`);
-    const tables = await client.query<{ table_name: string }>(
-      "SELECT table_name FROM information_schema.columns WHERE table_schema = 'ponder_sync' AND column_name = 'chain_id'",
-    );
-    for (const { table_name } of tables.rows) {
-      await client.query(`DELETE FROM ponder_sync."${table_name}" WHERE chain_id = $1`, [chainId]);
-    }
-  } finally {
-    await client.end();
-  }
+    await forgetChainData(client, chainId);
+  });
 }
