@@ -32,3 +32,33 @@ export { startGatewayServer } from "./storage/gateway-server.ts";
 export type { GatewayServer, GatewayServerOptions } from "./storage/gateway-server.ts";
 export { closeGatewayConnections } from "./storage/gateway-client.ts";
 export { verifyBlock } from "./storage/verify.ts";
+export { DEFAULT_SHARD_BYTES, readShards, shardBytes, shardFile } from "./storage/shards.ts";
+export type { Shard, ShardOptions, ShardSource } from "./storage/shards.ts";
+export { readFiles } from "./storage/read.ts";
+export type { FilePiece } from "./storage/read.ts";
+export {
+  MODEL_JSON,
+  MODEL_WEIGHTS,
+  canonicalJson,
+  ipfsModelHandler,
+  loadModel,
+  loadModelArtifacts,
+  loadModelWeights,
+  saveModel,
+  serializeModel,
+  storeModelArtifacts,
+  storeModelWithWeights,
+} from "./storage/tfjs.ts";
+export type { IpfsModelHandler, ModelOptions, ModelWeight } from "./storage/tfjs.ts";
+
+// Manifests (dag-json)
+export { ManifestValidationError } from "./errors/manifest.ts";
+export type { ManifestIssue } from "./errors/manifest.ts";
+export { DTYPES, MANIFEST_IDS } from "./manifests/common.ts";
+export type { AssetInfo, Dtype, ManifestKind } from "./manifests/common.ts";
+export { buildDatasetManifest, validateDatasetManifest } from "./manifests/dataset.ts";
+export type { DatasetManifest, DatasetManifestInput, ShardRef, ShardRefInput } from "./manifests/dataset.ts";
+export { MODEL_FORMAT, TFJS_VERSION, buildModelManifest, buildUpdateManifest, validateModelManifest, validateUpdateManifest } from "./manifests/model.ts";
+export type { JobRef, JobRefInput, ModelLineage, ModelManifest, ModelManifestInput, TensorSpec, UpdateManifest, UpdateManifestInput } from "./manifests/model.ts";
+export { encodeManifest, loadManifest, storeManifest, validateManifest } from "./manifests/codec.ts";
+export type { Manifest, ManifestOfKind } from "./manifests/codec.ts";

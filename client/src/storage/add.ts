@@ -161,13 +161,24 @@ function progressCounter(totalBytes: number | null, options: AddOptions) {
   return {
     async *count(source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, path?: string): AsyncGenerator<Uint8Array> {
       for await (const chunk of source) {
-        throwIfAborted(options.signal, "Adding content");
-        yield chunk;
-        bytes += chunk.byteLength;
-        options.onProgress?.({ type: "add", bytes, totalBytes, ...(path === undefined ? {} : { path }) });
+        for (const piece of chunkerSized(chunk)) {
+          throwIfAborted(options.signal, "Adding content");
+          yield piece;
+          bytes += piece.byteLength;
+          options.onProgress?.({ type: "add", bytes, totalBytes, ...(path === undefined ? {} : { path }) });
+        }
       }
     },
   };
+}
+
+/** Large chunks are passed on in chunker-sized views (no copy), so progress and aborts come once per block. */
+function* chunkerSized(chunk: Uint8Array): Generator<Uint8Array> {
+  if (chunk.byteLength <= UNIXFS_CHUNK_BYTES) {
+    yield chunk;
+    return;
+  }
+  for (let offset = 0; offset < chunk.byteLength; offset += UNIXFS_CHUNK_BYTES) yield chunk.subarray(offset, offset + UNIXFS_CHUNK_BYTES);
 }
 
 async function* readChunks(path: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {

@@ -347,7 +347,7 @@ class NodeBlockstore implements VerifyingBlockstore {
     const stored = await this.local.readBlock(cid);
     if (stored) {
       try {
-        return { bytes: await verifyBlock(cid, stored, { source: "local" }), source: "local" };
+        return { bytes: await verifyBlock(cid, stored, { source: "local" }, { owned: true }), source: "local" };
       } catch (error) {
         if (!(error instanceof BlockVerificationError)) throw error;
         rejected = error;
@@ -363,7 +363,7 @@ class NodeBlockstore implements VerifyingBlockstore {
       try {
         const result = await fetchGatewayBlock(url, cid, { signal: deadline });
         if (result.status === "missing") continue;
-        const bytes = await verifyBlock(cid, result.bytes, { source: "gateway", from: url });
+        const bytes = await verifyBlock(cid, result.bytes, { source: "gateway", from: url }, { owned: true });
         await this.helia.blockstore.put(cid, bytes);
         this.gateways.succeeded(url);
         return { bytes, source: "gateway", from: url };

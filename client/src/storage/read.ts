@@ -43,7 +43,17 @@ type QueueEntry = {
  * chunks arrive in parallel while the consumer works.
  */
 export async function* readBytes(storage: BlockStorage, cids: CidLike | CidLike[], options: ReadOptions = {}): AsyncGenerator<Uint8Array> {
-  const roots = (Array.isArray(cids) ? cids : [cids]).map((c) => toCid(c));
+  for await (const piece of readFiles(storage, Array.isArray(cids) ? cids : [cids], options)) {
+    if (piece.data) yield piece.data;
+  }
+}
+
+/** A piece of `readFiles` output: bytes of file number `file`, or the mark that this file is complete. */
+export type FilePiece = { file: number; data: Uint8Array; done?: never } | { file: number; data?: never; done: true };
+
+/** The engine of readBytes and readShards: yields each file's bytes in order, then a `done` mark per file. */
+export async function* readFiles(storage: BlockStorage, cids: CidLike[], options: ReadOptions = {}): AsyncGenerator<FilePiece> {
+  const roots = cids.map((c) => toCid(c));
   const concurrency = options.concurrency ?? DEFAULT_READ_CONCURRENCY;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
     throw new InvalidStorageParameterError({ parameter: "concurrency", expected: "a positive integer", found: String(concurrency) });
@@ -94,15 +104,18 @@ export async function* readBytes(storage: BlockStorage, cids: CidLike | CidLike[
       if (data.byteLength > 0) {
         yielded[entry.root]! += data.byteLength;
         bytes += data.byteLength;
-        yield data;
+        yield { file: entry.root, data };
         options.onProgress?.({ type: "read", bytes, totalBytes });
       }
-      if (remaining[entry.root] === 0 && yielded[entry.root] !== expected[entry.root]) {
-        throw new InvalidContentError({
-          cid: roots[entry.root]!.toString(),
-          expected: `a file of ${expected[entry.root]} bytes as its root declares`,
-          found: `${yielded[entry.root]} bytes in its blocks`,
-        });
+      if (remaining[entry.root] === 0) {
+        if (yielded[entry.root] !== expected[entry.root]) {
+          throw new InvalidContentError({
+            cid: roots[entry.root]!.toString(),
+            expected: `a file of ${expected[entry.root]} bytes as its root declares`,
+            found: `${yielded[entry.root]} bytes in its blocks`,
+          });
+        }
+        yield { file: entry.root, done: true };
       }
     }
   } finally {

@@ -19,31 +19,24 @@ const OFFLOAD_MIN_BYTES = 64 * 1024;
 export type VerifyContext = { source: BlockSource | "car" | "input"; from?: string | undefined };
 
 /**
- * Checks that `bytes` hash to `cid` and returns the bytes (the same view, or an equal one when the buffer was moved
- * to a worker thread and back: always use the returned value). Throws BlockVerificationError on mismatch and
+ * Checks that `bytes` hash to `cid` and returns the verified bytes. Throws BlockVerificationError on mismatch and
  * UnsupportedContentError for hash functions other than sha2-256 and identity.
+ *
+ * With `owned: true` the caller declares that nobody else holds `bytes` (a buffer it just read or received): a large
+ * block is then moved to a hashing thread and back, so hashing overlaps with I/O on the main thread, and the caller
+ * must use the returned array (the one passed in is detached). Without it, hashing happens inline.
  */
-export async function verifyBlock(cid: CID, bytes: Uint8Array, context: VerifyContext): Promise<Uint8Array> {
-  const { code, digest } = cid.multihash;
-  if (code === IDENTITY) {
-    if (!equalBytes(digest, bytes)) throw mismatch(cid, digest, bytes, context);
-    return bytes;
+export async function verifyBlock(cid: CID, bytes: Uint8Array, context: VerifyContext, options: { owned?: boolean } = {}): Promise<Uint8Array> {
+  if (options.owned && cid.multihash.code === SHA2_256 && bytes.byteLength >= OFFLOAD_MIN_BYTES && ownsWholeBuffer(bytes)) {
+    const { bytes: returned, digest } = await hashPool().sha256(bytes);
+    if (!equalBytes(cid.multihash.digest, digest)) throw mismatch(cid, cid.multihash.digest, digest, context);
+    return returned;
   }
-  if (code !== SHA2_256) {
-    throw new UnsupportedContentError({ cid: cid.toString(), what: `hash function 0x${code.toString(16)}`, supported: "sha2-256 (0x12), identity (0x00)" });
-  }
-  let actual: Uint8Array;
-  let verified = bytes;
-  if (bytes.byteLength >= OFFLOAD_MIN_BYTES && ownsWholeBuffer(bytes)) {
-    ({ bytes: verified, digest: actual } = await hashPool().sha256(bytes));
-  } else {
-    actual = createHash("sha256").update(bytes).digest();
-  }
-  if (!equalBytes(digest, actual)) throw mismatch(cid, digest, actual, context);
-  return verified;
+  verifyBlockSync(cid, bytes, context);
+  return bytes;
 }
 
-/** Synchronous variant for small blocks (manifests, DAG nodes) where a worker round trip is not worth it. */
+/** Checks that `bytes` hash to `cid`, inline. Throws like verifyBlock. */
 export function verifyBlockSync(cid: CID, bytes: Uint8Array, context: VerifyContext): void {
   const { code, digest } = cid.multihash;
   if (code === IDENTITY) {
