@@ -3,6 +3,7 @@ import https from "node:https";
 import type { CID } from "multiformats/cid";
 import { AbortedError } from "../errors/base.ts";
 import { GatewayError } from "../errors/storage.ts";
+import { ConnectionPool, UnsupportedResponseError } from "./http-connection.ts";
 
 /** Largest block accepted from a gateway: the IPFS ecosystem's 2 MiB ceiling (our own blocks are at most 1 MiB). */
 export const MAX_BLOCK_BYTES = 2 * 1024 * 1024;
@@ -13,6 +14,7 @@ const SOCKETS_PER_GATEWAY = 16;
 export type GatewayBlockResult = { status: "found"; bytes: Uint8Array } | { status: "missing"; httpStatus: number };
 
 const agents = new Map<string, http.Agent>();
+const pools = new Map<string, ConnectionPool>();
 
 function agentFor(url: URL): http.Agent {
   let agent = agents.get(url.origin);
@@ -28,19 +30,42 @@ function agentFor(url: URL): http.Agent {
 export function closeGatewayConnections(): void {
   for (const agent of agents.values()) agent.destroy();
   agents.clear();
+  for (const pool of pools.values()) pool.close();
+  pools.clear();
 }
 
 /**
  * Fetches one raw block from an IPFS trustless gateway (`GET /ipfs/<cid>?format=raw`, Accept
  * application/vnd.ipld.raw). The bytes are NOT verified here: callers verify them against the CID before any use.
  * Resolves `{ status: "missing" }` for 404/410 (the gateway does not hold it); throws GatewayError for other
- * failures and AbortedError when `signal` fires.
+ * failures and AbortedError when `signal` fires. Plain-HTTP gateways go through the lean keep-alive client of
+ * http-connection.ts; HTTPS gateways, and responses that client does not read, through node:http(s).
  */
-export function fetchGatewayBlock(
+export async function fetchGatewayBlock(
   gateway: string,
   cid: CID,
   options: { signal?: AbortSignal | undefined; maxBytes?: number } = {},
 ): Promise<GatewayBlockResult> {
+  const base = new URL(gateway);
+  if (base.protocol === "http:") {
+    let pool = pools.get(base.origin);
+    if (!pool) {
+      pool = new ConnectionPool(base, SOCKETS_PER_GATEWAY);
+      pools.set(base.origin, pool);
+    }
+    try {
+      const response = await pool.get(`/ipfs/${cid.toString()}?format=raw`, { signal: options.signal, maxBytes: options.maxBytes ?? MAX_BLOCK_BYTES });
+      if (response.status === 200) return { status: "found", bytes: response.body };
+      if (response.status === 404 || response.status === 410) return { status: "missing", httpStatus: response.status };
+      throw new GatewayError({ url: new URL(`/ipfs/${cid.toString()}?format=raw`, base).toString(), status: response.status });
+    } catch (error) {
+      if (!(error instanceof UnsupportedResponseError)) throw error;
+    }
+  }
+  return fetchWithNodeHttp(gateway, cid, options);
+}
+
+function fetchWithNodeHttp(gateway: string, cid: CID, options: { signal?: AbortSignal | undefined; maxBytes?: number }): Promise<GatewayBlockResult> {
   const url = new URL(`/ipfs/${cid.toString()}?format=raw`, gateway);
   const maxBytes = options.maxBytes ?? MAX_BLOCK_BYTES;
   const signal = options.signal;

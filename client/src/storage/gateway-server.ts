@@ -6,6 +6,7 @@ import type { CID } from "multiformats/cid";
 import { BaseError } from "../errors/base.ts";
 import { InvalidCidError, PathNotFoundError, StorageNodeError } from "../errors/storage.ts";
 import { collect } from "./blocks.ts";
+import type { PooledBlock } from "./fs-blockstore.ts";
 import { exportCar } from "./car.ts";
 import { toCid } from "./cid.ts";
 import { listDirectory, readBytes, statContent } from "./read.ts";
@@ -38,19 +39,19 @@ export type GatewayServerOptions = {
   port?: number;
 };
 
-type RawReader = (cid: CID) => Promise<Uint8Array | null>;
+type RawReader = (cid: CID) => Promise<PooledBlock | null>;
 
 const IMMUTABLE = "public, max-age=29030400, immutable";
 
 /**
- * Starts a gateway over `blockstore`. When the store has a `readBlock(cid)` method (FileBlockstore), raw blocks are
- * read whole from disk; otherwise through `get`.
+ * Starts a gateway over `blockstore`. When the store has `readBlockPooled` (FileBlockstore), raw blocks are read from
+ * disk into reused buffers; otherwise through `get`.
  */
-export async function startGatewayServer(storage: { blockstore: Blockstore & { readBlock?: RawReader } }, options: GatewayServerOptions = {}): Promise<GatewayServer> {
+export async function startGatewayServer(storage: { blockstore: Blockstore & { readBlockPooled?: RawReader } }, options: GatewayServerOptions = {}): Promise<GatewayServer> {
   const { blockstore } = storage;
-  const readRaw: RawReader = blockstore.readBlock
-    ? (cid) => blockstore.readBlock!(cid)
-    : async (cid) => ((await blockstore.has(cid)) ? collect(blockstore.get(cid)) : null);
+  const readRaw: RawReader = blockstore.readBlockPooled
+    ? (cid) => blockstore.readBlockPooled!(cid)
+    : async (cid) => ((await blockstore.has(cid)) ? { bytes: await collect(blockstore.get(cid)), release: () => {} } : null);
   const sockets = new Set<import("node:net").Socket>();
   const server = http.createServer((request, response) => {
     handle(storage, readRaw, request, response).catch((error) => fail(response, error));
@@ -118,13 +119,16 @@ async function handle(
     if (!block) return text(response, 404, `Block ${cid.toString()} is not held by this node.\n`);
     response.writeHead(200, {
       "Content-Type": "application/vnd.ipld.raw",
-      "Content-Length": block.byteLength,
+      "Content-Length": block.bytes.byteLength,
       "Cache-Control": IMMUTABLE,
       ETag: `"${cid.toString()}.raw"`,
       "X-Ipfs-Path": ipfsPath,
       "X-Content-Type-Options": "nosniff",
     });
-    response.end(head ? undefined : block);
+    // A pooled buffer goes back to the pool once the response has been handed to the socket (or abandoned).
+    response.once("finish", block.release);
+    response.once("close", block.release);
+    response.end(head ? undefined : block.bytes);
     return;
   }
   if (format === "car") {
@@ -155,8 +159,10 @@ async function handle(
   if (stat.type === "record") {
     const block = await readRaw(cid);
     if (!block) return text(response, 404, `Block ${cid.toString()} is not held by this node.\n`);
-    response.writeHead(200, { "Content-Type": "application/json", "Content-Length": block.byteLength, "Cache-Control": IMMUTABLE, ETag: `"${cid.toString()}"`, "X-Ipfs-Path": ipfsPath });
-    response.end(head ? undefined : block);
+    response.writeHead(200, { "Content-Type": "application/json", "Content-Length": block.bytes.byteLength, "Cache-Control": IMMUTABLE, ETag: `"${cid.toString()}"`, "X-Ipfs-Path": ipfsPath });
+    response.once("finish", block.release);
+    response.once("close", block.release);
+    response.end(head ? undefined : block.bytes);
     return;
   }
   response.writeHead(200, {

@@ -10,7 +10,7 @@ import { tcp } from "@libp2p/tcp";
 import { yamux } from "@libp2p/yamux";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { Multiaddr } from "@multiformats/multiaddr";
-import { FsDatastore } from "datastore-fs";
+import { NodeDatastore } from "./fs-datastore.ts";
 import { createHelia, createHeliaLight } from "helia";
 import type { Helia } from "helia";
 import type { Blockstore, InputPair, Pair } from "interface-blockstore";
@@ -114,7 +114,7 @@ export async function createStorageNode(options: StorageNodeOptions): Promise<St
   await mkdir(blockDir, { recursive: true });
   await mkdir(datastoreDir, { recursive: true });
   const local = new FileBlockstore(blockDir);
-  const datastore = new FsDatastore(datastoreDir);
+  const datastore = new NodeDatastore(datastoreDir);
   await local.open();
   await datastore.open();
 
@@ -185,7 +185,7 @@ export async function createStorageNode(options: StorageNodeOptions): Promise<St
   return node;
 }
 
-function loopbackHelia(blockstore: Blockstore, datastore: FsDatastore, listen: Multiaddr[], announce: string | undefined): HeliaWithLibp2p {
+function loopbackHelia(blockstore: Blockstore, datastore: NodeDatastore, listen: Multiaddr[], announce: string | undefined): HeliaWithLibp2p {
   const helia = createHeliaLight({ blockstore, datastore });
   const withP2p = withLibp2pLight(helia, {
     addresses: { listen: listen.map(String), appendAnnounce: announce ? [announce] : [] },
@@ -200,7 +200,7 @@ function loopbackHelia(blockstore: Blockstore, datastore: FsDatastore, listen: M
   return withBitswap(withP2p) as unknown as HeliaWithLibp2p;
 }
 
-function publicHelia(blockstore: Blockstore, datastore: FsDatastore, listen: Multiaddr[], announce: string | undefined): HeliaWithLibp2p {
+function publicHelia(blockstore: Blockstore, datastore: NodeDatastore, listen: Multiaddr[], announce: string | undefined): HeliaWithLibp2p {
   const addresses: { listen?: string[]; appendAnnounce?: string[] } = {};
   if (listen.length > 0) addresses.listen = listen.map(String);
   if (announce) addresses.appendAnnounce = [announce];
@@ -314,6 +314,16 @@ class NodeBlockstore implements VerifyingBlockstore {
     yield* this.local.getAll(options);
   }
 
+  /**
+   * Stores a block just fetched (so known to be missing) and tells the block brokers, so bitswap peers waiting for
+   * it get it. Same effect as `helia.blockstore.put`, without its "already stored?" check.
+   */
+  private async keepFetched(cid: CID, bytes: Uint8Array): Promise<void> {
+    await this.local.put(cid, bytes);
+    const brokers = (this.helia as unknown as { blockBrokers?: { announce?: (cid: CID) => Promise<void> }[] }).blockBrokers ?? [];
+    await Promise.all(brokers.map((broker) => broker.announce?.(cid)));
+  }
+
   async getVerified(cid: CID, options: BlockGetOptions = {}): Promise<Uint8Array> {
     throwIfAborted(options.signal, "Reading a block");
     const key = cid.toString();
@@ -364,7 +374,7 @@ class NodeBlockstore implements VerifyingBlockstore {
         const result = await fetchGatewayBlock(url, cid, { signal: deadline });
         if (result.status === "missing") continue;
         const bytes = await verifyBlock(cid, result.bytes, { source: "gateway", from: url }, { owned: true });
-        await this.helia.blockstore.put(cid, bytes);
+        await this.keepFetched(cid, bytes);
         this.gateways.succeeded(url);
         return { bytes, source: "gateway", from: url };
       } catch (error) {

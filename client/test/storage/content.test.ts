@@ -78,6 +78,19 @@ describe("content between two storage nodes over loopback TCP", () => {
       assert.ok(sources.every((e) => e.from === b.gatewayUrl));
     });
 
+    it("passes on over bitswap a block it fetched while a peer was waiting for it", async () => {
+      const relay = await nodes.start({ gateway: false, peers: a.multiaddrs });
+      const waiting = await nodes.start({ peers: relay.multiaddrs });
+      const bytes = pseudoRandomBytes(UNIXFS_CHUNK_BYTES / 2, 8);
+      const cid = await addBytes(a, bytes);
+      const sources: BlockProgressEvent[] = [];
+      const pending = fetchBytes(waiting, cid, { onProgress: (e) => e.type === "block" && sources.push(e) });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(Buffer.from(await fetchBytes(relay, cid)), Buffer.from(bytes));
+      assert.deepEqual(Buffer.from(await pending), Buffer.from(bytes));
+      assert.deepEqual(sources.map((e) => e.source), ["bitswap"]);
+    });
+
     it("falls back to bitswap when the peer has no gateway", async () => {
       const c = await nodes.start({ gateway: false });
       const d = await nodes.start({ peers: c.multiaddrs });
