@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { withBitswap } from "@helia/bitswap";
-import { withLibp2pLight } from "@helia/libp2p";
+import { libp2pDefaults, withLibp2pLight } from "@helia/libp2p";
 import type { HeliaWithLibp2p } from "@helia/libp2p";
 import { identify } from "@libp2p/identify";
 import type { Libp2p, PeerId } from "@libp2p/interface";
@@ -201,11 +201,13 @@ function loopbackHelia(blockstore: Blockstore, datastore: NodeDatastore, listen:
 }
 
 function publicHelia(blockstore: Blockstore, datastore: NodeDatastore, listen: Multiaddr[], announce: string | undefined): HeliaWithLibp2p {
-  const addresses: { listen?: string[]; appendAnnounce?: string[] } = {};
-  if (listen.length > 0) addresses.listen = listen.map(String);
-  if (announce) addresses.appendAnnounce = [announce];
-  const libp2p = Object.keys(addresses).length > 0 ? { libp2p: { config: "merge" as const, addresses } } : {};
-  return createHelia({ blockstore, datastore, ...libp2p }) as unknown as HeliaWithLibp2p;
+  if (listen.length === 0 && !announce) return createHelia({ blockstore, datastore }) as unknown as HeliaWithLibp2p;
+  // Helia replaces a default libp2p section by the one given: keep its default listen addresses unless overridden.
+  const addresses = {
+    listen: listen.length > 0 ? listen.map(String) : libp2pDefaults().addresses?.listen ?? [],
+    appendAnnounce: announce ? [announce] : [],
+  };
+  return createHelia({ blockstore, datastore, libp2p: { addresses } }) as unknown as HeliaWithLibp2p;
 }
 
 function gatewayAnnounceAddress(network: StorageNetwork, gateway: GatewayServer | null, announce: string | undefined): string | undefined {
