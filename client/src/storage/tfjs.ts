@@ -60,12 +60,15 @@ export function serializeModel(artifacts: ModelArtifacts): { modelJson: Uint8Arr
 
 /** Stores model artifacts as a UnixFS directory (model.json + weights.bin) and returns the directory's CID. */
 export async function storeModelArtifacts(storage: BlockStorage, artifacts: ModelArtifacts, options: ModelOptions = {}): Promise<CID> {
-  const { modelJson, weights } = serializeModel(artifacts);
+  return storeSerialized(storage, serializeModel(artifacts), options);
+}
+
+function storeSerialized(storage: BlockStorage, files: { modelJson: Uint8Array; weights: Uint8Array }, options: ModelOptions): Promise<CID> {
   return addDirectoryEntries(
     storage,
     [
-      { path: MODEL_JSON, content: modelJson },
-      { path: MODEL_WEIGHTS, content: weights },
+      { path: MODEL_JSON, content: files.modelJson },
+      { path: MODEL_WEIGHTS, content: files.weights },
     ],
     { signal: options.signal, onProgress: options.onProgress },
   );
@@ -99,8 +102,9 @@ export function ipfsModelHandler(storage: BlockStorage, options: ModelOptions & 
       return cid;
     },
     async save(artifacts: ModelArtifacts): Promise<tf.io.SaveResult> {
-      const { modelJson, weights } = serializeModel(artifacts);
-      cid = await storeModelArtifacts(storage, artifacts, options);
+      const files = serializeModel(artifacts);
+      cid = await storeSerialized(storage, files, options);
+      const { modelJson, weights } = files;
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),

@@ -6,6 +6,7 @@ import { MemoryBlockstore } from "blockstore-core";
 import { NextToLast } from "blockstore-fs/sharding";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
+import { identity } from "multiformats/hashes/identity";
 import { sha256, sha512 } from "multiformats/hashes/sha2";
 import { BlockVerificationError, UNIXFS_CHUNK_BYTES, UnsupportedContentError, addBytes, fetchBytes, readBytes } from "../../src/index.ts";
 import type { BlockProgressEvent, StorageNode } from "../../src/index.ts";
@@ -95,6 +96,14 @@ describe("block verification", () => {
     const error = await rejection(fetchBytes({ blockstore }, cid), BlockVerificationError);
     assert.equal(error.source, "local");
     assert.match(error.details ?? "", /expected multihash digest [0-9a-f]{64}, found [0-9a-f]{64}/);
+  });
+
+  it("reads identity CIDs from the CID itself, on any blockstore and on a node", async () => {
+    const inline = new TextEncoder().encode("tiny");
+    const cid = CID.createV1(raw.code, identity.digest(inline));
+    assert.deepEqual(await fetchBytes({ blockstore: new MemoryBlockstore() }, cid), inline);
+    const node = await nodes.start();
+    assert.deepEqual(await fetchBytes(node, cid), inline);
   });
 
   it("refuses content hashed with a function it cannot verify", async () => {
