@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { readdir, realpath, stat } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
 import { importer } from "ipfs-unixfs-importer";
 import type { ImportCandidate, ImporterOptions } from "ipfs-unixfs-importer";
@@ -110,8 +110,14 @@ export async function addDirectory(storage: BlockStorage, path: string, options:
   return importWrapped(storage, candidates, options.signal, `Adding ${path}`);
 }
 
-async function walk(root: string, dir: string, files: { path: string; absolute: string; size: number }[], directories: string[], signal: AbortSignal | undefined): Promise<void> {
+async function walk(root: string, dir: string, files: { path: string; absolute: string; size: number }[], directories: string[], signal: AbortSignal | undefined, visiting = new Set<string>()): Promise<void> {
   throwIfAborted(signal, "Adding a directory");
+  // Symbolic links are followed; one that leads back into a directory being walked would never end.
+  const real = await realpath(dir);
+  if (visiting.has(real)) {
+    throw new InvalidStorageParameterError({ parameter: "path", expected: "a directory tree without symbolic-link cycles", found: `${dir} leads back to ${real}` });
+  }
+  visiting.add(real);
   const names = (await readdir(dir)).sort();
   for (const name of names) {
     const absolute = join(dir, name);
@@ -119,11 +125,12 @@ async function walk(root: string, dir: string, files: { path: string; absolute: 
     const path = relative(root, absolute).split(sep).join("/");
     if (info.isDirectory()) {
       directories.push(path);
-      await walk(root, absolute, files, directories, signal);
+      await walk(root, absolute, files, directories, signal, visiting);
     } else if (info.isFile()) {
       files.push({ path, absolute, size: info.size });
     }
   }
+  visiting.delete(real);
 }
 
 async function importOne(storage: BlockStorage, candidate: ImportCandidate, signal: AbortSignal | undefined, operation: string): Promise<CID> {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as dagPb from "@ipld/dag-pb";
 import { MemoryBlockstore } from "blockstore-core";
@@ -10,6 +10,7 @@ import {
   AbortedError,
   BlockNotFoundError,
   InvalidContentError,
+  InvalidStorageParameterError,
   PathNotFoundError,
   UNIXFS_CHUNK_BYTES,
   addBytes,
@@ -209,6 +210,18 @@ describe("content between two storage nodes over loopback TCP", () => {
         assert.deepEqual(await readFile(join(dir.path, "copy", "sub", "a.bin")), Buffer.from(tree["sub/a.bin"]));
         assert.equal(await readFile(join(dir.path, "copy", "z.txt"), "utf8"), "");
         assert.deepEqual(await statContent(b, one, { path: "sub/a.bin" }), { cid: await resolvePath(b, one, "sub/a.bin"), type: "file", size: UNIXFS_CHUNK_BYTES + 5 });
+      } finally {
+        await dir.cleanup();
+      }
+    });
+
+    it("refuses a directory whose symbolic links form a cycle", async () => {
+      const dir = await tempDir();
+      try {
+        await mkdir(join(dir.path, "tree", "sub"), { recursive: true });
+        await symlink(join(dir.path, "tree"), join(dir.path, "tree", "sub", "loop"));
+        const error = await rejection(addDirectory(a, join(dir.path, "tree")), InvalidStorageParameterError);
+        assert.match(error.message, /cycles/);
       } finally {
         await dir.cleanup();
       }
