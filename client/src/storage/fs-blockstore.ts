@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { FsBlockstore } from "blockstore-fs";
 import { NextToLast } from "blockstore-fs/sharding";
 import type { ShardingStrategy } from "blockstore-fs/sharding";
-import { PutFailedError } from "interface-store";
+import { NotFoundError, PutFailedError } from "interface-store";
 import type { CID } from "multiformats/cid";
 import { collect } from "./blocks.ts";
 
@@ -29,8 +29,8 @@ export type PooledBlock = { bytes: Uint8Array; release(): void };
 /**
  * blockstore-fs with leaner block I/O. The on-disk layout is blockstore-fs's own (next-to-last sharding, one file per
  * block), so a data directory stays readable by any Helia node. What changes:
- * - `readBlock` reads a block whole (no 64 KiB stream chunks joined again) into a standalone buffer that can be moved
- *   to a hashing thread;
+ * - `readBlock` (and `get`) read a block whole (no 64 KiB stream chunks joined again) into a standalone buffer that
+ *   can be moved to a hashing thread;
  * - `put` remembers which shard directories exist, writes the block with one write call to a unique temporary name
  *   and renames it into place (atomic, like blockstore-fs), about half the file-system operations per block.
  */
@@ -58,6 +58,13 @@ export class FileBlockstore extends FsBlockstore {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw error;
     }
+  }
+
+  /** Whole-block reads for every reader of the store (bitswap serving, Helia), instead of 64 KiB stream chunks. */
+  override async *get(cid: CID, options: { signal?: AbortSignal } = {}): AsyncGenerator<Uint8Array> {
+    const bytes = await this.readBlock(cid, options);
+    if (!bytes) throw new NotFoundError(`Block ${cid.toString()} is not in ${this.path}`);
+    yield bytes;
   }
 
   /**
