@@ -70,7 +70,7 @@ export type StorageNode = {
   dial(address: string, options?: { signal?: AbortSignal }): Promise<void>;
   /** Peer ids of the peers currently connected. */
   connectedPeers(): string[];
-  /** Stops the gateway, libp2p and the stores. In-flight fetches fail with AbortedError. */
+  /** Stops the gateway, libp2p and the stores (once; later calls wait for the first). In-flight fetches fail with AbortedError. */
   stop(): Promise<void>;
 };
 
@@ -152,6 +152,7 @@ export async function createStorageNode(options: StorageNodeOptions): Promise<St
     await identified.done;
   };
 
+  let stopping: Promise<void> | undefined;
   const node: StorageNode = {
     blockstore,
     helia: started,
@@ -167,12 +168,16 @@ export async function createStorageNode(options: StorageNodeOptions): Promise<St
     network,
     dial,
     connectedPeers: () => [...new Set(libp2p.getConnections().map((c) => c.remotePeer.toString()))],
-    async stop() {
-      closing.abort(new StorageNodeError("The storage node was stopped."));
-      unfollow();
-      await gateway?.close();
-      await started.stop();
-      await datastore.close();
+    stop() {
+      // Idempotent: a second call waits for the first.
+      stopping ??= (async () => {
+        closing.abort(new StorageNodeError("The storage node was stopped."));
+        unfollow();
+        await gateway?.close();
+        await started.stop();
+        await datastore.close();
+      })();
+      return stopping;
     },
   };
 

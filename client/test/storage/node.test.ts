@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { createStorageNode, InvalidStorageParameterError, StorageNodeError } from "../../src/index.ts";
+import { CID } from "multiformats/cid";
+import * as raw from "multiformats/codecs/raw";
+import { sha256 } from "multiformats/hashes/sha2";
+import { AbortedError, createStorageNode, fetchBytes, InvalidStorageParameterError, StorageNodeError } from "../../src/index.ts";
 import { rejection, useNodes } from "./helpers.ts";
 
 describe("createStorageNode", () => {
@@ -29,6 +32,16 @@ describe("createStorageNode", () => {
       await first.stop();
       const second = await nodes.start({ dataDir: join(nodes.dir, "persistent") });
       assert.equal(second.peerId, peerId);
+    });
+
+    it("stops once, failing fetches still in flight with AbortedError", async () => {
+      const node = await nodes.start();
+      const missing = CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode("never added")));
+      const pending = fetchBytes(node, missing);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await Promise.all([node.stop(), node.stop()]);
+      await rejection(pending, AbortedError);
+      await node.stop();
     });
 
     it("refuses listen addresses that are not loopback", async () => {
