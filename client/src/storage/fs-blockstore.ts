@@ -8,6 +8,8 @@ import type { ShardingStrategy } from "blockstore-fs/sharding";
 import { NotFoundError, PutFailedError } from "interface-store";
 import type { CID } from "multiformats/cid";
 import { collect } from "./blocks.ts";
+import { verifyAndStoreBlock } from "./verify.ts";
+import type { VerifyContext } from "./verify.ts";
 
 let temporaryCounter = 0;
 
@@ -102,6 +104,19 @@ export class FileBlockstore extends FsBlockstore {
     } finally {
       await closeAsync(fd);
     }
+  }
+
+  /**
+   * Verifies a block just received (the caller owns `bytes`) and stores it: large blocks are hashed and written by a
+   * hashing thread in one step, others verified inline and put. Returns the verified bytes (use these: `bytes` may
+   * have been moved to the thread). Throws BlockVerificationError, and stores nothing, when they do not match `cid`.
+   */
+  async putVerified(cid: CID, bytes: Uint8Array, context: VerifyContext): Promise<Uint8Array> {
+    const { dir, file } = this.sharding.encode(cid);
+    const directory = join(this.path, dir);
+    const result = await verifyAndStoreBlock(cid, bytes, context, { directory, temporary: join(directory, `.${file}.${process.pid}.${temporaryCounter++}.tmp`), target: join(directory, file) });
+    if (!result.stored) await this.put(cid, result.bytes);
+    return result.bytes;
   }
 
   override async put(cid: CID, bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: { signal?: AbortSignal }): Promise<CID> {

@@ -321,12 +321,8 @@ class NodeBlockstore implements VerifyingBlockstore {
     yield* this.local.getAll(options);
   }
 
-  /**
-   * Stores a block just fetched (so known to be missing) and tells the block brokers, so bitswap peers waiting for
-   * it get it. Same effect as `helia.blockstore.put`, without its "already stored?" check.
-   */
-  private async keepFetched(cid: CID, bytes: Uint8Array): Promise<void> {
-    await this.local.put(cid, bytes);
+  /** Tells the block brokers a block arrived (what `helia.blockstore.put` does), so bitswap peers waiting get it. */
+  private async announce(cid: CID): Promise<void> {
     const brokers = (this.helia as unknown as { blockBrokers?: { announce?: (cid: CID) => Promise<void> }[] }).blockBrokers ?? [];
     await Promise.all(brokers.map((broker) => broker.announce?.(cid)));
   }
@@ -380,8 +376,8 @@ class NodeBlockstore implements VerifyingBlockstore {
       try {
         const result = await fetchGatewayBlock(url, cid, { signal: deadline });
         if (result.status === "missing") continue;
-        const bytes = await verifyBlock(cid, result.bytes, { source: "gateway", from: url }, { owned: true });
-        await this.keepFetched(cid, bytes);
+        const bytes = await this.local.putVerified(cid, result.bytes, { source: "gateway", from: url });
+        await this.announce(cid);
         this.gateways.succeeded(url);
         return { bytes, source: "gateway", from: url };
       } catch (error) {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { CID } from "multiformats/cid";
-import { BlockVerificationError, UnsupportedContentError } from "../errors/storage.ts";
+import { BlockVerificationError, StorageNodeError, UnsupportedContentError } from "../errors/storage.ts";
 import type { BlockSource } from "../errors/storage.ts";
 
 /** Multihash codes this client verifies. Content addressed with anything else is refused, never trusted blindly. */
@@ -34,6 +34,24 @@ export async function verifyBlock(cid: CID, bytes: Uint8Array, context: VerifyCo
   }
   verifyBlockSync(cid, bytes, context);
   return bytes;
+}
+
+/**
+ * Verifies an owned block like verifyBlock and, when the block went to a hashing thread and matched, has that thread
+ * write it to `file` too. `stored` says whether it was written; when false (small block, or hashed inline), the
+ * caller stores it. A block that does not match is never written. Throws StorageNodeError if the write failed.
+ */
+export async function verifyAndStoreBlock(cid: CID, bytes: Uint8Array, context: VerifyContext, file: BlockFile): Promise<{ bytes: Uint8Array; stored: boolean }> {
+  if (cid.multihash.code === SHA2_256 && bytes.byteLength >= OFFLOAD_MIN_BYTES && ownsWholeBuffer(bytes)) {
+    const hashed = await hashPool().sha256(bytes, { expected: cid.multihash.digest, file });
+    if (!equalBytes(cid.multihash.digest, hashed.digest)) throw mismatch(cid, cid.multihash.digest, hashed.digest, context);
+    if (hashed.error !== undefined) {
+      throw new StorageNodeError(`Block ${cid.toString()} was verified but could not be written to disk.`, { details: hashed.error, hint: `Check free space and permissions in ${file.directory}.` });
+    }
+    return { bytes: hashed.bytes, stored: hashed.stored };
+  }
+  verifyBlockSync(cid, bytes, context);
+  return { bytes, stored: false };
 }
 
 /** Checks that `bytes` hash to `cid`, inline. Throws like verifyBlock. */
@@ -68,19 +86,45 @@ function ownsWholeBuffer(bytes: Uint8Array): boolean {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
 }
 
-// The worker is plain CommonJS evaluated from a string so it runs without a TypeScript loader.
+// The worker is plain CommonJS evaluated from a string so it runs without a TypeScript loader. With `file`, it also
+// writes a block whose digest matched to disk (temporary name, then rename): blocking calls are fine on this thread,
+// and it saves the main thread four trips through the libuv thread pool per block.
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const { createHash } = require("node:crypto");
-parentPort.on("message", ({ id, buffer }) => {
-  const digest = createHash("sha256").update(new Uint8Array(buffer)).digest();
+const { mkdirSync, renameSync, rmSync, writeFileSync } = require("node:fs");
+const directories = new Set();
+parentPort.on("message", ({ id, buffer, expected, file }) => {
+  const bytes = new Uint8Array(buffer);
+  const digest = createHash("sha256").update(bytes).digest();
+  let stored = false;
+  let error;
+  if (file && expected && digest.equals(Buffer.from(expected))) {
+    try {
+      if (!directories.has(file.directory)) {
+        mkdirSync(file.directory, { recursive: true });
+        directories.add(file.directory);
+      }
+      writeFileSync(file.temporary, bytes);
+      renameSync(file.temporary, file.target);
+      stored = true;
+    } catch (cause) {
+      error = String(cause && cause.message || cause);
+      try { rmSync(file.temporary, { force: true }); } catch {}
+    }
+  }
   const out = new Uint8Array(digest.byteLength);
   out.set(digest);
-  parentPort.postMessage({ id, buffer, digest: out.buffer }, [buffer, out.buffer]);
+  parentPort.postMessage({ id, buffer, digest: out.buffer, stored, error }, [buffer, out.buffer]);
 });
 `;
 
-type Pending = { resolve: (value: { bytes: Uint8Array; digest: Uint8Array }) => void; reject: (error: unknown) => void };
+/** Where a verified block is written: a temporary file in `directory`, renamed to `target` when complete. */
+export type BlockFile = { directory: string; temporary: string; target: string };
+
+type Hashed = { bytes: Uint8Array; digest: Uint8Array; stored: boolean; error?: string | undefined };
+
+type Pending = { resolve: (value: Hashed) => void; reject: (error: unknown) => void };
 
 /**
  * A small pool of hashing threads. Buffers are transferred (moved, not copied) to a worker and back. Workers are
@@ -95,21 +139,21 @@ class HashPool {
 
   constructor(private readonly size: number) {}
 
-  sha256(bytes: Uint8Array): Promise<{ bytes: Uint8Array; digest: Uint8Array }> {
+  sha256(bytes: Uint8Array, store?: { expected: Uint8Array; file: BlockFile }): Promise<Hashed> {
     const worker = this.pick();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.inFlight++;
       if (this.inFlight === 1) for (const w of this.workers) w.ref();
-      worker.postMessage({ id, buffer: bytes.buffer }, [bytes.buffer as ArrayBuffer]);
+      worker.postMessage({ id, buffer: bytes.buffer, expected: store ? Uint8Array.from(store.expected) : undefined, file: store?.file }, [bytes.buffer as ArrayBuffer]);
     });
   }
 
   private pick(): Worker {
     if (this.workers.length < this.size) {
       const worker = new Worker(WORKER_SOURCE, { eval: true });
-      worker.on("message", (message: { id: number; buffer: ArrayBuffer; digest: ArrayBuffer }) => this.settle(message));
+      worker.on("message", (message: { id: number; buffer: ArrayBuffer; digest: ArrayBuffer; stored: boolean; error?: string }) => this.settle(message));
       worker.on("error", (error) => this.failAll(error));
       worker.unref();
       this.workers.push(worker);
@@ -120,13 +164,13 @@ class HashPool {
     return worker;
   }
 
-  private settle({ id, buffer, digest }: { id: number; buffer: ArrayBuffer; digest: ArrayBuffer }): void {
+  private settle({ id, buffer, digest, stored, error }: { id: number; buffer: ArrayBuffer; digest: ArrayBuffer; stored: boolean; error?: string }): void {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.pending.delete(id);
     this.inFlight--;
     if (this.inFlight === 0) for (const w of this.workers) w.unref();
-    entry.resolve({ bytes: new Uint8Array(buffer), digest: new Uint8Array(digest) });
+    entry.resolve({ bytes: new Uint8Array(buffer), digest: new Uint8Array(digest), stored, error });
   }
 
   private failAll(error: unknown): void {

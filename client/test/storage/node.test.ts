@@ -37,10 +37,10 @@ describe("createStorageNode", () => {
     it("stops once, failing fetches still in flight with AbortedError", async () => {
       const node = await nodes.start();
       const missing = CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode("never added")));
-      const pending = fetchBytes(node, missing);
+      const failed = rejection(fetchBytes(node, missing), AbortedError);
       await new Promise((resolve) => setTimeout(resolve, 50));
       await Promise.all([node.stop(), node.stop()]);
-      await rejection(pending, AbortedError);
+      await failed;
       await node.stop();
     });
 
