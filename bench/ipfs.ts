@@ -19,8 +19,8 @@
  * - ratio: heliaMBps / httpMBps.
  * - addMBps: `addBytes` of the 256 MiB into an empty storage node (chunking, hashing, writing every block to disk).
  * - bitswapMBps: the bitswap fallback alone (a serving node without a gateway), one run, for reference.
- * - cpuSeconds: CPU time (user + system, all threads) per transfer, medians. On a shared machine the wall-clock
- *   figures move with other load; these show the work each path needs.
+ * - cpuSeconds: CPU time (user + system, all threads) per transfer, medians, per side (one total in one process).
+ *   On a shared machine the wall-clock figures move with other load; these show the work each path needs.
  * MB/s uses MB = 10^6 bytes. Temporary directories are removed at the end, also on failure.
  */
 import type * as Client from "../client/src/index.ts";
@@ -191,13 +191,15 @@ async function measureSetup(label: string, client: typeof Client, dir: string, s
           sources.push(blockSources);
         }
       }
-      if (measured) console.log(`${label} round ${round_} ${transport}: ${round(BYTES / MB / last.seconds)} MB/s (cpu s: serving ${round(last.cpu.serving, 3)}, fetching ${round(last.cpu.fetching, 3)})`);
+      if (measured) console.log(`${label} round ${round_} ${transport}: ${round(BYTES / MB / last.seconds)} MB/s (cpu s: ${sameProcess ? `total ${round(last.cpu.fetching, 3)}` : `serving ${round(last.cpu.serving, 3)}, fetching ${round(last.cpu.fetching, 3)}`})`);
     }
   }
   await heliaFetch(path.join(dir, `fetching-${label}-bitswap`), serving.bitswapNode);
   const bitswapMBps = BYTES / MB / last.seconds;
   console.log(`${label} bitswap only: ${round(bitswapMBps)} MB/s`);
-  const cpu = (list: Cpu[]) => ({ serving: round(median(list.map((c) => c.serving)), 3), fetching: round(median(list.map((c) => c.fetching)), 3) });
+  // In one process both sides share one CPU counter: report it as one total.
+  const cpu = (list: Cpu[]) =>
+    sameProcess ? { total: round(median(list.map((c) => c.fetching)), 3) } : { serving: round(median(list.map((c) => c.serving)), 3), fetching: round(median(list.map((c) => c.fetching)), 3) };
   return {
     heliaMBps: round(median(helia)),
     httpMBps: round(median(httpRuns)),
