@@ -24,8 +24,8 @@ export { toCid } from "./storage/cid.ts";
 export type { CidLike } from "./storage/cid.ts";
 export { UNIXFS_CHUNK_BYTES, UNIXFS_MAX_LINKS, addBytes, addDirectory, addDirectoryEntries, addFile } from "./storage/add.ts";
 export type { AddOptions, AddProgressEvent, ByteSource, DirectoryEntryInput } from "./storage/add.ts";
-export { fetchBytes, fetchToPath, listDirectory, readBytes, resolvePath, statContent } from "./storage/read.ts";
-export type { ContentStat, DirectoryEntry, FetchToPathOptions, ReadOptions, ReadProgressEvent } from "./storage/read.ts";
+export { fetchBytes, fetchToPath, listDirectory, readBytes, readFiles, resolvePath, statContent } from "./storage/read.ts";
+export type { ContentStat, DirectoryEntry, FetchToPathOptions, FilePiece, ReadOptions, ReadProgressEvent } from "./storage/read.ts";
 export { exportCar, exportCarFile, importCar, importCarFile } from "./storage/car.ts";
 export type { CarOptions, CarProgressEvent, ImportCarOptions, ImportCarResult } from "./storage/car.ts";
 export { startGatewayServer } from "./storage/gateway-server.ts";
@@ -34,8 +34,6 @@ export { closeGatewayConnections } from "./storage/gateway-client.ts";
 export { verifyBlock } from "./storage/verify.ts";
 export { DEFAULT_SHARD_BYTES, readShards, shardBytes, shardFile } from "./storage/shards.ts";
 export type { Shard, ShardOptions, ShardSource } from "./storage/shards.ts";
-export { readFiles } from "./storage/read.ts";
-export type { FilePiece } from "./storage/read.ts";
 export {
   MODEL_JSON,
   MODEL_WEIGHTS,
