@@ -1,7 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { CID } from "multiformats/cid";
-import { AbortedError } from "../errors/base.ts";
+import { AbortedError, BaseError } from "../errors/base.ts";
 import { GatewayError } from "../errors/storage.ts";
 import { ConnectionPool, UnsupportedResponseError } from "./http-connection.ts";
 
@@ -112,7 +112,7 @@ function fetchWithNodeHttp(gateway: string, cid: CID, options: { signal?: AbortS
         body ??= new Uint8Array(Buffer.concat(chunks, received));
         resolve({ status: "found", bytes: body });
       });
-      response.on("error", (cause) => reject(cause instanceof GatewayError ? cause : new GatewayError({ url: url.toString(), cause })));
+      response.on("error", (cause) => reject(cause instanceof BaseError ? cause : new GatewayError({ url: url.toString(), details: cause.message, cause })));
     });
     request.on("error", (cause) => {
       if (signal?.aborted) reject(new AbortedError("Fetching a block from a gateway", { cause: signal.reason }));
