@@ -11,8 +11,7 @@ export { protocolTransport } from "./chain/transport.ts";
 export type { ProtocolTransportOptions } from "./chain/transport.ts";
 export { ASSET_KINDS, ASSET_STATES, assetKindName, assetKindOrdinal, assetStateName, assetStateOrdinal } from "./chain/assetTypes.ts";
 export type { AssetKind, AssetState } from "./chain/assetTypes.ts";
-export { cidToHex, hexToCid, parseCid } from "./chain/cid.ts";
-export type { CidInput } from "./chain/cid.ts";
+export { cidToHex, hexToCid } from "./chain/cid.ts";
 export { readBalance, readToken, signPermit } from "./chain/tokens.ts";
 export type { PermitSignature } from "./chain/tokens.ts";
 export type { TransactionOptions, TransactionProgressEvent, TransactionResult } from "./chain/transaction.ts";
@@ -126,7 +125,6 @@ export {
   InsufficientAllowanceError,
   InsufficientBalanceError,
   InvalidArgumentError,
-  InvalidCidError,
   InvalidDeploymentError,
   KeystoreError,
   MissingAccountError,
@@ -211,3 +209,119 @@ export type {
   SpecIssue,
   TrainingSpec,
 } from "./training/spec.ts";
+
+// Storage (IPFS on Helia)
+export {
+  BlockNotFoundError,
+  BlockVerificationError,
+  CarError,
+  GatewayError,
+  InvalidCidError,
+  InvalidContentError,
+  InvalidStorageParameterError,
+  ModelStorageError,
+  PathNotFoundError,
+  StorageNodeError,
+  UnsupportedContentError,
+} from "./errors/storage.ts";
+export type { BlockSource } from "./errors/storage.ts";
+export { createStorageNode } from "./storage/node.ts";
+export type { StorageNetwork, StorageNode, StorageNodeOptions } from "./storage/node.ts";
+export { isVerifyingBlockstore, verifiedBlocks, verifiedGetter } from "./storage/blocks.ts";
+export type { BlockGetOptions, BlockProgressEvent, BlockStorage, VerifiedBlockGetter, VerifyingBlockstore } from "./storage/blocks.ts";
+export { toCid } from "./storage/cid.ts";
+export type { CidLike } from "./storage/cid.ts";
+export { UNIXFS_CHUNK_BYTES, UNIXFS_MAX_LINKS, addBytes, addDirectory, addDirectoryEntries, addFile } from "./storage/add.ts";
+export type { AddOptions, AddProgressEvent, ByteSource, DirectoryEntryInput } from "./storage/add.ts";
+export { fetchBytes, fetchToPath, listDirectory, readBytes, readFiles, resolvePath, statContent } from "./storage/read.ts";
+export type { ContentStat, DirectoryEntry, FetchToPathOptions, FilePiece, ReadOptions, ReadProgressEvent } from "./storage/read.ts";
+export { exportCar, exportCarFile, importCar, importCarFile } from "./storage/car.ts";
+export type { CarOptions, CarProgressEvent, ImportCarOptions, ImportCarResult } from "./storage/car.ts";
+export { startGatewayServer } from "./storage/gateway-server.ts";
+export type { GatewayServer, GatewayServerOptions } from "./storage/gateway-server.ts";
+export { closeGatewayConnections } from "./storage/gateway-client.ts";
+export { verifyBlock } from "./storage/verify.ts";
+export { DEFAULT_SHARD_BYTES, readShards, shardBytes, shardFile } from "./storage/shards.ts";
+export type { Shard, ShardOptions, ShardSource } from "./storage/shards.ts";
+export {
+  MODEL_JSON,
+  MODEL_WEIGHTS,
+  canonicalJson,
+  ipfsModelHandler,
+  loadModel,
+  loadModelArtifacts,
+  loadModelWeights,
+  saveModel,
+  serializeModel,
+  storeModelArtifacts,
+  storeModelWithWeights,
+} from "./storage/tfjs.ts";
+export type { IpfsModelHandler, ModelOptions, ModelWeight } from "./storage/tfjs.ts";
+
+// Manifests (dag-json)
+export { ManifestValidationError } from "./errors/manifest.ts";
+export type { ManifestIssue } from "./errors/manifest.ts";
+export { DTYPES, MANIFEST_IDS } from "./manifests/common.ts";
+export type { AssetInfo, Dtype, ManifestKind } from "./manifests/common.ts";
+export { buildDatasetManifest, validateDatasetManifest } from "./manifests/dataset.ts";
+export type { DatasetManifest, DatasetManifestInput, ShardRef, ShardRefInput } from "./manifests/dataset.ts";
+export { MODEL_FORMAT, TFJS_VERSION, buildModelManifest, buildUpdateManifest, validateModelManifest, validateUpdateManifest } from "./manifests/model.ts";
+export type { JobRef, JobRefInput, ModelLineage, ModelManifest, ModelManifestInput, TensorSpec, UpdateManifest, UpdateManifestInput } from "./manifests/model.ts";
+export { encodeManifest, loadManifest, storeManifest, validateManifest } from "./manifests/codec.ts";
+export type { Manifest, ManifestOfKind } from "./manifests/codec.ts";
+export {
+  IndexerQueryError,
+  IndexerRequestError,
+  IndexerTimeoutError,
+  InvalidIndexerQueryError,
+  ManifestResolverRequiredError,
+  createIndexerClient,
+  // The chain read `getAsset` (./actions/getAsset.ts) owns the plain name here; `@mycelium/client/indexer` exports this one as `getAsset`.
+  getAsset as getIndexedAsset,
+  getAssetOrders,
+  getAssets,
+  getJobs,
+  getRounds,
+  getTrainerEarnings,
+  roundPhaseAt,
+  queryIndexer,
+  waitForIndexed,
+} from "./indexer/index.ts";
+export type {
+  IndexedAssetKind,
+  IndexedAssetState,
+  RoundClockPhase,
+  CreateIndexerClientParameters,
+  GetAssetOrdersParameters,
+  GetAssetOrdersReturnType,
+  GetAssetParameters as GetIndexedAssetParameters,
+  GetAssetReturnType as GetIndexedAssetReturnType,
+  GetAssetsParameters,
+  GetAssetsReturnType,
+  GetJobsParameters,
+  GetJobsReturnType,
+  GetRoundsParameters,
+  GetRoundsReturnType,
+  GetTrainerEarningsParameters,
+  GetTrainerEarningsReturnType,
+  IndexedAsset,
+  IndexedJob,
+  IndexedOrder,
+  IndexedReveal,
+  IndexedRound,
+  IndexerClient,
+  IndexerGraphQLError,
+  IndexedJobStatus,
+  IndexerPage,
+  PageParameters,
+  IndexerRequestOptions,
+  ResolveManifest,
+  IndexedRoundPhase,
+  IndexedRoundStatus,
+  TrainerEarnings,
+  IndexedTrainerStatus,
+  WaitForIndexedErrorType,
+  WaitForIndexedParameters,
+  WaitForIndexedProgress,
+  WaitForIndexedReturnType,
+} from "./indexer/index.ts";

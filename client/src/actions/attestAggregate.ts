@@ -1,7 +1,8 @@
 import type { CID } from "multiformats/cid";
 import { trainingJobsAbi } from "../abis/index.ts";
 import { toId, toUint } from "../chain/args.ts";
-import { cidToHex, parseCid, type CidInput } from "../chain/cid.ts";
+import { cidToHex } from "../chain/cid.ts";
+import { toCid, type CidLike } from "../storage/cid.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
 import { eventsOf, sendContractTransaction, type TransactionOptions, type TransactionResult } from "../chain/transaction.ts";
@@ -13,7 +14,7 @@ export type AttestAggregateParameters = {
   /** Default the job's current round. */
   round?: bigint | number | undefined;
   /** The aggregate computed from the revealed updates with the job's rule. */
-  aggregateCid: CidInput;
+  aggregateCid: CidLike;
   /** Bit i set when trainer index i's update is included (see inclusionMask). */
   includedMask: bigint;
   /** Sum of the included updates' samples. */
@@ -36,7 +37,7 @@ export type AttestAggregateErrorType = WriteActionErrorType;
 export async function attestAggregate(client: MyceliumClient, parameters: AttestAggregateParameters): Promise<AttestAggregateReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
   const action = `Attesting an aggregate in job ${jobId}`;
-  const aggregateCid = parseCid(parameters.aggregateCid);
+  const aggregateCid = toCid(parameters.aggregateCid);
   const round = await roundOrCurrent(client, jobId, parameters.round);
   const jobs = contractAddress(client.deployment, "TrainingJobs");
   const receipt = await sendContractTransaction(client, {

@@ -2,7 +2,7 @@ import type { CID } from "multiformats/cid";
 import type { Hex } from "viem";
 import { trainingJobsAbi } from "../abis/index.ts";
 import { toId, toUint } from "../chain/args.ts";
-import { parseCid, type CidInput } from "../chain/cid.ts";
+import { toCid, type CidLike } from "../storage/cid.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
 import { computeCommitment, randomSalt } from "../chain/training.ts";
@@ -15,7 +15,7 @@ export type CommitUpdateParameters = {
   /** Default the job's current round. */
   round?: bigint | number | undefined;
   /** The update's CID (already stored; revealed later). */
-  updateCid: CidInput;
+  updateCid: CidLike;
   samples: bigint | number;
   /** 32 secret bytes; default fresh random ones. Keep the returned salt: the reveal needs it. */
   salt?: Hex | undefined;
@@ -41,7 +41,7 @@ export async function commitUpdate(client: MyceliumClient, parameters: CommitUpd
   const jobId = toId(parameters.jobId, "jobId");
   const action = `Committing an update in job ${jobId}`;
   const trainer = requireAccount(client, action).address;
-  const updateCid = parseCid(parameters.updateCid);
+  const updateCid = toCid(parameters.updateCid);
   const samples = toUint(parameters.samples, "samples");
   const salt = parameters.salt ?? randomSalt();
   const commitment = computeCommitment({ updateCid, samples, salt, trainer });

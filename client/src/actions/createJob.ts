@@ -3,7 +3,8 @@ import { getBlock } from "viem/actions";
 import type { CID } from "multiformats/cid";
 import { trainingJobsAbi } from "../abis/index.ts";
 import { toAddress, toId, toUint } from "../chain/args.ts";
-import { cidToHex, parseCid, type CidInput } from "../chain/cid.ts";
+import { cidToHex } from "../chain/cid.ts";
+import { toCid, type CidLike } from "../storage/cid.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
 import { ensureAllowance, requireBalance } from "../chain/tokens.ts";
@@ -27,9 +28,9 @@ export type CreateJobParameters = {
   /** The model asset training starts from. */
   baseModelId: bigint | number;
   /** The base model's manifest; default the base model asset's current manifest. */
-  baseModelCid?: CidInput | undefined;
+  baseModelCid?: CidLike | undefined;
   /** The job spec (architecture, hyper-parameters, shard assignment), stored on IPFS (see buildTrainingSpec). */
-  specCid: CidInput;
+  specCid: CidLike;
   /** Default the deployment's PaymentToken. */
   rewardToken?: Address | undefined;
   /** Reward of each round, in the reward token's smallest unit; the pool is `rewardPerRound * numRounds`. */
@@ -76,8 +77,8 @@ export async function createJob(client: MyceliumClient, parameters: CreateJobPar
   const jobs = contractAddress(client.deployment, "TrainingJobs");
   const datasetId = toId(parameters.datasetId, "datasetId");
   const baseModelId = toId(parameters.baseModelId, "baseModelId");
-  const specCid = parseCid(parameters.specCid);
-  const baseModelCid = parameters.baseModelCid === undefined ? (await getAsset(client, { assetId: baseModelId })).manifestCid : parseCid(parameters.baseModelCid);
+  const specCid = toCid(parameters.specCid);
+  const baseModelCid = parameters.baseModelCid === undefined ? (await getAsset(client, { assetId: baseModelId })).manifestCid : toCid(parameters.baseModelCid);
   const rewardToken = parameters.rewardToken ? toAddress(parameters.rewardToken, "rewardToken") : contractAddress(client.deployment, "PaymentToken");
   const stakeToken = parameters.stakeToken ? toAddress(parameters.stakeToken, "stakeToken") : rewardToken;
   const rewardPerRound = toUint(parameters.rewardPerRound, "rewardPerRound");

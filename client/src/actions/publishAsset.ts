@@ -3,7 +3,8 @@ import type { CID } from "multiformats/cid";
 import { assetRegistryAbi } from "../abis/index.ts";
 import { toAddress, toId, toUint } from "../chain/args.ts";
 import { assetKindOrdinal, type AssetKind } from "../chain/assetTypes.ts";
-import { cidToHex, parseCid, type CidInput } from "../chain/cid.ts";
+import { cidToHex } from "../chain/cid.ts";
+import { toCid, type CidLike } from "../storage/cid.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
 import { eventsOf, sendContractTransaction, type TransactionOptions, type TransactionResult } from "../chain/transaction.ts";
@@ -15,7 +16,7 @@ export const DEFAULT_INITIAL_SUPPLY = parseUnits("100", 18);
 export type PublishAssetParameters = {
   kind: AssetKind;
   /** CID of the manifest, already stored (use `publish` to upload content and build the manifest first). */
-  manifestCid: CidInput;
+  manifestCid: CidLike;
   /** Lineage: ids of the assets this one derives from (at most 16, existing, distinct). */
   parents?: readonly (bigint | number)[] | undefined;
   /**
@@ -48,7 +49,7 @@ export async function publishAsset(client: MyceliumClient, parameters: PublishAs
   const action = "Publishing the asset";
   const registry = contractAddress(client.deployment, "AssetRegistry");
   const kind = assetKindOrdinal(parameters.kind);
-  const manifestCid = parseCid(parameters.manifestCid);
+  const manifestCid = toCid(parameters.manifestCid);
   const cidHex = cidToHex(manifestCid);
   const parents = (parameters.parents ?? []).map((parent, index) => toId(parent, `parents[${index}]`));
   const common = { action, address: registry, abi: assetRegistryAbi, signal: parameters.signal, onProgress: parameters.onProgress } as const;

@@ -1,7 +1,8 @@
 import type { Hex } from "viem";
 import { trainingJobsAbi } from "../abis/index.ts";
 import { toId, toUint } from "../chain/args.ts";
-import { cidToHex, type CidInput } from "../chain/cid.ts";
+import { cidToHex } from "../chain/cid.ts";
+import type { CidLike } from "../storage/cid.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
 import { eventsOf, sendContractTransaction, type TransactionOptions, type TransactionResult } from "../chain/transaction.ts";
@@ -14,7 +15,7 @@ export type RevealUpdateParameters = {
   /** Default the job's current round. */
   round?: bigint | number | undefined;
   /** Exactly what was committed. */
-  updateCid: CidInput;
+  updateCid: CidLike;
   samples: bigint | number;
   salt: Hex;
 } & TransactionOptions;

@@ -10,7 +10,8 @@ import { CID } from "multiformats/cid";
 import { bytesToHex, encodeAbiParameters, hexToBytes, isHex, keccak256, parseAbiParameters, type Address, type Hex } from "viem";
 import { InvalidArgumentError } from "../errors/chain.ts";
 import { toAddress, toUint } from "./args.ts";
-import { cidToHex, type CidInput } from "./cid.ts";
+import type { CidLike } from "../storage/cid.ts";
+import { cidToHex } from "./cid.ts";
 
 export const JOB_STATUSES = ["none", "scheduled", "running", "ended", "cancelled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -38,7 +39,7 @@ export const roundStatusName = named(ROUND_STATUSES);
 
 export type ComputeCommitmentParameters = {
   /** The update's CID (sent as binary CIDv1, as `reveal` will send it). */
-  updateCid: CidInput;
+  updateCid: CidLike;
   /** Samples trained on. */
   samples: bigint | number;
   /** 32 random bytes kept secret until the reveal. */
@@ -63,7 +64,7 @@ export function computeCommitment(parameters: ComputeCommitmentParameters): Hex 
 }
 
 /** The key attestations are tallied under: `keccak256(abi.encode(bytes aggregateCid, uint256 includedMask, uint256 includedSamples))`. */
-export function computeTupleHash(parameters: { aggregateCid: CidInput; includedMask: bigint; includedSamples: bigint | number }): Hex {
+export function computeTupleHash(parameters: { aggregateCid: CidLike; includedMask: bigint; includedSamples: bigint | number }): Hex {
   return keccak256(
     encodeAbiParameters(parseAbiParameters("bytes, uint256, uint256"), [
       cidToHex(parameters.aggregateCid),

@@ -256,20 +256,6 @@ export class MissingEventError extends BaseError {
   }
 }
 
-/** A string is not a CID (temporary home until the storage layer's InvalidCidError lands on main). */
-export class InvalidCidError extends BaseError {
-  override name = "InvalidCidError";
-  readonly value: string;
-
-  constructor(params: { value: string; cause?: unknown }) {
-    super(`"${params.value}" is not a valid CID.`, {
-      hint: "Pass a CIDv1 string such as bafybei... (base32) or a CID object.",
-      cause: params.cause,
-    });
-    this.value = params.value;
-  }
-}
-
 function causeMessage(cause: unknown): string | undefined {
   if (cause === undefined || cause === null) return undefined;
   const short = (cause as { shortMessage?: unknown }).shortMessage;

@@ -5,7 +5,6 @@ import type {
   InsufficientAllowanceError,
   InsufficientBalanceError,
   InvalidArgumentError,
-  InvalidCidError,
   MissingAccountError,
   MissingContractError,
   MissingEventError,
@@ -13,6 +12,7 @@ import type {
   TransactionRevertedError,
   WrongChainError,
 } from "./chain.ts";
+import type { InvalidCidError } from "./storage.ts";
 import type { AssetNotFoundError, ContractRevertedError, NotAssetOwnerError } from "./contract.ts";
 
 /** What any read action may throw. */

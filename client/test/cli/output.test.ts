@@ -4,7 +4,8 @@ import { CID } from "multiformats/cid";
 import { Output, toJson } from "../../src/cli/output.ts";
 import { EXIT_CODES, exitCodeOf } from "../../src/cli/exitCodes.ts";
 import { AbortedError, BaseError } from "../../src/errors/base.ts";
-import { InvalidCidError, RpcUnreachableError } from "../../src/errors/chain.ts";
+import { RpcUnreachableError } from "../../src/errors/chain.ts";
+import { InvalidCidError } from "../../src/errors/storage.ts";
 import { AssetNotFoundError, ContractRevertedError } from "../../src/errors/contract.ts";
 
 /** A real stream that collects what is written, optionally claiming to be a terminal. */
