@@ -52,6 +52,17 @@ export { setDispenser } from "./actions/setDispenser.ts";
 export type { SetDispenserErrorType, SetDispenserParameters, SetDispenserReturnType } from "./actions/setDispenser.ts";
 export { approveInventory, setListing } from "./actions/setListing.ts";
 export type { SetListingErrorType, SetListingParameters, SetListingReturnType } from "./actions/setListing.ts";
+export { assetKindOfManifest, publish } from "./actions/publish.ts";
+export type { PublishErrorType, PublishInfo, PublishParameters, PublishProgressEvent, PublishReturnType } from "./actions/publish.ts";
+export { addDatasetDirectory, DATASET_SPLITS, writeDatasetDirectory } from "./publishing/dataset.ts";
+export type { AddDatasetDirectoryParameters, AddDatasetDirectoryReturnType, WriteDatasetDirectoryParameters } from "./publishing/dataset.ts";
+export { saveManifestContent } from "./publishing/download.ts";
+export type { SaveManifestContentParameters, SaveManifestContentReturnType } from "./publishing/download.ts";
+export { addModelDirectory, readModelDirectory, tensorSpecsOf } from "./publishing/model.ts";
+export type { AddModelDirectoryParameters } from "./publishing/model.ts";
+export { loadTrainingSpec, storeTrainingSpec } from "./training/specStore.ts";
+export { prepareJobSpec } from "./training/prepareJobSpec.ts";
+export type { PrepareJobSpecParameters, PrepareJobSpecReturnType } from "./training/prepareJobSpec.ts";
 export { updateManifest } from "./actions/updateManifest.ts";
 export type { UpdateManifestErrorType, UpdateManifestParameters, UpdateManifestReturnType } from "./actions/updateManifest.ts";
 

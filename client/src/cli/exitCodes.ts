@@ -31,6 +31,18 @@ export const EXIT_CODES = {
   MissingEventError: 21,
   NothingToClaimError: 22,
   InvalidTrainingSpecError: 23,
+  BlockNotFoundError: 24,
+  BlockVerificationError: 25,
+  InvalidContentError: 26,
+  PathNotFoundError: 27,
+  UnsupportedContentError: 28,
+  InvalidTensorShardError: 29,
+  InvalidDatasetError: 30,
+  ModelStorageError: 31,
+  StorageNodeError: 32,
+  InvalidStorageParameterError: 33,
+  CarError: 34,
+  GatewayError: 35,
   AbortedError: 130,
 } as const;
 

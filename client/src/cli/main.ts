@@ -8,6 +8,8 @@ import { InvalidArgumentError } from "../errors/chain.ts";
 import { register as registerAccount } from "./commands/account.ts";
 import { register as registerAssets } from "./commands/assets.ts";
 import { register as registerConfig } from "./commands/config.ts";
+import { register as registerContent } from "./commands/content.ts";
+import { register as registerDataset } from "./commands/dataset.ts";
 import { register as registerJobs } from "./commands/jobs.ts";
 import { register as registerMarket } from "./commands/market.ts";
 import { register as registerOwner } from "./commands/owner.ts";
@@ -15,9 +17,17 @@ import { register as registerPublish } from "./commands/publish.ts";
 import { CliContext, ENVIRONMENT, type GlobalOptions } from "./context.ts";
 import { EXIT_CODES } from "./exitCodes.ts";
 import { Output } from "./output.ts";
+import { STORAGE_ENVIRONMENT } from "./storage.ts";
 
-/** Wraps a command handler: builds its context from the global options, reports its error and records the exit code. */
-export type Run = <args extends unknown[]>(handler: (ctx: CliContext, ...args: args) => Promise<void>) => (...args: unknown[]) => Promise<void>;
+/**
+ * Wraps a command handler: builds its context from the global options, reports its error and records the exit code.
+ * Ctrl-C ends a command with AbortedError (exit 130), except one that runs `untilInterrupted` (`myc serve`), for
+ * which it is the normal way to stop.
+ */
+export type Run = <args extends unknown[]>(
+  handler: (ctx: CliContext, ...args: args) => Promise<void>,
+  options?: { untilInterrupted?: boolean },
+) => (...args: unknown[]) => Promise<void>;
 
 export type MainParameters = {
   /** Full argv (node, script, ...arguments). Default process.argv. */
@@ -49,19 +59,20 @@ export function buildProgram(parameters: MainParameters, onExit: (code: number) 
     .configureOutput({ writeOut: (text) => void stdout.write(text), writeErr: (text) => void stderr.write(text) })
     .addHelpText(
       "after",
-      `\nEnvironment:\n${Object.entries(ENVIRONMENT).map(([name, text]) => `  ${name.padEnd(22)} ${text}`).join("\n")}\n\n` +
+      `\nEnvironment:\n${Object.entries({ ...ENVIRONMENT, ...STORAGE_ENVIRONMENT }).map(([name, text]) => `  ${name.padEnd(22)} ${text}`).join("\n")}\n\n` +
         `Exit codes: 0 success, 2 usage, 3 invalid argument, 4 malformed CID, 6 unknown asset, 8 insufficient balance,\n` +
         `  13 wrong chain, 14 RPC unreachable, ... (the full table is in client/README.md), 130 interrupted.`,
     );
 
-  const run: Run = (handler) => async (...args) => {
+  const run: Run = (handler, runOptions = {}) => async (...args) => {
     const command = args[args.length - 1] as Command;
     const globals = command.optsWithGlobals() as GlobalOptions;
     const output = new Output({ json: globals.json === true, verbose: globals.verbose === true, stdout, stderr });
     try {
       const ctx = new CliContext(globals, output, env, parameters.signal);
       // Actions stop at their next step when the signal fires; racing it also ends a command stuck in a slow request.
-      await abortable(handler(ctx, ...(args.slice(0, -1) as never)), parameters.signal, `myc ${command.name()}`);
+      const running = handler(ctx, ...(args.slice(0, -1) as never));
+      await (runOptions.untilInterrupted ? running : abortable(running, parameters.signal, `myc ${command.name()}`));
     } catch (error) {
       onExit(output.error(error));
     }
@@ -69,6 +80,8 @@ export function buildProgram(parameters: MainParameters, onExit: (code: number) 
 
   registerPublish(program, run);
   registerAssets(program, run);
+  registerContent(program, run);
+  registerDataset(program, run);
   registerMarket(program, run);
   registerOwner(program, run);
   registerJobs(program, run);

@@ -68,7 +68,9 @@ export class Output {
     this.clear();
     const code = exitCodeOf(error);
     const typed = error instanceof BaseError ? error : undefined;
-    const message = typed?.shortMessage ?? (error instanceof Error ? error.message : String(error));
+    let message = typed?.shortMessage ?? (error instanceof Error ? error.message : String(error));
+    // Validation errors (manifests, specs) are only actionable with their list of problems: keep it on the line.
+    if (typed?.details && Array.isArray((error as { issues?: unknown }).issues)) message = `${message} ${typed.details}`;
     if (this.json) {
       this.stdout.write(
         `${toJson({ error: { name: (error as Error)?.name ?? "Error", code, message, details: typed?.details ?? null, hint: typed?.hint ?? null } })}\n`,

@@ -1,13 +1,20 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect } from "chai";
 import { parseUnits, type Account } from "viem";
 import { attestAggregate } from "../../src/actions/attestAggregate.ts";
 import { commitUpdate } from "../../src/actions/commitUpdate.ts";
 import { faucet } from "../../src/actions/faucet.ts";
+import { publish } from "../../src/actions/publish.ts";
 import { publishAsset } from "../../src/actions/publishAsset.ts";
 import { revealUpdate } from "../../src/actions/revealUpdate.ts";
 import type { MyceliumClient } from "../../src/chain/client.ts";
 import { inclusionMask } from "../../src/chain/training.ts";
 import { EXIT_CODES } from "../../src/cli/exitCodes.ts";
+import { openLocalStorage } from "../../src/cli/storage.ts";
+import { loadTrainingSpec } from "../../src/training/specStore.ts";
+import { makeDatasetDirectory, makeModelDirectory } from "../helpers/content.ts";
 import { devAccount, devPrivateKey, uniqueCid, useDevnet, writeDeploymentFile } from "../helpers/devnet.ts";
 import { expectFailure, myc } from "../helpers/myc.ts";
 import { advanceTime } from "../helpers/time.ts";
@@ -83,6 +90,45 @@ describe("myc job and myc claim (real processes against a devnet)", function () 
     const published = await myc(["job", "publish", jobId], sponsorEnv);
     expect(published.code, published.stderr).to.equal(0);
     expect(published.stdout).to.match(/is asset \d+/);
+  });
+
+  it("builds the job spec from the dataset and base model assets, and rejects an invalid spec file (23)", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "myc-jobs-data-"));
+    const storage = await openLocalStorage(dataDir);
+    let dataset: bigint;
+    let model: bigint;
+    try {
+      const sponsor = await chain.get().client(devAccount(1));
+      dataset = (await publish(sponsor, { storage, kind: "dataset", path: await makeDatasetDirectory(), info: { name: "Blobs", license: "MIT" } })).assetId;
+      model = (await publish(sponsor, { storage, kind: "model", path: await makeModelDirectory(), info: { name: "Base", license: "MIT" }, parents: [dataset] })).assetId;
+    } finally {
+      await storage.close();
+    }
+    const local = { ...sponsorEnv, MYC_DATA_DIR: dataDir, MYC_NETWORK: "loopback" };
+    const created = await myc(
+      ["job", "create", "--dataset", String(dataset), "--base-model", String(model), "--shards-per-trainer", "2", "--batch-size", "16", "--epochs", "2",
+        "--reward-per-round", "1", "--rounds", "1", "--min-stake", "1", "--json"],
+      local,
+    );
+    expect(created.code, created.stderr).to.equal(0);
+    const job = JSON.parse(created.stdout) as { jobId: string; specCid: string; maxSamples: number };
+    expect(job.maxSamples).to.equal(200); // two shards of 100 samples
+    const reopened = await openLocalStorage(dataDir);
+    try {
+      const spec = await loadTrainingSpec(reopened, job.specCid);
+      expect(spec).to.deep.include({ batchSize: 16, shardsPerTrainer: 2, local: { unit: "epochs", count: 2 }, validation: { split: "test", shard: 0 } });
+      expect(spec.dataset.assetId).to.equal(String(dataset));
+      const onChain = JSON.parse((await myc(["job", "status", job.jobId, "--json"], env)).stdout) as { job: { specCid: string; maxSamples: number } };
+      expect(onChain.job).to.include({ specCid: job.specCid, maxSamples: 200 });
+    } finally {
+      await reopened.close();
+    }
+
+    const badSpec = path.join(dataDir, "spec.json");
+    fs.writeFileSync(badSpec, JSON.stringify({ format: "mycelium/training-spec@1", batchSize: 0 }));
+    const invalid = await myc(["job", "create", "--dataset", String(dataset), "--base-model", String(model), "--spec-file", badSpec, "--max-samples", "10",
+      "--reward-per-round", "1", "--rounds", "1", "--min-stake", "1"], local);
+    expectFailure(invalid, EXIT_CODES.InvalidTrainingSpecError, /^error: Invalid training spec: \d+ problems\. .*batchSize/);
   });
 
   it("unknown job (7) and a job that cannot be funded (8)", async () => {

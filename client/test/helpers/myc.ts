@@ -41,3 +41,33 @@ export function expectFailure(result: Result, code: number, message: RegExp): vo
   if (lines[1] !== undefined) expect(lines[1]).to.match(/^hint: /);
 }
 
+
+/**
+ * Starts a long-running `myc` command (such as `myc serve --json`) and resolves with its first JSON document on
+ * stdout; `stop()` interrupts it (Ctrl-C) and resolves with its exit code.
+ */
+export async function mycDaemon<T>(args: string[], env: Record<string, string>): Promise<{ output: T; stop: () => Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: os.tmpdir(), env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const output = await new Promise<T>((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      try {
+        resolve(JSON.parse(stdout) as T);
+      } catch {
+        // not complete yet
+      }
+    });
+    void exited.then((code) => reject(new Error(`myc ${args[0]} exited with ${code} before printing JSON: ${stderr}`)));
+  });
+  return {
+    output,
+    stop: async () => {
+      child.kill("SIGINT");
+      return exited;
+    },
+  };
+}

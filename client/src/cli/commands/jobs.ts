@@ -2,6 +2,8 @@
  * Training jobs: `myc job create|status|join|leave|withdraw|finalize|slash|cancel|refund|publish` and `myc claim`.
  * Commit, reveal and attest are the trainer process's work (@mycelium/trainer), not commands.
  */
+import { readFile } from "node:fs/promises";
+import * as dagJson from "@ipld/dag-json";
 import type { Command } from "commander";
 import type { Address } from "viem";
 import { cancelJob } from "../../actions/cancelJob.ts";
@@ -22,19 +24,35 @@ import type { MyceliumClient } from "../../chain/client.ts";
 import { contractAddress } from "../../chain/deployment.ts";
 import { readToken } from "../../chain/tokens.ts";
 import type { TransactionOptions } from "../../chain/transaction.ts";
+import { InvalidArgumentError } from "../../errors/chain.ts";
+import type { CidLike } from "../../storage/cid.ts";
+import { prepareJobSpec, type PrepareJobSpecParameters } from "../../training/prepareJobSpec.ts";
+import { validateTrainingSpec, type TrainingSpec } from "../../training/spec.ts";
+import { storeTrainingSpec } from "../../training/specStore.ts";
 import type { CliContext } from "../context.ts";
 import type { Run } from "../main.ts";
 import { formatAmount } from "../output.ts";
-import { parseAddress, parseAmount, parseBps, parseCount, parseDuration, parseId } from "../parse.ts";
+import { parseAddress, parseAmount, parseBps, parseChoice, parseCount, parseDuration, parseId } from "../parse.ts";
+import { dataDirOf, openLocalStorage, startNode, withStorageOptions, type StorageCommandOptions } from "../storage.ts";
 
-type CreateOptions = {
+type CreateOptions = StorageCommandOptions & {
   dataset: string;
   baseModel: string;
-  spec: string;
+  spec?: string;
+  specFile?: string;
+  batchSize?: string;
+  optimizer?: string;
+  learningRate?: string;
+  epochs?: string;
+  steps?: string;
+  shardsPerTrainer?: string;
+  validationSplit?: string;
+  validationShard?: string;
+  seed?: string;
   rewardPerRound: string;
   rounds: string;
   minStake: string;
-  maxSamples: string;
+  maxSamples?: string;
   maxTrainers: string;
   rewardToken?: string;
   stakeToken?: string;
@@ -48,16 +66,26 @@ type CreateOptions = {
 export function register(program: Command, run: Run): void {
   const job = program.command("job").description("training jobs: create one, follow it, take part, settle it");
 
-  job
+  withStorageOptions(job
     .command("create")
-    .description("create a training job and deposit its reward pool (you are its sponsor)")
+    .description("create a training job and deposit its reward pool (you are its sponsor); builds its spec from the assets unless given one")
     .requiredOption("--dataset <id>", "dataset asset to train on")
-    .requiredOption("--base-model <id>", "model asset to start from")
-    .requiredOption("--spec <cid>", "CID of the job spec (architecture, hyper-parameters) on IPFS")
+    .requiredOption("--base-model <id>", "model asset to start from (its architecture goes into the spec)")
+    .option("--spec <cid>", "use this job spec (already on IPFS) instead of building one")
+    .option("--spec-file <file>", "use this dag-json job spec file instead of building one (it is validated and stored)")
+    .option("--batch-size <n>", "spec: batch size (default 32)")
+    .option("--optimizer <name>", "spec: sgd, momentum or adam (default adam)")
+    .option("--learning-rate <rate>", "spec: learning rate (default 0.001 for adam, 0.01 otherwise)")
+    .option("--epochs <n>", "spec: passes over the assigned shards per round (default 1)")
+    .option("--steps <n>", "spec: optimizer steps per round instead of epochs")
+    .option("--shards-per-trainer <n>", "spec: training shards assigned to each trainer per round (default 1)")
+    .option("--validation-split <split>", "spec: split of the shard every trainer evaluates on (default validation, else test)")
+    .option("--validation-shard <n>", "spec: index of that shard (default 0)")
+    .option("--seed <n>", "spec: seed of initial weights and local shuffling (default 0)")
     .requiredOption("--reward-per-round <amount>", "reward of each round, in reward tokens (e.g. 10)")
     .requiredOption("--rounds <n>", "number of rounds")
     .requiredOption("--min-stake <amount>", "smallest stake a trainer may join with, in stake tokens")
-    .requiredOption("--max-samples <n>", "most samples a trainer may report per round (its assigned shards' samples)")
+    .option("--max-samples <n>", "most samples a trainer may report per round (default: derived from the spec and the dataset)")
     .option("--max-trainers <n>", "largest number of trainers (at most 256)", "16")
     .option("--reward-token <address>", "ERC-20 rewards are paid in (default: the deployment's PaymentToken)")
     .option("--stake-token <address>", "ERC-20 trainers stake (default: the reward token)")
@@ -65,7 +93,7 @@ export function register(program: Command, run: Run): void {
     .option("--reveal-window <duration>", "time to reveal, per round", "30m")
     .option("--attest-window <duration>", "time to attest the aggregate, per round", "30m")
     .option("--quorum <bps>", "share of the revealed stake an aggregate needs, in basis points", String(DEFAULT_QUORUM_BPS))
-    .option("--start-in <duration>", `delay before round 0 (default ${DEFAULT_START_DELAY_SECONDS}s)`)
+    .option("--start-in <duration>", `delay before round 0 (default ${DEFAULT_START_DELAY_SECONDS}s)`), { network: true })
     .action(run(async (ctx: CliContext, options: CreateOptions) => create(ctx, options)));
 
   job
@@ -161,23 +189,56 @@ function simple<R extends { hash: string }>(
 }
 
 async function create(ctx: CliContext, options: CreateOptions): Promise<void> {
+  if (options.spec !== undefined && options.specFile !== undefined) {
+    throw new InvalidArgumentError({ parameter: "--spec", value: options.spec, expected: "either --spec or --spec-file, not both" });
+  }
+  const datasetId = parseId(options.dataset, "--dataset");
+  const baseModelId = parseId(options.baseModel, "--base-model");
   const client = await ctx.signer();
   const rewardToken = options.rewardToken ? parseAddress(options.rewardToken, "--reward-token") : contractAddress(client.deployment, "PaymentToken");
   const stakeToken: Address = options.stakeToken ? parseAddress(options.stakeToken, "--stake-token") : rewardToken;
   const [reward, stake] = await Promise.all([readToken(client, rewardToken), readToken(client, stakeToken)]);
+  let maxSamples = options.maxSamples === undefined ? undefined : Number(parseCount(options.maxSamples, "--max-samples"));
+  let specCid: CidLike;
+  if (options.spec !== undefined) {
+    specCid = options.spec;
+  } else {
+    // The spec goes into this machine's data directory; the manifests and the model it is built from come from there
+    // or from peers.
+    if (options.specFile !== undefined) {
+      const spec = await readSpecFile(options.specFile);
+      const storage = await openLocalStorage(dataDirOf(ctx, options));
+      try {
+        specCid = await storeTrainingSpec(storage, spec, { signal: ctx.signal });
+      } finally {
+        await storage.close();
+      }
+    } else {
+      const parameters = { datasetId, baseModelId, ...specOptions(options), signal: ctx.signal };
+      const node = await startNode(ctx, options, { gateway: false });
+      try {
+        const prepared = await ctx.withSpinner("Building the job spec from the assets", () => prepareJobSpec(client, node, parameters));
+        specCid = prepared.specCid;
+        maxSamples ??= prepared.maxSamples;
+      } finally {
+        await node.stop();
+      }
+    }
+  }
+  if (maxSamples === undefined) throw new InvalidArgumentError({ parameter: "--max-samples", value: "(missing)", expected: "the most samples a trainer may report per round, with --spec or --spec-file" });
   const startTime =
     options.startIn === undefined ? undefined : BigInt(Math.floor(Date.now() / 1000)) + parseDuration(options.startIn, "--start-in");
   const created = await ctx.withSpinner("Creating the job", (tx) =>
     createJob(client, {
-      datasetId: parseId(options.dataset, "--dataset"),
-      baseModelId: parseId(options.baseModel, "--base-model"),
-      specCid: options.spec,
+      datasetId,
+      baseModelId,
+      specCid,
       rewardToken,
       stakeToken,
       rewardPerRound: parseAmount(options.rewardPerRound, reward.decimals, "--reward-per-round"),
       numRounds: Number(parseCount(options.rounds, "--rounds")),
       minStake: parseAmount(options.minStake, stake.decimals, "--min-stake"),
-      maxSamples: Number(parseCount(options.maxSamples, "--max-samples")),
+      maxSamples: maxSamples!,
       maxTrainers: Number(parseCount(options.maxTrainers, "--max-trainers")),
       commitWindow: Number(parseDuration(options.commitWindow, "--commit-window")),
       revealWindow: Number(parseDuration(options.revealWindow, "--reveal-window")),
@@ -187,11 +248,49 @@ async function create(ctx: CliContext, options: CreateOptions): Promise<void> {
       ...tx,
     }),
   );
-  ctx.output.result(created, [
+  ctx.output.result({ ...created, maxSamples }, [
     `Created job ${created.jobId}: ${formatAmount(created.rewardPool, reward)} deposited; round 0 starts ${date(created.startTime)}.`,
-    `  follow it with \`myc job status ${created.jobId}\``,
+    `  spec ${created.specCid}; at most ${maxSamples} samples per trainer and round`,
+    `  follow it with \`myc job status ${created.jobId}\`${options.spec === undefined ? "; keep the spec online with `myc serve`" : ""}`,
     `  transaction ${created.hash}`,
   ]);
+}
+
+/** The spec's hyper-parameters from the command line (undefined ones take buildTrainingSpec's defaults). */
+function specOptions(options: CreateOptions): Omit<PrepareJobSpecParameters, "datasetId" | "baseModelId" | "signal"> {
+  if (options.epochs !== undefined && options.steps !== undefined) {
+    throw new InvalidArgumentError({ parameter: "--steps", value: options.steps, expected: "either --epochs or --steps, not both" });
+  }
+  const positive = (value: string | undefined, flag: string) => (value === undefined ? undefined : Number(parseCount(value, flag)));
+  const learningRate = options.learningRate === undefined ? undefined : Number(options.learningRate);
+  if (learningRate !== undefined && !(learningRate > 0 && Number.isFinite(learningRate))) {
+    throw new InvalidArgumentError({ parameter: "--learning-rate", value: options.learningRate, expected: "a positive number such as 0.001" });
+  }
+  const optimizer = options.optimizer === undefined ? undefined : parseChoice(options.optimizer, ["sgd", "momentum", "adam"] as const, "--optimizer");
+  const local =
+    options.steps !== undefined ? { unit: "steps" as const, count: positive(options.steps, "--steps")! } : options.epochs !== undefined ? { unit: "epochs" as const, count: positive(options.epochs, "--epochs")! } : undefined;
+  return {
+    batchSize: positive(options.batchSize, "--batch-size"),
+    optimizer: optimizer === undefined && learningRate === undefined ? undefined : { name: optimizer ?? "adam", ...(learningRate === undefined ? {} : { learningRate }) },
+    local,
+    shardsPerTrainer: positive(options.shardsPerTrainer, "--shards-per-trainer"),
+    seed: options.seed === undefined ? undefined : Number(parseId(options.seed, "--seed")),
+    validation: {
+      split: options.validationSplit,
+      shard: options.validationShard === undefined ? undefined : Number(parseId(options.validationShard, "--validation-shard")),
+    },
+  };
+}
+
+/** Reads a dag-json spec file (the dataset manifest written as a link, {"/": "<cid>"}) and validates it. */
+async function readSpecFile(file: string): Promise<TrainingSpec> {
+  let value: unknown;
+  try {
+    value = dagJson.decode(await readFile(file));
+  } catch (cause) {
+    throw new InvalidArgumentError({ parameter: "--spec-file", value: file, expected: "a readable dag-json job spec (links written as {\"/\": \"<cid>\"})", cause });
+  }
+  return validateTrainingSpec(value);
 }
 
 async function status(ctx: CliContext, jobId: bigint): Promise<void> {
