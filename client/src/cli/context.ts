@@ -24,6 +24,7 @@ export const ENVIRONMENT = {
   MYC_PRIVATE_KEY: "private key of the account that signs (0x + 64 hex digits)",
   MYC_KEYSTORE: "encrypted keystore file of the account that signs (instead of MYC_PRIVATE_KEY)",
   MYC_KEYSTORE_PASSWORD: "password of the keystore (otherwise asked for on the terminal)",
+  MYC_INDEXER_URL: "the indexer's URL: `myc assets` finds assets through its GraphQL API instead of the chain",
 } as const;
 
 export type GlobalOptions = {
