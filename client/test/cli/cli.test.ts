@@ -27,7 +27,7 @@ describe("myc CLI (real processes against a devnet)", function () {
   it("prints help and exits 0; an unknown command is a usage error (2)", async () => {
     const help = await myc(["--help"]);
     expect(help.code).to.equal(0);
-    for (const command of ["publish", "assets", "asset <id>", "buy", "config"]) expect(help.stdout).to.contain(command);
+    for (const command of ["publish", "assets", "asset", "buy", "get", "download", "serve", "job", "claim", "config"]) expect(help.stdout).to.match(new RegExp(`^  ${command} `, "m"));
     expect((await myc(["frobnicate"])).code).to.equal(EXIT_CODES.usage);
   });
 
