@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { encodeErrorResult, type AbiParameter } from "viem";
@@ -16,9 +15,10 @@ import {
 import { ContractRevertedError, contractErrorFromRevert, decodeContractError, protocolErrorsAbi } from "../../src/errors/contract.ts";
 import { useDevnet } from "../helpers/devnet.ts";
 import { rejection } from "../helpers/rejection.ts";
+import { tempDirectory } from "../helpers/tmp.ts";
 
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "myc-deployments-"));
+  return tempDirectory("myc-deployments-");
 }
 
 describe("createMyceliumClient and deployments", function () {

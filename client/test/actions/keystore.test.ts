@@ -1,11 +1,11 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { decryptKeystore, encryptKeystore, readKeystoreFile, writeKeystoreFile, type KeystoreV3 } from "../../src/chain/keystore.ts";
 import { KeystoreError } from "../../src/errors/chain.ts";
 import { rejection } from "../helpers/rejection.ts";
+import { tempDirectory } from "../helpers/tmp.ts";
 
 /** The test vectors of the Web3 Secret Storage definition (password "testpassword"). */
 const VECTOR_KEY = "0x7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d";
@@ -51,7 +51,7 @@ describe("keystore (Web3 Secret Storage v3)", function () {
 
   it("round-trips a key through a file and refuses a wrong password", async () => {
     const key = generatePrivateKey();
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "myc-keystore-")), "key.json");
+    const file = path.join(tempDirectory("myc-keystore-"), "key.json");
     const account = await writeKeystoreFile(file, key, "correct horse", { scryptN: 2 ** 12 });
     expect(account.address).to.equal(privateKeyToAccount(key).address);
     expect(fs.statSync(file).mode & 0o777).to.equal(0o600);

@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import type { Account } from "viem";
@@ -18,6 +17,7 @@ import { fetchBytes } from "../../src/storage/read.ts";
 import { makeDatasetDirectory, makeModelDirectory } from "../helpers/content.ts";
 import { devAccount, useDevnet } from "../helpers/devnet.ts";
 import { rejection } from "../helpers/rejection.ts";
+import { tempDirectory } from "../helpers/tmp.ts";
 
 describe("publish (content, manifest and mint) against a devnet and a Helia node", function () {
   this.timeout(120_000);
@@ -28,7 +28,7 @@ describe("publish (content, manifest and mint) against a devnet and a Helia node
 
   before(async () => {
     client = await chain.get().client(devAccount(1));
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "myc-publish-node-"));
+    dataDir = tempDirectory("myc-publish-node-");
     node = await createStorageNode({ dataDir, network: "loopback", gateway: false });
   });
   after(async () => {
@@ -96,7 +96,7 @@ describe("publish (content, manifest and mint) against a devnet and a Helia node
   it("saveManifestContent writes back the published dataset and model", async () => {
     const datasetDirectory = await makeDatasetDirectory();
     const dataset = await publish(client, { storage: node, kind: "dataset", path: datasetDirectory, info: { name: "Round trip", license: "MIT" } });
-    const savedDataset = fs.mkdtempSync(path.join(os.tmpdir(), "myc-saved-"));
+    const savedDataset = tempDirectory("myc-saved-");
     const result = await saveManifestContent(node, dataset.manifestCid, savedDataset);
     expect(result.files.sort()).to.deep.equal(["labels.json", "manifest.json", "test/0000.myts", "train/0000.myts", "train/0001.myts", "train/0002.myts"]);
     for (const file of ["train/0000.myts", "train/0002.myts", "test/0000.myts"]) {
@@ -104,7 +104,7 @@ describe("publish (content, manifest and mint) against a devnet and a Helia node
     }
     const modelDirectory = await makeModelDirectory();
     const model = await publish(client, { storage: node, kind: "model", path: modelDirectory, info: { name: "Round trip model", license: "MIT" } });
-    const savedModel = fs.mkdtempSync(path.join(os.tmpdir(), "myc-saved-"));
+    const savedModel = tempDirectory("myc-saved-");
     expect((await saveManifestContent(node, model.manifestCid, savedModel)).files).to.deep.equal(["model.json", "weights.bin", "manifest.json"]);
     for (const file of ["model.json", "weights.bin"]) expect(fs.readFileSync(path.join(savedModel, file)).equals(fs.readFileSync(path.join(modelDirectory, file))), file).to.equal(true);
   });
@@ -132,7 +132,7 @@ describe("publish (content, manifest and mint) against a devnet and a Helia node
     expect((bad as InvalidTensorShardError).defect).to.equal("checksum");
     expect(bad.message).to.contain("0001.myts");
 
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "myc-empty-"));
+    const empty = tempDirectory("myc-empty-");
     expect(await rejection(publish(client, { storage: node, kind: "dataset", path: empty, info: { name: "Empty", license: "MIT" } }))).to.be.instanceOf(InvalidArgumentError);
     expect(await getTransactionCount(client, { address: devAccount(1).address })).to.equal(before);
   });

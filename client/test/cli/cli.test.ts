@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { erc20Abi } from "viem";
@@ -9,6 +8,7 @@ import { getAsset } from "../../src/actions/getAsset.ts";
 import { EXIT_CODES } from "../../src/cli/exitCodes.ts";
 import { devAccount, devPrivateKey, uniqueCid, useDevnet, writeDeploymentFile } from "../helpers/devnet.ts";
 import { expectFailure, myc } from "../helpers/myc.ts";
+import { tempDirectory } from "../helpers/tmp.ts";
 
 describe("myc CLI (real processes against a devnet)", function () {
   this.timeout(120_000);
@@ -108,7 +108,7 @@ describe("myc CLI (real processes against a devnet)", function () {
     });
 
     it("no deployment for the chain (15)", async () => {
-      const result = await myc(["assets", "--rpc", chain.get().devnet.rpcUrl], {}, fs.mkdtempSync(path.join(os.tmpdir(), "myc-empty-")));
+      const result = await myc(["assets", "--rpc", chain.get().devnet.rpcUrl], {}, tempDirectory("myc-empty-"));
       expectFailure(result, EXIT_CODES.UnknownDeploymentError, /No Mycelium deployment is known for chain 31337/);
     });
 
@@ -147,7 +147,7 @@ describe("myc CLI (real processes against a devnet)", function () {
 
   describe("keystore accounts", () => {
     it("creates an encrypted keystore, signs with it, and rejects a wrong password (19)", async () => {
-      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "myc-ks-")), "account.json");
+      const file = path.join(tempDirectory("myc-ks-"), "account.json");
       const created = await myc(["account", "new", "--keystore", file, "--json"], { ...env, MYC_KEYSTORE_PASSWORD: "s3cret" });
       expect(created.code, created.stderr).to.equal(0);
       const { address } = JSON.parse(created.stdout) as { address: string };

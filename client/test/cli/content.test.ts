@@ -1,11 +1,11 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { EXIT_CODES } from "../../src/cli/exitCodes.ts";
 import { makeDatasetDirectory, makeModelDirectory } from "../helpers/content.ts";
 import { devPrivateKey, useDevnet, writeDeploymentFile } from "../helpers/devnet.ts";
 import { expectFailure, myc, mycDaemon } from "../helpers/myc.ts";
+import { tempDirectory } from "../helpers/tmp.ts";
 
 type Published = { assetId: string; manifestCid: string; kind: string; listing: { price: string } | null };
 
@@ -17,7 +17,7 @@ describe("myc publish, serve and get (real processes, a devnet and Helia nodes o
   let work: string;
 
   before(() => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), "myc-content-"));
+    work = tempDirectory("myc-content-");
     env = { MYC_DEPLOYMENT: writeDeploymentFile(chain.get().devnet), MYC_NETWORK: "loopback" };
     publisherEnv = { ...env, MYC_PRIVATE_KEY: devPrivateKey(1), MYC_DATA_DIR: path.join(work, "publisher") };
   });

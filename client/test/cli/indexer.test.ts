@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import type { Account } from "viem";
@@ -13,6 +12,7 @@ import { startIndexer, type IndexerProcess } from "../../../indexer/test/support
 import { makeDatasetDirectory } from "../helpers/content.ts";
 import { devAccount, uniqueCid, useDevnet, writeDeploymentFile } from "../helpers/devnet.ts";
 import { myc } from "../helpers/myc.ts";
+import { tempDirectory } from "../helpers/tmp.ts";
 
 type Listed = { source: string; next: string | null; assets: { id: string; kind: string; owner: string; listing: { price: string } | null }[] };
 
@@ -26,7 +26,7 @@ describe("myc assets through a real indexer (Ponder) against a devnet", function
 
   before(async function () {
     this.timeout(240_000);
-    work = fs.mkdtempSync(path.join(os.tmpdir(), "myc-indexer-cli-"));
+    work = tempDirectory("myc-indexer-cli-");
     const deploymentFile = writeDeploymentFile(chain.get().devnet);
     indexer = await startIndexer({ deploymentFile, schema: "myc_cli", dataDir: path.join(work, "ponder"), env: { MYC_POLLING_INTERVAL_MS: "100" } });
     env = { MYC_DEPLOYMENT: deploymentFile, MYC_DATA_DIR: path.join(work, "data"), MYC_NETWORK: "loopback" };

@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { parseUnits, type Account } from "viem";
@@ -18,6 +17,7 @@ import { makeDatasetDirectory, makeModelDirectory } from "../helpers/content.ts"
 import { devAccount, devPrivateKey, uniqueCid, useDevnet, writeDeploymentFile } from "../helpers/devnet.ts";
 import { expectFailure, myc } from "../helpers/myc.ts";
 import { advanceTime } from "../helpers/time.ts";
+import { tempDirectory } from "../helpers/tmp.ts";
 
 describe("myc job and myc claim (real processes against a devnet)", function () {
   this.timeout(120_000);
@@ -93,7 +93,7 @@ describe("myc job and myc claim (real processes against a devnet)", function () 
   });
 
   it("builds the job spec from the dataset and base model assets, and rejects an invalid spec file (23)", async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "myc-jobs-data-"));
+    const dataDir = tempDirectory("myc-jobs-data-");
     const storage = await openLocalStorage(dataDir);
     let dataset: bigint;
     let model: bigint;

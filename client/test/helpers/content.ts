@@ -1,15 +1,15 @@
 /** Content on disk for publishing tests: a small dataset of tensor shards and a small TF.js model directory. */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { generateBlobsDataset } from "../../src/datasets/synthetic.ts";
 import { writeDatasetDirectory } from "../../src/publishing/dataset.ts";
 import { serializeModel, MODEL_JSON, MODEL_WEIGHTS } from "../../src/storage/tfjs.ts";
+import { tempDirectory } from "./tmp.ts";
 
 /** A dataset directory: train/ (3 shards) and test/ (1 shard) of generated blobs, 4 classes of 16 features. */
 export async function makeDatasetDirectory(seed = 1): Promise<string> {
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "myc-dataset-"));
+  const directory = tempDirectory("myc-dataset-");
   const splits = { train: generateBlobsDataset({ seed, samples: 300 }), test: generateBlobsDataset({ seed: seed + 1000, samples: 100 }) };
   await writeDatasetDirectory(directory, { splits, samplesPerShard: 100 });
   return directory;
@@ -26,7 +26,7 @@ export async function makeModelDirectory(): Promise<string> {
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
   }));
   const { modelJson, weights } = serializeModel(artifacts!);
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "myc-model-"));
+  const directory = tempDirectory("myc-model-");
   fs.writeFileSync(path.join(directory, MODEL_JSON), modelJson);
   fs.writeFileSync(path.join(directory, MODEL_WEIGHTS), weights);
   model.dispose();

@@ -3,7 +3,6 @@
  * protocol deployed), Mycelium clients for its well-known accounts, and content ids for manifests.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
@@ -12,6 +11,7 @@ import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 import { startDevnet, type Devnet } from "../../../scripts/devnet/startDevnet.ts";
 import { createMyceliumClient, type MyceliumClient } from "../../src/chain/client.ts";
 import type { Account } from "viem";
+import { tempDirectory } from "./tmp.ts";
 
 /** Hardhat's default accounts (each funded with 10,000 ETH on the devnet). */
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -66,7 +66,7 @@ export async function uniqueCid(label = "manifest"): Promise<CID> {
 
 /** Writes the devnet's deployment to a temporary file (for CLI processes, through MYC_DEPLOYMENT) and returns its path. */
 export function writeDeploymentFile(devnet: Devnet): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "myc-deployment-")), `${devnet.chainId}.json`);
+  const file = path.join(tempDirectory("myc-deployment-"), `${devnet.chainId}.json`);
   fs.writeFileSync(file, JSON.stringify(devnet.deployment));
   return file;
 }

@@ -1,10 +1,12 @@
 /** Runs the real `myc` launcher (bin/myc.js) in child processes, as a user would. */
 import { spawn } from "node:child_process";
-import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
+import { tempDirectory } from "./tmp.ts";
 
 const BIN = path.resolve(import.meta.dirname, "..", "..", "bin", "myc.js");
+/** HOME (and default working directory) of every spawned myc, so nothing lands in the real home (~/.mycelium). */
+const HOME = tempDirectory("home-");
 
 export type Result = { code: number | null; stdout: string; stderr: string };
 
@@ -12,13 +14,13 @@ export type Result = { code: number | null; stdout: string; stderr: string };
 export function myc(
   args: string[],
   env: Record<string, string> = {},
-  cwd = os.tmpdir(),
+  cwd = HOME,
   options: { interruptAfterMs?: number } = {},
 ): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd,
-      env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), ...env },
+      env: { PATH: process.env.PATH ?? "", HOME, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -47,7 +49,7 @@ export function expectFailure(result: Result, code: number, message: RegExp): vo
  * stdout; `stop()` interrupts it (Ctrl-C) and resolves with its exit code.
  */
 export async function mycDaemon<T>(args: string[], env: Record<string, string>): Promise<{ output: T; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: os.tmpdir(), env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: HOME, env: { PATH: process.env.PATH ?? "", HOME, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   let stdout = "";
   let stderr = "";
