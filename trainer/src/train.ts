@@ -21,9 +21,9 @@ export type LocalTrainingConfig = LocalTrainingHyperparameters & {
 
 export type TrainingProgress = {
   type: "batch";
-  /** Steps done so far (1-based after the first batch) and the total this run will take. */
+  /** Steps done so far (1-based after the first batch) and the total this run will take (null for "seconds"). */
   step: number;
-  totalSteps: number;
+  totalSteps: number | null;
   epoch: number;
   /** Loss of the batch just trained. */
   loss: number;
@@ -36,6 +36,12 @@ export type TrainLocallyParameters = {
   /** This trainer's data (its assigned shards, concatenated). */
   data: TensorDataset;
   signal?: AbortSignal;
+  /**
+   * For `local.unit = "seconds"`: no new step starts after this time (Date.now() milliseconds), even if the seconds
+   * are not used up, e.g. where the update must be stored and committed. At least one step is always taken.
+   * Ignored by "epochs" and "steps", whose work is fixed.
+   */
+  deadline?: number;
   onProgress?: (event: TrainingProgress) => void;
 };
 
@@ -48,7 +54,7 @@ export type LocalTrainingResult = {
   /** Optimizer steps (batches) taken, and samples processed counting repeats. */
   steps: number;
   sampleVisits: number;
-  /** Sample-weighted mean training loss and accuracy over the last pass (the last ⌈samples / batchSize⌉ steps). */
+  /** Sample-weighted mean training loss and accuracy over the last pass (the last ⌈samples / batchSize⌉ steps, or all if fewer). */
   loss: number;
   accuracy: number;
   durationMs: number;
@@ -60,7 +66,9 @@ export type LocalTrainingResult = {
  *
  * Batch order is ours, not TF.js's: each pass over the data is a SeededRandom(seed) permutation (passes drawn in
  * sequence from one generator), cut into batches of `batchSize` with a smaller last batch. `local.unit = "epochs"`
- * runs that many passes; "steps" runs that many batches, continuing into new passes as needed. With the same model,
+ * runs that many passes; "steps" runs that many batches, continuing into new passes as needed; "seconds" keeps taking
+ * batches until that much wall time has passed since the call (or `deadline`), so its step count depends on the
+ * hardware. With the same model,
  * data, config and backend, the result is the same; different backends may differ in the last bits of float
  * arithmetic, which is why aggregation never runs on a backend.
  */
@@ -77,17 +85,18 @@ export async function trainLocally(params: TrainLocallyParameters): Promise<Loca
     const features = featuresAsFloat32(data);
     const size = sampleSizeOf(data.featureShape);
     const batchesPerPass = Math.ceil(data.count / config.batchSize);
-    const totalSteps = config.local.unit === "epochs" ? config.local.count * batchesPerPass : config.local.count;
-    const window = Math.min(totalSteps, batchesPerPass);
+    const { unit, count } = config.local;
+    const totalSteps = unit === "epochs" ? count * batchesPerPass : unit === "steps" ? count : null;
+    const stopAt = unit === "seconds" ? Math.min(Date.now() + count * 1000, params.deadline ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+    const more = (step: number) => (totalSteps === null ? step === 0 || Date.now() < stopAt : step < totalSteps);
     const random = new SeededRandom(config.seed);
+    // Loss, accuracy and size of the last batchesPerPass batches (the last pass), oldest first.
+    const lastPass: { loss: number; accuracy: number; batch: number }[] = [];
     let step = 0;
     let sampleVisits = 0;
-    let windowLoss = 0;
-    let windowAccuracy = 0;
-    let windowSamples = 0;
-    for (let epoch = 0; step < totalSteps; epoch++) {
+    for (let epoch = 0; more(step); epoch++) {
       const order = random.permutation(data.count);
-      for (let start = 0; start < data.count && step < totalSteps; start += config.batchSize) {
+      for (let start = 0; start < data.count && more(step); start += config.batchSize) {
         throwIfAborted(signal, "Local training");
         const batch = Math.min(config.batchSize, data.count - start);
         const x = new Float32Array(batch * size);
@@ -109,14 +118,14 @@ export async function trainLocally(params: TrainLocallyParameters): Promise<Loca
         const [loss, accuracy] = Array.isArray(metrics) ? metrics : [metrics, Number.NaN];
         step++;
         sampleVisits += batch;
-        if (step > totalSteps - window) {
-          windowLoss += loss! * batch;
-          windowAccuracy += accuracy! * batch;
-          windowSamples += batch;
-        }
+        lastPass.push({ loss: loss!, accuracy: accuracy!, batch });
+        if (lastPass.length > batchesPerPass) lastPass.shift();
         onProgress?.({ type: "batch", step, totalSteps, epoch, loss: loss! });
       }
     }
+    const windowSamples = lastPass.reduce((sum, entry) => sum + entry.batch, 0);
+    const windowLoss = lastPass.reduce((sum, entry) => sum + entry.loss * entry.batch, 0);
+    const windowAccuracy = lastPass.reduce((sum, entry) => sum + entry.accuracy * entry.batch, 0);
     const trained = await readLayersModel(model, params.model.topology, params.model.weightSpecs);
     return {
       weights: trained.weights as Float32Array[],

@@ -65,6 +65,22 @@ describe("local training", () => {
     expect(result.sampleVisits).to.equal(32 * 3 + 4 + 32 * 3 + 4 + 32);
   });
 
+  it("trains for the requested seconds, in as many passes as fit, and starts no step after the deadline (but always one)", async () => {
+    const base = await initializeModel({ topology: blobsTopology(), seed: 11 });
+    const data = sliceDataset(train, 0, 100);
+    const config = { ...blobsConfig, batchSize: 32, local: { unit: "seconds" as const, count: 1 } };
+    const progress: (number | null)[] = [];
+    const timed = await trainLocally({ model: base, data, config, onProgress: (event) => progress.push(event.totalSteps) });
+    expect(timed.durationMs).to.be.at.least(1000);
+    expect(timed.steps).to.be.greaterThan(4); // more than one pass of 4 batches
+    expect(timed.sampleVisits).to.be.greaterThan(100);
+    expect(new Set(progress)).to.deep.equal(new Set([null]));
+    const late = await trainLocally({ model: base, data, config, deadline: Date.now() - 1 });
+    expect(late.steps).to.equal(1);
+    expect(late.sampleVisits).to.equal(32);
+    expect(late.samples).to.equal(100);
+  });
+
   it("stops when aborted", async () => {
     const base = await initializeModel({ topology: blobsTopology(), seed: 11 });
     const controller = new AbortController();

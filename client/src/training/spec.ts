@@ -27,8 +27,13 @@ export type AggregationRule = {
   trimFraction: number;
 };
 
-/** Local work per round: whole passes over the assigned shards, or a fixed number of optimizer steps (batches). */
-export type LocalWork = { unit: "epochs" | "steps"; count: number };
+/**
+ * Local work per round: whole passes over the assigned shards ("epochs"), a fixed number of optimizer steps (batches,
+ * "steps"), or passes for `count` seconds of wall time ("seconds": at least one step, and never past the point where
+ * the trainer must stop to store and commit its update in time). "seconds" fills a round's commit window whatever
+ * each trainer's hardware; faster trainers take more steps, and the reward still follows the samples revealed.
+ */
+export type LocalWork = { unit: "epochs" | "steps" | "seconds"; count: number };
 
 /**
  * The job spec: dag-json content whose CID the TrainingJobs contract stores. Everything a trainer needs to train
@@ -204,7 +209,7 @@ function collectLocalTrainingIssues(spec: Record<string, unknown>, issues: SpecI
   integer(spec.batchSize, "batchSize", 1, 1 << 20, issues);
   const local = record(spec.local, "local", issues, ["unit", "count"]);
   if (local !== null) {
-    literal(local.unit, "local.unit", ["epochs", "steps"], issues);
+    literal(local.unit, "local.unit", ["epochs", "steps", "seconds"], issues);
     integer(local.count, "local.count", 1, 1 << 30, issues);
   }
 }

@@ -99,7 +99,7 @@ describe("training spec", () => {
       { path: "optimizer.learningRate", expected: "a finite number > 0", found: "-1" },
       { path: "optimizer.beta2", expected: "a number in [0, 1)", found: "1" },
       { path: "batchSize", expected: "an integer in [1, 1048576]", found: "0" },
-      { path: "local.unit", expected: '"epochs" or "steps"', found: '"hours"' },
+      { path: "local.unit", expected: '"epochs" or "steps" or "seconds"', found: '"hours"' },
       { path: "aggregation.robustK", expected: "a finite number >= 1, or null to disable the robust filter", found: "0.5" },
       { path: "aggregation.trimFraction", expected: "a number with 0 < trimFraction < 0.5 for the trimmed-mean rule", found: "0" },
       { path: "dataset.assetId", expected: "a uint256 in decimal digits, as a string", found: "1" },

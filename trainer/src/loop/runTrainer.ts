@@ -176,6 +176,8 @@ export type RunTrainerReturnType = TrainerSummary;
 
 /** Chain time left at the end of the attest window for sending the attestation. */
 const ATTEST_MARGIN_MS = 1_500;
+/** Time left before the commit window closes, when local work is in seconds, for storing the update and committing. */
+const COMMIT_MARGIN_MS = 2_000;
 /** Spacing of finalize attempts by trainer index, so that not every trainer sends one. */
 const FINALIZE_STAGGER_MS = 400;
 const DIAL_TIMEOUT_MS = 5_000;
@@ -743,6 +745,9 @@ class Trainer {
 
   private async produceUpdate(round: number, seed: Hex, modelCid: CID, options: { speculative: boolean; signal: AbortSignal; deadline?: number }): Promise<StoredUpdate> {
     const { speculative, signal } = options;
+    // Work in seconds stops in time to commit: before this round's commit window closes or, trained early, before the
+    // earliest it can close (the round starts when its predecessor is finalized, which is still to come).
+    const commitBy = options.deadline ?? Date.now() + this.job.commitWindow * 1000;
     const global = await this.global(modelCid, options.deadline);
     const shards = assignShards({ roundSeed: seed, trainerIndex: this.index, shardCount: this.trainShards.shards.length, shardsPerTrainer: this.spec.shardsPerTrainer });
     const loadStarted = performance.now();
@@ -755,6 +760,7 @@ class Trainer {
       config: { optimizer: this.spec.optimizer, loss: this.spec.loss, batchSize: this.spec.batchSize, local: this.spec.local, seed: deriveSeed(this.spec.seed, round, this.index) },
       data,
       signal,
+      deadline: commitBy - COMMIT_MARGIN_MS,
     });
     this.emit({ type: "training-finished", round, samples: trained.samples, steps: trained.steps, loss: trained.loss, accuracy: trained.accuracy, durationMs: Math.round(trained.durationMs), speculative });
     let update: ProducedUpdate = { weights: trained.weights, samples: trained.samples };

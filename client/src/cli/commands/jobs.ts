@@ -45,6 +45,7 @@ type CreateOptions = StorageCommandOptions & {
   learningRate?: string;
   epochs?: string;
   steps?: string;
+  trainSeconds?: string;
   shardsPerTrainer?: string;
   validationSplit?: string;
   validationShard?: string;
@@ -78,6 +79,7 @@ export function register(program: Command, run: Run): void {
     .option("--learning-rate <rate>", "spec: learning rate (default 0.001 for adam, 0.01 otherwise)")
     .option("--epochs <n>", "spec: passes over the assigned shards per round (default 1)")
     .option("--steps <n>", "spec: optimizer steps per round instead of epochs")
+    .option("--train-seconds <n>", "spec: seconds of local training per round instead of epochs (fills the commit window on any hardware)")
     .option("--shards-per-trainer <n>", "spec: training shards assigned to each trainer per round (default 1)")
     .option("--validation-split <split>", "spec: split of the shard every trainer evaluates on (default validation, else test)")
     .option("--validation-shard <n>", "spec: index of that shard (default 0)")
@@ -258,8 +260,10 @@ async function create(ctx: CliContext, options: CreateOptions): Promise<void> {
 
 /** The spec's hyper-parameters from the command line (undefined ones take buildTrainingSpec's defaults). */
 function specOptions(options: CreateOptions): Omit<PrepareJobSpecParameters, "datasetId" | "baseModelId" | "signal"> {
-  if (options.epochs !== undefined && options.steps !== undefined) {
-    throw new InvalidArgumentError({ parameter: "--steps", value: options.steps, expected: "either --epochs or --steps, not both" });
+  const units = (["epochs", "steps", "trainSeconds"] as const).filter((unit) => options[unit] !== undefined);
+  if (units.length > 1) {
+    const flags = units.map((unit) => (unit === "trainSeconds" ? "--train-seconds" : `--${unit}`));
+    throw new InvalidArgumentError({ parameter: flags.join(" and "), value: units.map((unit) => options[unit]).join(", "), expected: "one of --epochs, --steps or --train-seconds, not several" });
   }
   const positive = (value: string | undefined, flag: string) => (value === undefined ? undefined : Number(parseCount(value, flag)));
   const learningRate = options.learningRate === undefined ? undefined : Number(options.learningRate);
@@ -268,7 +272,13 @@ function specOptions(options: CreateOptions): Omit<PrepareJobSpecParameters, "da
   }
   const optimizer = options.optimizer === undefined ? undefined : parseChoice(options.optimizer, ["sgd", "momentum", "adam"] as const, "--optimizer");
   const local =
-    options.steps !== undefined ? { unit: "steps" as const, count: positive(options.steps, "--steps")! } : options.epochs !== undefined ? { unit: "epochs" as const, count: positive(options.epochs, "--epochs")! } : undefined;
+    options.steps !== undefined
+      ? { unit: "steps" as const, count: positive(options.steps, "--steps")! }
+      : options.trainSeconds !== undefined
+        ? { unit: "seconds" as const, count: positive(options.trainSeconds, "--train-seconds")! }
+        : options.epochs !== undefined
+          ? { unit: "epochs" as const, count: positive(options.epochs, "--epochs")! }
+          : undefined;
   return {
     batchSize: positive(options.batchSize, "--batch-size"),
     optimizer: optimizer === undefined && learningRate === undefined ? undefined : { name: optimizer ?? "adam", ...(learningRate === undefined ? {} : { learningRate }) },
