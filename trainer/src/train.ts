@@ -13,6 +13,9 @@ import {
 import { IncompatibleModelError } from "./errors.ts";
 import { createLayersModel, readLayersModel, type LayersModelDefinition, type WeightSpec } from "./model.ts";
 
+/** Longest stretch of training without letting the event loop run I/O and timers. */
+const YIELD_EVERY_MS = 25;
+
 /** The part of a job spec that local training uses, plus the seed of this trainer's shuffling in this round. */
 export type LocalTrainingConfig = LocalTrainingHyperparameters & {
   /** uint32 seed of the batch order (derive it per round and trainer, e.g. deriveSeed(spec.seed, round, trainer)). */
@@ -94,6 +97,7 @@ export async function trainLocally(params: TrainLocallyParameters): Promise<Loca
     const lastPass: { loss: number; accuracy: number; batch: number }[] = [];
     let step = 0;
     let sampleVisits = 0;
+    let yieldedAt = performance.now();
     for (let epoch = 0; more(step); epoch++) {
       const order = random.permutation(data.count);
       for (let start = 0; start < data.count && more(step); start += config.batchSize) {
@@ -121,6 +125,12 @@ export async function trainLocally(params: TrainLocallyParameters): Promise<Loca
         lastPass.push({ loss: loss!, accuracy: accuracy!, batch });
         if (lastPass.length > batchesPerPass) lastPass.shift();
         onProgress?.({ type: "batch", step, totalSteps, epoch, loss: loss! });
+        // TF.js resolves a batch with microtasks only (wasm, cpu): without a turn of the event loop now and then, the
+        // process would not answer its peers, poll the chain or fire timers until training ends.
+        if (performance.now() - yieldedAt >= YIELD_EVERY_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          yieldedAt = performance.now();
+        }
       }
     }
     const windowSamples = lastPass.reduce((sum, entry) => sum + entry.batch, 0);

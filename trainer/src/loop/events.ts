@@ -34,7 +34,7 @@ export type TrainerEventBody =
   | { type: "resumed"; round: number; step: RoundStep; detail: string }
   | { type: "data-loaded"; round: number; shards: number[]; samples: number; ms: number; sources: Record<string, number>; speculative: boolean }
   | { type: "training-started"; round: number; samples: number; speculative: boolean }
-  | { type: "training-finished"; round: number; samples: number; steps: number; loss: number; accuracy: number; durationMs: number; speculative: boolean }
+  | { type: "training-finished"; round: number; samples: number; steps: number; sampleVisits: number; loss: number; accuracy: number; durationMs: number; speculative: boolean }
   | { type: "update-stored"; round: number; cid: string; samples: number; transformed: boolean }
   | { type: "speculation"; round: number; outcome: "started" | "used" | "discarded"; detail: string }
   | { type: "committed"; round: number; cid: string; samples: number; hash: Hash | null }

@@ -762,7 +762,7 @@ class Trainer {
       signal,
       deadline: commitBy - COMMIT_MARGIN_MS,
     });
-    this.emit({ type: "training-finished", round, samples: trained.samples, steps: trained.steps, loss: trained.loss, accuracy: trained.accuracy, durationMs: Math.round(trained.durationMs), speculative });
+    this.emit({ type: "training-finished", round, samples: trained.samples, steps: trained.steps, sampleVisits: trained.sampleVisits, loss: trained.loss, accuracy: trained.accuracy, durationMs: Math.round(trained.durationMs), speculative });
     let update: ProducedUpdate = { weights: trained.weights, samples: trained.samples };
     const hook = this.options.hooks?.transformUpdate;
     if (hook) {
