@@ -14,6 +14,7 @@ export type { AssetKind, AssetState } from "./chain/assetTypes.ts";
 export { cidToHex, hexToCid } from "./chain/cid.ts";
 export { readBalance, readToken, signPermit } from "./chain/tokens.ts";
 export type { PermitSignature } from "./chain/tokens.ts";
+export { abortable } from "./chain/transaction.ts";
 export type { TransactionOptions, TransactionProgressEvent, TransactionResult } from "./chain/transaction.ts";
 export { decryptKeystore, encryptKeystore, readKeystoreFile, writeKeystoreFile } from "./chain/keystore.ts";
 export type { EncryptKeystoreOptions, KeystoreV3 } from "./chain/keystore.ts";
@@ -167,6 +168,7 @@ export type { ReadActionErrorType, WriteActionErrorType } from "./errors/types.t
 export { buildProgram, main as runCli } from "./cli/main.ts";
 export type { MainParameters as RunCliParameters } from "./cli/main.ts";
 export { EXIT_CODES, exitCodeOf } from "./cli/exitCodes.ts";
+export { formatAmount } from "./cli/output.ts";
 
 export { SeededRandom, InvalidRandomRangeError, InvalidRandomSeedError, deriveSeed } from "./datasets/random.ts";
 export type { RandomSeed } from "./datasets/random.ts";
