@@ -48,6 +48,9 @@ const config: HardhatUserConfig = {
       // Deterministic accounts and a fixed chain id for tests; nothing in the code assumes 31337. A devnet may ask for
       // another id (scripts/devnet), for example to run two chains side by side.
       chainId: Number(process.env.MYC_DEVNET_CHAIN_ID ?? 31337),
+      // Devnets for short training windows let blocks share a timestamp (scripts/devnet/startDevnet.ts); tests keep
+      // Hardhat's default of one second more per block.
+      allowBlocksWithSameTimestamp: process.env.MYC_DEVNET_SAME_TIMESTAMP === "1",
     },
     localhost: {
       url: process.env.MYC_RPC_URL ?? "http://127.0.0.1:8545",

@@ -58,6 +58,8 @@ export type { PublishErrorType, PublishInfo, PublishParameters, PublishProgressE
 export { addDatasetDirectory, DATASET_SPLITS, writeDatasetDirectory } from "./publishing/dataset.ts";
 export type { AddDatasetDirectoryParameters, AddDatasetDirectoryReturnType, WriteDatasetDirectoryParameters } from "./publishing/dataset.ts";
 export { saveManifestContent } from "./publishing/download.ts";
+export { DEFAULT_SAMPLES_PER_SHARD, publishFashionMnist, publishTensorDataset } from "./publishing/tensorDataset.ts";
+export type { PublishFashionMnistParameters, PublishTensorDatasetParameters } from "./publishing/tensorDataset.ts";
 export type { SaveManifestContentParameters, SaveManifestContentReturnType } from "./publishing/download.ts";
 export { addModelDirectory, readModelDirectory, tensorSpecsOf } from "./publishing/model.ts";
 export type { AddModelDirectoryParameters } from "./publishing/model.ts";
@@ -74,8 +76,10 @@ export {
   ROUND_STATUSES,
   TRAINER_STATUSES,
   computeCommitment,
+  computeRoundSeed,
   computeTupleHash,
   decodeMultiaddrs,
+  decodePeerId,
   encodeMultiaddr,
   encodePeerId,
   inclusionMask,
@@ -86,7 +90,7 @@ export {
   roundStatusName,
   trainerStatusName,
 } from "./chain/training.ts";
-export type { ComputeCommitmentParameters, JobStatus, Phase, RoundStatus, TrainerStatus } from "./chain/training.ts";
+export type { ComputeCommitmentParameters, ComputeRoundSeedParameters, JobStatus, Phase, RoundStatus, TrainerStatus } from "./chain/training.ts";
 export { attestAggregate } from "./actions/attestAggregate.ts";
 export type { AttestAggregateErrorType, AttestAggregateParameters, AttestAggregateReturnType } from "./actions/attestAggregate.ts";
 export { cancelJob } from "./actions/cancelJob.ts";

@@ -1,7 +1,8 @@
 /**
  * `npm run devnet`: starts a local chain on 127.0.0.1 (port MYC_DEVNET_PORT, default 8545; MYC_DEVNET_CHAIN_ID,
  * default 31337) with the protocol and a 6-decimal test payment token deployed, writes deployments/<chainId>.json and
- * runs until Ctrl-C. MYC_DEVNET_VERBOSE=1 logs every RPC call.
+ * runs until Ctrl-C. MYC_DEVNET_VERBOSE=1 logs every RPC call; MYC_DEVNET_SAME_TIMESTAMP=1 lets blocks share a timestamp
+ * (see startDevnet's allowBlocksWithSameTimestamp: wanted for training jobs with windows of a few seconds).
  */
 import { startDevnet } from "./startDevnet.ts";
 

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { expect } from "chai";
-import { createPublicClient, http, parseAbi } from "viem";
+import { createPublicClient, createWalletClient, http, parseAbi } from "viem";
 import { AbortedError } from "../../client/src/errors/base.ts";
 import { DevnetStartError, startDevnet, type Devnet } from "./startDevnet.ts";
 
@@ -97,6 +97,22 @@ describe("startDevnet", function () {
     await Promise.all([first.stop(), second.stop()]);
     expect(alive(first.pid) || alive(second.pid)).to.equal(false);
     await first.stop();
+  });
+
+  it("lets blocks share a timestamp when asked, so bursts of transactions do not push the clock ahead", async () => {
+    const [strict, shared] = await Promise.all([startDevnet({ port: 0 }), startDevnet({ port: 0, allowBlocksWithSameTimestamp: true })]);
+    started.push(strict, shared);
+    const lead: number[] = [];
+    for (const devnet of [strict, shared]) {
+      const [sender] = (await createPublicClient({ transport: http(devnet.rpcUrl) }).request({ method: "eth_accounts" } as never)) as `0x${string}`[];
+      const client = createWalletClient({ account: sender!, transport: http(devnet.rpcUrl) });
+      for (let i = 0; i < 5; i++) await client.sendTransaction({ to: sender!, value: 0n, chain: null });
+      const block = await createPublicClient({ transport: http(devnet.rpcUrl) }).getBlock();
+      lead.push(Number(block.timestamp) - Math.floor(Date.now() / 1000));
+    }
+    // Five blocks within a second: the strict chain's clock runs about five seconds ahead, the shared one's does not.
+    expect(lead[0]).to.be.greaterThanOrEqual(3);
+    expect(lead[1]).to.be.lessThanOrEqual(0);
   });
 
   it("rejects with DevnetStartError when the port is taken, leaving no process behind", async () => {

@@ -44,6 +44,14 @@ export type StartDevnetParameters = {
   verbose?: boolean | undefined;
   /** How long starting (compile included) may take. Default 180 s. */
   timeoutMs?: number | undefined;
+  /**
+   * Let consecutive blocks share a timestamp (Hardhat's `allowBlocksWithSameTimestamp`), as blocks of a real chain
+   * hold many transactions at one time. Default false: each automined block is then at least one second after the
+   * previous one, so a burst of N transactions pushes the chain's clock up to N seconds ahead of the wall clock for
+   * good, which eats into time windows of a few seconds (trainers revealing at once). Runs with short training windows
+   * (tests, demos, benchmarks of the round loop) turn it on. Also set by MYC_DEVNET_SAME_TIMESTAMP=1.
+   */
+  allowBlocksWithSameTimestamp?: boolean | undefined;
 };
 
 export type Devnet = {
@@ -82,6 +90,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
   // The server runs on the in-process Hardhat network, whatever network the caller's own Hardhat process uses.
   delete env.HARDHAT_NETWORK;
   if (chainId !== undefined) env.MYC_DEVNET_CHAIN_ID = String(chainId);
+  if (parameters.allowBlocksWithSameTimestamp !== undefined) env.MYC_DEVNET_SAME_TIMESTAMP = parameters.allowBlocksWithSameTimestamp ? "1" : "0";
   env.MYC_DEVNET_VERBOSE = verbose ? "1" : "0";
 
   const hardhatRegister = createRequire(import.meta.url).resolve("hardhat/register");

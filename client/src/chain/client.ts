@@ -39,6 +39,13 @@ export type CreateMyceliumClientParameters<account extends Account | undefined =
   pollingInterval?: number | undefined;
   /** Per-request timeout in ms. Default 10,000. */
   timeout?: number | undefined;
+  /**
+   * Block that reads and transaction simulations run against. Default "latest". "pending" evaluates them in the next
+   * block's context, so time-windowed calls see the time the next transaction will see: needed on chains that only
+   * mine on demand (Hardhat's automine), where "latest" keeps the timestamp of the last transaction however long ago
+   * it was. Long-running processes that act on time windows (the trainer) use "pending".
+   */
+  blockTag?: "latest" | "pending" | undefined;
 };
 
 export type CreateMyceliumClientReturnType<account extends Account | undefined = undefined> = MyceliumClient<account>;
@@ -77,6 +84,7 @@ export async function createMyceliumClient<account extends Account | undefined =
     account: parameters.account,
     pollingInterval: parameters.pollingInterval ?? 1_000,
     name: "Mycelium client",
+    ...(parameters.blockTag === "pending" ? { experimental_blockTag: "pending" as const } : {}),
   });
   return client.extend(() => ({ deployment })) as unknown as MyceliumClient<account>;
 }

@@ -74,6 +74,34 @@ export function computeTupleHash(parameters: { aggregateCid: CidLike; includedMa
   );
 }
 
+export type ComputeRoundSeedParameters = {
+  chainId: number | bigint;
+  /** The TrainingJobs contract. */
+  contract: Address;
+  jobId: bigint | number;
+  round: bigint | number;
+  /** The global model at the start of `round`: the winning aggregate of the last successful round, or the base model. */
+  modelCid: CidLike;
+};
+
+/**
+ * The seed of a round, exactly as TrainingJobs fixes it when the previous round is finalized:
+ * `keccak256(abi.encode(uint256 chainId, address contract, uint256 jobId, uint256 round, bytes modelCid))`. Anyone
+ * can compute it before the finalization from the aggregate they expect to win (the trainer uses this to start the
+ * next round's training while the chain settles the current one); `getRound` returns the fixed value.
+ */
+export function computeRoundSeed(parameters: ComputeRoundSeedParameters): Hex {
+  return keccak256(
+    encodeAbiParameters(parseAbiParameters("uint256, address, uint256, uint256, bytes"), [
+      toUint(parameters.chainId, "chainId"),
+      toAddress(parameters.contract, "contract"),
+      toUint(parameters.jobId, "jobId"),
+      toUint(parameters.round, "round"),
+      cidToHex(parameters.modelCid),
+    ]),
+  );
+}
+
 /** A fresh 32-byte salt for a commitment (keep it: the reveal needs it). */
 export function randomSalt(): Hex {
   return bytesToHex(randomBytes(32));
@@ -106,6 +134,11 @@ export function encodePeerId(peerId: Uint8Array | string): Hex {
   } catch (cause) {
     throw new InvalidArgumentError({ parameter: "peer id", value: peerId, expected: "a libp2p peer id (12D3KooW…, Qm… or bafz…) or its bytes", cause });
   }
+}
+
+/** The usual string form (12D3KooW…, Qm…) of a binary peer id, as `TrainerJoined` and `PeerInfoUpdated` carry it. */
+export function decodePeerId(peerId: Hex | Uint8Array): string {
+  return base58btc.baseEncode(peerId instanceof Uint8Array ? peerId : hexToBytes(peerId));
 }
 
 /** A multiaddr in binary form: from a Multiaddr, its bytes, hex, or a string such as `/ip4/127.0.0.1/tcp/4001`. */

@@ -43,6 +43,13 @@ export const EXIT_CODES = {
   InvalidStorageParameterError: 33,
   CarError: 34,
   GatewayError: 35,
+  // The trainer (@mycelium/trainer, `mycelium-trainer`)
+  UnknownBackendError: 36,
+  BackendUnavailableError: 37,
+  IncompatibleModelError: 38,
+  TrainerJournalError: 39,
+  TrainerNotActiveError: 40,
+  RevealMissedError: 41,
   AbortedError: 130,
 } as const;
 

@@ -40,7 +40,7 @@ export type MainParameters = {
 };
 
 /** Options that would put a secret on the command line: refused with a pointer to the safe ways. */
-const SECRET_FLAGS = ["--private-key", "--privatekey", "--key", "--pk", "--mnemonic", "--password", "--keystore-password"];
+export const SECRET_FLAGS = ["--private-key", "--privatekey", "--key", "--pk", "--mnemonic", "--password", "--keystore-password"];
 
 export function buildProgram(parameters: MainParameters, onExit: (code: number) => void): Command {
   const env = parameters.env ?? process.env;

@@ -64,6 +64,11 @@ export type StorageNode = {
   readonly multiaddrs: string[];
   /** Base URL of this node's HTTP gateway (e.g. http://127.0.0.1:41234), or null when disabled. */
   readonly gatewayUrl: string | null;
+  /**
+   * The multiaddr this node advertises for its gateway (e.g. /ip4/127.0.0.1/tcp/41234/http, or the `announce` URL's),
+   * or null when it advertises none. Publish it with the libp2p addresses (a trainer's on-chain peer info does).
+   */
+  readonly gatewayAddress: string | null;
   readonly dataDir: string;
   readonly network: StorageNetwork;
   /** Connects to a peer; resolves once it has identified itself (so its gateway, if any, is known). */
@@ -120,9 +125,11 @@ export async function createStorageNode(options: StorageNodeOptions): Promise<St
 
   let gateway: GatewayServer | null = null;
   let helia: HeliaWithLibp2p | undefined;
+  let announced: string | undefined;
   try {
     if (options.gateway !== false) gateway = await startGatewayServer({ blockstore: local }, options.gateway ?? {});
-    const announce = gatewayAnnounceAddress(network, gateway, options.gateway === false ? undefined : options.gateway?.announce);
+    announced = gatewayAnnounceAddress(network, gateway, options.gateway === false ? undefined : options.gateway?.announce);
+    const announce = announced;
     helia = network === "loopback" ? loopbackHelia(local, datastore, listen, announce) : publicHelia(local, datastore, listen, announce);
     await helia.start();
   } catch (cause) {
@@ -164,6 +171,7 @@ export async function createStorageNode(options: StorageNodeOptions): Promise<St
         .map((a) => a.toString());
     },
     gatewayUrl: gateway?.url ?? null,
+    gatewayAddress: announced ?? null,
     dataDir,
     network,
     dial,

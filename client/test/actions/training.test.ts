@@ -29,8 +29,8 @@ import { slashTrainer } from "../../src/actions/slashTrainer.ts";
 import { updatePeerInfo } from "../../src/actions/updatePeerInfo.ts";
 import { withdrawStake } from "../../src/actions/withdrawStake.ts";
 import { cidToHex } from "../../src/chain/cid.ts";
-import type { MyceliumClient } from "../../src/chain/client.ts";
-import { computeCommitment, computeTupleHash, encodeMultiaddr, encodePeerId, inclusionMask, maskIndices, randomSalt } from "../../src/chain/training.ts";
+import { createMyceliumClient, type MyceliumClient } from "../../src/chain/client.ts";
+import { computeCommitment, computeRoundSeed, computeTupleHash, decodePeerId, encodeMultiaddr, encodePeerId, inclusionMask, maskIndices, randomSalt } from "../../src/chain/training.ts";
 import { InsufficientBalanceError, NothingToClaimError } from "../../src/errors/chain.ts";
 import { ContractRevertedError, JobNotFoundError } from "../../src/errors/contract.ts";
 import { devAccount, uniqueCid, useDevnet } from "../helpers/devnet.ts";
@@ -96,6 +96,7 @@ describe("training actions against a devnet", function () {
     it("encodes peer ids and multiaddrs, and masks", () => {
       const peerId = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
       expect(base58btc.baseEncode(hexToBytes(encodePeerId(peerId)))).to.equal(peerId);
+      expect(decodePeerId(encodePeerId(peerId))).to.equal(peerId);
       expect(encodeMultiaddr("/ip4/127.0.0.1/tcp/4001")).to.equal("0x047f000001060fa1");
       expect(inclusionMask([0, 2, 5])).to.equal(0b100101n);
       expect(maskIndices(0b100101n)).to.deep.equal([0, 2, 5]);
@@ -119,6 +120,8 @@ describe("training actions against a devnet", function () {
       expect(job.specCid.equals(created.specCid)).to.equal(true);
       expect(job.baseModelCid.equals((await getAsset(sponsor, { assetId: baseModelId })).manifestCid)).to.equal(true);
       expect(job.lastSuccessfulRound).to.equal(null);
+      const seed = computeRoundSeed({ chainId: chain.get().devnet.chainId, contract: chain.get().devnet.deployment.contracts.TrainingJobs!.address, jobId, round: 0, modelCid: job.baseModelCid });
+      expect(created.seed).to.equal(seed);
     });
 
     it("joinJob stakes the minimum and gives consecutive indices", async () => {
@@ -135,7 +138,12 @@ describe("training actions against a devnet", function () {
 
     it("commits in the commit window; the phase moves with the chain's clock", async () => {
       expect((await getPhase(sponsor, { jobId })).phase).to.equal("scheduled");
-      await advanceTime(sponsor, Number(DEFAULT_START_DELAY_SECONDS));
+      await sponsor.request({ method: "evm_increaseTime", params: [Number(DEFAULT_START_DELAY_SECONDS)] } as never);
+      // Nothing mined since: reads against "latest" still see the last block's time, reads against "pending" the next one's.
+      expect((await getPhase(sponsor, { jobId })).phase).to.equal("scheduled");
+      const pending = await createMyceliumClient({ rpcUrl: chain.get().devnet.rpcUrl, deployment: chain.get().devnet.deployment, blockTag: "pending" });
+      expect((await getPhase(pending, { jobId })).phase).to.equal("commit");
+      await sponsor.request({ method: "evm_mine", params: [] } as never);
       const phase = await getPhase(sponsor, { jobId });
       expect(phase.phase).to.equal("commit");
       expect(phase.round).to.equal(0n);
@@ -179,6 +187,10 @@ describe("training actions against a devnet", function () {
       expect(finalized).to.deep.include({ round: 0n, succeeded: true, reward: usdc("10"), includedSamples: 300n });
       expect(finalized.aggregateCid!.equals(aggregateCid)).to.equal(true);
       expect(finalized.nextSeed).to.match(/^0x[0-9a-f]{64}$/);
+      const seedOf = (round: number, modelCid: typeof aggregateCid) =>
+        computeRoundSeed({ chainId: chain.get().devnet.chainId, contract: chain.get().devnet.deployment.contracts.TrainingJobs!.address, jobId, round, modelCid });
+      expect(finalized.nextSeed).to.equal(seedOf(1, aggregateCid));
+      expect((await getRound(sponsor, { jobId })).seed).to.equal(seedOf(1, aggregateCid));
       const result = await getRoundResult(sponsor, { jobId, round: 0 });
       expect(result).to.deep.include({ status: "succeeded", includedMask: 3n, winningTupleId: 1n });
       const model = await getCurrentModel(sponsor, { jobId });

@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { EXIT_CODES } from "../../src/cli/exitCodes.ts";
-import { makeDatasetDirectory, makeModelDirectory } from "../helpers/content.ts";
+import { FASHION_MNIST_CLASSES } from "../../src/datasets/idx.ts";
+import { makeDatasetDirectory, makeModelDirectory, writeFashionMnistFiles } from "../helpers/content.ts";
 import { devPrivateKey, useDevnet, writeDeploymentFile } from "../helpers/devnet.ts";
 import { expectFailure, myc, mycDaemon } from "../helpers/myc.ts";
 import { tempDirectory } from "../helpers/tmp.ts";
@@ -70,6 +71,23 @@ describe("myc publish, serve and get (real processes, a devnet and Helia nodes o
     } finally {
       expect(await server.stop()).to.equal(0);
     }
+  });
+
+  it("myc dataset import publishes Fashion-MNIST from its IDX files as train and test splits of tensor shards", async () => {
+    const idxDir = tempDirectory("myc-fmnist-");
+    writeFashionMnistFiles(idxDir, { train: [9, 0, 4, 1, 2], test: [3, 5] });
+    const imported = await myc(["dataset", "import", "fashion-mnist", "--idx-dir", idxDir, "--shard-samples", "2", "--json"], publisherEnv);
+    expect(imported.code, imported.stderr).to.equal(0);
+    const published = JSON.parse(imported.stdout) as Published & {
+      datatoken: string | null;
+      manifest: { name: string; format: string; schema: { featureShape: number[]; dtype: string; labelClasses: string[] }; splits: Record<string, { samples: number }[]> };
+    };
+    expect(published.kind).to.equal("dataset");
+    expect(published.datatoken).to.match(/^0x/);
+    expect(published.manifest).to.deep.include({ name: "Fashion-MNIST", format: "mycelium/tensor-shards@1" });
+    expect(published.manifest.schema).to.deep.equal({ featureShape: [28, 28], dtype: "uint8", labelClasses: [...FASHION_MNIST_CLASSES] });
+    expect(Object.fromEntries(Object.entries(published.manifest.splits).map(([split, shards]) => [split, shards.map((shard) => shard.samples)]))).to.deep.equal({ train: [2, 2, 1], test: [2] });
+    expectFailure(await myc(["dataset", "import", "mnist"], publisherEnv), EXIT_CODES.InvalidArgumentError, /Invalid <source>/);
   });
 
   it("bad input: a manifest missing fields (5), a malformed CID (4), a directory that is not a dataset (3)", async () => {

@@ -11,18 +11,7 @@ import {
   parseIdx,
   readFashionMnist,
 } from "../../src/index.ts";
-
-function idx(dims: number[], data: Uint8Array): Uint8Array {
-  const header = new Uint8Array(4 + 4 * dims.length);
-  header[2] = 0x08;
-  header[3] = dims.length;
-  const view = new DataView(header.buffer);
-  dims.forEach((dim, i) => view.setUint32(4 + 4 * i, dim, false));
-  const out = new Uint8Array(header.length + data.length);
-  out.set(header);
-  out.set(data, header.length);
-  return out;
-}
+import { fashionPixels as pixels, idxFile as idx, writeFashionMnistFiles } from "../helpers/content.ts";
 
 describe("IDX files", () => {
   it("parses plain and gzipped IDX", () => {
@@ -47,11 +36,7 @@ describe("readFashionMnist", () => {
   it("reads the four gzipped IDX files of a directory into train and test datasets", async () => {
     const directory = await mkdtemp(join(tmpdir(), "myc-fmnist-"));
     try {
-      const pixels = (n: number) => Uint8Array.from({ length: n * 784 }, (_, i) => (i * 13) % 256);
-      await writeFile(join(directory, "train-images-idx3-ubyte.gz"), gzipSync(idx([3, 28, 28], pixels(3))));
-      await writeFile(join(directory, "train-labels-idx1-ubyte.gz"), gzipSync(idx([3], Uint8Array.of(9, 0, 4))));
-      await writeFile(join(directory, "t10k-images-idx3-ubyte.gz"), gzipSync(idx([2, 28, 28], pixels(2))));
-      await writeFile(join(directory, "t10k-labels-idx1-ubyte.gz"), gzipSync(idx([2], Uint8Array.of(1, 2))));
+      writeFashionMnistFiles(directory, { train: [9, 0, 4], test: [1, 2] });
       const { train, test } = await readFashionMnist({ directory });
       expect(train).to.include({ count: 3, classCount: 10, featureDtype: "uint8" });
       expect(train.featureShape).to.deep.equal([28, 28]);

@@ -1,6 +1,7 @@
 /** Content on disk for publishing tests: a small dataset of tensor shards and a small TF.js model directory. */
 import fs from "node:fs";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import * as tf from "@tensorflow/tfjs";
 import { generateBlobsDataset } from "../../src/datasets/synthetic.ts";
 import { writeDatasetDirectory } from "../../src/publishing/dataset.ts";
@@ -31,4 +32,31 @@ export async function makeModelDirectory(): Promise<string> {
   fs.writeFileSync(path.join(directory, MODEL_WEIGHTS), weights);
   model.dispose();
   return directory;
+}
+
+/** An IDX file (big-endian dims, uint8 data), as the Fashion-MNIST files hold. */
+export function idxFile(dims: number[], data: Uint8Array): Uint8Array {
+  const header = new Uint8Array(4 + 4 * dims.length);
+  header[2] = 0x08;
+  header[3] = dims.length;
+  const view = new DataView(header.buffer);
+  dims.forEach((dim, i) => view.setUint32(4 + 4 * i, dim, false));
+  const out = new Uint8Array(header.length + data.length);
+  out.set(header);
+  out.set(data, header.length);
+  return out;
+}
+
+/** Deterministic 28x28 images: `n` of them. */
+export function fashionPixels(n: number): Uint8Array {
+  return Uint8Array.from({ length: n * 784 }, (_, i) => (i * 13) % 256);
+}
+
+/** Writes the four gzipped IDX files of a tiny Fashion-MNIST (images from fashionPixels) into `directory`. */
+export function writeFashionMnistFiles(directory: string, labels: { train: number[]; test: number[] }): void {
+  const write = (name: string, dims: number[], data: Uint8Array) => fs.writeFileSync(path.join(directory, name), gzipSync(idxFile(dims, data)));
+  write("train-images-idx3-ubyte.gz", [labels.train.length, 28, 28], fashionPixels(labels.train.length));
+  write("train-labels-idx1-ubyte.gz", [labels.train.length], Uint8Array.from(labels.train));
+  write("t10k-images-idx3-ubyte.gz", [labels.test.length, 28, 28], fashionPixels(labels.test.length));
+  write("t10k-labels-idx1-ubyte.gz", [labels.test.length], Uint8Array.from(labels.test));
 }

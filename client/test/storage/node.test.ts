@@ -64,6 +64,7 @@ describe("createStorageNode", () => {
       assert.ok(a.connectedPeers().includes(b.peerId));
       const announced = (await b.helia.libp2p.peerStore.get(a.helia.libp2p.peerId)).addresses.map((x) => x.multiaddr.toString());
       assert.ok(announced.includes(`/ip4/127.0.0.1/tcp/${new URL(a.gatewayUrl!).port}/http`), announced.join(", "));
+      assert.equal(a.gatewayAddress, `/ip4/127.0.0.1/tcp/${new URL(a.gatewayUrl!).port}/http`);
     });
 
     it("fails with StorageNodeError when the peer is not there", async () => {
@@ -78,6 +79,7 @@ describe("createStorageNode", () => {
     it("does not announce a gateway when it is disabled", async () => {
       const a = await nodes.start({ gateway: false });
       assert.equal(a.gatewayUrl, null);
+      assert.equal(a.gatewayAddress, null);
       const b = await nodes.start({ peers: a.multiaddrs });
       const announced = (await b.helia.libp2p.peerStore.get(a.helia.libp2p.peerId)).addresses.map((x) => x.multiaddr.toString());
       assert.ok(announced.every((x) => !x.endsWith("/http")), announced.join(", "));

@@ -1,9 +1,17 @@
-/** `myc dataset prepare`: write a dataset directory of tensor shards that `myc publish` reads. */
+/**
+ * `myc dataset prepare`: write a dataset directory of tensor shards that `myc publish` reads.
+ * `myc dataset import`: the same shards, published as a dataset asset in one step (publishFashionMnist /
+ * publishTensorDataset): the format trainers consume.
+ */
 import path from "node:path";
 import type { Command } from "commander";
 import { FASHION_MNIST_CLASSES, readFashionMnist } from "../../datasets/idx.ts";
 import { generateBlobsDataset } from "../../datasets/synthetic.ts";
 import { writeDatasetDirectory } from "../../publishing/dataset.ts";
+import { publishFashionMnist, publishTensorDataset } from "../../publishing/tensorDataset.ts";
+import type { PublishProgressEvent } from "../../actions/publish.ts";
+import type { ProgressBar } from "../output.ts";
+import { dataDirOf, openLocalStorage, withStorageOptions, type StorageCommandOptions } from "../storage.ts";
 import type { CliContext } from "../context.ts";
 import type { Run } from "../main.ts";
 import { parseChoice, parseCount } from "../parse.ts";
@@ -11,6 +19,7 @@ import { parseChoice, parseCount } from "../parse.ts";
 const SOURCES = ["fashion-mnist", "blobs"] as const;
 
 type PrepareOptions = { from: string; shardSamples: string; idxDir?: string; samples: string; seed: string };
+type ImportOptions = StorageCommandOptions & { shardSamples: string; idxDir?: string; samples: string; seed: string; name?: string; description?: string; license?: string };
 
 export function register(program: Command, run: Run): void {
   const dataset = program.command("dataset").description("prepare datasets for publishing");
@@ -48,4 +57,70 @@ export function register(program: Command, run: Run): void {
         ]);
       }),
     );
+
+  withStorageOptions(
+    dataset
+      .command("import <source>")
+      .description("publish a dataset asset from a source in one step: fashion-mnist (the Debian package's IDX files) or blobs (generated); train and test splits of tensor shards")
+      .option("--shard-samples <n>", "samples per shard", "1500")
+      .option("--idx-dir <dir>", "fashion-mnist: folder of the four IDX .gz files (default /usr/share/datasets/fashion-mnist)")
+      .option("--samples <n>", "blobs: training samples (the test split gets a fifth as many)", "2000")
+      .option("--seed <n>", "blobs: generator seed", "1")
+      .option("--name <name>", "name shown to people (default Fashion-MNIST, or Blobs)")
+      .option("--description <text>", "what it is, for people")
+      .option("--license <license>", "SPDX id, \"proprietary\", or a license URL (default MIT for fashion-mnist, CC0-1.0 for blobs)"),
+    { network: false },
+  ).action(
+    run(async (ctx: CliContext, sourceName: string, options: ImportOptions) => {
+      const source = parseChoice(sourceName, SOURCES, "<source>");
+      const samplesPerShard = Number(parseCount(options.shardSamples, "--shard-samples"));
+      const client = await ctx.signer();
+      const storage = await openLocalStorage(dataDirOf(ctx, options));
+      let bar: ProgressBar | undefined;
+      let tracker: ReturnType<CliContext["track"]> | undefined;
+      const onProgress = (event: PublishProgressEvent) => {
+        if (event.type === "add") {
+          bar ??= ctx.output.progress("Adding shards", event.totalBytes);
+          bar.update(event.bytes, event.totalBytes);
+        } else if (event.type === "manifest-stored") {
+          bar?.stop();
+          tracker = ctx.track(`Publishing (manifest ${event.cid})`);
+        } else {
+          tracker?.onProgress?.(event);
+        }
+      };
+      const info = { name: options.name, description: options.description, license: options.license };
+      const common = { storage, samplesPerShard, datatoken: {}, signal: ctx.signal, onProgress };
+      let published;
+      try {
+        if (source === "fashion-mnist") {
+          published = await publishFashionMnist(client, { ...common, directory: options.idxDir, info: defined(info) });
+        } else {
+          const samples = Number(parseCount(options.samples, "--samples"));
+          const seed = Number(parseCount(options.seed, "--seed"));
+          const splits = { train: generateBlobsDataset({ seed, samples }), test: generateBlobsDataset({ seed: seed + 1, samples: Math.max(1, Math.floor(samples / 5)) }) };
+          published = await publishTensorDataset(client, {
+            ...common,
+            splits,
+            info: { name: info.name ?? "Blobs", description: info.description ?? `Generated Gaussian blobs (seed ${seed}), for tests and demos.`, license: info.license ?? "CC0-1.0" },
+          });
+        }
+      } finally {
+        bar?.stop();
+        tracker?.stop();
+        await storage.close();
+      }
+      const manifest = published.manifest as { splits: Record<string, unknown[]> };
+      ctx.output.result(published, [
+        `Published dataset asset ${published.assetId} (manifest ${published.manifestCid}): ${Object.entries(manifest.splits).map(([split, shards]) => `${shards.length} ${split} shards`).join(", ")}.`,
+        `  datatoken  ${published.datatoken}`,
+        `  transaction ${published.hash}`,
+        `  content stored in ${dataDirOf(ctx, options)}: keep it online with \`myc serve\``,
+      ]);
+    }),
+  );
+}
+
+function defined<T extends Record<string, unknown>>(value: T): { [key in keyof T]?: Exclude<T[key], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as never;
 }
