@@ -43,14 +43,15 @@ import {
   prepareJobSpec,
   publish,
   publishResult,
+  publishTensorDataset,
   queryIndexer,
   readToken,
   saveManifestContent,
   serializeModel,
   trainingJobsAbi,
   waitForIndexed,
-  writeDatasetDirectory,
   BaseError,
+  type DatasetManifest,
   type IndexerClient,
   type MyceliumClient,
   type StorageNode,
@@ -233,32 +234,19 @@ async function play(parameters: HubParameters, teardown: Teardown): Promise<HubR
   // 1. Chain, dataset files and indexer. The devnet compiles the contracts on a fresh clone (about 30 s), so the
   // dataset is read and sharded meanwhile.
   const deploymentFile = path.join(workDir, "deployment.json");
-  const devnetStarting = startDevnet({ port: 0, deploymentFile, signal, onLog: (line) => log.output("chain", line) }).then((devnet) => {
+  const devnetStarting = startDevnet({ port: 0, deploymentFile, allowBlocksWithSameTimestamp: true, signal, onLog: (line) => log.output("chain", line) }).then((devnet) => {
     teardown.add("the chain", () => devnet.stop());
     return devnet;
   });
-  const datasetDir = path.join(workDir, "dataset");
-  const preparing = (async () => {
-    const dataset = await loadDataset(parameters.data);
-    const shards = await writeDatasetDirectory(datasetDir, {
-      splits: { train: dataset.train, test: dataset.test },
-      samplesPerShard: parameters.samplesPerShard,
-      labelClasses: dataset.labelClasses,
-    });
-    return { dataset, shards };
-  })();
-  const [devnetOutcome, preparedOutcome] = await Promise.allSettled([devnetStarting, preparing]);
+  const preparing = loadDataset(parameters.data);
+  const [devnetOutcome, datasetOutcome] = await Promise.allSettled([devnetStarting, preparing]);
   if (devnetOutcome.status === "rejected") throw devnetOutcome.reason;
-  if (preparedOutcome.status === "rejected") throw preparedOutcome.reason;
+  if (datasetOutcome.status === "rejected") throw datasetOutcome.reason;
   const devnet = devnetOutcome.value;
-  const { dataset, shards } = preparedOutcome.value;
+  const dataset = datasetOutcome.value;
   milestone("chain");
   log.step("chain", `devnet at ${devnet.rpcUrl} (chain ${devnet.chainId}), protocol deployed with Ignition: ${Object.keys(devnet.deployment.contracts).join(", ")}`);
-  log.step(
-    "data",
-    `${dataset.name} from ${dataset.origin}: ${dataset.train.count.toLocaleString("en")} training and ${dataset.test.count.toLocaleString("en")} test samples, ` +
-      `${shards.train} + ${shards.test} shards of ${parameters.samplesPerShard}`,
-  );
+  log.step("data", `${dataset.name} from ${dataset.origin}: ${dataset.train.count.toLocaleString("en")} training and ${dataset.test.count.toLocaleString("en")} test samples`);
 
   const indexerStarting = startIndexer({
     deploymentFile,
@@ -301,22 +289,24 @@ async function play(parameters: HubParameters, teardown: Teardown): Promise<HubR
   // 3. The publisher publishes the dataset with a datatoken and a price; the consumer buys access and downloads it.
   const price = units(parameters.economics.price);
   const datasetAsset = await step(
-    publish(publisher, {
+    publishTensorDataset(publisher, {
       storage: publisherNode,
-      kind: "dataset",
-      path: datasetDir,
-      info: { name: dataset.name, description: dataset.description, license: dataset.license },
+      splits: { train: dataset.train, test: dataset.test },
+      samplesPerShard: parameters.samplesPerShard,
       labelClasses: dataset.labelClasses,
+      info: { name: dataset.name, description: dataset.description, license: dataset.license },
       listing: { price },
       signal,
     }),
     "Publishing the dataset",
   );
+  const splits = (datasetAsset.manifest as DatasetManifest).splits;
+  const shards = { train: splits.train.length, test: splits.test.length };
   milestone("dataset published");
   log.step(
     "publisher",
-    `published dataset asset ${datasetAsset.assetId} "${dataset.name}" (${dataset.license}), manifest ${datasetAsset.manifestCid}; ` +
-      `datatoken ${datasetAsset.datatoken}, listed at ${money(price)} per access`,
+    `published dataset asset ${datasetAsset.assetId} "${dataset.name}" (${dataset.license}): ${shards.train} training and ${shards.test} test shards of up to ` +
+      `${parameters.samplesPerShard} samples, manifest ${datasetAsset.manifestCid}; datatoken ${datasetAsset.datatoken}, listed at ${money(price)} per access`,
   );
 
   await step(faucet(consumer, { amount: units("100"), signal }), "Funding the consumer");

@@ -8,7 +8,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { BaseError } from "@mycelium/client";
 import { checkRun } from "./checks.ts";
-import { duration, toJson } from "./format.ts";
+import { toJson } from "@mycelium/client/cli";
+import { duration } from "./format.ts";
 import { runHub, type HubParameters } from "./hub.ts";
 import { consoleLog } from "./log.ts";
 import { descendantProcesses } from "./processes.ts";
@@ -98,7 +99,7 @@ async function main(): Promise<number> {
     const checks = checkRun(run, { minAccuracyGain: 0.3, maxAccuracyDrop: 0.03 });
     const reportFile = path.join(outDir, "report.html");
     fs.writeFileSync(reportFile, renderReport(run, checks, { title: "Mycelium demo: federated training on Fashion-MNIST" }));
-    fs.writeFileSync(path.join(outDir, "run.json"), `${toJson({ run, checks }, 2)}\n`);
+    fs.writeFileSync(path.join(outDir, "run.json"), `${toJson({ run, checks })}\n`);
     const summary = formatSummary(run, checks);
     console.log(summary);
     fs.writeSync(logStream, `${summary}\n`);
