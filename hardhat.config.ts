@@ -55,6 +55,11 @@ const config: HardhatUserConfig = {
     localhost: {
       url: process.env.MYC_RPC_URL ?? "http://127.0.0.1:8545",
     },
+    // Any chain by URL, for `npm run deploy` (scripts/deploy.ts): signs with MYC_DEPLOYER_KEY, else the node's accounts.
+    rpc: {
+      url: process.env.MYC_RPC_URL ?? "http://127.0.0.1:8545",
+      accounts: process.env.MYC_DEPLOYER_KEY ? [process.env.MYC_DEPLOYER_KEY] : "remote",
+    },
   },
   gasReporter: { enabled: false },
   mocha: { timeout: 120_000 },

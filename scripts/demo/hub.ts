@@ -414,7 +414,6 @@ async function play(parameters: HubParameters, teardown: Teardown): Promise<HubR
       deploymentFile,
       dataDir: path.join(workDir, "trainers", member.name),
       peers: [...publisherNode.multiaddrs, ...sponsorNode.multiaddrs],
-      stake: minStake,
       backend: parameters.backend ?? "wasm",
       onLine: (line) => {
         lines.push(line);

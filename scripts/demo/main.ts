@@ -35,7 +35,7 @@ function demoParameters(options: { rounds: number; dataDirectory?: string | unde
   return {
     data: { kind: "fashion-mnist", directory: options.dataDirectory },
     samplesPerShard: 500,
-    trainers: { honest: 3, adversaries: ["boost"] },
+    trainers: { honest: 3, adversaries: ["scaled"] },
     rounds: options.rounds,
     shardsPerTrainer: 2,
     model: { hidden: [128], seed: 42 },
