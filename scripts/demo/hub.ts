@@ -31,6 +31,7 @@ import {
   createMyceliumClient,
   createStorageNode,
   decodeMultiaddrs,
+  decodePeerId,
   faucet,
   formatAmount,
   getJob,
@@ -59,7 +60,7 @@ import {
   type TrainingSpec,
 } from "@mycelium/client";
 import { denseClassifierTopology, evaluateModel, initializeModel, selectBackend, toModelArtifacts } from "@mycelium/trainer";
-import { parseUnits, type Account, type Address, type Hash } from "viem";
+import { parseUnits, type Account, type Address, type Hash, type Hex } from "viem";
 import { getBlock, getContractEvents } from "viem/actions";
 import { startIndexer } from "../../indexer/lib/ponderProcess.ts";
 import { devnetAccount, devnetPrivateKey } from "../devnet/accounts.ts";
@@ -442,7 +443,7 @@ async function play(parameters: HubParameters, teardown: Teardown): Promise<HubR
     log.step(trainer.name, `joined job ${job.jobId} as trainer ${joined.index}${trainer.role === "honest" ? "" : " (adversary)"}`);
   }
   for (const address of await trainerPeers(observer, job.jobId)) {
-    await observerNode.dial(address).catch((error: unknown) => log.output("observer", `could not dial ${address}: ${String(error)}`));
+    await observerNode.dial(address, signal ? { signal } : {}).catch((error: unknown) => log.step("observer", `could not dial ${address}: ${error instanceof BaseError ? error.shortMessage : String(error)}`));
   }
   milestone("trainers joined");
 
@@ -646,10 +647,26 @@ async function waitForTrainers(
   }
 }
 
-/** The multiaddrs the trainers announced when joining (TrainerJoined events). */
+/** Where to dial the trainers' IPFS nodes: the peer info each announced last (TrainerJoined, then PeerInfoUpdated). */
 async function trainerPeers(client: MyceliumClient, jobId: bigint): Promise<string[]> {
-  const joined = await getContractEvents(client, { address: client.deployment.contracts.TrainingJobs!.address, abi: trainingJobsAbi, eventName: "TrainerJoined", args: { jobId }, fromBlock: 0n });
-  return joined.flatMap((event) => decodeMultiaddrs(event.args.addrs!).map((address) => address.toString()));
+  const address = client.deployment.contracts.TrainingJobs!.address;
+  const [joined, updated] = await Promise.all([
+    getContractEvents(client, { address, abi: trainingJobsAbi, eventName: "TrainerJoined", args: { jobId }, fromBlock: 0n }),
+    getContractEvents(client, { address, abi: trainingJobsAbi, eventName: "PeerInfoUpdated", args: { jobId }, fromBlock: 0n }),
+  ]);
+  const latest = new Map<string, { peerId: Hex; addrs: readonly Hex[] }>();
+  for (const event of [...joined, ...updated].sort((a, b) => Number(a.blockNumber - b.blockNumber) || a.logIndex - b.logIndex)) {
+    latest.set(event.args.trainer!.toLowerCase(), { peerId: event.args.peerId!, addrs: event.args.addrs! });
+  }
+  return [...latest.values()].flatMap((info) => dialableAddresses(decodePeerId(info.peerId), decodeMultiaddrs(info.addrs).map(String)));
+}
+
+/**
+ * The libp2p addresses among a peer's announced multiaddrs, each ending in /p2p/<peer id> as a dial needs (an /http
+ * one is its gateway, which the node learns once connected).
+ */
+export function dialableAddresses(peerId: string, addrs: readonly string[]): string[] {
+  return addrs.filter((addr) => !addr.includes("/http")).map((addr) => (addr.includes("/p2p/") ? addr : `${addr}/p2p/${peerId}`));
 }
 
 /** Waits until `round` is final and returns its result; fails when a trainer exits or the deadline passes. */

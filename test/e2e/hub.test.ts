@@ -16,7 +16,7 @@ import { createStorageNode, getRoundResult, queryIndexer, trainingJobsAbi } from
 import { erc20Abi, type Address } from "viem";
 import { getContractEvents, readContract } from "viem/actions";
 import { checkRun } from "../../scripts/demo/checks.ts";
-import { runHub, type HubContext, type HubParameters, type HubRun } from "../../scripts/demo/hub.ts";
+import { dialableAddresses, runHub, type HubContext, type HubParameters, type HubRun } from "../../scripts/demo/hub.ts";
 import { memoryLog } from "../../scripts/demo/log.ts";
 import { recomputeRound } from "../../scripts/demo/verify.ts";
 
@@ -67,12 +67,13 @@ describe("the hub end to end: two trainers, two rounds, generated data", functio
 async function modelCidsAgreeWithOwnAggregation(context: HubContext): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "mycelium-e2e-ipfs-"));
   // Peers as a dApp finds them: the trainers' addresses from the indexer, plus the publisher's, sponsor's and observer's.
-  const { trainers } = await queryIndexer<{ trainers: { items: { addrs: string[] }[] } }>(
+  const { trainers } = await queryIndexer<{ trainers: { items: { peerId: string; addrs: string[] }[] } }>(
     context.indexer,
-    `query ($job: BigInt!) { trainers(where: { jobId: $job }) { items { addrs } } }`,
+    `query ($job: BigInt!) { trainers(where: { jobId: $job }) { items { peerId addrs } } }`,
     { job: context.run.job.id.toString() },
   );
-  const node = await createStorageNode({ dataDir, network: "loopback", peers: [...context.peers, ...trainers.items.flatMap((trainer) => trainer.addrs)] });
+  const peers = [...context.peers, ...trainers.items.flatMap((trainer) => dialableAddresses(trainer.peerId, trainer.addrs))];
+  const node = await createStorageNode({ dataDir, network: "loopback", peers });
   try {
     let base = { cid: context.run.baseModel.manifestCid, weights: [] as readonly Float32Array[] };
     for (const round of context.run.rounds) {
