@@ -51,3 +51,56 @@ export class InvalidAggregationInputError extends BaseError {
     });
   }
 }
+
+/** The journal in the trainer's data directory cannot be used (unreadable, malformed, or another job's or account's). */
+export class TrainerJournalError extends BaseError {
+  override name = "TrainerJournalError";
+  readonly path: string;
+  constructor(path: string, problem: string, cause?: unknown) {
+    super(`The trainer journal ${path} cannot be used: ${problem}.`, {
+      cause,
+      hint: "Each job and account has its own journal file; pass the data directory this trainer used before, or move the file away to start afresh (a commitment it records may then go unrevealed and be slashed).",
+    });
+    this.path = path;
+  }
+}
+
+/** The account cannot take part in the job any more (it left, was slashed, or withdrew its stake) while rounds remain. */
+export class TrainerNotActiveError extends BaseError {
+  override name = "TrainerNotActiveError";
+  readonly status: string;
+  constructor(params: { jobId: bigint; trainer: string; status: string }) {
+    super(`Trainer ${params.trainer} is "${params.status}" in job ${params.jobId} and cannot train in it.`, {
+      hint: "Join another job, or run the trainer with another account.",
+    });
+    this.status = params.status;
+  }
+}
+
+/** A commitment of this trainer was not revealed in its reveal window: its stake is lost to whoever slashes it. */
+export class RevealMissedError extends BaseError {
+  override name = "RevealMissedError";
+  readonly round: bigint;
+  constructor(params: { jobId: bigint; round: bigint; trainer: string; details?: string }) {
+    super(`Trainer ${params.trainer} committed in round ${params.round} of job ${params.jobId} and did not reveal in time.`, {
+      details: params.details,
+      hint: "The stake will be slashed (anyone may call slash); the account cannot commit again in this job. Keep the trainer's data directory and RPC reachable through the reveal window.",
+    });
+    this.round = params.round;
+  }
+}
+
+/**
+ * A revealed update whose manifest does not match its reveal (another job, round, trainer, sample count or base
+ * model). The round loop passes it to aggregation as `unavailable` with this message: excluded, never a crash.
+ */
+export class UpdateMismatchError extends BaseError {
+  override name = "UpdateMismatchError";
+  readonly cid: string;
+  constructor(cid: string, mismatches: readonly string[]) {
+    super(`Update ${cid} does not match its reveal: ${mismatches.join("; ")}.`, {
+      hint: "The trainer that revealed it published a manifest for something else; its update is excluded from the round.",
+    });
+    this.cid = cid;
+  }
+}

@@ -173,8 +173,11 @@ export class ProgressBar {
   }
 }
 
-/** JSON with bigints as decimal strings and CIDs as their string form (not dag-json's `{ "/": ... }` links). */
-export function toJson(value: unknown): string {
+/**
+ * JSON with bigints as decimal strings and CIDs as their string form (not dag-json's `{ "/": ... }` links). Indented
+ * by default (one document per command); `indent: 0` gives one line (JSON lines, as the trainer prints its events).
+ */
+export function toJson(value: unknown, indent = 2): string {
   return JSON.stringify(
     value,
     (_key, item: unknown) => {
@@ -186,7 +189,7 @@ export function toJson(value: unknown): string {
       }
       return item;
     },
-    2,
+    indent === 0 ? undefined : indent,
   );
 }
 
