@@ -203,8 +203,8 @@ export {
 } from "./datasets/tensorShards.ts";
 export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIRECTORY, parseIdx, readFashionMnist, readIdxFile } from "./datasets/idx.ts";
 export type { FashionMnist, IdxArray } from "./datasets/idx.ts";
-export { generateBlobsDataset } from "./datasets/synthetic.ts";
-export type { GenerateBlobsParameters } from "./datasets/synthetic.ts";
+export { generateBlobsDataset, generateBlobsSplits } from "./datasets/synthetic.ts";
+export type { GenerateBlobsParameters, GenerateBlobsSplitsParameters } from "./datasets/synthetic.ts";
 export { assignShards, shardPermutation } from "./datasets/assignment.ts";
 export type { AssignShardsParameters } from "./datasets/assignment.ts";
 export {

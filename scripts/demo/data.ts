@@ -7,7 +7,7 @@ import {
   DatasetFilesNotFoundError,
   FASHION_MNIST_CLASSES,
   FASHION_MNIST_DIRECTORY,
-  generateBlobsDataset,
+  generateBlobsSplits,
   readFashionMnist,
   sampleSizeOf,
   type FashionMnist,
@@ -40,11 +40,10 @@ export type DemoDataset = {
 /** Loads the samples of a source. */
 export async function loadDataset(source: DatasetSource): Promise<DemoDataset> {
   if (source.kind === "blobs") {
-    const train = generateBlobsDataset({ seed: source.seed, samples: source.trainSamples });
-    const test = generateBlobsDataset({ seed: source.seed + 1, samples: source.testSamples });
+    const { train, test } = generateBlobsSplits({ seed: source.seed, trainSamples: source.trainSamples, testSamples: source.testSamples });
     return {
       name: "Generated blobs",
-      description: `Gaussian clusters generated with seed ${source.seed} (the client's generateBlobsDataset).`,
+      description: `Gaussian clusters generated with seed ${source.seed} (the client's generateBlobsSplits).`,
       license: "CC0-1.0",
       origin: `generated (seed ${source.seed})`,
       train,
