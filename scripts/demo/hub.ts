@@ -12,8 +12,9 @@
  *    parent, builds the job spec from the two assets and creates the training job with its reward pool.
  * 4. Trainer processes (the shipped trainer, and adversaries built from its hooks in ./adversary.ts) join with a
  *    stake and play every round on their own: train, commit, reveal, aggregate, attest, finalize, claim.
- * 5. Meanwhile the observer follows the chain: each finalized round's model is fetched from IPFS, scored on the test
- *    split, and recomputed independently from the revealed updates with the aggregation code (./verify.ts).
+ * 5. Meanwhile the observer follows the chain: it copies each round's updates and attested aggregates from the
+ *    trainers' nodes while the round runs (the trainers leave once the job is over), then scores each finalized
+ *    round's model on the test split and recomputes it independently from the revealed updates (./verify.ts).
  * 6. The final model is published as a model asset (publishResult), the rewards are read from the chain, the token
  *    transfers and the indexer, and the indexer is asked about the job over GraphQL.
  *
@@ -60,7 +61,7 @@ import {
   type TrainingSpec,
 } from "@mycelium/client";
 import { denseClassifierTopology, evaluateModel, initializeModel, selectBackend, toModelArtifacts } from "@mycelium/trainer";
-import { parseUnits, type Account, type Address, type Hash, type Hex } from "viem";
+import { parseUnits, type Account, type Address, type Hash } from "viem";
 import { getBlock, getContractEvents } from "viem/actions";
 import { startIndexer } from "../../indexer/lib/ponderProcess.ts";
 import { devnetAccount, devnetPrivateKey } from "../devnet/accounts.ts";
@@ -70,7 +71,7 @@ import { percent } from "./format.ts";
 import type { HubLog } from "./log.ts";
 import { describeExit, Teardown, type ManagedProcess } from "./processes.ts";
 import { ADVERSARIES, launchTrainer, type AdversaryKind } from "./trainers.ts";
-import { expectedRewards, recomputeRound, rewardsReceived, type RoundRecomputation } from "./verify.ts";
+import { expectedRewards, mirrorRound, recomputeRound, rewardsReceived, type RoundRecomputation } from "./verify.ts";
 
 export type HubParameters = {
   data: DatasetSource;
@@ -450,19 +451,21 @@ async function play(parameters: HubParameters, teardown: Teardown): Promise<HubR
   const plannedMs = (parameters.startDelay + parameters.rounds * (parameters.windows.commit + parameters.windows.reveal + parameters.windows.attest)) * 1000;
   const deadline = Date.now() + (parameters.jobTimeoutMs ?? 2 * plannedMs + 60_000);
   const rounds: HubRound[] = [];
-  let previousModel = { cid: baseModel.manifestCid.toString(), weights: initial.weights };
+  let previousModel = baseModel.manifestCid.toString();
   for (let round = 0; round < parameters.rounds; round++) {
-    const result = await step(waitForRoundResult(observer, job.jobId, round, processes, deadline, signal), `Waiting for round ${round}`);
+    const mirrored = new Set<string>();
+    const mirror = () => mirrorRound({ storage: observerNode, client: observer, jobId: job.jobId, round, mirrored, signal });
+    const result = await step(waitForRoundResult(observer, job.jobId, round, processes, deadline, mirror, signal), `Waiting for round ${round}`);
     const finalizedAt = elapsed();
     const recomputed = await step(
-      recomputeRound({ storage: observerNode, client: observer, jobId: job.jobId, round, base: previousModel, rule: spec.aggregation, signal }),
+      recomputeRound({ storage: observerNode, client: observer, jobId: job.jobId, round, baseCid: previousModel, rule: spec.aggregation, signal }),
       `Recomputing round ${round}`,
     );
     const included = indicesOf(result.includedMask);
     let score = { accuracy: rounds.at(-1)?.accuracy ?? baseScore.accuracy, loss: rounds.at(-1)?.loss ?? baseScore.loss };
     if (result.status === "succeeded" && result.aggregateCid !== null) {
       score = await evaluateModel({ model: recomputed.model, data: dataset.test });
-      previousModel = { cid: result.aggregateCid.toString(), weights: recomputed.model.weights };
+      previousModel = result.aggregateCid.toString();
     }
     const excluded = recomputed.verdicts.filter((verdict) => !verdict.included);
     const nameOf = (index: number) => trainers.find((trainer) => trainer.index === index)?.name ?? `#${index}`;
@@ -647,18 +650,23 @@ async function waitForTrainers(
   }
 }
 
-/** Where to dial the trainers' IPFS nodes: the peer info each announced last (TrainerJoined, then PeerInfoUpdated). */
-async function trainerPeers(client: MyceliumClient, jobId: bigint): Promise<string[]> {
+/** The peer info each trainer of the job announced last (TrainerJoined, then PeerInfoUpdated), by lower-case address. */
+export async function announcedPeers(client: MyceliumClient, jobId: bigint): Promise<Map<string, { peerId: string; addrs: string[] }>> {
   const address = client.deployment.contracts.TrainingJobs!.address;
   const [joined, updated] = await Promise.all([
     getContractEvents(client, { address, abi: trainingJobsAbi, eventName: "TrainerJoined", args: { jobId }, fromBlock: 0n }),
     getContractEvents(client, { address, abi: trainingJobsAbi, eventName: "PeerInfoUpdated", args: { jobId }, fromBlock: 0n }),
   ]);
-  const latest = new Map<string, { peerId: Hex; addrs: readonly Hex[] }>();
+  const latest = new Map<string, { peerId: string; addrs: string[] }>();
   for (const event of [...joined, ...updated].sort((a, b) => Number(a.blockNumber - b.blockNumber) || a.logIndex - b.logIndex)) {
-    latest.set(event.args.trainer!.toLowerCase(), { peerId: event.args.peerId!, addrs: event.args.addrs! });
+    latest.set(event.args.trainer!.toLowerCase(), { peerId: decodePeerId(event.args.peerId!), addrs: decodeMultiaddrs(event.args.addrs!).map(String) });
   }
-  return [...latest.values()].flatMap((info) => dialableAddresses(decodePeerId(info.peerId), decodeMultiaddrs(info.addrs).map(String)));
+  return latest;
+}
+
+/** Where to dial the trainers' IPFS nodes: the addresses each announced last. */
+async function trainerPeers(client: MyceliumClient, jobId: bigint): Promise<string[]> {
+  return [...(await announcedPeers(client, jobId)).values()].flatMap((info) => dialableAddresses(info.peerId, info.addrs));
 }
 
 /**
@@ -669,13 +677,17 @@ export function dialableAddresses(peerId: string, addrs: readonly string[]): str
   return addrs.filter((addr) => !addr.includes("/http")).map((addr) => (addr.includes("/p2p/") ? addr : `${addr}/p2p/${peerId}`));
 }
 
-/** Waits until `round` is final and returns its result; fails when a trainer exits or the deadline passes. */
+/**
+ * Waits until `round` is final and returns its result, calling `whilePending` on every poll until then; fails when a
+ * trainer exits or the deadline passes.
+ */
 async function waitForRoundResult(
   client: MyceliumClient,
   jobId: bigint,
   round: number,
   processes: readonly { name: string; process: ManagedProcess; lines: string[] }[],
   deadline: number,
+  whilePending: () => Promise<void>,
   signal: AbortSignal | undefined,
 ) {
   for (;;) {
@@ -685,6 +697,7 @@ async function waitForRoundResult(
     if (Date.now() > deadline) {
       throw new HubError(`Round ${round} of job ${jobId} was not finalized in time.`, { details: lastLines(processes), hint: "Longer windows may help on a busy machine." });
     }
+    await whilePending();
     await sleep(250, signal);
   }
 }

@@ -44,8 +44,8 @@ export type RecomputeRoundParameters = {
   client: MyceliumClient;
   jobId: bigint;
   round: number;
-  /** The global model at the start of the round: its manifest CID and weights. */
-  base: { cid: string; weights: readonly Float32Array[] };
+  /** The global model at the start of the round (its manifest CID): its weights are read from IPFS, like the updates. */
+  baseCid: string;
   rule: AggregationRule;
   signal?: AbortSignal | undefined;
 };
@@ -55,10 +55,10 @@ export type RecomputeRoundParameters = {
  * counts as unavailable, as for any trainer), aggregates them with the job's rule and loads the winning model.
  */
 export async function recomputeRound(parameters: RecomputeRoundParameters): Promise<RoundRecomputation> {
-  const { storage, client, jobId, round, base, rule, signal } = parameters;
+  const { storage, client, jobId, round, baseCid, rule, signal } = parameters;
   const jobs = client.deployment.contracts.TrainingJobs!.address as Address;
   const options = signal ? { signal } : {};
-  const baseArtifacts = await loadModelArtifacts(storage, (await loadManifest(storage, base.cid, { kind: "model", ...options })).model, options);
+  const baseArtifacts = await loadModelArtifacts(storage, (await loadManifest(storage, baseCid, { kind: "model", ...options })).model, options);
   const baseModel = fromModelArtifacts(baseArtifacts);
 
   const revealed = await getContractEvents(client, { address: jobs, abi: trainingJobsAbi, eventName: "Revealed", args: { jobId, round: BigInt(round) }, fromBlock: 0n });
@@ -76,10 +76,10 @@ export async function recomputeRound(parameters: RecomputeRoundParameters): Prom
       updates.push({ trainerIndex: reveal.trainerIndex, samples: Number(reveal.samples), unavailable: error instanceof Error ? error.message : String(error) });
     }
   }
-  const aggregate = aggregateUpdates({ base: base.weights, updates, rule });
+  const aggregate = aggregateUpdates({ base: baseModel.weights, updates, rule });
 
   const result = await getRoundResult(client, { jobId, round: BigInt(round) });
-  let model: LayersModelDefinition = { ...baseModel, weights: base.weights };
+  let model: LayersModelDefinition = baseModel;
   if (result.aggregateCid !== null) {
     const manifest = await loadManifest(storage, result.aggregateCid, { kind: "model", ...options });
     model = fromModelArtifacts(await loadModelArtifacts(storage, manifest.model, options), baseModel.weightSpecs);
@@ -94,6 +94,47 @@ export async function recomputeRound(parameters: RecomputeRoundParameters): Prom
     reveals: reveals.map((reveal) => ({ ...reveal })),
   };
 }
+
+/**
+ * Copies a round's content into `storage` while the round is still open: every revealed update and every attested
+ * aggregate, as soon as its event is on-chain. The trainers are the only holders of that content, and they leave as
+ * soon as the job has ended and they have claimed, which can be before an observer that waits for the finalization
+ * gets to fetch the last round. Call it on every poll: a CID in `mirrored` is not fetched again, and one that cannot
+ * be fetched yet (a trainer still storing it) is tried again on the next call.
+ */
+export async function mirrorRound(parameters: {
+  storage: BlockStorage;
+  client: MyceliumClient;
+  jobId: bigint;
+  round: number;
+  mirrored: Set<string>;
+  signal?: AbortSignal | undefined;
+}): Promise<void> {
+  const { storage, client, jobId, round, mirrored, signal } = parameters;
+  const address = client.deployment.contracts.TrainingJobs!.address as Address;
+  const args = { jobId, round: BigInt(round) };
+  const [revealed, attested] = await Promise.all([
+    getContractEvents(client, { address, abi: trainingJobsAbi, eventName: "Revealed", args, fromBlock: 0n }),
+    getContractEvents(client, { address, abi: trainingJobsAbi, eventName: "Attested", args, fromBlock: 0n }),
+  ]);
+  const wanted = [
+    ...revealed.map((event) => ({ cid: hexCid(event.args.updateCid!), kind: "update" as const })),
+    ...attested.map((event) => ({ cid: hexCid(event.args.aggregateCid!), kind: "model" as const })),
+  ].filter((entry) => !mirrored.has(entry.cid));
+  for (const { cid, kind } of wanted) {
+    const attempt = AbortSignal.any([AbortSignal.timeout(MIRROR_ATTEMPT_MS), ...(signal ? [signal] : [])]);
+    try {
+      const manifest = await loadManifest(storage, cid, { kind, signal: attempt });
+      await loadModelArtifacts(storage, manifest.model, { signal: attempt });
+      mirrored.add(cid);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+    }
+  }
+}
+
+/** How long one fetch of `mirrorRound` may take before it is left for the next call. */
+const MIRROR_ATTEMPT_MS = 5_000;
 
 /**
  * What each trainer index may claim over a job's successful rounds: reward * samples / includedSamples (rounded
