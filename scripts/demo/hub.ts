@@ -134,8 +134,8 @@ export type HubRound = {
   loss: number;
   /** Seconds from the start of the run to the round's finalization. */
   finalizedAt: number;
-  /** The observer's own aggregation of the revealed updates. */
-  recomputed: RoundRecomputation;
+  /** The observer's own aggregation of the revealed updates (without the model's weights, which stay on IPFS). */
+  recomputed: Omit<RoundRecomputation, "model">;
 };
 
 export type HubReward = {
@@ -457,14 +457,14 @@ async function play(parameters: HubParameters, teardown: Teardown): Promise<HubR
     const mirror = () => mirrorRound({ storage: observerNode, client: observer, jobId: job.jobId, round, mirrored, signal });
     const result = await step(waitForRoundResult(observer, job.jobId, round, processes, deadline, mirror, signal), `Waiting for round ${round}`);
     const finalizedAt = elapsed();
-    const recomputed = await step(
+    const { model: roundModel, ...recomputed } = await step(
       recomputeRound({ storage: observerNode, client: observer, jobId: job.jobId, round, baseCid: previousModel, rule: spec.aggregation, signal }),
       `Recomputing round ${round}`,
     );
     const included = indicesOf(result.includedMask);
     let score = { accuracy: rounds.at(-1)?.accuracy ?? baseScore.accuracy, loss: rounds.at(-1)?.loss ?? baseScore.loss };
     if (result.status === "succeeded" && result.aggregateCid !== null) {
-      score = await evaluateModel({ model: recomputed.model, data: dataset.test });
+      score = await evaluateModel({ model: roundModel, data: dataset.test });
       previousModel = result.aggregateCid.toString();
     }
     const excluded = recomputed.verdicts.filter((verdict) => !verdict.included);
@@ -727,8 +727,8 @@ async function waitForTrainersToExit(
 
 function throwIfTrainerDied(processes: readonly { name: string; process: ManagedProcess; lines: string[] }[], when: string): void {
   for (const member of processes) {
-    if (member.process.done) {
-      throw new HubError(`Trainer ${member.name} exited ${when}.`, { details: `Its last lines:\n${member.lines.slice(-30).join("\n")}` });
+    if (member.process.status !== null) {
+      throw new HubError(`Trainer ${member.name} exited ${when} (${describeExit(member.process.status)}).`, { details: `Its last lines:\n${member.lines.slice(-30).join("\n")}` });
     }
   }
 }

@@ -22,8 +22,8 @@ export type ManagedProcess = {
   pid: number;
   /** Resolves once the process is gone. */
   exited: Promise<ExitStatus>;
-  /** True once the process is gone. */
-  readonly done: boolean;
+  /** How it ended, once it is gone; null while it runs. */
+  readonly status: ExitStatus | null;
   /** SIGTERM, then SIGKILL after `graceMs` (default 5 s); resolves once the process is gone. Safe to call twice. */
   stop: (graceMs?: number) => Promise<ExitStatus>;
 };
@@ -51,26 +51,26 @@ export function spawnTypeScript(parameters: SpawnTypeScriptParameters): ManagedP
     stdio: ["ignore", "pipe", "pipe"],
   });
   alive.add(child);
-  let done = false;
+  let status: ExitStatus | null = null;
   const exited = new Promise<ExitStatus>((resolve) => {
     child.once("exit", (code, signal) => {
-      done = true;
+      status = { code, signal };
       alive.delete(child);
-      resolve({ code, signal });
+      resolve(status);
     });
     child.once("error", () => {
       // Spawning failed (no pid): there will be no exit event.
       if (child.pid === undefined) {
-        done = true;
+        status = { code: null, signal: null };
         alive.delete(child);
-        resolve({ code: null, signal: null });
+        resolve(status);
       }
     });
   });
   readline.createInterface({ input: child.stdout! }).on("line", (line) => parameters.onLine(line, "stdout"));
   readline.createInterface({ input: child.stderr! }).on("line", (line) => parameters.onLine(line, "stderr"));
   const stop = async (graceMs = 5_000) => {
-    if (!done) {
+    if (status === null) {
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
       await exited;
@@ -82,8 +82,8 @@ export function spawnTypeScript(parameters: SpawnTypeScriptParameters): ManagedP
     name: parameters.name,
     pid: child.pid ?? -1,
     exited,
-    get done() {
-      return done;
+    get status() {
+      return status;
     },
     stop,
   };

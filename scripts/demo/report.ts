@@ -14,6 +14,8 @@ export function renderReport(run: HubRun, checks: readonly Check[], options: { t
   const failed = checks.filter((check) => !check.ok);
   const title = options.title ?? "Mycelium hub run";
   const generatedAt = (options.generatedAt ?? new Date()).toISOString();
+  const paid = run.rewards.reduce((total, reward) => total + reward.received, 0n);
+  const trainedOn = run.rounds.reduce((total, round) => total + round.includedSamples, 0n);
 
   const roundRows = run.rounds
     .map((round) => {
@@ -71,8 +73,8 @@ ${failed.length === 0 ? `<span class="ok">every check passed</span>` : `<span cl
 <div class="cards">
   <div class="card">Test accuracy<b>${percent(run.baseModel.accuracy)} &rarr; ${percent(run.rounds.at(-1)?.accuracy ?? run.baseModel.accuracy)}</b><span class="muted">base model &rarr; after ${run.rounds.length} rounds</span></div>
   <div class="card">Trainers<b>${run.trainers.length}</b><span class="muted">${run.trainers.filter((t) => t.role !== "honest").length} adversarial</span></div>
-  <div class="card">Rewards paid<b>${escape(money(run.rewards.reduce((total, reward) => total + reward.received, 0n)))}</b><span class="muted">of a ${escape(money(run.job.rewardPool))} pool</span></div>
-  <div class="card">Dataset<b>${escape(run.dataset.name)}</b><span class="muted">${run.dataset.trainSamples.toLocaleString("en")} train / ${run.dataset.testSamples.toLocaleString("en")} test</span></div>
+  <div class="card">Rewards paid<b>${escape(money(paid))}</b><span class="muted">of a ${escape(money(run.job.rewardPool))} pool${paid < run.job.rewardPool ? `; ${escape(money(run.job.rewardPool - paid))} not paid out` : ""}</span></div>
+  <div class="card">Dataset<b>${escape(run.dataset.name)}</b><span class="muted">${run.dataset.trainSamples.toLocaleString("en")} train / ${run.dataset.testSamples.toLocaleString("en")} test; ${trainedOn.toLocaleString("en")} samples trained on in included updates</span></div>
 </div>
 
 <h2>Accuracy per round</h2>
@@ -82,13 +84,16 @@ ${accuracyChart(run)}
 <p class="muted">${run.job.numRounds} rounds, ${escape(money(run.job.rewardPerRound))} each; windows ${run.job.windows.commit} s commit, ${run.job.windows.reveal} s reveal,
 ${run.job.windows.attest} s attest; quorum ${run.job.quorumBps / 100}% of the revealed stake; aggregation ${escape(run.job.aggregation.rule)}
 (robustK ${run.job.aggregation.robustK ?? "none"}, trim ${run.job.aggregation.trimFraction}); spec ${code(run.job.specCid)}.
+Each trainer trains on the shards assigned to it for the round (at most ${run.job.maxSamples.toLocaleString("en")} samples), a short run next to
+full passes over the ${run.dataset.trainSamples.toLocaleString("en")} training samples.
 Accuracy and loss: the round's global model on the ${run.dataset.testSamples.toLocaleString("en")} test samples, scored by the observer.
 Exclusion reasons: the observer's own aggregation of the revealed updates.</p>
 <table><tr>${header(["round", "status", "accuracy", "loss", "included", "excluded", "samples", "reward", "final at", "model (manifest CID)"])}</tr>
 ${row(["base", "", percent(run.baseModel.accuracy), run.baseModel.loss.toFixed(3), "", "", "", "", "", code(run.baseModel.manifestCid)])}${roundRows}</table>
 
 <h2>Rewards</h2>
-<p class="muted">Owed: reward &times; samples / included samples over the rounds that included the trainer. Claimed: its RewardClaimed events.
+<p class="muted">Owed: reward &times; samples / included samples over the rounds that included the trainer, rounded down
+(the rounding remainder stays with the job contract). Claimed: its RewardClaimed events.
 Received: the reward token's transfers to it in its claim transactions. Indexer: the indexer's count for the job.</p>
 <table><tr>${header(["trainer", "role", "index", "address", "owed", "claimed", "received", "indexer"])}</tr>${rewardRows}</table>
 
@@ -142,7 +147,7 @@ function accuracyChart(run: HubRun): string {
       `<text x="${x(i).toFixed(1)}" y="${(y(point.accuracy) - 10).toFixed(1)}" text-anchor="middle" font-size="12" fill="#1d2421">${percent(point.accuracy)}</text>` +
       `<text x="${x(i).toFixed(1)}" y="${height - margin.bottom + 20}" text-anchor="middle" font-size="12" fill="#5b6b62">${escape(point.label)}</text>`)
     .join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Test accuracy per round">
+  return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Test accuracy per round">
 <rect width="${width}" height="${height}" fill="#ffffff"/>${grid}
 <path d="${path}" fill="none" stroke="#2e7d4f" stroke-width="2.5"/>${marks}
 <text x="${margin.left + plotWidth / 2}" y="${height - 6}" text-anchor="middle" font-size="12" fill="#5b6b62">test accuracy of the global model (${run.dataset.testSamples.toLocaleString("en")} samples)</text>
