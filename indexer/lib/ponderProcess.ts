@@ -1,14 +1,19 @@
 /**
  * Runs the indexer as a real `ponder start` process for tests, the benchmark and the demo (scripts/demo): free port on
  * 127.0.0.1, its own data directory or PostgreSQL schema, JSON logs kept for assertions and for the report when
- * something fails. Every process started here is killed when the process that started it exits, whatever happens.
+ * something fails. Every process started here ends with the process that started it: killed at its exit, and, when it
+ * is killed outright (no exit handler runs), ending itself once its stdin pipe closes (./exitWithParent.cjs).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
+import path from "node:path";
 import readline from "node:readline";
 import { PONDER_CLI } from "./cli.ts";
 import { INDEXER_ROOT } from "./settings.ts";
 
+
+/** Preload that ends an indexer whose parent is gone (see the file). */
+const EXIT_WITH_PARENT = path.join(import.meta.dirname, "exitWithParent.cjs");
 
 const running = new Set<ChildProcess>();
 process.once("exit", () => {
@@ -68,8 +73,9 @@ export async function startIndexer(parameters: StartIndexerParameters): Promise<
 
   const child = spawn(
     process.execPath,
-    [PONDER_CLI, "start", "--schema", schema, "--port", String(port), "--hostname", "127.0.0.1", "--log-format", "json"],
-    { cwd: INDEXER_ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
+    ["--require", EXIT_WITH_PARENT, PONDER_CLI, "start", "--schema", schema, "--port", String(port), "--hostname", "127.0.0.1", "--log-format", "json"],
+    // stdin: a pipe this process holds and never writes to; it closes when this process is gone.
+    { cwd: INDEXER_ROOT, env, stdio: ["pipe", "pipe", "pipe"] },
   );
   running.add(child);
   const exited = new Promise<number | string | null>((resolve) =>
