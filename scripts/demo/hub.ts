@@ -63,7 +63,7 @@ import {
 import { denseClassifierTopology, evaluateModel, initializeModel, selectBackend, toModelArtifacts } from "@mycelium/trainer";
 import { parseUnits, type Account, type Address, type Hash } from "viem";
 import { getBlock, getContractEvents } from "viem/actions";
-import { startIndexer } from "../../indexer/lib/ponderProcess.ts";
+import { startIndexer, tail } from "../../indexer/lib/ponderProcess.ts";
 import { devnetAccount, devnetPrivateKey } from "../devnet/accounts.ts";
 import { startDevnet, type Devnet } from "../devnet/startDevnet.ts";
 import { loadDataset, type DatasetSource } from "./data.ts";
@@ -92,6 +92,11 @@ export type HubParameters = {
   economics: { price: string; rewardPerRound: string; minStake: string };
   /** Compute backend of the trainers and the observer (default wasm: deterministic across processes, fast on CPU). */
   backend?: string | undefined;
+  /**
+   * Where to write the base model as a TF.js layers model directory (model.json, weights.bin), the form `myc publish
+   * --kind model` reads; default inside the working directory.
+   */
+  baseModelDir?: string | undefined;
   /** Where the run keeps its chain data, index and IPFS blocks; default a new temporary directory, removed at the end. */
   workDir?: string | undefined;
   keepWorkDir?: boolean | undefined;
@@ -325,7 +330,7 @@ async function play(parameters: HubParameters, teardown: Teardown): Promise<HubR
   await step(selectBackend({ backend: (parameters.backend ?? "wasm") as never, log: (line) => log.output("observer", line) }), "Starting TF.js");
   const topology = denseClassifierTopology({ inputs: dataset.features, hidden: parameters.model.hidden, classes: dataset.classes });
   const initial = await initializeModel({ topology, seed: parameters.model.seed });
-  const modelDir = path.join(workDir, "base-model");
+  const modelDir = parameters.baseModelDir ?? path.join(workDir, "base-model");
   writeModelDirectory(modelDir, toModelArtifacts(initial));
   const baseScore = await evaluateModel({ model: initial, data: dataset.test });
   const baseModel = await step(
@@ -433,6 +438,16 @@ async function play(parameters: HubParameters, teardown: Teardown): Promise<HubR
 
   const indexerProcess = await step(indexerStarting, "Starting the indexer");
   const indexer = createIndexerClient({ url: indexerProcess.url });
+  // The indexer is only asked at the end: a crash must stop the run when it happens, not a minute later.
+  let indexerExit: number | string | null | undefined;
+  void indexerProcess.exited.then((code) => (indexerExit = code));
+  const throwIfIndexerDied = () => {
+    if (indexerExit !== undefined) {
+      throw new HubError(`The indexer exited during the run (${typeof indexerExit === "string" ? `killed by ${indexerExit}` : `exit code ${indexerExit}`}).`, {
+        details: tail(indexerProcess.logs, 20),
+      });
+    }
+  };
   milestone("indexer");
   log.step("indexer", `Ponder on PGlite serving GraphQL at ${indexerProcess.url}/graphql`);
 
@@ -454,8 +469,11 @@ async function play(parameters: HubParameters, teardown: Teardown): Promise<HubR
   let previousModel = baseModel.manifestCid.toString();
   for (let round = 0; round < parameters.rounds; round++) {
     const mirrored = new Set<string>();
-    const mirror = () => mirrorRound({ storage: observerNode, client: observer, jobId: job.jobId, round, mirrored, signal });
-    const result = await step(waitForRoundResult(observer, job.jobId, round, processes, deadline, mirror, signal), `Waiting for round ${round}`);
+    const whilePending = () => {
+      throwIfIndexerDied();
+      return mirrorRound({ storage: observerNode, client: observer, jobId: job.jobId, round, mirrored, signal });
+    };
+    const result = await step(waitForRoundResult(observer, job.jobId, round, processes, deadline, whilePending, signal), `Waiting for round ${round}`);
     const finalizedAt = elapsed();
     const { model: roundModel, ...recomputed } = await step(
       recomputeRound({ storage: observerNode, client: observer, jobId: job.jobId, round, baseCid: previousModel, rule: spec.aggregation, signal }),
@@ -511,6 +529,7 @@ async function play(parameters: HubParameters, teardown: Teardown): Promise<HubR
     `published the trained model as asset ${result.modelAssetId} (manifest ${result.modelCid}), lineage: dataset asset ${datasetAsset.assetId} and base model asset ${baseModel.assetId}`,
   );
 
+  throwIfIndexerDied();
   await step(waitForIndexed(indexer, { hash: result.hash, timeoutMs: 60_000, signal }), "Waiting for the indexer");
   milestone("indexed");
   const expected = expectedRewards(rounds, await revealedSamples(observer, job.jobId));

@@ -1,6 +1,6 @@
 /**
  * `npm run demo`: the whole hub on this machine in a few minutes (see README.md beside this file). Prints a progress
- * log and a summary, writes demo-output/report.html (and demo.log, run.json), and exits 0 only when the run was
+ * log and a summary, writes demo-output/report.html (and demo.log, run.json, base-model/), and exits 0 only when the run was
  * honest by every check of ./checks.ts. Ctrl-C stops everything it started (a second Ctrl-C kills at once).
  */
 import fs from "node:fs";
@@ -25,7 +25,8 @@ Options:
   --rounds <n>     training rounds (default 5)
   --data <dir>     a folder with the four Fashion-MNIST .gz files (default: the Debian package's files when
                    installed, else the subset in scripts/demo/fashion-mnist)
-  --out <dir>      where report.html, demo.log and run.json go (default demo-output)
+  --out <dir>      where report.html, demo.log, run.json and base-model/ (the untrained model as a TF.js
+                   directory, ready for \`myc publish --kind model\`) go (default demo-output)
   --keep           keep the working directory (chain data, index, IPFS blocks, trainer journals)
   --verbose        show the output of every process (devnet, indexer, trainers)
   --help           this text`;
@@ -95,7 +96,7 @@ async function main(): Promise<number> {
   );
   let code: number;
   try {
-    const run = await runHub({ ...parameters, keepWorkDir: values.keep, signal: controller.signal, log });
+    const run = await runHub({ ...parameters, baseModelDir: path.join(outDir, "base-model"), keepWorkDir: values.keep, signal: controller.signal, log });
     const checks = checkRun(run, { minAccuracyGain: 0.3, maxAccuracyDrop: 0.03 });
     const reportFile = path.join(outDir, "report.html");
     fs.writeFileSync(reportFile, renderReport(run, checks, { title: "Mycelium demo: federated training on Fashion-MNIST" }));
