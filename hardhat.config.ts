@@ -1,6 +1,7 @@
 import type { HardhatUserConfig } from "hardhat/config";
 import { subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import path from "node:path";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox-viem";
 
 const SOLC_VERSION = "0.8.28";
@@ -18,6 +19,15 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async (args: { solcVersi
     version: SOLC_VERSION,
     longVersion: solc.version(),
   };
+});
+
+// test/e2e holds the end-to-end test of the whole hub (ES modules run by mocha with tsx: `npm run test:e2e`), not
+// contract tests: `hardhat test` leaves it out unless it is named explicitly.
+subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args: { testFiles: string[] }, hre, runSuper) => {
+  const files: string[] = await runSuper(args);
+  if (args.testFiles.length > 0) return files;
+  const e2e = path.join(hre.config.paths.tests, "e2e") + path.sep;
+  return files.filter((file) => !file.startsWith(e2e));
 });
 
 const config: HardhatUserConfig = {
@@ -44,6 +54,11 @@ const config: HardhatUserConfig = {
     },
     localhost: {
       url: process.env.MYC_RPC_URL ?? "http://127.0.0.1:8545",
+    },
+    // Any chain by URL, for `npm run deploy` (scripts/deploy.ts): signs with MYC_DEPLOYER_KEY, else the node's accounts.
+    rpc: {
+      url: process.env.MYC_RPC_URL ?? "http://127.0.0.1:8545",
+      accounts: process.env.MYC_DEPLOYER_KEY ? [process.env.MYC_DEPLOYER_KEY] : "remote",
     },
   },
   gasReporter: { enabled: false },

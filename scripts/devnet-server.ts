@@ -17,6 +17,7 @@ import hre from "hardhat";
 import { TASK_COMPILE, TASK_NODE_CREATE_SERVER } from "hardhat/builtin-tasks/task-names";
 import type { JsonRpcServer } from "hardhat/types";
 import LocalProtocolModule from "../ignition/modules/LocalProtocol";
+import { creationBlock } from "./creationBlock";
 import type { Deployment, DeployedContract } from "./devnet/deployment";
 
 const HOSTNAME = "127.0.0.1";
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   const deployed = await hre.ignition.deploy(LocalProtocolModule, { displayUi: false });
   const contracts: Record<string, DeployedContract> = {};
   for (const [name, contract] of Object.entries(deployed)) {
-    contracts[name] = { address: contract.address, startBlock: await creationBlock(contract.address) };
+    contracts[name] = { address: contract.address, startBlock: await creationBlock(provider, contract.address, Number(await provider.request({ method: "eth_blockNumber" }))) };
   }
   const chainId = Number(await provider.request({ method: "eth_chainId" }));
   const deployment: Deployment = { chainId, rpcUrl: `http://${HOSTNAME}:${actualPort}`, contracts };
@@ -87,22 +88,6 @@ async function compileOnce(): Promise<void> {
   } finally {
     fs.rmSync(lock, { recursive: true, force: true });
   }
-}
-
-/** The first block at which `address` has code (binary search over the chain's history). */
-async function creationBlock(address: string): Promise<number> {
-  const provider = hre.network.provider;
-  const hasCode = async (block: number) =>
-    ((await provider.request({ method: "eth_getCode", params: [address, `0x${block.toString(16)}`] })) as string) !==
-    "0x";
-  let high = Number(await provider.request({ method: "eth_blockNumber" }));
-  let low = 0;
-  while (low < high) {
-    const middle = Math.floor((low + high) / 2);
-    if (await hasCode(middle)) high = middle;
-    else low = middle + 1;
-  }
-  return low;
 }
 
 main().catch((error: unknown) => {

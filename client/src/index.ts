@@ -14,6 +14,7 @@ export type { AssetKind, AssetState } from "./chain/assetTypes.ts";
 export { cidToHex, hexToCid } from "./chain/cid.ts";
 export { readBalance, readToken, signPermit } from "./chain/tokens.ts";
 export type { PermitSignature } from "./chain/tokens.ts";
+export { abortable } from "./chain/transaction.ts";
 export type { TransactionOptions, TransactionProgressEvent, TransactionResult } from "./chain/transaction.ts";
 export { decryptKeystore, encryptKeystore, readKeystoreFile, writeKeystoreFile } from "./chain/keystore.ts";
 export type { EncryptKeystoreOptions, KeystoreV3 } from "./chain/keystore.ts";
@@ -171,6 +172,7 @@ export type { ReadActionErrorType, WriteActionErrorType } from "./errors/types.t
 export { buildProgram, main as runCli } from "./cli/main.ts";
 export type { MainParameters as RunCliParameters } from "./cli/main.ts";
 export { EXIT_CODES, exitCodeOf } from "./cli/exitCodes.ts";
+export { formatAmount } from "./cli/output.ts";
 
 export { SeededRandom, InvalidRandomRangeError, InvalidRandomSeedError, deriveSeed } from "./datasets/random.ts";
 export type { RandomSeed } from "./datasets/random.ts";
@@ -201,8 +203,8 @@ export {
 } from "./datasets/tensorShards.ts";
 export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIRECTORY, parseIdx, readFashionMnist, readIdxFile } from "./datasets/idx.ts";
 export type { FashionMnist, IdxArray } from "./datasets/idx.ts";
-export { generateBlobsDataset } from "./datasets/synthetic.ts";
-export type { GenerateBlobsParameters } from "./datasets/synthetic.ts";
+export { generateBlobsDataset, generateBlobsSplits } from "./datasets/synthetic.ts";
+export type { GenerateBlobsParameters, GenerateBlobsSplitsParameters } from "./datasets/synthetic.ts";
 export { assignShards, shardPermutation } from "./datasets/assignment.ts";
 export type { AssignShardsParameters } from "./datasets/assignment.ts";
 export {

@@ -3,12 +3,15 @@
  *
  * 1. The GraphQL answers match the scenario exactly: values, relations, filters, ordering, pagination.
  * 2. Malformed and abusive queries are refused and the server keeps serving.
- * 3. Killed with SIGKILL in the middle of indexing thousands of events and started again, an indexer ends with the
+ * 3. An indexer does not outlive the process that started it, even one killed outright.
+ * 4. Killed with SIGKILL in the middle of indexing thousands of events and started again, an indexer ends with the
  *    same rows as one that never stopped: nothing lost, nothing twice. On PGlite (rebuilt after an unclean stop) and on
  *    PostgreSQL (resumed from Ponder's checkpoint), which therefore also gives the same rows as PGlite.
  */
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import readline from "node:readline";
 import { expect } from "chai";
 import { assetRegistryAbi, datatokenAbi, marketplaceAbi, trainingJobsAbi } from "@mycelium/client/abis";
 import { base58btc } from "multiformats/bases/base58";
@@ -604,6 +607,28 @@ describe("indexer", function () {
 
   clientHelperTests(() => ({ chain, scenario, indexer }));
 
+  describe("process lifetime", () => {
+    it("an indexer ends itself when the process that started it is killed outright", async () => {
+      const parent = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "support", "orphan-parent.ts"), chain.deploymentFile, path.join(chain.tempDir, "pglite-orphan")], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      const indexerPid = await new Promise<number>((resolve, reject) => {
+        readline.createInterface({ input: parent.stdout! }).on("line", (line) => {
+          const match = /^INDEXER_PID (\d+)$/.exec(line);
+          if (match) resolve(Number(match[1]));
+        });
+        parent.once("exit", (code) => reject(new Error(`the parent exited early with code ${code}`)));
+      });
+      expect(isAlive(indexerPid)).to.equal(true);
+      parent.kill("SIGKILL");
+      const deadline = Date.now() + 15_000;
+      while (isAlive(indexerPid) && Date.now() < deadline) await sleep(100);
+      const survived = isAlive(indexerPid);
+      if (survived) process.kill(indexerPid, "SIGKILL");
+      expect(survived, "the indexer outlived its parent").to.equal(false);
+    });
+  });
+
   describe("abusive and malformed requests", () => {
     const post = (body: string) =>
       fetch(`${indexer.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body }).then(async (response) => ({
@@ -750,4 +775,13 @@ function handledEvents(): Set<string> {
 function eventName(log: Log): string {
   const [decoded] = parseEventLogs({ abi: [...assetRegistryAbi, ...datatokenAbi, ...marketplaceAbi, ...trainingJobsAbi], logs: [log], strict: false });
   return decoded?.eventName ?? "";
+}
+
+/** Whether a process runs (a zombie, ended but not yet reaped, counts as gone). */
+function isAlive(pid: number): boolean {
+  try {
+    return !fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.startsWith("Z");
+  } catch {
+    return false;
+  }
 }

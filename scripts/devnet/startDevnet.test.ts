@@ -55,12 +55,15 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<b
 describe("startDevnet", function () {
   this.timeout(240_000);
   const started: Devnet[] = [];
+  const directories: string[] = [];
   afterEach(async () => {
     await Promise.all(started.splice(0).map((devnet) => devnet.stop()));
+    for (const directory of directories.splice(0)) fs.rmSync(directory, { recursive: true, force: true });
   });
 
   it("runs two fresh chains side by side on free ports, each with its deployment file, and stops them", async () => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), "myc-devnet-"));
+    directories.push(directory);
     const [first, second] = await Promise.all([
       startDevnet({ port: 0, deploymentFile: path.join(directory, "a.json") }),
       startDevnet({ port: 0, chainId: 31338, deploymentFile: (deployment) => path.join(directory, `${deployment.chainId}.json`) }),

@@ -1,4 +1,4 @@
-import { createTensorDataset, type TensorDataset } from "./dataset.ts";
+import { createTensorDataset, sliceDataset, type TensorDataset } from "./dataset.ts";
 import { InvalidDatasetError } from "./errors.ts";
 import { SeededRandom } from "./random.ts";
 
@@ -55,4 +55,24 @@ export function generateBlobsDataset(params: GenerateBlobsParameters): TensorDat
     for (let j = 0; j < width; j++) features[i * width + j] = centres[centre + j]! + random.nextNormal();
   }
   return createTensorDataset({ featureShape: [width], features, labels, classCount });
+}
+
+export type GenerateBlobsSplitsParameters = Omit<GenerateBlobsParameters, "samples"> & {
+  trainSamples: number;
+  /** Default: a fifth as many as `trainSamples` (at least 1). */
+  testSamples?: number;
+};
+
+/**
+ * Train and test splits of one blobs task: one generation of `trainSamples + testSamples` samples (so both splits
+ * share the class centres), the first `trainSamples` for training and the rest for testing. Two separate
+ * generations with different seeds would be two different tasks, and a model trained on one scores chance on the other.
+ */
+export function generateBlobsSplits(params: GenerateBlobsSplitsParameters): { train: TensorDataset; test: TensorDataset } {
+  const { trainSamples, testSamples = Math.max(1, Math.floor(trainSamples / 5)), ...task } = params;
+  for (const [field, value] of [["trainSamples", trainSamples], ["testSamples", testSamples]] as const) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new InvalidDatasetError({ field, expected: "a positive integer", found: String(value) });
+  }
+  const all = generateBlobsDataset({ ...task, samples: trainSamples + testSamples });
+  return { train: sliceDataset(all, 0, trainSamples), test: sliceDataset(all, trainSamples, trainSamples + testSamples) };
 }

@@ -5,8 +5,10 @@ import {
   createTensorDataset,
   featuresAsFloat32,
   generateBlobsDataset,
+  generateBlobsSplits,
   sliceDataset,
   splitIntoShards,
+  type TensorDataset,
 } from "../../src/index.ts";
 
 describe("TensorDataset", () => {
@@ -58,25 +60,40 @@ describe("generateBlobsDataset", () => {
 
   it("is learnable: samples sit nearer their own class centre", () => {
     const data = generateBlobsDataset({ seed: 5, samples: 2000 });
-    const width = data.featureShape[0]!;
-    const centres = Array.from({ length: data.classCount }, () => new Float64Array(width));
-    const counts = new Array<number>(data.classCount).fill(0);
-    for (let i = 0; i < data.count; i++) {
-      counts[data.labels[i]!]!++;
-      for (let j = 0; j < width; j++) centres[data.labels[i]!]![j]! += data.features[i * width + j]!;
-    }
-    centres.forEach((centre, c) => centre.forEach((v, j) => (centre[j] = v / counts[c]!)));
-    let correct = 0;
-    for (let i = 0; i < data.count; i++) {
-      let best = 0;
-      let bestDistance = Infinity;
-      centres.forEach((centre, c) => {
-        let d = 0;
-        for (let j = 0; j < width; j++) d += (data.features[i * width + j]! - centre[j]!) ** 2;
-        if (d < bestDistance) [best, bestDistance] = [c, d];
-      });
-      if (best === data.labels[i]) correct++;
-    }
-    expect(correct / data.count).to.be.within(0.75, 0.99);
+    expect(nearestCentreAccuracy(data, data)).to.be.within(0.75, 0.99);
   });
 });
+
+describe("generateBlobsSplits", () => {
+  it("gives train and test splits of the same task: centres learned on train classify test", () => {
+    const { train, test } = generateBlobsSplits({ seed: 7, trainSamples: 2000, testSamples: 500 });
+    expect([train.count, test.count]).to.deep.equal([2000, 500]);
+    expect(nearestCentreAccuracy(train, test)).to.be.within(0.75, 0.99);
+    expect(generateBlobsSplits({ seed: 7, trainSamples: 100 }).test.count).to.equal(20);
+    expect(() => generateBlobsSplits({ seed: 7, trainSamples: 100, testSamples: 0 })).to.throw(InvalidDatasetError).with.property("field", "testSamples");
+  });
+});
+
+/** Accuracy on `data` of the nearest-centre classifier whose class centres are the means of `fitted`. */
+function nearestCentreAccuracy(fitted: TensorDataset, data: TensorDataset): number {
+  const width = fitted.featureShape[0]!;
+  const centres = Array.from({ length: fitted.classCount }, () => new Float64Array(width));
+  const counts = new Array<number>(fitted.classCount).fill(0);
+  for (let i = 0; i < fitted.count; i++) {
+    counts[fitted.labels[i]!]!++;
+    for (let j = 0; j < width; j++) centres[fitted.labels[i]!]![j]! += fitted.features[i * width + j]!;
+  }
+  centres.forEach((centre, c) => centre.forEach((v, j) => (centre[j] = v / counts[c]!)));
+  let correct = 0;
+  for (let i = 0; i < data.count; i++) {
+    let best = 0;
+    let bestDistance = Infinity;
+    centres.forEach((centre, c) => {
+      let d = 0;
+      for (let j = 0; j < width; j++) d += (data.features[i * width + j]! - centre[j]!) ** 2;
+      if (d < bestDistance) [best, bestDistance] = [c, d];
+    });
+    if (best === data.labels[i]) correct++;
+  }
+  return correct / data.count;
+}

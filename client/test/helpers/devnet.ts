@@ -7,25 +7,13 @@ import path from "node:path";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
-import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 import { startDevnet, type Devnet } from "../../../scripts/devnet/startDevnet.ts";
 import { createMyceliumClient, type MyceliumClient } from "../../src/chain/client.ts";
 import type { Account } from "viem";
 import { tempDirectory } from "./tmp.ts";
 
 /** Hardhat's default accounts (each funded with 10,000 ETH on the devnet). */
-export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
-
-export function devAccount(index: number): HDAccount {
-  return mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index });
-}
-
-/** The private key of devnet account `index` (for CLI tests, which read it from MYC_PRIVATE_KEY). */
-export function devPrivateKey(index: number): `0x${string}` {
-  const key = devAccount(index).getHdKey().privateKey;
-  if (!key) throw new Error("no private key");
-  return `0x${Buffer.from(key).toString("hex")}`;
-}
+export { devnetAccount as devAccount, devnetPrivateKey as devPrivateKey } from "../../../scripts/devnet/accounts.ts";
 
 export type TestChain = {
   devnet: Devnet;

@@ -6,7 +6,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { FASHION_MNIST_CLASSES, readFashionMnist } from "../../datasets/idx.ts";
-import { generateBlobsDataset } from "../../datasets/synthetic.ts";
+import { generateBlobsSplits } from "../../datasets/synthetic.ts";
 import { writeDatasetDirectory } from "../../publishing/dataset.ts";
 import { publishFashionMnist, publishTensorDataset } from "../../publishing/tensorDataset.ts";
 import type { PublishProgressEvent } from "../../actions/publish.ts";
@@ -45,7 +45,7 @@ export function register(program: Command, run: Run): void {
           } else {
             const samples = Number(parseCount(options.samples, "--samples"));
             const seed = Number(parseCount(options.seed, "--seed"));
-            const splits = { train: generateBlobsDataset({ seed, samples }), test: generateBlobsDataset({ seed: seed + 1, samples: Math.max(1, Math.floor(samples / 5)) }) };
+            const splits = generateBlobsSplits({ seed, trainSamples: samples });
             counts = await writeDatasetDirectory(target, { splits, samplesPerShard });
           }
         } finally {
@@ -98,7 +98,7 @@ export function register(program: Command, run: Run): void {
         } else {
           const samples = Number(parseCount(options.samples, "--samples"));
           const seed = Number(parseCount(options.seed, "--seed"));
-          const splits = { train: generateBlobsDataset({ seed, samples }), test: generateBlobsDataset({ seed: seed + 1, samples: Math.max(1, Math.floor(samples / 5)) }) };
+          const splits = generateBlobsSplits({ seed, trainSamples: samples });
           published = await publishTensorDataset(client, {
             ...common,
             splits,

@@ -1,0 +1,22 @@
+/**
+ * Test helper for the indexer's process lifetime test: starts an indexer (`startIndexer`) on the deployment file and
+ * PGlite directory given as arguments, prints `INDEXER_PID <pid>` and waits to be killed with SIGKILL, so that the test
+ * can check the indexer ends when its parent dies without any cleanup.
+ */
+import { startIndexer } from "../../lib/ponderProcess.ts";
+
+const [deploymentFile, dataDir] = process.argv.slice(2);
+if (deploymentFile === undefined || dataDir === undefined) {
+  console.error("usage: orphan-parent.ts <deployment file> <PGlite directory>");
+  process.exit(2);
+}
+startIndexer({ deploymentFile, schema: "orphan", dataDir }).then(
+  (indexer) => {
+    console.log(`INDEXER_PID ${indexer.pid}`);
+    setInterval(() => undefined, 60_000);
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
