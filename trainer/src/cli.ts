@@ -6,14 +6,14 @@
 import os from "node:os";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { InvalidArgumentError, getJob, readToken, type StorageNetwork } from "@mycelium/client";
+import { getJob, readToken, type StorageNetwork } from "@mycelium/client";
 import {
   CliContext,
   ENVIRONMENT,
   EXIT_CODES,
   Output,
-  SECRET_FLAGS,
   STORAGE_ENVIRONMENT,
+  assertNoSecretFlags,
   parseAmount,
   parseChoice,
   parseCount,
@@ -71,7 +71,6 @@ export async function runTrainerCli(parameters: RunTrainerCliParameters = {}): P
   const env = parameters.env ?? process.env;
   const stdout = parameters.stdout ?? process.stdout;
   const stderr = parameters.stderr ?? process.stderr;
-  const secret = argv.slice(2).find((arg) => SECRET_FLAGS.includes(arg.split("=")[0]!.toLowerCase()));
   const program = new Command("mycelium-trainer")
     .description("Train in a Mycelium job: join it, then play every round (train, commit, reveal, aggregate, attest, finalize, claim) until it ends")
     .requiredOption("--job <id>", "the training job")
@@ -106,15 +105,10 @@ export async function runTrainerCli(parameters: RunTrainerCliParameters = {}): P
         "Exit codes as myc's (client/README.md), plus 36-41 for the trainer's errors (trainer/README.md).",
     );
 
-  if (secret !== undefined) {
-    return new Output({ json: argv.includes("--json"), verbose: false, stdout, stderr }).error(
-      new InvalidArgumentError({
-        parameter: "option",
-        value: secret.split("=")[0],
-        expected: "no secrets on the command line (they end up in shell history and process lists)",
-        hint: "Set MYC_PRIVATE_KEY, or use --keystore <file> with MYC_KEYSTORE_PASSWORD or the password prompt.",
-      }),
-    );
+  try {
+    assertNoSecretFlags(argv);
+  } catch (error) {
+    return new Output({ json: argv.includes("--json"), verbose: false, stdout, stderr }).error(error);
   }
   try {
     program.parse(argv);

@@ -11,8 +11,9 @@ import { privateKeyToAccount } from "viem/accounts";
 import { createMyceliumClient, type MyceliumClient } from "../chain/client.ts";
 import { readKeystoreFile } from "../chain/keystore.ts";
 import { InvalidArgumentError, MissingAccountError } from "../errors/chain.ts";
+import type { PublishProgressEvent } from "../actions/publish.ts";
 import type { TransactionOptions, TransactionProgressEvent } from "../chain/transaction.ts";
-import type { Output } from "./output.ts";
+import type { Output, ProgressBar } from "./output.ts";
 import { promptHidden } from "./prompt.ts";
 
 /** The environment variables `myc` reads. */
@@ -97,6 +98,33 @@ export class CliContext {
           : `${event.action}: confirmed in block ${event.blockNumber}`,
       );
     return { signal: this.signal, onProgress, stop: () => spinner.stop() };
+  }
+
+  /**
+   * Progress of a publish (publish, publishTensorDataset, publishFashionMnist): a progress bar labelled `adding` while
+   * the content is added, then a spinner while the asset is minted. Call `stop()` when the publish settles.
+   */
+  trackPublish(adding: string): { onProgress: (event: PublishProgressEvent) => void; stop: () => void } {
+    let bar: ProgressBar | undefined;
+    let tracker: ReturnType<CliContext["track"]> | undefined;
+    const onProgress = (event: PublishProgressEvent) => {
+      if (event.type === "add") {
+        bar ??= this.output.progress(adding, event.totalBytes);
+        bar.update(event.bytes, event.totalBytes);
+      } else if (event.type === "manifest-stored") {
+        bar?.stop();
+        tracker = this.track(`Publishing (manifest ${event.cid})`);
+      } else {
+        tracker?.onProgress?.(event);
+      }
+    };
+    return {
+      onProgress,
+      stop: () => {
+        bar?.stop();
+        tracker?.stop();
+      },
+    };
   }
 
   /** Runs a write action under a spinner (see `track`). */

@@ -7,7 +7,7 @@ export { CliContext, ENVIRONMENT } from "./context.ts";
 export type { GlobalOptions } from "./context.ts";
 export { EXIT_CODES, exitCodeOf } from "./exitCodes.ts";
 export type { ExitCodeName } from "./exitCodes.ts";
-export { SECRET_FLAGS } from "./main.ts";
+export { SECRET_FLAGS, assertNoSecretFlags } from "./main.ts";
 export { Output, toJson } from "./output.ts";
 export type { OutputOptions } from "./output.ts";
 export { parseAddress, parseAmount, parseChoice, parseCount, parseDuration, parseId } from "./parse.ts";

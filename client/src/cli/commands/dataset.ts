@@ -9,8 +9,6 @@ import { FASHION_MNIST_CLASSES, readFashionMnist } from "../../datasets/idx.ts";
 import { generateBlobsSplits } from "../../datasets/synthetic.ts";
 import { writeDatasetDirectory } from "../../publishing/dataset.ts";
 import { publishFashionMnist, publishTensorDataset } from "../../publishing/tensorDataset.ts";
-import type { PublishProgressEvent } from "../../actions/publish.ts";
-import type { ProgressBar } from "../output.ts";
 import { dataDirOf, openLocalStorage, withStorageOptions, type StorageCommandOptions } from "../storage.ts";
 import type { CliContext } from "../context.ts";
 import type { Run } from "../main.ts";
@@ -76,19 +74,7 @@ export function register(program: Command, run: Run): void {
       const samplesPerShard = Number(parseCount(options.shardSamples, "--shard-samples"));
       const client = await ctx.signer();
       const storage = await openLocalStorage(dataDirOf(ctx, options));
-      let bar: ProgressBar | undefined;
-      let tracker: ReturnType<CliContext["track"]> | undefined;
-      const onProgress = (event: PublishProgressEvent) => {
-        if (event.type === "add") {
-          bar ??= ctx.output.progress("Adding shards", event.totalBytes);
-          bar.update(event.bytes, event.totalBytes);
-        } else if (event.type === "manifest-stored") {
-          bar?.stop();
-          tracker = ctx.track(`Publishing (manifest ${event.cid})`);
-        } else {
-          tracker?.onProgress?.(event);
-        }
-      };
+      const { onProgress, stop } = ctx.trackPublish("Adding shards");
       const info = { name: options.name, description: options.description, license: options.license };
       const common = { storage, samplesPerShard, datatoken: {}, signal: ctx.signal, onProgress };
       let published;
@@ -106,8 +92,7 @@ export function register(program: Command, run: Run): void {
           });
         }
       } finally {
-        bar?.stop();
-        tracker?.stop();
+        stop();
         await storage.close();
       }
       const manifest = published.manifest as { splits: Record<string, unknown[]> };

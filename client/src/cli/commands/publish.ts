@@ -20,7 +20,7 @@ import type { DatasetManifest } from "../../manifests/dataset.ts";
 import type { ModelManifest } from "../../manifests/model.ts";
 import type { CliContext } from "../context.ts";
 import type { Run } from "../main.ts";
-import { formatAmount, type ProgressBar } from "../output.ts";
+import { formatAmount } from "../output.ts";
 import { parseAddress, parseAmount, parseChoice, parseDuration, parseId } from "../parse.ts";
 import { dataDirOf, openLocalStorage, withStorageOptions, type StorageCommandOptions } from "../storage.ts";
 
@@ -95,8 +95,7 @@ async function publishCommand(ctx: CliContext, contentPath: string | undefined, 
     published = { ...(await ctx.withSpinner("Publishing", (tx) => publishAsset(client, { kind, manifestCid: options.manifest!, ...common, ...tx }))), kind };
   } else {
     const storage = await openLocalStorage(dataDirOf(ctx, options));
-    let bar: ProgressBar | undefined;
-    let tracker: ReturnType<CliContext["track"]> | undefined;
+    const { onProgress, stop } = ctx.trackPublish("Adding content");
     try {
       published = await publish(client, {
         storage,
@@ -111,21 +110,10 @@ async function publishCommand(ctx: CliContext, contentPath: string | undefined, 
               metrics,
             }),
         signal: ctx.signal,
-        onProgress: (event) => {
-          if (event.type === "add") {
-            bar ??= ctx.output.progress("Adding content", event.totalBytes);
-            bar.update(event.bytes, event.totalBytes);
-          } else if (event.type === "manifest-stored") {
-            bar?.stop();
-            tracker = ctx.track(`Publishing (manifest ${event.cid})`);
-          } else {
-            tracker?.onProgress?.(event);
-          }
-        },
+        onProgress,
       });
     } finally {
-      bar?.stop();
-      tracker?.stop();
+      stop();
       await storage.close();
     }
   }
