@@ -8,8 +8,9 @@
  * MYC_DEVNET_VERBOSE=1 to log every RPC call like `hardhat node`.
  *
  * When ready, writes the Deployment as one JSON line to the file descriptor named by MYC_DEVNET_RESULT_FD (a pipe that
- * startDevnet opens besides stdout and stderr, which carry only logs), or to stdout when it is not set. Exits when its parent process goes away (stdin
- * closes or the parent pid changes), on SIGINT/SIGTERM, or on any error, so no server outlives the one who started it.
+ * startDevnet opens besides stdout and stderr, which carry only logs), or to stdout when it is not set. Exits on SIGINT/SIGTERM
+ * or on any error; startDevnet preloads scripts/exitWithParent.cjs, which sends SIGTERM when the parent process goes
+ * away, so no server outlives the one who started it.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -23,7 +24,10 @@ import type { Deployment, DeployedContract } from "./devnet/deployment";
 const HOSTNAME = "127.0.0.1";
 
 async function main(): Promise<void> {
-  watchParent();
+  // Until the server is up, SIGINT/SIGTERM exit at once, through the exit handlers (which release the compile lock).
+  const exitNow = () => process.exit(0);
+  process.once("SIGINT", exitNow);
+  process.once("SIGTERM", exitNow);
   const port = Number(process.env.MYC_DEVNET_PORT ?? 8545);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`MYC_DEVNET_PORT is not a port: ${port}`);
 
@@ -36,6 +40,8 @@ async function main(): Promise<void> {
     await server.close().catch(() => undefined);
     process.exit(code);
   };
+  process.removeListener("SIGINT", exitNow);
+  process.removeListener("SIGTERM", exitNow);
   process.once("SIGINT", () => void stop(0));
   process.once("SIGTERM", () => void stop(0));
 
@@ -50,24 +56,14 @@ async function main(): Promise<void> {
   fs.writeSync(resultFd === undefined ? 1 : Number(resultFd), `${JSON.stringify(deployment)}\n`);
 }
 
-/** Exits as soon as the process that started us is gone, even if it was killed without a chance to clean up. */
-function watchParent(): void {
-  const parent = process.ppid;
-  const exit = () => process.exit(0);
-  process.stdin.on("end", exit);
-  process.stdin.on("close", exit);
-  process.stdin.resume();
-  setInterval(() => {
-    if (process.ppid !== parent) exit();
-  }, 500).unref();
-}
-
 /**
  * Compiles (a no-op when artifacts are fresh) under a lock directory, so devnets started at the same moment on a fresh
- * checkout do not write the same artifacts concurrently.
+ * checkout do not write the same artifacts concurrently. The lock holds its owner's pid: a lock whose owner is gone
+ * (killed while compiling) is taken over at once, and the owner releases it on exit, whatever ends it.
  */
 async function compileOnce(): Promise<void> {
   const lock = path.join(hre.config.paths.cache, "devnet-compile.lock");
+  const owner = path.join(lock, "pid");
   fs.mkdirSync(hre.config.paths.cache, { recursive: true });
   const deadline = Date.now() + 300_000;
   for (;;) {
@@ -76,17 +72,46 @@ async function compileOnce(): Promise<void> {
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      // A lock older than five minutes belongs to a process that died while compiling.
-      const stat = fs.statSync(lock, { throwIfNoEntry: false });
-      if (stat !== undefined && Date.now() - stat.mtimeMs > 300_000) fs.rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for the compile lock ${lock}`);
+      if (isStaleLock(lock, owner)) {
+        fs.rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for the compile lock ${lock} (held by process ${readOwner(owner)})`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
+  const release = () => fs.rmSync(lock, { recursive: true, force: true });
+  process.once("exit", release);
   try {
+    fs.writeFileSync(owner, `${process.pid}\n`);
     await hre.run(TASK_COMPILE, { quiet: true });
   } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
+    process.removeListener("exit", release);
+    release();
+  }
+}
+
+function readOwner(owner: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(owner, "utf8").trim());
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A lock whose owner process is gone, or that never got an owner within 10 s (its creator died right after mkdir). */
+function isStaleLock(lock: string, owner: string): boolean {
+  const pid = readOwner(owner);
+  if (pid === undefined) {
+    const stat = fs.statSync(lock, { throwIfNoEntry: false });
+    return stat !== undefined && Date.now() - stat.mtimeMs > 10_000;
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
   }
 }
 

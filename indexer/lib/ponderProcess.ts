@@ -2,18 +2,17 @@
  * Runs the indexer as a real `ponder start` process for tests, the benchmark and the demo (scripts/demo): free port on
  * 127.0.0.1, its own data directory or PostgreSQL schema, JSON logs kept for assertions and for the report when
  * something fails. Every process started here ends with the process that started it: killed at its exit, and, when it
- * is killed outright (no exit handler runs), ending itself once its stdin pipe closes (./exitWithParent.cjs).
+ * is killed outright (no exit handler runs), ending itself (scripts/exitWithParent.cjs, shared with the devnet).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import readline from "node:readline";
 import { PONDER_CLI } from "./cli.ts";
-import { INDEXER_ROOT } from "./settings.ts";
-
+import { INDEXER_ROOT, REPOSITORY_ROOT } from "./settings.ts";
 
 /** Preload that ends an indexer whose parent is gone (see the file). */
-const EXIT_WITH_PARENT = path.join(import.meta.dirname, "exitWithParent.cjs");
+const EXIT_WITH_PARENT = path.join(REPOSITORY_ROOT, "scripts", "exitWithParent.cjs");
 
 const running = new Set<ChildProcess>();
 process.once("exit", () => {

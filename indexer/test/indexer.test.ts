@@ -8,16 +8,15 @@
  *    same rows as one that never stopped: nothing lost, nothing twice. On PGlite (rebuilt after an unclean stop) and on
  *    PostgreSQL (resumed from Ponder's checkpoint), which therefore also gives the same rows as PGlite.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import readline from "node:readline";
 import { expect } from "chai";
 import { assetRegistryAbi, datatokenAbi, marketplaceAbi, trainingJobsAbi } from "@mycelium/client/abis";
 import { base58btc } from "multiformats/bases/base58";
 import { getAddress, hexToBytes, parseEventLogs, zeroAddress, type Address, type Log } from "viem";
 import { clientHelperTests } from "./clientHelpers.ts";
 import { generateActivity } from "./support/activity.ts";
+import { procStat, startOrphanParent, waitUntilGone } from "../../scripts/devnet/procfs.ts";
 import { mineBlocks, startTestChain, type TestChain } from "./support/chain.ts";
 import { dumpAll } from "./support/dump.ts";
 import {
@@ -609,23 +608,19 @@ describe("indexer", function () {
 
   describe("process lifetime", () => {
     it("an indexer ends itself when the process that started it is killed outright", async () => {
-      const parent = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "support", "orphan-parent.ts"), chain.deploymentFile, path.join(chain.tempDir, "pglite-orphan")], {
-        stdio: ["ignore", "pipe", "inherit"],
-      });
-      const indexerPid = await new Promise<number>((resolve, reject) => {
-        readline.createInterface({ input: parent.stdout! }).on("line", (line) => {
-          const match = /^INDEXER_PID (\d+)$/.exec(line);
-          if (match) resolve(Number(match[1]));
-        });
-        parent.once("exit", (code) => reject(new Error(`the parent exited early with code ${code}`)));
-      });
-      expect(isAlive(indexerPid)).to.equal(true);
-      parent.kill("SIGKILL");
-      const deadline = Date.now() + 15_000;
-      while (isAlive(indexerPid) && Date.now() < deadline) await sleep(100);
-      const survived = isAlive(indexerPid);
-      if (survived) process.kill(indexerPid, "SIGKILL");
-      expect(survived, "the indexer outlived its parent").to.equal(false);
+      const logFile = path.join(chain.tempDir, "orphan-indexer.log");
+      const orphan = await startOrphanParent(
+        ["--import", "tsx", path.join(import.meta.dirname, "support", "orphan-parent.ts"), chain.deploymentFile, path.join(chain.tempDir, "pglite-orphan"), logFile],
+        "INDEXER_PID",
+      );
+      await orphan.killParent();
+      // The indexer shuts down gracefully within Ponder's 5 s, or is killed by its watchdog after 10 s.
+      const gone = await waitUntilGone(orphan.childPid, orphan.childStartTime, 20_000);
+      if (!gone) {
+        console.error(`The orphaned indexer is still running: ${JSON.stringify(procStat(orphan.childPid))}\n${fs.readFileSync(logFile, "utf8").slice(-4_000)}`);
+        process.kill(orphan.childPid, "SIGKILL");
+      }
+      expect(gone, "the indexer outlived its parent").to.equal(true);
     });
   });
 
@@ -777,11 +772,3 @@ function eventName(log: Log): string {
   return decoded?.eventName ?? "";
 }
 
-/** Whether a process runs (a zombie, ended but not yet reaped, counts as gone). */
-function isAlive(pid: number): boolean {
-  try {
-    return !fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.startsWith("Z");
-  } catch {
-    return false;
-  }
-}

@@ -12,7 +12,7 @@ import { toJson } from "@mycelium/client/cli";
 import { duration } from "./format.ts";
 import { runHub, type HubParameters } from "./hub.ts";
 import { consoleLog } from "./log.ts";
-import { descendantProcesses } from "./processes.ts";
+import { descendantProcesses } from "../devnet/procfs.ts";
 import { renderReport } from "./report.ts";
 import { formatSummary } from "./summary.ts";
 

@@ -7,7 +7,6 @@
  * get SIGTERM and, after a grace period, SIGKILL; any still alive when this process exits get SIGKILL.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
 import readline from "node:readline";
 
 const alive = new Set<ChildProcess>();
@@ -131,41 +130,4 @@ export class Teardown {
     }
     return failures;
   }
-}
-
-/**
- * The processes descended from `pid` that are still alive, read from /proc (Linux); an empty list elsewhere. Used
- * after a run to prove that nothing was left behind.
- */
-export function descendantProcesses(pid: number): { pid: number; command: string }[] {
-  let entries: string[];
-  try {
-    entries = fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name));
-  } catch {
-    return [];
-  }
-  const parents = new Map<number, { parent: number; command: string; state: string }>();
-  for (const entry of entries) {
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ")".
-      const close = stat.lastIndexOf(")");
-      const [state, parent] = stat.slice(close + 2).split(" ");
-      parents.set(Number(entry), { parent: Number(parent), command: stat.slice(stat.indexOf("(") + 1, close), state: state! });
-    } catch {
-      // The process ended while we were reading.
-    }
-  }
-  const found: { pid: number; command: string }[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const current = queue.shift()!;
-    for (const [child, info] of parents) {
-      if (info.parent === current && info.state !== "Z") {
-        found.push({ pid: child, command: info.command });
-        queue.push(child);
-      }
-    }
-  }
-  return found;
 }

@@ -3,44 +3,24 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { expect } from "chai";
 import { createPublicClient, createWalletClient, http, parseAbi } from "viem";
 import { AbortedError } from "../../client/src/errors/base.ts";
+import { allProcesses, isRunning, startOrphanParent, waitUntilGone } from "./procfs.ts";
 import { DevnetStartError, startDevnet, type Devnet } from "./startDevnet.ts";
-
-/** Reads `/proc/<pid>/stat` (Linux): the process state letter and its parent pid, or undefined once it is gone. */
-function procStat(pid: number): { state: string; ppid: number } | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    // "pid (comm) state ppid ...": comm may contain spaces, so split after its closing parenthesis.
-    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { state: state!, ppid: Number(ppid) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether a process is running (a zombie waiting to be reaped counts as gone). */
-function alive(pid: number): boolean {
-  const stat = procStat(pid);
-  return stat !== undefined && stat.state !== "Z";
-}
 
 /** Live devnet servers started by this process. */
 function ourServers(): number[] {
-  return fs
-    .readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((pid) => {
-      if (procStat(pid)?.ppid !== process.pid || !alive(pid)) return false;
+  return allProcesses()
+    .filter((stat) => stat.ppid === process.pid && isRunning(stat.pid, stat.startTime))
+    .filter((stat) => {
       try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("devnet-server.ts");
+        return fs.readFileSync(`/proc/${stat.pid}/cmdline`, "utf8").includes("devnet-server.ts");
       } catch {
         return false;
       }
-    });
+    })
+    .map((stat) => stat.pid);
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -98,7 +78,7 @@ describe("startDevnet", function () {
       expect(await client.readContract({ address: PaymentToken!.address, abi: tokenAbi, functionName: "decimals" })).to.equal(6);
     }
     await Promise.all([first.stop(), second.stop()]);
-    expect(alive(first.pid) || alive(second.pid)).to.equal(false);
+    expect(isRunning(first.pid) || isRunning(second.pid)).to.equal(false);
     await first.stop();
   });
 
@@ -152,22 +132,28 @@ describe("startDevnet", function () {
     const later = new AbortController();
     const devnet = await startDevnet({ port: 0, signal: later.signal });
     later.abort();
-    expect(await waitUntil(() => !alive(devnet.pid), 10_000)).to.equal(true);
+    expect(await waitUntil(() => !isRunning(devnet.pid), 10_000)).to.equal(true);
+  });
+
+  it("takes over the compile lock of a process that died while compiling, instead of waiting for it", async () => {
+    const dead = spawn(process.execPath, ["-e", ""]);
+    await new Promise((resolve) => dead.once("exit", resolve));
+    const lock = path.resolve(import.meta.dirname, "..", "..", "cache", "devnet-compile.lock");
+    fs.mkdirSync(lock, { recursive: true });
+    fs.writeFileSync(path.join(lock, "pid"), `${dead.pid}\n`);
+    try {
+      // The default timeout (180 s) is far shorter than the lock's own wait (300 s): starting at all proves the takeover.
+      const devnet = await startDevnet({ port: 0 });
+      started.push(devnet);
+      expect(fs.existsSync(lock), "the lock is released after compiling").to.equal(false);
+    } finally {
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
   });
 
   it("the server exits by itself when its parent is killed outright", async () => {
-    const parent = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "orphan-parent.ts")], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const serverPid = await new Promise<number>((resolve, reject) => {
-      readline.createInterface({ input: parent.stdout! }).on("line", (line) => {
-        const match = /^SERVER_PID (\d+)$/.exec(line);
-        if (match) resolve(Number(match[1]));
-      });
-      parent.once("exit", (code) => reject(new Error(`parent exited early with code ${code}`)));
-    });
-    expect(alive(serverPid)).to.equal(true);
-    parent.kill("SIGKILL");
-    expect(await waitUntil(() => !alive(serverPid), 10_000)).to.equal(true);
+    const orphan = await startOrphanParent(["--import", "tsx", path.join(import.meta.dirname, "orphan-parent.ts")], "SERVER_PID");
+    await orphan.killParent();
+    expect(await waitUntilGone(orphan.childPid, orphan.childStartTime, 15_000)).to.equal(true);
   });
 });

@@ -7,7 +7,7 @@
  * An ES module for TypeScript run by tsx: `import { startDevnet } from "<root>/scripts/devnet/startDevnet.ts"`.
  *
  * The child never outlives its parent: `stop()` ends it, so do an abort of `signal`, an error while starting, and the
- * parent's exit; if the parent is killed outright, the child notices its stdin closing and exits on its own.
+ * parent's exit; if the parent is killed outright, the child ends itself (scripts/exitWithParent.cjs).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -23,6 +23,8 @@ export type { Deployment, DeployedContract } from "./deployment.ts";
 /** The repository root (where hardhat.config.ts lives). */
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const SERVER = path.join(ROOT, "scripts", "devnet-server.ts");
+/** Preload that ends a child whose parent is gone (see the file). */
+const EXIT_WITH_PARENT = path.join(ROOT, "scripts", "exitWithParent.cjs");
 /** The server writes the deployment to this extra pipe, so stdout and stderr carry only logs. */
 const RESULT_FD = 3;
 
@@ -94,7 +96,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
   env.MYC_DEVNET_VERBOSE = verbose ? "1" : "0";
 
   const hardhatRegister = createRequire(import.meta.url).resolve("hardhat/register");
-  const child = spawn(process.execPath, ["--require", hardhatRegister, SERVER], {
+  const child = spawn(process.execPath, ["--require", EXIT_WITH_PARENT, "--require", hardhatRegister, SERVER], {
     cwd: ROOT,
     env,
     stdio: ["pipe", "pipe", "pipe", "pipe"],
