@@ -5,16 +5,25 @@ export { assetRegistryAbi, datatokenAbi, marketplaceAbi, testPaymentTokenAbi, tr
 // Chain: client, deployments, actions (one per file), typed errors
 export { createMyceliumClient, DEFAULT_RPC_URL } from "./chain/client.ts";
 export type { CreateMyceliumClientErrorType, CreateMyceliumClientParameters, CreateMyceliumClientReturnType, MyceliumClient, MyceliumWalletClient } from "./chain/client.ts";
-export { contractAddress, loadDeployment, loadExplicitDeployment, readDeploymentFile, validateDeployment } from "./chain/deployment.ts";
+export {
+  contractAddress,
+  findDeploymentsDirectory,
+  loadDeployment,
+  loadExplicitDeployment,
+  newestDeploymentFile,
+  readDeploymentFile,
+  validateDeployment,
+  writeDeploymentFile,
+} from "./chain/deployment.ts";
 export type { DeployedContract, Deployment, LoadDeploymentErrorType, LoadDeploymentParameters, LoadDeploymentReturnType, ProtocolContractName } from "./chain/deployment.ts";
 export { protocolTransport } from "./chain/transport.ts";
 export type { ProtocolTransportOptions } from "./chain/transport.ts";
 export { ASSET_KINDS, ASSET_STATES, assetKindName, assetKindOrdinal, assetStateName, assetStateOrdinal } from "./chain/assetTypes.ts";
 export type { AssetKind, AssetState } from "./chain/assetTypes.ts";
 export { cidToHex, hexToCid } from "./chain/cid.ts";
-export { readBalance, readToken, signPermit } from "./chain/tokens.ts";
+export { toAddress, toId, toUint } from "./chain/args.ts";
+export { formatAmount, readBalance, readToken, signPermit } from "./chain/tokens.ts";
 export type { PermitSignature } from "./chain/tokens.ts";
-export { abortable } from "./chain/transaction.ts";
 export type { TransactionOptions, TransactionProgressEvent, TransactionResult } from "./chain/transaction.ts";
 export { decryptKeystore, encryptKeystore, readKeystoreFile, writeKeystoreFile } from "./chain/keystore.ts";
 export type { EncryptKeystoreOptions, KeystoreV3 } from "./chain/keystore.ts";
@@ -63,34 +72,12 @@ export type { PublishFashionMnistParameters, PublishTensorDatasetParameters } fr
 export type { SaveManifestContentParameters, SaveManifestContentReturnType } from "./publishing/download.ts";
 export { addModelDirectory, readModelDirectory, tensorSpecsOf } from "./publishing/model.ts";
 export type { AddModelDirectoryParameters } from "./publishing/model.ts";
-export { loadTrainingSpec, storeTrainingSpec } from "./training/specStore.ts";
-export { prepareJobSpec } from "./training/prepareJobSpec.ts";
-export type { PrepareJobSpecParameters, PrepareJobSpecReturnType } from "./training/prepareJobSpec.ts";
+export { prepareJobSpec } from "./actions/prepareJobSpec.ts";
+export type { PrepareJobSpecErrorType, PrepareJobSpecParameters, PrepareJobSpecReturnType } from "./actions/prepareJobSpec.ts";
 export { updateManifest } from "./actions/updateManifest.ts";
 export type { UpdateManifestErrorType, UpdateManifestParameters, UpdateManifestReturnType } from "./actions/updateManifest.ts";
 
 // Training jobs
-export {
-  JOB_STATUSES,
-  PHASES,
-  ROUND_STATUSES,
-  TRAINER_STATUSES,
-  computeCommitment,
-  computeRoundSeed,
-  computeTupleHash,
-  decodeMultiaddrs,
-  decodePeerId,
-  encodeMultiaddr,
-  encodePeerId,
-  inclusionMask,
-  jobStatusName,
-  maskIndices,
-  phaseName,
-  randomSalt,
-  roundStatusName,
-  trainerStatusName,
-} from "./chain/training.ts";
-export type { ComputeCommitmentParameters, ComputeRoundSeedParameters, JobStatus, Phase, RoundStatus, TrainerStatus } from "./chain/training.ts";
 export { attestAggregate } from "./actions/attestAggregate.ts";
 export type { AttestAggregateErrorType, AttestAggregateParameters, AttestAggregateReturnType } from "./actions/attestAggregate.ts";
 export { cancelJob } from "./actions/cancelJob.ts";
@@ -107,6 +94,20 @@ export { getClaimableRounds } from "./actions/getClaimableRounds.ts";
 export type { GetClaimableRoundsErrorType, GetClaimableRoundsParameters, GetClaimableRoundsReturnType } from "./actions/getClaimableRounds.ts";
 export { getCurrentModel } from "./actions/getCurrentModel.ts";
 export type { GetCurrentModelErrorType, GetCurrentModelParameters, GetCurrentModelReturnType } from "./actions/getCurrentModel.ts";
+export { getAssetParents } from "./actions/getAssetParents.ts";
+export type { GetAssetParentsErrorType, GetAssetParentsParameters, GetAssetParentsReturnType } from "./actions/getAssetParents.ts";
+export { getAttestations } from "./actions/getAttestations.ts";
+export type { Attestation, GetAttestationsErrorType, GetAttestationsParameters, GetAttestationsReturnType } from "./actions/getAttestations.ts";
+export { getRewardClaims } from "./actions/getRewardClaims.ts";
+export type { GetRewardClaimsErrorType, GetRewardClaimsParameters, GetRewardClaimsReturnType, RewardClaim } from "./actions/getRewardClaims.ts";
+export { getChainTime } from "./actions/getChainTime.ts";
+export type { GetChainTimeErrorType, GetChainTimeParameters, GetChainTimeReturnType } from "./actions/getChainTime.ts";
+export { getJobCreationBlock } from "./actions/getJobCreationBlock.ts";
+export type { GetJobCreationBlockErrorType, GetJobCreationBlockParameters, GetJobCreationBlockReturnType } from "./actions/getJobCreationBlock.ts";
+export { getPeerInfo } from "./actions/getPeerInfo.ts";
+export type { GetPeerInfoErrorType, GetPeerInfoParameters, GetPeerInfoReturnType, PeerRecord } from "./actions/getPeerInfo.ts";
+export { getReveals } from "./actions/getReveals.ts";
+export type { GetRevealsErrorType, GetRevealsParameters, GetRevealsReturnType, Reveal } from "./actions/getReveals.ts";
 export { getJob } from "./actions/getJob.ts";
 export type { GetJobErrorType, GetJobParameters, GetJobReturnType, Job } from "./actions/getJob.ts";
 export { getPhase } from "./actions/getPhase.ts";
@@ -168,12 +169,6 @@ export { toMyceliumError } from "./errors/normalize.ts";
 export type { ErrorContext } from "./errors/normalize.ts";
 export type { ReadActionErrorType, WriteActionErrorType } from "./errors/types.ts";
 
-// The myc CLI, for embedding and tests
-export { buildProgram, main as runCli } from "./cli/main.ts";
-export type { MainParameters as RunCliParameters } from "./cli/main.ts";
-export { EXIT_CODES, exitCodeOf } from "./cli/exitCodes.ts";
-export { formatAmount } from "./cli/output.ts";
-
 export { SeededRandom, InvalidRandomRangeError, InvalidRandomSeedError, deriveSeed } from "./datasets/random.ts";
 export type { RandomSeed } from "./datasets/random.ts";
 export {
@@ -205,8 +200,15 @@ export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIRECTORY, parseIdx, readFashionMn
 export type { FashionMnist, IdxArray } from "./datasets/idx.ts";
 export { generateBlobsDataset, generateBlobsSplits } from "./datasets/synthetic.ts";
 export type { GenerateBlobsParameters, GenerateBlobsSplitsParameters } from "./datasets/synthetic.ts";
-export { assignShards, shardPermutation } from "./datasets/assignment.ts";
-export type { AssignShardsParameters } from "./datasets/assignment.ts";
+// The round protocol (client/src/protocol): enums, hashes, peer encodings, shard assignment, the training spec, the
+// aggregation rule, canonical storage of updates and aggregates, and verification. The trainer and every verifier use these.
+export { JOB_STATUSES, PHASES, ROUND_STATUSES, TRAINER_STATUSES, jobStatusName, phaseName, roundStatusName, trainerStatusName } from "./protocol/enums.ts";
+export type { JobStatus, Phase, RoundStatus, TrainerStatus } from "./protocol/enums.ts";
+export { computeCommitment, computeRoundSeed, computeTupleHash, inclusionMask, maskIndices, randomSalt } from "./protocol/hashes.ts";
+export type { ComputeCommitmentParameters, ComputeRoundSeedParameters } from "./protocol/hashes.ts";
+export { decodeMultiaddrs, decodePeerId, dialableAddresses, encodeMultiaddr, encodePeerId } from "./protocol/peers.ts";
+export { assignShards, shardPermutation } from "./protocol/assignment.ts";
+export type { AssignShardsParameters } from "./protocol/assignment.ts";
 export {
   DEFAULT_AGGREGATION_RULE,
   InvalidTrainingSpecError,
@@ -215,7 +217,7 @@ export {
   validateAggregationRule,
   validateLocalTraining,
   validateTrainingSpec,
-} from "./training/spec.ts";
+} from "./protocol/spec.ts";
 export type {
   AggregationRule,
   BuildTrainingSpecParameters,
@@ -225,7 +227,50 @@ export type {
   OptimizerSpec,
   SpecIssue,
   TrainingSpec,
-} from "./training/spec.ts";
+} from "./protocol/spec.ts";
+export { loadTrainingSpec, storeTrainingSpec } from "./protocol/specStore.ts";
+export { rewardShare } from "./protocol/rewards.ts";
+export { MAX_TRAINER_INDEX, aggregateUpdates } from "./protocol/aggregate.ts";
+export type { AggregateParameters, AggregationResult, AggregationUpdate, ExclusionReason, UpdateVerdict } from "./protocol/aggregate.ts";
+export { canonicalWeightBytes, fromModelArtifacts, toModelArtifacts, weightsDigest } from "./protocol/weights.ts";
+export type { LayersModelDefinition, WeightSpec } from "./protocol/weights.ts";
+export {
+  computeRoundAggregate,
+  fetchRoundUpdate,
+  loadGlobalModel,
+  loadUpdateWeights,
+  storeAggregate,
+  storeUpdate,
+} from "./protocol/content.ts";
+export type {
+  ComputeRoundAggregateParameters,
+  FetchRoundUpdateParameters,
+  GlobalModel,
+  JobIdentity,
+  LoadUpdateParameters,
+  RoundAggregate,
+  StoreAggregateParameters,
+  StoreUpdateParameters,
+} from "./protocol/content.ts";
+export { verifyJob, verifyRound } from "./protocol/verify.ts";
+export type {
+  JobVerification,
+  RoundTuple,
+  RoundVerification,
+  UpdateCheck,
+  VerificationOutcome,
+  VerifyJobParameters,
+  VerifyJobReturnType,
+  VerifyProgressEvent,
+  VerifyRoundParameters,
+  VerifyRoundReturnType,
+} from "./protocol/verify.ts";
+export { IncompatibleModelError, InvalidAggregationInputError, UpdateMismatchError } from "./errors/protocol.ts";
+
+// Async helpers: waiting, aborting, retrying transient failures
+export { abortable, pollUntil, sleep } from "./utils/async.ts";
+export { isTransient, retrying, rpc } from "./utils/retry.ts";
+export type { RetryInfo, RetryOptions } from "./utils/retry.ts";
 
 // Storage (IPFS on Helia)
 export {
@@ -243,6 +288,7 @@ export {
 } from "./errors/storage.ts";
 export type { BlockSource } from "./errors/storage.ts";
 export { createStorageNode } from "./storage/node.ts";
+export { FileBlockstore } from "./storage/fs-blockstore.ts";
 export type { StorageNetwork, StorageNode, StorageNodeOptions } from "./storage/node.ts";
 export { isVerifyingBlockstore, verifiedBlocks, verifiedGetter } from "./storage/blocks.ts";
 export type { BlockGetOptions, BlockProgressEvent, BlockStorage, VerifiedBlockGetter, VerifyingBlockstore } from "./storage/blocks.ts";

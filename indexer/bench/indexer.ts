@@ -15,7 +15,7 @@ import path from "node:path";
 import { datatokenAbi, marketplaceAbi } from "@mycelium/client/abis";
 import { encodeFunctionData, parseEventLogs, zeroAddress, type Address, type Hash } from "viem";
 import { assetRegistryAbi } from "@mycelium/client/abis";
-import { REPOSITORY_ROOT } from "../lib/settings.ts";
+import { benchResultsFile } from "@mycelium/devkit";
 import { generateActivity } from "../test/support/activity.ts";
 import { mineBlocks, startTestChain, type TestChain } from "../test/support/chain.ts";
 import { gql, startIndexer, tail, waitForBlock, type IndexerLogLine, type IndexerProcess } from "../test/support/ponder.ts";
@@ -24,7 +24,7 @@ const ASSETS = Number(process.env.BENCH_ASSETS ?? 450);
 const LIVE_TRANSACTIONS = Number(process.env.BENCH_LIVE_TRANSACTIONS ?? 200);
 /** Ponder counts a block final 30 blocks below the head on chains it does not know. */
 const FINALITY_BLOCKS = 30;
-const RESULT_FILE = path.join(REPOSITORY_ROOT, "bench", "results", "indexer.json");
+const RESULT_FILE = benchResultsFile("indexer");
 
 async function main(): Promise<void> {
   const chain = await startTestChain();
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     console.log(`Live latency over ${latencies.length} transactions: p50 ${result.liveLatencyMsP50} ms, p95 ${result.liveLatencyMsP95} ms, max ${Math.round(latencies[latencies.length - 1]!)} ms`);
     fs.mkdirSync(path.dirname(RESULT_FILE), { recursive: true });
     fs.writeFileSync(RESULT_FILE, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`Wrote ${path.relative(REPOSITORY_ROOT, RESULT_FILE)}`);
+    console.log(`Wrote ${RESULT_FILE}`);
   } finally {
     await indexer?.stop();
     await chain.stop();

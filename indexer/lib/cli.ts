@@ -1,5 +1,11 @@
-/** Where Ponder's command-line entry point is (its package exports neither the bin nor package.json). */
+/**
+ * Where this package and Ponder's command-line entry point are (Ponder exports neither its bin nor package.json), for
+ * `npm run indexer` and for the devkit's process runner (`@mycelium/indexer/ponder-cli`).
+ */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+
+/** The indexer package's root: `ponder start` runs here, on its ponder.config.ts. */
+export const INDEXER_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 export const PONDER_CLI = path.join(path.dirname(fileURLToPath(import.meta.resolve("ponder"))), "bin", "ponder.js");

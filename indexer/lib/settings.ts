@@ -20,17 +20,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { findDeploymentsDirectory, newestDeploymentFile, readDeploymentFile, type Deployment } from "@mycelium/client/deployment";
 import { BaseError } from "@mycelium/client/errors";
-
-// `import.meta.dirname` is not set when Ponder's bundler (vite-node) runs this file; `import.meta.url` is.
-const LIB_DIR = path.dirname(fileURLToPath(import.meta.url));
-/** The indexer package directory. */
-export const INDEXER_ROOT = path.resolve(LIB_DIR, "..");
-/** The repository root (indexer/..). */
-export const REPOSITORY_ROOT = path.resolve(INDEXER_ROOT, "..");
-/** Where `npm run devnet` writes `<chainId>.json`. */
-export const DEPLOYMENTS_DIR = path.join(REPOSITORY_ROOT, "deployments");
+import { INDEXER_ROOT } from "./cli.ts";
 
 /** Contracts the indexer reads, by their key in the deployment JSON, with the prefix of their env overrides. */
 export const INDEXED_CONTRACTS = {
@@ -77,6 +69,7 @@ const DEFAULT_LOOPBACK_LANES = 10;
 /** The settings are incomplete or contradictory. */
 export class IndexerConfigError extends BaseError {
   override name = "IndexerConfigError";
+  override readonly code: string = "INDEXER_CONFIG";
   constructor(shortMessage: string, params: { details?: string; hint?: string; cause?: unknown } = {}) {
     super(shortMessage, {
       details: params.details,
@@ -91,18 +84,12 @@ export class IndexerConfigError extends BaseError {
   }
 }
 
-type DeploymentFile = {
-  chainId?: unknown;
-  rpcUrl?: unknown;
-  contracts?: Record<string, { address?: unknown; startBlock?: unknown }>;
-};
-
 export type ResolveSettingsOptions = {
   /** Environment to read; default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** Directory relative paths are resolved against; default `INIT_CWD` (where `npm run` was typed) or the cwd. */
   cwd?: string;
-  /** Directory of `<chainId>.json` files; default `<repository>/deployments`. */
+  /** Directory of `<chainId>.json` files; default the `deployments/` folder of `cwd` or its nearest ancestor. */
   deploymentsDir?: string;
 };
 
@@ -110,16 +97,13 @@ export type ResolveSettingsOptions = {
 export function resolveSettings(options: ResolveSettingsOptions = {}): IndexerSettings {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? env.INIT_CWD ?? process.cwd();
-  const deploymentsDir = options.deploymentsDir ?? DEPLOYMENTS_DIR;
+  const deploymentsDir = options.deploymentsDir ?? findDeploymentsDirectory(cwd) ?? path.join(cwd, "deployments");
 
   const envChainId = optionalInteger(env, "MYC_CHAIN_ID");
   const deploymentFile = findDeploymentFile(env.MYC_DEPLOYMENT, envChainId, cwd, deploymentsDir);
   const file = deploymentFile === undefined ? undefined : readDeploymentFile(deploymentFile);
 
   const fileChainId = file?.chainId;
-  if (fileChainId !== undefined && (typeof fileChainId !== "number" || !Number.isSafeInteger(fileChainId))) {
-    throw new IndexerConfigError(`The deployment file has no valid chainId.`, { details: `File: ${deploymentFile}` });
-  }
   if (envChainId !== undefined && fileChainId !== undefined && envChainId !== fileChainId) {
     throw new IndexerConfigError(`MYC_CHAIN_ID (${envChainId}) differs from the deployment's chainId (${fileChainId}).`, {
       details: `File: ${deploymentFile}`,
@@ -213,39 +197,19 @@ function findDeploymentFile(
     }
     return file;
   }
-  if (!fs.existsSync(deploymentsDir)) return undefined;
   if (chainId !== undefined) {
     const file = path.join(deploymentsDir, `${chainId}.json`);
     return fs.existsSync(file) ? file : undefined;
   }
   // The newest deployment: what `npm run devnet` wrote last.
-  const candidates = fs
-    .readdirSync(deploymentsDir)
-    .filter((name) => name.endsWith(".json"))
-    .map((name) => path.join(deploymentsDir, name))
-    .map((file) => ({ file, mtimeMs: fs.statSync(file).mtimeMs }))
-    .sort((a, b) => b.mtimeMs - a.mtimeMs);
-  return candidates[0]?.file;
-}
-
-function readDeploymentFile(file: string): DeploymentFile {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (cause) {
-    throw new IndexerConfigError(`The deployment file ${file} is not readable JSON.`, { cause });
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new IndexerConfigError(`The deployment file ${file} is not a JSON object.`);
-  }
-  return parsed as DeploymentFile;
+  return newestDeploymentFile(deploymentsDir);
 }
 
 function resolveContract(
   name: IndexedContractName,
   prefix: string,
   env: NodeJS.ProcessEnv,
-  file: DeploymentFile | undefined,
+  file: Deployment | undefined,
   deploymentFile: string | undefined,
 ): ContractLocation {
   const entry = file?.contracts?.[name];

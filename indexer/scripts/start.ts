@@ -13,9 +13,9 @@ import os from "node:os";
 import path from "node:path";
 import { createPublicClient, http } from "viem";
 import { BaseError } from "@mycelium/client/errors";
-import { PONDER_CLI } from "../lib/cli.ts";
+import { INDEXER_ROOT, PONDER_CLI } from "../lib/cli.ts";
 import { forgetChainData, schemaExists, withPostgres } from "../lib/postgres.ts";
-import { INDEXER_ROOT, IndexerConfigError, LOCAL_CHAIN_IDS, resolveSettings } from "../lib/settings.ts";
+import { IndexerConfigError, LOCAL_CHAIN_IDS, resolveSettings } from "../lib/settings.ts";
 
 
 async function main(): Promise<number> {

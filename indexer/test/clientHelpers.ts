@@ -224,7 +224,7 @@ export function clientHelperTests(context: () => ClientHelperContext): void {
         queryIndexer(client, "{ assets(limit: 1000) { items { orders(limit: 1000) { items { id } } } } }"),
         IndexerQueryError,
       );
-      expect(refused.code).to.equal("QUERY_TOO_COSTLY");
+      expect(refused.graphqlCode).to.equal("QUERY_TOO_COSTLY");
       expect(refused.hint).to.match(/lower the `limit`/);
       const nowhere = createIndexerClient({ url: `http://127.0.0.1:${await freePort()}`, timeoutMs: 2_000 });
       await expectError(getAssets(nowhere), IndexerRequestError);

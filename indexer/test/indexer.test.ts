@@ -16,7 +16,7 @@ import { base58btc } from "multiformats/bases/base58";
 import { getAddress, hexToBytes, parseEventLogs, zeroAddress, type Address, type Log } from "viem";
 import { clientHelperTests } from "./clientHelpers.ts";
 import { generateActivity } from "./support/activity.ts";
-import { procStat, startOrphanParent, waitUntilGone } from "../../scripts/devnet/procfs.ts";
+import { procStat, startOrphanParent, waitUntilGone } from "@mycelium/devkit";
 import { mineBlocks, startTestChain, type TestChain } from "./support/chain.ts";
 import { dumpAll } from "./support/dump.ts";
 import {

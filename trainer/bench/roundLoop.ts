@@ -1,7 +1,7 @@
 /**
  * The round loop under measurement, for `npm run bench:training`: a real job on a devnet (Hardhat JSON-RPC server in a
  * child process), the dataset and base model published from a Helia node on loopback, and N trainers as separate OS
- * processes (the shipped CLI, through the test harness's entry) playing every round: fetch, train, store, commit,
+ * processes (the shipped CLI, through the devkit's trainer entry) playing every round: fetch, train, store, commit,
  * reveal, fetch the others' updates, aggregate, attest, finalize, claim.
  *
  * roundOverheadFraction: for every trainer and round, the share of the round's wall time (from the finalization of the
@@ -15,9 +15,8 @@ import os from "node:os";
 import path from "node:path";
 import type { TensorDataset } from "@mycelium/client";
 import { denseClassifierTopology } from "../src/index.ts";
-import { createJobFixture, fundTrainers, startTestNetwork } from "../test/harness/job.ts";
-import { TrainerProcess, type JsonEvent } from "../test/harness/processes.ts";
-import { devPrivateKey } from "../../client/test/helpers/devnet.ts";
+import { devnetPrivateKey, TrainerProcess, type JsonEvent } from "@mycelium/devkit";
+import { createJobFixture, fundTrainers, startJobNetwork } from "../test/harness/job.ts";
 
 export type RoundLoopParameters = {
   train: TensorDataset;
@@ -51,7 +50,7 @@ export async function measureRoundLoop(params: RoundLoopParameters): Promise<Rou
   const { log } = params;
   const started = performance.now();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "myc-bench-loop-"));
-  const network = await startTestNetwork(work);
+  const network = await startJobNetwork(work);
   const processes: TrainerProcess[] = [];
   try {
     const accounts = Array.from({ length: params.trainers }, (_, i) => 2 + i);
@@ -82,7 +81,7 @@ export async function measureRoundLoop(params: RoundLoopParameters): Promise<Rou
         new TrainerProcess({
           name: `trainer ${account}`,
           args: ["--job", fixture.jobId.toString(), "--data-dir", path.join(work, `trainer${account}`), "--network", "loopback", "--peer", network.publisher.multiaddrs[0]!, "--backend", "wasm"],
-          env: { MYC_PRIVATE_KEY: devPrivateKey(account), MYC_DEPLOYMENT: network.deploymentFile },
+          env: { MYC_PRIVATE_KEY: devnetPrivateKey(account), MYC_DEPLOYMENT: network.deploymentFile },
           log: params.trace,
         }),
       );

@@ -33,11 +33,13 @@ import {
   readFashionMnist,
   sliceDataset,
   splitIntoShards,
+  aggregateUpdates,
   type AggregationRule,
+  type AggregationUpdate,
+  type LayersModelDefinition,
   type TensorDataset,
 } from "@mycelium/client";
 import {
-  aggregateUpdates,
   denseClassifierTopology,
   evaluateModel,
   initializeModel,
@@ -45,11 +47,9 @@ import {
   probeBackends,
   selectBackend,
   trainLocally,
-  type AggregationUpdate,
-  type LayersModelDefinition,
   type LocalTrainingConfig,
 } from "../src/index.ts";
-import { deltaRms, noiseUpdate } from "../test/harness/adversaries.ts";
+import { benchResultsFile, deltaRms, noiseUpdate } from "@mycelium/devkit";
 import { measureRoundLoop } from "./roundLoop.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -224,8 +224,7 @@ const results = {
   },
 };
 
-const out = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "results", "training.json");
-await mkdir(dirname(out), { recursive: true });
+const out = benchResultsFile("training");
 await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
 log(`wrote ${out}`);
 console.log(JSON.stringify({ ...results, accuracyByRound: undefined, excludedByRound: undefined, distanceRatiosByRound: undefined, config: undefined }, null, 2));

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Launcher of the `mycelium-trainer` CLI: the trainer package is TypeScript run by tsx (no build step), so register
-// tsx's ESM loader, import the real entry point (src/cli.ts) and exit with the code it returns.
+// Launcher of the `mycelium-trainer` CLI: the trainer is TypeScript run by tsx (no build step), so register tsx's ESM
+// loader, then run the command line (src/cli.ts) through the CLI kit's launcher. SIGINT (Ctrl-C) and SIGTERM stop the
+// trainer cleanly: the current step ends, the journal is on disk, the IPFS node stops, and it exits 0. A second
+// signal exits at once (the journal still lets a restart resume).
 const [major] = process.versions.node.split(".").map(Number);
 if (major < 22) {
   process.stderr.write(
@@ -11,17 +13,6 @@ if (major < 22) {
 }
 const { register } = await import("tsx/esm/api");
 register();
+const { launch } = await import("@mycelium/cli");
 const { runTrainerCli } = await import("../src/cli.ts");
-
-// SIGINT (Ctrl-C) and SIGTERM stop the trainer cleanly: the current step ends, the journal is on disk, the IPFS node
-// stops, and it exits 0. A second signal exits at once (the journal still lets a restart resume).
-const controller = new AbortController();
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.on(signal, () => {
-    if (controller.signal.aborted) process.exit(signal === "SIGINT" ? 130 : 143);
-    controller.abort(new Error(`stopped by ${signal}`));
-  });
-}
-const code = await runTrainerCli({ signal: controller.signal });
-await new Promise((resolve) => process.stdout.write("", resolve));
-process.exit(code);
+await launch(runTrainerCli, { signals: ["SIGINT", "SIGTERM"] });

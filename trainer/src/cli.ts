@@ -21,7 +21,7 @@ import {
   parseId,
   toJson,
   type GlobalOptions,
-} from "@mycelium/client/cli";
+} from "@mycelium/cli";
 import { BACKEND_NAMES, parseBackendName } from "./backend.ts";
 import { formatEvent, type TrainerEvent } from "./loop/events.ts";
 import { runTrainer, type TrainerHooks } from "./loop/runTrainer.ts";

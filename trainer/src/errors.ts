@@ -3,6 +3,7 @@ import { BaseError } from "@mycelium/client";
 /** Thrown for a `--backend` value that names no backend. */
 export class UnknownBackendError extends BaseError {
   override name = "UnknownBackendError";
+  override readonly code: string = "UNKNOWN_BACKEND";
   readonly value: string;
   constructor(value: string, known: readonly string[]) {
     super(`Unknown compute backend "${value}".`, {
@@ -16,6 +17,7 @@ export class UnknownBackendError extends BaseError {
 /** Thrown when the requested backend's package is not installed or fails to initialise. */
 export class BackendUnavailableError extends BaseError {
   override name = "BackendUnavailableError";
+  override readonly code: string = "BACKEND_UNAVAILABLE";
   readonly backend: string;
   constructor(backend: string, params: { reason: string; packageName: string | null; cause?: unknown }) {
     super(`Compute backend "${backend}" is not available.`, {
@@ -29,32 +31,11 @@ export class BackendUnavailableError extends BaseError {
   }
 }
 
-/** Thrown when a model cannot be used for training: unsupported weights, data that does not fit its input. */
-export class IncompatibleModelError extends BaseError {
-  override name = "IncompatibleModelError";
-  constructor(shortMessage: string, details: string, cause?: unknown) {
-    super(shortMessage, {
-      details,
-      cause,
-      hint: "Check that the job's model, spec and dataset belong together (input shape, class count, float32 weights).",
-    });
-  }
-}
-
-/** Thrown when the arguments of an aggregation cannot describe a round (as opposed to a bad update, which is excluded). */
-export class InvalidAggregationInputError extends BaseError {
-  override name = "InvalidAggregationInputError";
-  constructor(details: string) {
-    super("Invalid aggregation input.", {
-      details,
-      hint: "Pass the round's base model weights and one entry per revealed update, each with a distinct trainer index.",
-    });
-  }
-}
 
 /** The journal in the trainer's data directory cannot be used (unreadable, malformed, or another job's or account's). */
 export class TrainerJournalError extends BaseError {
   override name = "TrainerJournalError";
+  override readonly code: string = "TRAINER_JOURNAL";
   readonly path: string;
   constructor(path: string, problem: string, cause?: unknown) {
     super(`The trainer journal ${path} cannot be used: ${problem}.`, {
@@ -68,6 +49,7 @@ export class TrainerJournalError extends BaseError {
 /** The account cannot take part in the job any more (it left, was slashed, or withdrew its stake) while rounds remain. */
 export class TrainerNotActiveError extends BaseError {
   override name = "TrainerNotActiveError";
+  override readonly code: string = "TRAINER_NOT_ACTIVE";
   readonly status: string;
   constructor(params: { jobId: bigint; trainer: string; status: string }) {
     super(`Trainer ${params.trainer} is "${params.status}" in job ${params.jobId} and cannot train in it.`, {
@@ -80,6 +62,7 @@ export class TrainerNotActiveError extends BaseError {
 /** A commitment of this trainer was not revealed in its reveal window: its stake is lost to whoever slashes it. */
 export class RevealMissedError extends BaseError {
   override name = "RevealMissedError";
+  override readonly code: string = "REVEAL_MISSED";
   readonly round: bigint;
   constructor(params: { jobId: bigint; round: bigint; trainer: string; details?: string }) {
     super(`Trainer ${params.trainer} committed in round ${params.round} of job ${params.jobId} and did not reveal in time.`, {
@@ -90,17 +73,3 @@ export class RevealMissedError extends BaseError {
   }
 }
 
-/**
- * A revealed update whose manifest does not match its reveal (another job, round, trainer, sample count or base
- * model). The round loop passes it to aggregation as `unavailable` with this message: excluded, never a crash.
- */
-export class UpdateMismatchError extends BaseError {
-  override name = "UpdateMismatchError";
-  readonly cid: string;
-  constructor(cid: string, mismatches: readonly string[]) {
-    super(`Update ${cid} does not match its reveal: ${mismatches.join("; ")}.`, {
-      hint: "The trainer that revealed it published a manifest for something else; its update is excluded from the round.",
-    });
-    this.cid = cid;
-  }
-}

@@ -1,27 +1,7 @@
 export { BACKEND_NAMES, parseBackendName, probeBackends, selectBackend } from "./backend.ts";
 export type { BackendName, BackendProbe, SelectBackendParameters, SelectedBackend } from "./backend.ts";
-export {
-  BackendUnavailableError,
-  IncompatibleModelError,
-  InvalidAggregationInputError,
-  RevealMissedError,
-  TrainerJournalError,
-  TrainerNotActiveError,
-  UnknownBackendError,
-  UpdateMismatchError,
-} from "./errors.ts";
-export {
-  canonicalWeightBytes,
-  createLayersModel,
-  denseClassifierTopology,
-  fromModelArtifacts,
-  initializeModel,
-  readLayersModel,
-  toModelArtifacts,
-  topologyOf,
-  weightsDigest,
-} from "./model.ts";
-export type { LayersModelDefinition, WeightSpec } from "./model.ts";
+export { BackendUnavailableError, RevealMissedError, TrainerJournalError, TrainerNotActiveError, UnknownBackendError } from "./errors.ts";
+export { createLayersModel, denseClassifierTopology, initializeModel, readLayersModel, topologyOf } from "./model.ts";
 export { createOptimizer, evaluateModel, trainLocally } from "./train.ts";
 export type {
   EvaluateModelParameters,
@@ -31,8 +11,6 @@ export type {
   TrainLocallyParameters,
   TrainingProgress,
 } from "./train.ts";
-export { MAX_TRAINER_INDEX, aggregateUpdates } from "./aggregate.ts";
-export type { AggregateParameters, AggregationResult, AggregationUpdate, ExclusionReason, UpdateVerdict } from "./aggregate.ts";
 
 // The round loop: the long-running trainer of one job (library entry and command line)
 export { runTrainer } from "./loop/runTrainer.ts";
@@ -52,5 +30,5 @@ export { JOURNAL_FORMAT, Journal } from "./loop/journal.ts";
 export type { JournalIdentity, JournalRound, JournalState, PendingTransaction } from "./loop/journal.ts";
 export { TRAINER_ENVIRONMENT, runTrainerCli } from "./cli.ts";
 export type { RunTrainerCliParameters } from "./cli.ts";
-export { loadGlobalModel, loadUpdateWeights, storeAggregate, storeUpdate } from "./loop/content.ts";
-export type { GlobalModel, LoadUpdateParameters, StoreAggregateParameters, StoreUpdateParameters } from "./loop/content.ts";
+export { ShardCache } from "./loop/shards.ts";
+export type { BlockSources } from "./loop/shards.ts";

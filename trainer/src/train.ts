@@ -1,17 +1,19 @@
 import * as tf from "@tensorflow/tfjs";
 import {
+  IncompatibleModelError,
   SeededRandom,
   InvalidTrainingSpecError,
   featuresAsFloat32,
   sampleSizeOf,
   throwIfAborted,
   validateLocalTraining,
+  type LayersModelDefinition,
   type LocalTrainingHyperparameters,
   type OptimizerSpec,
   type TensorDataset,
+  type WeightSpec,
 } from "@mycelium/client";
-import { IncompatibleModelError } from "./errors.ts";
-import { createLayersModel, readLayersModel, type LayersModelDefinition, type WeightSpec } from "./model.ts";
+import { createLayersModel, readLayersModel } from "./model.ts";
 
 /** Longest stretch of training without letting the event loop run I/O and timers. */
 const YIELD_EVERY_MS = 25;

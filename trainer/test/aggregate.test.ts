@@ -6,16 +6,19 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import fc from "fast-check";
-import { DEFAULT_AGGREGATION_RULE, InvalidTrainingSpecError, SeededRandom, type AggregationRule } from "@mycelium/client";
 import {
+  DEFAULT_AGGREGATION_RULE,
   InvalidAggregationInputError,
+  InvalidTrainingSpecError,
+  SeededRandom,
   aggregateUpdates,
   canonicalWeightBytes,
-  evaluateModel,
   weightsDigest,
+  type AggregationRule,
   type AggregationUpdate,
-} from "../src/index.ts";
-import { deltaRms, lazyUpdate, noiseUpdate, scaledUpdate, signFlippedUpdate } from "./harness/adversaries.ts";
+} from "@mycelium/client";
+import { deltaRms, lazyUpdate, noiseUpdate, scaledUpdate, signFlippedUpdate } from "@mycelium/devkit";
+import { evaluateModel } from "../src/index.ts";
 import { encodeAggregationInput } from "./harness/aggregationInput.ts";
 import { honestRoundFixture, type HonestRound } from "./harness/fixtures.ts";
 

@@ -4,11 +4,9 @@ import { expect } from "chai";
 import { erc20Abi, type Address } from "viem";
 import { getContractEvents, getTransactionCount, readContract } from "viem/actions";
 import { generateBlobsDataset, getRoundResult, getTrainer, sliceDataset, trainingJobsAbi } from "@mycelium/client";
-import { devAccount, devPrivateKey } from "../../client/test/helpers/devnet.ts";
-import { tempDirectory } from "../../client/test/helpers/tmp.ts";
+import { devnetAccount, devnetPrivateKey, tempDirectory, TrainerProcess, type JsonEvent } from "@mycelium/devkit";
 import { blobsTopology } from "./harness/fixtures.ts";
-import { createJobFixture, fundTrainers, startTestNetwork, type TestNetwork } from "./harness/job.ts";
-import { TrainerProcess, type JsonEvent } from "./harness/processes.ts";
+import { createJobFixture, fundTrainers, startJobNetwork, type JobNetwork } from "./harness/job.ts";
 import { RpcProxy } from "./harness/rpcProxy.ts";
 
 /** Train and test splits of one generated task (the same blob centres). */
@@ -22,14 +20,14 @@ const log = process.env.MYC_TEST_LOG === "1" ? (line: string) => console.log(lin
 
 describe("the round loop: trainers as OS processes on a devnet, with Helia nodes on loopback", function () {
   this.timeout(300_000);
-  let network: TestNetwork;
+  let network: JobNetwork;
   let work: string;
   const processes: TrainerProcess[] = [];
 
   before(async function () {
     this.timeout(240_000);
     work = tempDirectory("trainer-loop-");
-    network = await startTestNetwork(work);
+    network = await startJobNetwork(work);
   });
   afterEach(async () => {
     for (const trainer of processes.splice(0)) trainer.kill("SIGKILL");
@@ -50,7 +48,7 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
         "--backend", "wasm",
         ...(extra.args ?? []),
       ],
-      env: { MYC_PRIVATE_KEY: devPrivateKey(account), MYC_DEPLOYMENT: network.deploymentFile, ...extra.env },
+      env: { MYC_PRIVATE_KEY: devnetPrivateKey(account), MYC_DEPLOYMENT: network.deploymentFile, ...extra.env },
       log,
     });
     processes.push(trainer);
@@ -100,7 +98,7 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
     }
     const claims = await getContractEvents(client, { address: jobs, abi: trainingJobsAbi, eventName: "RewardClaimed", args: { jobId: fixture.jobId }, fromBlock: 0n });
     for (const [index, account] of accounts.entries()) {
-      const address = devAccount(account).address;
+      const address = devnetAccount(account).address;
       const claimed = claims.filter((log) => log.args.trainer === address).reduce((sum, log) => sum + log.args.amount!, 0n);
       expect(claimed, `claimed by ${address}`).to.equal(expectedTotal.get(address));
       expect(BigInt(summaries[index]!.claimed as string)).to.equal(claimed);
@@ -135,7 +133,7 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       spec: { optimizer: { name: "adam", learningRate: 0.01 }, batchSize: 32, local: { unit: "steps", count: 300 }, shardsPerTrainer: 2, seed: 6 },
       job: { rounds: 1, commitWindow: 18, revealWindow: 9, attestWindow: 8, maxTrainers: 4, quorumBps: 6_000, startIn: 25 },
     });
-    const nonceBefore = await getTransactionCount(network.sponsor, { address: devAccount(outage).address, blockTag: "latest" });
+    const nonceBefore = await getTransactionCount(network.sponsor, { address: devnetAccount(outage).address, blockTag: "latest" });
     const proxy = new RpcProxy(network.devnet.rpcUrl);
     await proxy.start();
     try {
@@ -173,10 +171,10 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       expect(revealedC.time).to.be.greaterThan(backAt);
       const client = network.sponsor;
       const jobs = network.devnet.deployment.contracts.TrainingJobs!.address;
-      const committedC = await getContractEvents(client, { address: jobs, abi: trainingJobsAbi, eventName: "Committed", args: { jobId: fixture.jobId, trainer: devAccount(outage).address }, fromBlock: 0n });
+      const committedC = await getContractEvents(client, { address: jobs, abi: trainingJobsAbi, eventName: "Committed", args: { jobId: fixture.jobId, trainer: devnetAccount(outage).address }, fromBlock: 0n });
       expect(committedC).to.have.length(1);
       const sentByC = proxy.forwarded.length;
-      const nonceC = await getTransactionCount(client, { address: devAccount(outage).address, blockTag: "latest" });
+      const nonceC = await getTransactionCount(client, { address: devnetAccount(outage).address, blockTag: "latest" });
       expect(sentByC, `every raw transaction through the proxy was mined once: ${JSON.stringify(proxy.forwarded)}`).to.equal(nonceC - nonceBefore);
 
       const result = await getRoundResult(client, { jobId: fixture.jobId, round: 0 });
@@ -184,7 +182,7 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       const slashed = await getContractEvents(client, { address: jobs, abi: trainingJobsAbi, eventName: "TrainerSlashed", args: { jobId: fixture.jobId }, fromBlock: 0n });
       expect(slashed).to.have.length(0);
       for (const account of [killedTraining, killedCommitted, outage]) {
-        expect((await getTrainer(client, { jobId: fixture.jobId, trainer: devAccount(account).address })).status).to.equal("withdrawn");
+        expect((await getTrainer(client, { jobId: fixture.jobId, trainer: devnetAccount(account).address })).status).to.equal("withdrawn");
       }
     } finally {
       await proxy.stop();

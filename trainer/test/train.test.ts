@@ -1,16 +1,17 @@
 import * as tf from "@tensorflow/tfjs";
 import { expect } from "chai";
-import { AbortedError, InvalidTrainingSpecError, createTensorDataset, generateBlobsDataset, sliceDataset } from "@mycelium/client";
 import {
+  AbortedError,
   IncompatibleModelError,
-  evaluateModel,
+  InvalidTrainingSpecError,
+  createTensorDataset,
   fromModelArtifacts,
-  initializeModel,
-  selectBackend,
+  generateBlobsDataset,
+  sliceDataset,
   toModelArtifacts,
-  trainLocally,
   weightsDigest,
-} from "../src/index.ts";
+} from "@mycelium/client";
+import { evaluateModel, initializeModel, selectBackend, trainLocally } from "../src/index.ts";
 import { blobsConfig, blobsTopology } from "./harness/fixtures.ts";
 
 describe("local training", () => {

@@ -5,7 +5,7 @@ import { toId, toUint } from "../chain/args.ts";
 import { toCid, type CidLike } from "../storage/cid.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
-import { computeCommitment, randomSalt } from "../chain/training.ts";
+import { computeCommitment, randomSalt } from "../protocol/hashes.ts";
 import { requireAccount, sendContractTransaction, type TransactionOptions, type TransactionResult } from "../chain/transaction.ts";
 import type { WriteActionErrorType } from "../errors/types.ts";
 import { roundOrCurrent } from "./getRound.ts";

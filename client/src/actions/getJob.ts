@@ -5,7 +5,7 @@ import { toId } from "../chain/args.ts";
 import { hexToCid } from "../chain/cid.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
-import { jobStatusName } from "../chain/training.ts";
+import { jobStatusName } from "../protocol/enums.ts";
 import { readProtocol } from "../chain/transaction.ts";
 import type { ReadActionErrorType } from "../errors/types.ts";
 

@@ -1,6 +1,6 @@
 import { getBlock } from "viem/actions";
 import type { MyceliumClient } from "../chain/client.ts";
-import type { phaseName } from "../chain/training.ts";
+import type { phaseName } from "../protocol/enums.ts";
 import { toMyceliumError } from "../errors/normalize.ts";
 import type { ReadActionErrorType } from "../errors/types.ts";
 import { getRound } from "./getRound.ts";

@@ -3,7 +3,7 @@ import { trainingJobsAbi } from "../abis/index.ts";
 import { toId } from "../chain/args.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
-import { phaseName } from "../chain/training.ts";
+import { phaseName } from "../protocol/enums.ts";
 import { readProtocol } from "../chain/transaction.ts";
 import type { ReadActionErrorType } from "../errors/types.ts";
 

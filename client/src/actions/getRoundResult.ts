@@ -4,7 +4,7 @@ import { toId } from "../chain/args.ts";
 import { hexToCid } from "../chain/cid.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
-import { roundStatusName } from "../chain/training.ts";
+import { roundStatusName } from "../protocol/enums.ts";
 import { readProtocol } from "../chain/transaction.ts";
 import type { ReadActionErrorType } from "../errors/types.ts";
 

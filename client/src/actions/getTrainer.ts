@@ -3,7 +3,7 @@ import { trainingJobsAbi } from "../abis/index.ts";
 import { toAddress, toId } from "../chain/args.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
-import { trainerStatusName } from "../chain/training.ts";
+import { trainerStatusName } from "../protocol/enums.ts";
 import { readProtocol, requireAccount } from "../chain/transaction.ts";
 import type { ReadActionErrorType } from "../errors/types.ts";
 

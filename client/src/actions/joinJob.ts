@@ -5,7 +5,7 @@ import { toId, toUint } from "../chain/args.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
 import { ensureAllowance, requireBalance } from "../chain/tokens.ts";
-import { encodeMultiaddr, encodePeerId } from "../chain/training.ts";
+import { encodeMultiaddr, encodePeerId } from "../protocol/peers.ts";
 import { eventsOf, requireAccount, sendContractTransaction, type TransactionOptions, type TransactionResult } from "../chain/transaction.ts";
 import type { WriteActionErrorType } from "../errors/types.ts";
 import { getJob } from "./getJob.ts";

@@ -3,7 +3,7 @@ import { trainingJobsAbi } from "../abis/index.ts";
 import { toId } from "../chain/args.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
-import { encodeMultiaddr, encodePeerId } from "../chain/training.ts";
+import { encodeMultiaddr, encodePeerId } from "../protocol/peers.ts";
 import { sendContractTransaction, type TransactionOptions, type TransactionResult } from "../chain/transaction.ts";
 import type { WriteActionErrorType } from "../errors/types.ts";
 

@@ -1,7 +1,7 @@
 /**
  * Deployments: where the protocol's contracts live on a chain.
  *
- * The format is the one `npm run devnet` writes to deployments/<chainId>.json (scripts/devnet/deployment.ts):
+ * The format is the one `npm run devnet` and `npm run deploy` write to deployments/<chainId>.json:
  * `{ chainId, rpcUrl?, contracts: { <Name>: { address, startBlock } } }`, with names such as AssetRegistry,
  * Marketplace, PaymentToken (local chains) and TrainingJobs.
  *
@@ -137,13 +137,38 @@ export function validateDeployment(value: unknown, source: string): Deployment {
 function defaultDirectories(env: Record<string, string | undefined>, cwd: string): string[] {
   const directories: string[] = [];
   if (env.MYC_DEPLOYMENTS_DIR) directories.push(path.resolve(cwd, env.MYC_DEPLOYMENTS_DIR));
+  const found = findDeploymentsDirectory(cwd);
+  if (found !== undefined) directories.push(found);
+  return directories;
+}
+
+/** Writes a deployment as pretty JSON (creating the folder), the format loadDeployment reads; returns the absolute path. */
+export function writeDeploymentFile(file: string, deployment: Deployment): string {
+  const target = path.resolve(file);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, `${JSON.stringify(deployment, null, 2)}\n`);
+  return target;
+}
+
+/**
+ * The newest `*.json` in a deployments folder (what `npm run devnet` or `npm run deploy` wrote last), or undefined when
+ * there is none. For tools that start before they know the chain id (the indexer's default).
+ */
+export function newestDeploymentFile(directory: string): string | undefined {
+  if (!fs.existsSync(directory)) return undefined;
+  return fs
+    .readdirSync(directory)
+    .filter((name) => name.endsWith(".json"))
+    .map((name) => path.join(directory, name))
+    .map((file) => ({ file, mtimeMs: fs.statSync(file).mtimeMs }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs)[0]?.file;
+}
+
+/** The `deployments/` folder of the working directory or its nearest ancestor that has one, or undefined. */
+export function findDeploymentsDirectory(cwd: string = process.cwd()): string | undefined {
   for (let directory = path.resolve(cwd); ; directory = path.dirname(directory)) {
     const candidate = path.join(directory, "deployments");
-    if (fs.existsSync(candidate)) {
-      directories.push(candidate);
-      break;
-    }
-    if (path.dirname(directory) === directory) break;
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(directory) === directory) return undefined;
   }
-  return directories;
 }

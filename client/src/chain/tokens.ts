@@ -3,7 +3,7 @@
  * signed, allowances, and ERC-2612 permits. Payment tokens may be any ERC-20 (any decimals), so these use the standard
  * interfaces rather than a Mycelium ABI.
  */
-import { erc20Abi, getAddress, maxUint256, parseAbi, parseSignature, type Address, type Hex } from "viem";
+import { erc20Abi, formatUnits, getAddress, maxUint256, parseAbi, parseSignature, type Address, type Hex } from "viem";
 import { signTypedData } from "viem/actions";
 import { InsufficientAllowanceError, InsufficientBalanceError, type TokenDescription } from "../errors/chain.ts";
 import { toMyceliumError } from "../errors/normalize.ts";
@@ -141,4 +141,9 @@ async function permitDomain(client: MyceliumClient, token: Address) {
     const name = await readProtocol(client, { action, address: token, abi: erc2612Abi, functionName: "name" });
     return { name, version: "1", chainId: client.chain.id, verifyingContract: token };
   }
+}
+
+/** An amount in a token's units for people: `5.005 USDC`. */
+export function formatAmount(value: bigint, token: { symbol: string; decimals: number }): string {
+  return `${formatUnits(value, token.decimals)} ${token.symbol}`;
 }

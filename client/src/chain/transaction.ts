@@ -18,6 +18,7 @@ import {
 } from "viem";
 import { getBalance, readContract, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
 import { AbortedError, throwIfAborted } from "../errors/base.ts";
+import { abortable } from "../utils/async.ts";
 import {
   InsufficientBalanceError,
   MissingAccountError,
@@ -148,22 +149,3 @@ export function rpcUrlOf(client: MyceliumClient): string | undefined {
   return (client.transport as { url?: string }).url ?? client.chain.rpcUrls.default.http[0];
 }
 
-/** Races `promise` against `signal`; rejects with AbortedError(operation) when it fires first. */
-export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined, operation: string): Promise<T> {
-  if (!signal) return promise;
-  throwIfAborted(signal, operation);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortedError(operation, { cause: signal.reason }));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
-}

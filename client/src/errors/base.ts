@@ -3,7 +3,9 @@
  *
  * Modelled on viem's BaseError: `shortMessage` is one line saying what went wrong, `details` adds the specifics
  * (values, paths, CIDs), and `hint` says what to do next. `message` joins them for logs and the CLI. `cause` keeps
- * the underlying error, never swallowed.
+ * the underlying error, never swallowed. `code` is a stable machine-readable name, one per class (SCREAMING_SNAKE of
+ * the class name without "Error": `AssetNotFoundError` has `ASSET_NOT_FOUND`); programs branch on it, and the command
+ * lines' exit codes follow from it.
  */
 export type BaseErrorParameters = {
   details?: string | undefined;
@@ -15,6 +17,8 @@ export type BaseErrorType = BaseError & { name: "BaseError" };
 
 export class BaseError extends Error {
   override name = "BaseError";
+  /** Stable machine-readable code of the error's class; every subclass sets its own. */
+  readonly code: string = "MYCELIUM_ERROR";
   readonly shortMessage: string;
   readonly details: string | undefined;
   readonly hint: string | undefined;
@@ -45,6 +49,7 @@ export class BaseError extends Error {
 /** Thrown when an operation is cancelled through its AbortSignal. */
 export class AbortedError extends BaseError {
   override name = "AbortedError";
+  override readonly code: string = "ABORTED";
   constructor(operation: string, params: { cause?: unknown } = {}) {
     super(`${operation} was aborted.`, { cause: params.cause, hint: "Run it again when you are ready; work already stored is reused." });
   }

@@ -14,7 +14,7 @@
 import { decodeErrorResult, type AbiParameterToPrimitiveType, type Address, type Hex } from "viem";
 import { assetRegistryAbi, datatokenAbi, marketplaceAbi, testPaymentTokenAbi, trainingJobsAbi } from "../abis/index.ts";
 import { assetKindName, assetStateName } from "../chain/assetTypes.ts";
-import { phaseName, trainerStatusName } from "../chain/training.ts";
+import { phaseName, trainerStatusName } from "../protocol/enums.ts";
 import { BaseError } from "./base.ts";
 import { InsufficientAllowanceError, InsufficientBalanceError } from "./chain.ts";
 
@@ -406,6 +406,7 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
 /** A contract call or transaction reverted with one of the protocol's custom errors. */
 export class ContractRevertedError<name extends ContractErrorName = ContractErrorName> extends BaseError {
   override name = "ContractRevertedError";
+  override readonly code: string = "CONTRACT_REVERTED";
   /** The Solidity error's name, e.g. "NotAssetOwner". */
   readonly errorName: name;
   /** The error's arguments, keyed by their Solidity names. */
@@ -442,6 +443,7 @@ export class ContractRevertedError<name extends ContractErrorName = ContractErro
 /** The asset id names no asset (`AssetNotFound`). */
 export class AssetNotFoundError extends ContractRevertedError<"AssetNotFound"> {
   override name = "AssetNotFoundError";
+  override readonly code: string = "ASSET_NOT_FOUND";
   get assetId(): bigint {
     return this.args.assetId;
   }
@@ -450,11 +452,13 @@ export class AssetNotFoundError extends ContractRevertedError<"AssetNotFound"> {
 /** The account is not the asset NFT's current owner. */
 export class NotAssetOwnerError extends ContractRevertedError<"NotAssetOwner"> {
   override name = "NotAssetOwnerError";
+  override readonly code: string = "NOT_ASSET_OWNER";
 }
 
 /** The job id names no job (`JobNotFound`). */
 export class JobNotFoundError extends ContractRevertedError<"JobNotFound"> {
   override name = "JobNotFoundError";
+  override readonly code: string = "JOB_NOT_FOUND";
   get jobId(): bigint {
     return this.args.jobId;
   }

@@ -3,6 +3,7 @@ import { BaseError } from "../errors/base.ts";
 /** The indexer could not be reached, or answered with an HTTP error. */
 export class IndexerRequestError extends BaseError {
   override name = "IndexerRequestError";
+  override readonly code: string = "INDEXER_REQUEST";
   readonly url: string;
   readonly status: number | undefined;
   constructor(params: { url: string; status?: number | undefined; body?: string | undefined; cause?: unknown }) {
@@ -24,11 +25,12 @@ export class IndexerRequestError extends BaseError {
 /** One error of a GraphQL response. */
 export type IndexerGraphQLError = { message: string; extensions?: { code?: string } };
 
-/** The indexer refused or failed a GraphQL query. `code` is the first error's code (for example QUERY_TOO_COSTLY). */
+/** The indexer refused or failed a GraphQL query. `graphqlCode` is the first error's code (for example QUERY_TOO_COSTLY). */
 export class IndexerQueryError extends BaseError {
   override name = "IndexerQueryError";
+  override readonly code: string = "INDEXER_QUERY";
   readonly errors: IndexerGraphQLError[];
-  readonly code: string | undefined;
+  readonly graphqlCode: string | undefined;
   constructor(errors: IndexerGraphQLError[]) {
     const code = errors[0]?.extensions?.code;
     super(`The indexer refused the query: ${errors[0]?.message ?? "unknown error"}`, {
@@ -39,13 +41,14 @@ export class IndexerQueryError extends BaseError {
           : "Check the query against the indexer's schema (GET /graphql opens GraphiQL).",
     });
     this.errors = errors;
-    this.code = code;
+    this.graphqlCode = code;
   }
 }
 
 /** An indexer operation did not finish in time. */
 export class IndexerTimeoutError extends BaseError {
   override name = "IndexerTimeoutError";
+  override readonly code: string = "INDEXER_TIMEOUT";
   readonly timeoutMs: number;
   constructor(operation: string, timeoutMs: number, details?: string) {
     super(`${operation} did not finish within ${timeoutMs} ms.`, {
@@ -59,6 +62,7 @@ export class IndexerTimeoutError extends BaseError {
 /** A name filter was asked for without a way to read manifests. */
 export class ManifestResolverRequiredError extends BaseError {
   override name = "ManifestResolverRequiredError";
+  override readonly code: string = "MANIFEST_RESOLVER_REQUIRED";
   constructor() {
     super("Searching assets by name needs `resolveManifest`.", {
       details: "Asset names live in the dag-json manifests on IPFS; the indexer stores each asset's manifest CID, not its name.",
@@ -70,6 +74,7 @@ export class ManifestResolverRequiredError extends BaseError {
 /** A query helper was given a parameter it cannot use (a page size below 1, a malformed address). */
 export class InvalidIndexerQueryError extends BaseError {
   override name = "InvalidIndexerQueryError";
+  override readonly code: string = "INVALID_INDEXER_QUERY";
   readonly parameter: string;
   constructor(parameter: string, value: unknown, expected: string) {
     super(`Invalid \`${parameter}\`: ${String(value)}.`, { hint: `Pass ${expected}.` });

@@ -26,24 +26,24 @@ import { AbortedError } from "../../src/errors/base.ts";
 import { InsufficientBalanceError, InvalidArgumentError, MissingAccountError, NATIVE_CURRENCY } from "../../src/errors/chain.ts";
 import { InvalidCidError } from "../../src/errors/storage.ts";
 import { AssetNotFoundError, ContractRevertedError, NotAssetOwnerError } from "../../src/errors/contract.ts";
-import { devAccount, uniqueCid, useDevnet } from "../helpers/devnet.ts";
 import { rejection } from "../helpers/rejection.ts";
+import { devnetAccount, uniqueCid, useTestNetwork } from "@mycelium/devkit";
 
 const ONE_TOKEN = parseUnits("1", 18);
 const usdc = (amount: string) => parseUnits(amount, 6);
 
 describe("asset actions against a devnet", function () {
   this.timeout(60_000);
-  const chain = useDevnet();
+  const chain = useTestNetwork();
   let publisher: MyceliumClient<Account>;
   let buyer: MyceliumClient<Account>;
   let stranger: MyceliumClient<Account>;
   let paymentToken: Address;
 
   before(async () => {
-    publisher = await chain.get().client(devAccount(1));
-    buyer = await chain.get().client(devAccount(2));
-    stranger = await chain.get().client(devAccount(3));
+    publisher = await chain.get().client(devnetAccount(1));
+    buyer = await chain.get().client(devnetAccount(2));
+    stranger = await chain.get().client(devnetAccount(3));
     paymentToken = chain.get().devnet.deployment.contracts.PaymentToken!.address;
     await faucet(buyer, { amount: usdc("1000") });
   });
@@ -58,7 +58,7 @@ describe("asset actions against a devnet", function () {
       expect(published.datatoken).to.equal(null);
       expect(published.listing).to.equal(null);
       const asset = await getAsset(publisher, { assetId: published.assetId });
-      expect(asset).to.deep.include({ id: published.assetId, owner: devAccount(1).address, kind: "dataset", state: "active", version: 1, datatoken: null });
+      expect(asset).to.deep.include({ id: published.assetId, owner: devnetAccount(1).address, kind: "dataset", state: "active", version: 1, datatoken: null });
       expect(asset.manifestCid.equals(manifestCid)).to.equal(true);
     });
 
@@ -74,7 +74,7 @@ describe("asset actions against a devnet", function () {
       expect(events.map((event) => event.type)).to.deep.equal(["transaction-sent", "transaction-confirmed"]);
       expect(published.datatoken).to.match(/^0x[0-9a-fA-F]{40}$/);
       expect(published.listing).to.deep.equal({ paymentToken, price: usdc("2.5") });
-      expect(await balanceOf(publisher, published.datatoken!, devAccount(1).address)).to.equal(DEFAULT_INITIAL_SUPPLY);
+      expect(await balanceOf(publisher, published.datatoken!, devnetAccount(1).address)).to.equal(DEFAULT_INITIAL_SUPPLY);
       const { listing, dispenser } = await getListing(publisher, { assetId: published.assetId });
       expect(listing).to.deep.equal({ paymentToken, price: usdc("2.5") });
       expect(dispenser).to.equal(null);
@@ -126,10 +126,10 @@ describe("asset actions against a devnet", function () {
     });
 
     it("sends nothing when aborted first", async () => {
-      const before = await getTransactionCount(publisher, { address: devAccount(1).address });
+      const before = await getTransactionCount(publisher, { address: devnetAccount(1).address });
       const error = await rejection(publishAsset(publisher, { kind: "dataset", manifestCid: await uniqueCid(), signal: AbortSignal.abort() }));
       expect(error).to.be.instanceOf(AbortedError);
-      expect(await getTransactionCount(publisher, { address: devAccount(1).address })).to.equal(before);
+      expect(await getTransactionCount(publisher, { address: devnetAccount(1).address })).to.equal(before);
     });
   });
 
@@ -152,8 +152,8 @@ describe("asset actions against a devnet", function () {
       const error = await rejection(updateManifest(stranger, { assetId, manifestCid: await uniqueCid() }));
       expect(error).to.be.instanceOf(NotAssetOwnerError);
       const typed = error as NotAssetOwnerError;
-      expect(typed.args).to.deep.equal({ assetId, caller: devAccount(3).address, owner: devAccount(1).address });
-      expect(typed.shortMessage).to.equal(`Account ${devAccount(3).address} does not own asset ${assetId} (owner is ${devAccount(1).address}).`);
+      expect(typed.args).to.deep.equal({ assetId, caller: devnetAccount(3).address, owner: devnetAccount(1).address });
+      expect(typed.shortMessage).to.equal(`Account ${devnetAccount(3).address} does not own asset ${assetId} (owner is ${devnetAccount(1).address}).`);
       expect(typed.hint).to.equal("Transfer the asset NFT to this account or use the owner's key.");
     });
 
@@ -173,8 +173,8 @@ describe("asset actions against a devnet", function () {
       expect((await getAsset(publisher, { assetId })).datatoken).to.equal(datatoken);
       const again = await rejection(createDatatoken(publisher, { assetId }));
       expect((again as ContractRevertedError<"DatatokenExists">).args).to.deep.equal({ assetId, datatoken });
-      await mintDatatokens(publisher, { assetId, amount: 2n * ONE_TOKEN, to: devAccount(4).address });
-      expect(await balanceOf(publisher, datatoken, devAccount(4).address)).to.equal(2n * ONE_TOKEN);
+      await mintDatatokens(publisher, { assetId, amount: 2n * ONE_TOKEN, to: devnetAccount(4).address });
+      expect(await balanceOf(publisher, datatoken, devnetAccount(4).address)).to.equal(2n * ONE_TOKEN);
       expect(await rejection(mintDatatokens(stranger, { assetId, amount: ONE_TOKEN }))).to.be.instanceOf(NotAssetOwnerError);
     });
 
@@ -201,11 +201,11 @@ describe("asset actions against a devnet", function () {
       await setDispenser(publisher, { assetId, maxPerWallet: 2 });
       expect((await getListing(publisher, { assetId })).dispenser).to.deep.equal({ maxPerWallet: 2n });
       expect((await dispense(stranger, { assetId })).count).to.equal(1n);
-      expect(await balanceOf(stranger, (await getAsset(stranger, { assetId })).datatoken!, devAccount(3).address)).to.equal(ONE_TOKEN);
+      expect(await balanceOf(stranger, (await getAsset(stranger, { assetId })).datatoken!, devnetAccount(3).address)).to.equal(ONE_TOKEN);
       const error = await rejection(dispense(stranger, { assetId, count: 2 }));
       expect((error as ContractRevertedError<"DispenserLimitExceeded">).args).to.deep.equal({
         assetId,
-        wallet: devAccount(3).address,
+        wallet: devnetAccount(3).address,
         requested: 2n,
         remaining: 1n,
       });
@@ -231,41 +231,41 @@ describe("asset actions against a devnet", function () {
     });
 
     it("buy approves, pays and receives the datatokens; order spends one on an access receipt", async () => {
-      const paymentBefore = await balanceOf(buyer, paymentToken, devAccount(2).address);
+      const paymentBefore = await balanceOf(buyer, paymentToken, devnetAccount(2).address);
       const priced = await quote(buyer, { assetId, count: 2 });
       const bought = await buy(buyer, { assetId, count: 2 });
       expect(bought.approvalHash).to.match(/^0x/);
       expect(bought.total).to.equal(priced.total);
-      expect(await balanceOf(buyer, paymentToken, devAccount(2).address)).to.equal(paymentBefore - priced.total);
-      expect(await balanceOf(buyer, datatoken, devAccount(2).address)).to.equal(2n * ONE_TOKEN);
+      expect(await balanceOf(buyer, paymentToken, devnetAccount(2).address)).to.equal(paymentBefore - priced.total);
+      expect(await balanceOf(buyer, datatoken, devnetAccount(2).address)).to.equal(2n * ONE_TOKEN);
 
-      const ordered = await order(buyer, { assetId, consumer: devAccount(5).address });
-      expect(ordered.consumer).to.equal(devAccount(5).address);
+      const ordered = await order(buyer, { assetId, consumer: devnetAccount(5).address });
+      expect(ordered.consumer).to.equal(devnetAccount(5).address);
       expect(ordered.validUntil).to.equal(maxUint64);
-      expect(await balanceOf(buyer, datatoken, devAccount(2).address)).to.equal(ONE_TOKEN);
+      expect(await balanceOf(buyer, datatoken, devnetAccount(2).address)).to.equal(ONE_TOKEN);
     });
 
     it("order without a datatoken is InsufficientBalanceError before anything is sent", async () => {
-      const before = await getTransactionCount(stranger, { address: devAccount(3).address });
+      const before = await getTransactionCount(stranger, { address: devnetAccount(3).address });
       const error = await rejection(order(stranger, { assetId }));
       expect(error).to.be.instanceOf(InsufficientBalanceError);
       expect((error as InsufficientBalanceError).needed).to.equal(ONE_TOKEN);
-      expect(await getTransactionCount(stranger, { address: devAccount(3).address })).to.equal(before);
+      expect(await getTransactionCount(stranger, { address: devnetAccount(3).address })).to.equal(before);
     });
 
     it("buyAccess signs one permit and sends one transaction", async () => {
-      const nonceBefore = await getTransactionCount(buyer, { address: devAccount(2).address });
-      const paymentBefore = await balanceOf(buyer, paymentToken, devAccount(2).address);
+      const nonceBefore = await getTransactionCount(buyer, { address: devnetAccount(2).address });
+      const paymentBefore = await balanceOf(buyer, paymentToken, devnetAccount(2).address);
       const supplyBefore = await readContract(buyer, { address: datatoken, abi: erc20Abi, functionName: "totalSupply" });
       const priced = await quote(buyer, { assetId, marketFeeBps: 50 });
-      const access = await buyAccess(buyer, { assetId, marketFee: { recipient: devAccount(6).address, bps: 50 } });
+      const access = await buyAccess(buyer, { assetId, marketFee: { recipient: devnetAccount(6).address, bps: 50 } });
       expect(access.signedPermit).to.equal(true);
-      expect(access.consumer).to.equal(devAccount(2).address);
+      expect(access.consumer).to.equal(devnetAccount(2).address);
       expect(access.validUntil).to.equal(maxUint64);
       expect(access.total).to.equal(priced.total);
-      expect(await getTransactionCount(buyer, { address: devAccount(2).address })).to.equal(nonceBefore + 1);
-      expect(await balanceOf(buyer, paymentToken, devAccount(2).address)).to.equal(paymentBefore - priced.total);
-      expect((await balanceOf(buyer, paymentToken, devAccount(6).address)) >= priced.marketFee).to.equal(true);
+      expect(await getTransactionCount(buyer, { address: devnetAccount(2).address })).to.equal(nonceBefore + 1);
+      expect(await balanceOf(buyer, paymentToken, devnetAccount(2).address)).to.equal(paymentBefore - priced.total);
+      expect((await balanceOf(buyer, paymentToken, devnetAccount(6).address)) >= priced.marketFee).to.equal(true);
       expect(await readContract(buyer, { address: datatoken, abi: erc20Abi, functionName: "totalSupply" })).to.equal(supplyBefore - ONE_TOKEN);
     });
 
@@ -273,21 +273,21 @@ describe("asset actions against a devnet", function () {
       const priced = await quote(buyer, { assetId });
       await buy(buyer, { assetId, maxPayment: priced.total * 3n });
       // buy approved exactly maxPayment and spent `total`, so 2 * total is left.
-      const access = await buyAccess(buyer, { assetId, consumer: devAccount(7).address });
+      const access = await buyAccess(buyer, { assetId, consumer: devnetAccount(7).address });
       expect(access.signedPermit).to.equal(false);
-      expect(access.consumer).to.equal(devAccount(7).address);
+      expect(access.consumer).to.equal(devnetAccount(7).address);
     });
 
     it("a buyer who cannot pay gets InsufficientBalanceError in the payment token's units, and nothing is sent", async () => {
       const poor = stranger;
-      const before = await getTransactionCount(poor, { address: devAccount(3).address });
+      const before = await getTransactionCount(poor, { address: devnetAccount(3).address });
       const error = await rejection(buyAccess(poor, { assetId }));
       expect(error).to.be.instanceOf(InsufficientBalanceError);
       const typed = error as InsufficientBalanceError;
       expect(typed.balance).to.equal(0n);
       expect(typed.token).to.deep.include({ address: paymentToken, decimals: 6 });
       expect(typed.shortMessage).to.match(/holds 0 \w+ but buying access to asset \d+ needs 5\.005 \w+\./);
-      expect(await getTransactionCount(poor, { address: devAccount(3).address })).to.equal(before);
+      expect(await getTransactionCount(poor, { address: devnetAccount(3).address })).to.equal(before);
     });
 
     it("typed errors for an unknown asset, an unlisted asset and an inactive asset", async () => {
@@ -308,7 +308,7 @@ describe("asset actions against a devnet", function () {
 
   describe("listAssets", () => {
     it("pages newest first and filters by kind and owner", async () => {
-      const owner = devAccount(8);
+      const owner = devnetAccount(8);
       const mine = await chain.get().client(owner);
       const ids: bigint[] = [];
       for (const kind of ["dataset", "model", "model"] as const) ids.push((await publishAsset(mine, { kind, manifestCid: await uniqueCid() })).assetId);

@@ -13,9 +13,8 @@ import {
   WrongChainError,
 } from "../../src/errors/chain.ts";
 import { ContractRevertedError, contractErrorFromRevert, decodeContractError, protocolErrorsAbi } from "../../src/errors/contract.ts";
-import { useDevnet } from "../helpers/devnet.ts";
 import { rejection } from "../helpers/rejection.ts";
-import { tempDirectory } from "../helpers/tmp.ts";
+import { tempDirectory, useTestNetwork } from "@mycelium/devkit";
 
 function tempDir(): string {
   return tempDirectory("myc-deployments-");
@@ -23,7 +22,7 @@ function tempDir(): string {
 
 describe("createMyceliumClient and deployments", function () {
   this.timeout(60_000);
-  const chain = useDevnet();
+  const chain = useTestNetwork();
 
   it("reads the chain id from the RPC and uses the deployment of that chain", async () => {
     const { devnet } = chain.get();

@@ -5,7 +5,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { decryptKeystore, encryptKeystore, readKeystoreFile, writeKeystoreFile, type KeystoreV3 } from "../../src/chain/keystore.ts";
 import { KeystoreError } from "../../src/errors/chain.ts";
 import { rejection } from "../helpers/rejection.ts";
-import { tempDirectory } from "../helpers/tmp.ts";
+import { tempDirectory } from "@mycelium/devkit";
 
 /** The test vectors of the Web3 Secret Storage definition (password "testpassword"). */
 const VECTOR_KEY = "0x7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d";

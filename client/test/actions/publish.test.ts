@@ -14,20 +14,18 @@ import type { DatasetManifest } from "../../src/manifests/dataset.ts";
 import { createStorageNode, type StorageNode } from "../../src/storage/node.ts";
 import { saveManifestContent } from "../../src/publishing/download.ts";
 import { fetchBytes } from "../../src/storage/read.ts";
-import { makeDatasetDirectory, makeModelDirectory } from "../helpers/content.ts";
-import { devAccount, useDevnet } from "../helpers/devnet.ts";
 import { rejection } from "../helpers/rejection.ts";
-import { tempDirectory } from "../helpers/tmp.ts";
+import { devnetAccount, makeDatasetDirectory, makeModelDirectory, tempDirectory, useTestNetwork } from "@mycelium/devkit";
 
 describe("publish (content, manifest and mint) against a devnet and a Helia node", function () {
   this.timeout(120_000);
-  const chain = useDevnet();
+  const chain = useTestNetwork();
   let client: MyceliumClient<Account>;
   let node: StorageNode;
   let dataDir: string;
 
   before(async () => {
-    client = await chain.get().client(devAccount(1));
+    client = await chain.get().client(devnetAccount(1));
     dataDir = tempDirectory("myc-publish-node-");
     node = await createStorageNode({ dataDir, network: "loopback", gateway: false });
   });
@@ -62,7 +60,7 @@ describe("publish (content, manifest and mint) against a devnet and a Helia node
 
     const asset = await getAsset(client, { assetId: datasetId });
     datasetManifest = await loadManifest(node, asset.manifestCid, { kind: "dataset" });
-    expect(datasetManifest).to.deep.include({ name: "Blobs", license: "CC0-1.0", creator: devAccount(1).address, format: "mycelium/tensor-shards@1" });
+    expect(datasetManifest).to.deep.include({ name: "Blobs", license: "CC0-1.0", creator: devnetAccount(1).address, format: "mycelium/tensor-shards@1" });
     expect(datasetManifest.schema).to.deep.equal({ featureShape: [16], dtype: "float32", labelClasses: ["north", "east", "south", "west"] });
     expect(datasetManifest.splits.train.map((shard) => shard.samples)).to.deep.equal([100, 100, 100]);
     expect(datasetManifest.splits.test).to.have.length(1);
@@ -116,7 +114,7 @@ describe("publish (content, manifest and mint) against a devnet and a Helia node
   });
 
   it("sends nothing for a manifest missing fields, a corrupt shard, or a directory that is not a dataset", async () => {
-    const before = await getTransactionCount(client, { address: devAccount(1).address });
+    const before = await getTransactionCount(client, { address: devnetAccount(1).address });
     const { license: _license, schema: _schema, ...incomplete } = datasetManifest;
     const invalid = await rejection(publish(client, { storage: node, manifest: incomplete as never }));
     expect(invalid).to.be.instanceOf(ManifestValidationError);
@@ -134,6 +132,6 @@ describe("publish (content, manifest and mint) against a devnet and a Helia node
 
     const empty = tempDirectory("myc-empty-");
     expect(await rejection(publish(client, { storage: node, kind: "dataset", path: empty, info: { name: "Empty", license: "MIT" } }))).to.be.instanceOf(InvalidArgumentError);
-    expect(await getTransactionCount(client, { address: devAccount(1).address })).to.equal(before);
+    expect(await getTransactionCount(client, { address: devnetAccount(1).address })).to.equal(before);
   });
 });

@@ -30,19 +30,19 @@ import { updatePeerInfo } from "../../src/actions/updatePeerInfo.ts";
 import { withdrawStake } from "../../src/actions/withdrawStake.ts";
 import { cidToHex } from "../../src/chain/cid.ts";
 import { createMyceliumClient, type MyceliumClient } from "../../src/chain/client.ts";
-import { computeCommitment, computeRoundSeed, computeTupleHash, decodePeerId, encodeMultiaddr, encodePeerId, inclusionMask, maskIndices, randomSalt } from "../../src/chain/training.ts";
+import { computeCommitment, computeRoundSeed, computeTupleHash, inclusionMask, maskIndices, randomSalt } from "../../src/protocol/hashes.ts";
+import { decodePeerId, encodeMultiaddr, encodePeerId } from "../../src/protocol/peers.ts";
 import { InsufficientBalanceError, NothingToClaimError } from "../../src/errors/chain.ts";
 import { ContractRevertedError, JobNotFoundError } from "../../src/errors/contract.ts";
-import { devAccount, uniqueCid, useDevnet } from "../helpers/devnet.ts";
 import { rejection } from "../helpers/rejection.ts";
-import { advanceTime } from "../helpers/time.ts";
+import { devnetAccount, uniqueCid, useTestNetwork } from "@mycelium/devkit";
 
 const usdc = (amount: string) => parseUnits(amount, 6);
 const WINDOW = 600;
 
 describe("training actions against a devnet", function () {
   this.timeout(120_000);
-  const chain = useDevnet();
+  const chain = useTestNetwork();
   let sponsor: MyceliumClient<Account>;
   let trainers: MyceliumClient<Account>[];
   let keeper: MyceliumClient<Account>;
@@ -51,9 +51,9 @@ describe("training actions against a devnet", function () {
   let token: Address;
 
   before(async () => {
-    sponsor = await chain.get().client(devAccount(1));
-    trainers = await Promise.all([2, 3, 4].map((index) => chain.get().client(devAccount(index))));
-    keeper = await chain.get().client(devAccount(5));
+    sponsor = await chain.get().client(devnetAccount(1));
+    trainers = await Promise.all([2, 3, 4].map((index) => chain.get().client(devnetAccount(index))));
+    keeper = await chain.get().client(devnetAccount(5));
     token = chain.get().devnet.deployment.contracts.PaymentToken!.address;
     datasetId = (await publishAsset(sponsor, { kind: "dataset", manifestCid: await uniqueCid("dataset") })).assetId;
     baseModelId = (await publishAsset(sponsor, { kind: "model", manifestCid: await uniqueCid("base") })).assetId;
@@ -80,7 +80,7 @@ describe("training actions against a devnet", function () {
       const jobs = chain.get().devnet.deployment.contracts.TrainingJobs!.address;
       const updateCid = await uniqueCid("update");
       const salt = randomSalt();
-      const trainer = devAccount(2).address;
+      const trainer = devnetAccount(2).address;
       const onChain = await readContract(sponsor, {
         address: jobs,
         abi: trainingJobsAbi,
@@ -109,14 +109,14 @@ describe("training actions against a devnet", function () {
     const updates: { cid: Awaited<ReturnType<typeof uniqueCid>>; salt: `0x${string}` }[] = [];
 
     it("createJob approves and deposits the pool, and reads back", async () => {
-      const before = await balanceOf(devAccount(1).address);
+      const before = await balanceOf(devnetAccount(1).address);
       const created = await createJob(sponsor, await jobParameters());
       jobId = created.jobId;
       expect(created.rewardPool).to.equal(usdc("20"));
       expect(created.approvalHash).to.match(/^0x/);
-      expect(await balanceOf(devAccount(1).address)).to.equal(before - usdc("20"));
+      expect(await balanceOf(devnetAccount(1).address)).to.equal(before - usdc("20"));
       const job = await getJob(sponsor, { jobId });
-      expect(job).to.deep.include({ sponsor: devAccount(1).address, datasetId, baseModelId, numRounds: 2, maxTrainers: 4, rewardToken: token, stakeToken: token, quorumBps: 6_667 });
+      expect(job).to.deep.include({ sponsor: devnetAccount(1).address, datasetId, baseModelId, numRounds: 2, maxTrainers: 4, rewardToken: token, stakeToken: token, quorumBps: 6_667 });
       expect(job.specCid.equals(created.specCid)).to.equal(true);
       expect(job.baseModelCid.equals((await getAsset(sponsor, { assetId: baseModelId })).manifestCid)).to.equal(true);
       expect(job.lastSuccessfulRound).to.equal(null);
@@ -161,7 +161,7 @@ describe("training actions against a devnet", function () {
     });
 
     it("reveals (two of three trainers); a wrong salt is CommitmentMismatch", async () => {
-      await advanceTime(sponsor, WINDOW);
+      await chain.get().time.advanceBy(WINDOW);
       expect((await getPhase(sponsor, { jobId })).phase).to.equal("reveal");
       const mismatch = await rejection(revealUpdate(trainers[0]!, { jobId, updateCid: updates[0]!.cid, samples: samples[0]!, salt: randomSalt() }));
       expect((mismatch as ContractRevertedError).errorName).to.equal("CommitmentMismatch");
@@ -173,7 +173,7 @@ describe("training actions against a devnet", function () {
     });
 
     it("attests one aggregate; the second attestation reaches the quorum; anyone finalizes early", async () => {
-      await advanceTime(sponsor, WINDOW);
+      await chain.get().time.advanceBy(WINDOW);
       const aggregateCid = await uniqueCid("aggregate 0");
       const tuple = { jobId, aggregateCid, includedMask: inclusionMask([0, 1]), includedSamples: samples[0]! + samples[1]! };
       const first = await attestAggregate(trainers[0]!, tuple);
@@ -199,10 +199,10 @@ describe("training actions against a devnet", function () {
     });
 
     it("slashes the trainer that did not reveal; the caller gets its share", async () => {
-      const slashed = await slashTrainer(keeper, { jobId, round: 0, trainer: devAccount(4).address });
+      const slashed = await slashTrainer(keeper, { jobId, round: 0, trainer: devnetAccount(4).address });
       expect(slashed).to.deep.include({ stake: usdc("5"), callerShare: usdc("0.5"), poolShare: usdc("4.5") });
-      expect((await getTrainer(keeper, { jobId, trainer: devAccount(4).address })).status).to.equal("slashed");
-      const twice = await rejection(slashTrainer(keeper, { jobId, round: 0, trainer: devAccount(4).address }));
+      expect((await getTrainer(keeper, { jobId, trainer: devnetAccount(4).address })).status).to.equal("slashed");
+      const twice = await rejection(slashTrainer(keeper, { jobId, round: 0, trainer: devnetAccount(4).address }));
       expect((twice as ContractRevertedError).errorName).to.equal("NothingToSlash");
     });
 
@@ -220,19 +220,19 @@ describe("training actions against a devnet", function () {
 
     it("a round nobody commits to fails; then stakes come back, the result is published and the remainder refunded", async () => {
       expect((await getPhase(sponsor, { jobId })).round).to.equal(1n);
-      await advanceTime(sponsor, 3 * WINDOW);
+      await chain.get().time.advanceBy(3 * WINDOW);
       const failed = await finalizeRound(keeper, { jobId });
       expect(failed).to.deep.include({ round: 1n, succeeded: false, aggregateCid: null, nextSeed: null, nextRoundStart: null });
       expect((await getJob(sponsor, { jobId })).status).to.equal("ended");
       expect((await getPhase(sponsor, { jobId })).phase).to.equal("ended");
 
-      const before = await balanceOf(devAccount(2).address);
+      const before = await balanceOf(devnetAccount(2).address);
       expect((await withdrawStake(trainers[0]!, { jobId })).amount).to.equal(usdc("5"));
-      expect(await balanceOf(devAccount(2).address)).to.equal(before + usdc("5"));
+      expect(await balanceOf(devnetAccount(2).address)).to.equal(before + usdc("5"));
 
       const published = await publishResult(keeper, { jobId });
       const asset = await getAsset(sponsor, { assetId: published.modelAssetId });
-      expect(asset).to.deep.include({ kind: "model", owner: devAccount(1).address });
+      expect(asset).to.deep.include({ kind: "model", owner: devnetAccount(1).address });
       expect(asset.manifestCid.equals(published.modelCid)).to.equal(true);
       expect((await getJob(sponsor, { jobId })).resultAssetId).to.equal(published.modelAssetId);
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { expect } from "chai";
+import { fashionPixels as pixels, idxFile as idx, writeFashionMnistFiles } from "@mycelium/devkit";
 import {
   DatasetFilesNotFoundError,
   FASHION_MNIST_CLASSES,
@@ -11,7 +12,6 @@ import {
   parseIdx,
   readFashionMnist,
 } from "../../src/index.ts";
-import { fashionPixels as pixels, idxFile as idx, writeFashionMnistFiles } from "../helpers/content.ts";
 
 describe("IDX files", () => {
   it("parses plain and gzipped IDX", () => {

@@ -20,10 +20,10 @@ import {
   type TransactionReceipt,
   type WalletClient,
 } from "viem";
-import { startDevnet, type Devnet } from "../../../scripts/devnet/startDevnet.ts";
-import { REPOSITORY_ROOT } from "../../lib/settings.ts";
+import { deployTestPaymentToken, startTestNetwork, type Devnet, type TestNetwork } from "@mycelium/devkit";
 
 export type TestChain = {
+  network: TestNetwork;
   devnet: Devnet;
   /** Deployment JSON of this devnet, in a temporary directory. */
   deploymentFile: string;
@@ -44,8 +44,8 @@ export type TestChain = {
 /** Starts a devnet on a free port with its deployment JSON in a fresh temporary directory. */
 export async function startTestChain(options: { chainId?: number } = {}): Promise<TestChain> {
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "myc-indexer-"));
-  const deploymentFile = path.join(tempDir, "deployment.json");
-  const devnet = await startDevnet({ port: 0, chainId: options.chainId, deploymentFile });
+  const network = await startTestNetwork({ directory: tempDir, chainId: options.chainId });
+  const { devnet, deploymentFile } = network;
   const transport = http(devnet.rpcUrl, { batch: false, retryCount: 0 });
   const chain = {
     id: devnet.chainId,
@@ -61,6 +61,7 @@ export async function startTestChain(options: { chainId?: number } = {}): Promis
     return entry.address;
   };
   return {
+    network,
     devnet,
     deploymentFile,
     publicClient,
@@ -72,36 +73,15 @@ export async function startTestChain(options: { chainId?: number } = {}): Promis
     contract: address,
     tempDir,
     stop: async () => {
-      await devnet.stop();
+      await network.stop();
       fs.rmSync(tempDir, { recursive: true, force: true });
     },
   };
 }
 
-/** Deploys a TestPaymentToken (open mint, permit) with `decimals`, from the compiled artifact. */
-export async function deployPaymentToken(
-  chain: TestChain,
-  from: Address,
-  name: string,
-  symbol: string,
-  decimals: number,
-): Promise<Address> {
-  const artifact = JSON.parse(
-    fs.readFileSync(
-      path.join(REPOSITORY_ROOT, "artifacts", "contracts", "test", "TestPaymentToken.sol", "TestPaymentToken.json"),
-      "utf8",
-    ),
-  ) as { abi: Abi; bytecode: Hex };
-  const hash = await chain.wallet(from).deployContract({
-    abi: artifact.abi,
-    bytecode: artifact.bytecode,
-    args: [name, symbol, decimals],
-    account: from,
-    chain: null,
-  });
-  const receipt = await waitForReceipt(chain, hash);
-  if (receipt.contractAddress == null) throw new Error("The payment token was not deployed");
-  return receipt.contractAddress;
+/** Deploys a TestPaymentToken (open mint, permit) with `decimals`, from the contracts package's artifact. */
+export async function deployPaymentToken(chain: TestChain, from: Address, name: string, symbol: string, decimals: number): Promise<Address> {
+  return deployTestPaymentToken(chain.wallet(from), { name, symbol, decimals, account: from });
 }
 
 /** Sends one transaction and waits for its receipt; throws if it reverted. */

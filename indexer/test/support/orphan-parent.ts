@@ -5,7 +5,7 @@
  * that the test can check the indexer ends when its parent dies without any cleanup.
  */
 import fs from "node:fs";
-import { startIndexer } from "../../lib/ponderProcess.ts";
+import { startIndexer } from "@mycelium/devkit";
 
 const [deploymentFile, dataDir, logFile] = process.argv.slice(2);
 if (deploymentFile === undefined || dataDir === undefined || logFile === undefined) {

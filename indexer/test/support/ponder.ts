@@ -1,10 +1,13 @@
 /**
- * Test and benchmark helpers around a running indexer. Starting one as a real `ponder start` process lives in
- * lib/ponderProcess.ts (the demo uses it too); it is re-exported here.
+ * Test and benchmark helpers around a running indexer. Starting one as a real `ponder start` process is the devkit's
+ * startIndexer (the demo uses it too); it is re-exported here.
  */
-export { freePort, sleep, startIndexer, tail } from "../../lib/ponderProcess.ts";
-export type { IndexerLogLine, IndexerProcess, StartIndexerParameters } from "../../lib/ponderProcess.ts";
-import { sleep, tail, type IndexerProcess } from "../../lib/ponderProcess.ts";
+import { sleep } from "@mycelium/client";
+import { tail, type IndexerProcess } from "@mycelium/devkit";
+
+export { freePort, startIndexer, tail } from "@mycelium/devkit";
+export type { IndexerLogLine, IndexerProcess, StartIndexerParameters } from "@mycelium/devkit";
+export { sleep } from "@mycelium/client";
 
 /** The block the indexer has indexed up to, from its /status route (-1 before the first checkpoint). */
 export async function indexedBlock(url: string): Promise<number> {

@@ -9,7 +9,7 @@
  */
 import type { Client } from "viem";
 import { getBlock } from "viem/actions";
-import { rpc, sleep } from "./retry.ts";
+import { rpc, sleep } from "@mycelium/client";
 
 export class ChainClock {
   /** Lower bound of chain time minus local time, in ms; null before the first reading. */

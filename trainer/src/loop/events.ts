@@ -5,7 +5,7 @@
  */
 import type { Address, Hash, Hex } from "viem";
 import type { BackendName } from "../backend.ts";
-import type { ExclusionReason } from "../aggregate.ts";
+import type { ExclusionReason } from "@mycelium/client";
 
 /** A step of a round, for `missed` and `resumed` events. */
 export type RoundStep = "commit" | "reveal" | "attest" | "finalize";

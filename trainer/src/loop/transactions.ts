@@ -15,9 +15,19 @@
  */
 import type { Account, Hash } from "viem";
 import { getTransactionCount, getTransactionReceipt } from "viem/actions";
-import { AbortedError, throwIfAborted, type MyceliumWalletClient, type TransactionOptions, type TransactionResult } from "@mycelium/client";
+import {
+  AbortedError,
+  isTransient,
+  retrying,
+  rpc,
+  sleep,
+  throwIfAborted,
+  type MyceliumWalletClient,
+  type RetryInfo,
+  type TransactionOptions,
+  type TransactionResult,
+} from "@mycelium/client";
 import type { Journal } from "./journal.ts";
-import { isTransient, retrying, rpc, sleep, type RetryInfo } from "./retry.ts";
 
 export type Step = "join" | "peer-info" | "commit" | "reveal" | "attest" | "finalize" | "claim" | "withdraw";
 

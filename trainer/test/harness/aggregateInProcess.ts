@@ -4,7 +4,7 @@
  * bytes, the mask, the included samples and the verdict reasons.
  */
 import { readFile } from "node:fs/promises";
-import { aggregateUpdates, weightsDigest } from "../../src/index.ts";
+import { aggregateUpdates, weightsDigest } from "@mycelium/client";
 import { decodeAggregationInput } from "./aggregationInput.ts";
 
 const input = decodeAggregationInput(await readFile(process.argv[2]!, "utf8"));

@@ -1,4 +1,4 @@
-import type { AggregateParameters, AggregationUpdate } from "../../src/index.ts";
+import type { AggregateParameters, AggregationUpdate } from "@mycelium/client";
 
 /**
  * A JSON form of aggregation inputs so a test can hand the very same update bytes to other OS processes. Float32

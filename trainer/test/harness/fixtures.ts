@@ -1,12 +1,13 @@
-import { assignShards, concatDatasets, generateBlobsDataset, sliceDataset, splitIntoShards, type TensorDataset } from "@mycelium/client";
 import {
-  denseClassifierTopology,
-  initializeModel,
-  selectBackend,
-  trainLocally,
+  assignShards,
+  concatDatasets,
+  generateBlobsDataset,
+  sliceDataset,
+  splitIntoShards,
   type LayersModelDefinition,
-  type LocalTrainingConfig,
-} from "../../src/index.ts";
+  type TensorDataset,
+} from "@mycelium/client";
+import { denseClassifierTopology, initializeModel, selectBackend, trainLocally, type LocalTrainingConfig } from "../../src/index.ts";
 
 /** A small dense classifier for the generated blobs (16 features, 4 classes). */
 export function blobsTopology(): LayersModelDefinition["topology"] {

@@ -1,17 +1,14 @@
 /**
- * A real training job for tests and benchmarks: a devnet (Hardhat JSON-RPC server in a child process, blocks sharing
- * timestamps as on a real chain), a sponsor with a real Helia storage node on loopback that publishes the dataset
- * and the base model as assets, a job spec from those assets (prepareJobSpec) and the job itself (createJob).
- * Trainers then run as separate OS processes (./trainerProcess.ts) against it.
+ * A real training job for tests and benchmarks: the devkit's test network (a devnet in its own process, blocks sharing
+ * timestamps as on a real chain), a sponsor with a real Helia storage node on loopback that publishes the dataset and
+ * the base model as assets, a job spec from those assets (prepareJobSpec) and the job itself (createJob). Trainers then
+ * run as separate OS processes (the devkit's TrainerProcess) against it.
  */
-import fs from "node:fs";
 import path from "node:path";
-import type { Account } from "viem";
 import { parseUnits } from "viem";
 import {
   buildModelManifest,
   createJob,
-  createMyceliumClient,
   createStorageNode,
   faucet,
   prepareJobSpec,
@@ -19,64 +16,54 @@ import {
   publishTensorDataset,
   storeModelArtifacts,
   tensorSpecsOf,
+  toModelArtifacts,
   type AggregationRule,
+  type LayersModelDefinition,
   type LocalWork,
   type MyceliumWalletClient,
   type OptimizerSpec,
   type StorageNode,
   type TensorDataset,
 } from "@mycelium/client";
-import { startDevnet, type Devnet } from "../../../scripts/devnet/startDevnet.ts";
-import { devAccount } from "../../../client/test/helpers/devnet.ts";
-import { initializeModel, toModelArtifacts, type LayersModelDefinition } from "../../src/index.ts";
+import { startTestNetwork, type TestNetwork } from "@mycelium/devkit";
+import { initializeModel } from "../../src/index.ts";
 
 /** The devnet's payment token has 6 decimals. */
 export const usdc = (amount: string) => parseUnits(amount, 6);
 
-export type TestNetwork = {
-  devnet: Devnet;
-  /** deployment JSON for trainer processes (MYC_DEPLOYMENT). */
-  deploymentFile: string;
+export type JobNetwork = TestNetwork & {
   /** Devnet account 1, funded with test tokens: publishes the assets and sponsors jobs. */
   sponsor: MyceliumWalletClient;
   /** The sponsor's IPFS node serving the dataset, the base model and the spec. */
   publisher: StorageNode;
   /** Starts the publisher's node again (same data directory and peer id, new port) after a test stopped it. */
   restartPublisher: () => Promise<StorageNode>;
-  /** A client for devnet account `index`. */
-  client: (index: number) => Promise<MyceliumWalletClient>;
-  stop: () => Promise<void>;
 };
 
-export async function startTestNetwork(directory: string): Promise<TestNetwork> {
-  const devnet = await startDevnet({ port: 0, allowBlocksWithSameTimestamp: true });
+/** The test network with a funded sponsor and its storage node, files in `directory`. */
+export async function startJobNetwork(directory: string): Promise<JobNetwork> {
+  const network = await startTestNetwork({ directory, allowBlocksWithSameTimestamp: true, pollingInterval: 100 });
   try {
-    const deploymentFile = path.join(directory, `${devnet.chainId}.json`);
-    fs.writeFileSync(deploymentFile, JSON.stringify(devnet.deployment));
-    const client = (index: number) =>
-      createMyceliumClient({ rpcUrl: devnet.rpcUrl, deployment: devnet.deployment, account: devAccount(index) as Account, pollingInterval: 100, blockTag: "pending" });
-    const sponsor = await client(1);
+    const sponsor = await network.client(1, { blockTag: "pending" });
     await faucet(sponsor, { amount: usdc("1000000") });
     const startPublisher = () => createStorageNode({ dataDir: path.join(directory, "publisher"), network: "loopback" });
-    const network: TestNetwork = {
-      devnet,
-      deploymentFile,
+    const jobNetwork: JobNetwork = Object.assign(network, {
       sponsor,
       publisher: await startPublisher(),
       restartPublisher: async () => {
-        await network.publisher.stop();
-        network.publisher = await startPublisher();
-        return network.publisher;
+        await jobNetwork.publisher.stop();
+        jobNetwork.publisher = await startPublisher();
+        return jobNetwork.publisher;
       },
-      client,
-      stop: async () => {
-        await network.publisher.stop().catch(() => {});
-        await devnet.stop();
-      },
+    });
+    const stopNetwork = network.stop;
+    jobNetwork.stop = async () => {
+      await jobNetwork.publisher.stop().catch(() => {});
+      await stopNetwork();
     };
-    return network;
+    return jobNetwork;
   } catch (error) {
-    await devnet.stop();
+    await network.stop();
     throw error;
   }
 }
@@ -112,7 +99,7 @@ export type JobFixture = {
 };
 
 /** Publishes the dataset and the base model (once per call), builds the spec and creates the job. */
-export async function createJobFixture(network: TestNetwork, parameters: JobFixtureParameters): Promise<JobFixture> {
+export async function createJobFixture(network: JobNetwork, parameters: JobFixtureParameters): Promise<JobFixture> {
   const { sponsor, publisher } = network;
   const dataset = await publishTensorDataset(sponsor, {
     storage: publisher,
@@ -164,6 +151,6 @@ export async function createJobFixture(network: TestNetwork, parameters: JobFixt
 }
 
 /** Gives devnet accounts test tokens to stake with. */
-export async function fundTrainers(network: TestNetwork, accounts: readonly number[], amount = usdc("1000")): Promise<void> {
-  for (const index of accounts) await faucet(await network.client(index), { amount });
+export async function fundTrainers(network: JobNetwork, accounts: readonly number[], amount = usdc("1000")): Promise<void> {
+  for (const index of accounts) await faucet(await network.client(index, { blockTag: "pending" }), { amount });
 }

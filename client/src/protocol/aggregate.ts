@@ -1,0 +1,338 @@
+import { InvalidAggregationInputError } from "../errors/protocol.ts";
+import { validateAggregationRule, type AggregationRule } from "./spec.ts";
+
+export type { AggregationRule } from "./spec.ts";
+
+/**
+ * One revealed update of a round. `weights` are in the base model's weight-spec order. An update that could not be
+ * fetched or parsed is passed as `{ unavailable: reason }` so it is excluded with that reason, like any other.
+ */
+export type AggregationUpdate =
+  | { trainerIndex: number; samples: number | bigint; weights: readonly Float32Array[] }
+  | { trainerIndex: number; samples: number | bigint; unavailable: string };
+
+export type AggregateParameters = {
+  /** The round's global model (the weights every update started from), in weight-spec order. */
+  base: readonly Float32Array[];
+  /** Every revealed update of the round, in any order. */
+  updates: readonly AggregationUpdate[];
+  /** The job spec's `aggregation`. */
+  rule: AggregationRule;
+};
+
+/** Why an update was left out. */
+export type ExclusionReason =
+  | "unavailable"
+  | "invalid-samples"
+  | "shape-mismatch"
+  | "non-finite"
+  | "base-equal"
+  | "duplicate"
+  | "outlier";
+
+export type UpdateVerdict = {
+  trainerIndex: number;
+  included: boolean;
+  reason: "included" | ExclusionReason;
+  /** A sentence for logs. */
+  detail: string;
+  /** Euclidean distance to the coordinate-wise median, for updates the robust filter looked at; otherwise null. */
+  distance: number | null;
+};
+
+export type AggregationResult = {
+  /** The next global model, one Float32Array per weight spec; the base weights unchanged if nothing was included. */
+  weights: Float32Array[];
+  /** Bit i set when the update of trainer index i is included. */
+  includedMask: bigint;
+  /** Sum of the included updates' samples. */
+  includedSamples: bigint;
+  /** One verdict per update, in ascending trainer index. */
+  verdicts: UpdateVerdict[];
+  /** Median distance to the coordinate-wise median and the exclusion threshold (k times it); null when the filter did not run. */
+  medianDistance: number | null;
+  threshold: number | null;
+};
+
+/** Trainer indices must fit the on-chain bitmask; this bound keeps bigint masks small. */
+export const MAX_TRAINER_INDEX = 65535;
+
+/**
+ * The deterministic aggregation rule of Mycelium rounds (trainer/README.md, "Aggregation", is the normative text):
+ *
+ * 1. Order updates by trainer index. Exclude, in this order of checks: unavailable updates, samples that are not an
+ *    integer in [1, 2^53 - 1], weights whose tensor count or lengths differ from the base, any NaN or ±Infinity, updates
+ *    equal to the base in every coordinate, and updates equal in every coordinate to an earlier (lower-index) update
+ *    still in the running. Equality is numeric (-0 equals 0).
+ * 2. Robust filter (unless robustK is null): m = coordinate-wise median of the remaining updates (the mean of the two
+ *    middle values for an even count); d_i = sqrt(Σ_j (w_i[j] - m[j])²) summed in float64 in weight order;
+ *    M = median of the d_i; exclude update i when d_i > robustK × M.
+ * 3. Aggregate the n included updates coordinate by coordinate: with t = floor(trimFraction × n) (0 for "mean"), drop
+ *    the t smallest and the t largest values, ordering by value and then by trainer index; the result is
+ *    fround(Σ s_i·w_i[j] / Σ s_i) over the kept updates, each sum in float64 in ascending trainer index, s_i the
+ *    update's samples. -0 becomes +0.
+ *
+ * Only +, -, *, /, sqrt and comparisons touch the numbers, all on float64 in a fixed order, so every JavaScript engine
+ * produces the same bits: the output is canonical. Bad updates never throw: they get a verdict. Only arguments that
+ * cannot describe a round (bad base, repeated trainer index, invalid rule) throw InvalidAggregationInputError or
+ * InvalidTrainingSpecError.
+ */
+export function aggregateUpdates(params: AggregateParameters): AggregationResult {
+  const rule = validateAggregationRule(params.rule);
+  const base = checkBase(params.base);
+  const updates = checkUpdates(params.updates);
+
+  const verdicts = new Map<number, UpdateVerdict>();
+  const candidates: { trainerIndex: number; samples: number; weights: readonly Float32Array[] }[] = [];
+  for (const update of updates) {
+    const exclusion = screen(update, base, candidates);
+    if (exclusion !== null) {
+      verdicts.set(update.trainerIndex, { trainerIndex: update.trainerIndex, included: false, distance: null, ...exclusion });
+      continue;
+    }
+    const accepted = update as { trainerIndex: number; samples: number | bigint; weights: readonly Float32Array[] };
+    candidates.push({ trainerIndex: accepted.trainerIndex, samples: Number(accepted.samples), weights: accepted.weights });
+  }
+
+  let included = candidates;
+  let medianDistance: number | null = null;
+  let threshold: number | null = null;
+  const distances = new Map<number, number>();
+  if (rule.robustK !== null && candidates.length > 0) {
+    const d = distancesToMedian(candidates.map((candidate) => candidate.weights), base);
+    medianDistance = medianOf(Float64Array.from(d));
+    threshold = rule.robustK * medianDistance;
+    candidates.forEach((candidate, i) => distances.set(candidate.trainerIndex, d[i]!));
+    included = [];
+    candidates.forEach((candidate, i) => {
+      if (d[i]! > threshold!) {
+        verdicts.set(candidate.trainerIndex, {
+          trainerIndex: candidate.trainerIndex,
+          included: false,
+          reason: "outlier",
+          detail: `distance to the coordinate-wise median ${fmt(d[i]!)} exceeds ${rule.robustK} x median distance ${fmt(medianDistance!)} = ${fmt(threshold!)}`,
+          distance: d[i]!,
+        });
+      } else {
+        included.push(candidate);
+      }
+    });
+  }
+
+  let includedMask = 0n;
+  let includedSamples = 0n;
+  for (const candidate of included) {
+    includedMask |= 1n << BigInt(candidate.trainerIndex);
+    includedSamples += BigInt(candidate.samples);
+    verdicts.set(candidate.trainerIndex, {
+      trainerIndex: candidate.trainerIndex,
+      included: true,
+      reason: "included",
+      detail: `included with ${candidate.samples} samples`,
+      distance: distances.get(candidate.trainerIndex) ?? null,
+    });
+  }
+
+  const trim = rule.rule === "mean" ? 0 : Math.floor(rule.trimFraction * included.length);
+  const weights =
+    included.length === 0
+      ? base.map((tensor) => Float32Array.from(tensor))
+      : weightedTrimmedMean(
+          included.map((candidate) => candidate.weights),
+          included.map((candidate) => candidate.samples),
+          trim,
+          base,
+        );
+  return {
+    weights,
+    includedMask,
+    includedSamples,
+    verdicts: updates.map((update) => verdicts.get(update.trainerIndex)!),
+    medianDistance,
+    threshold,
+  };
+}
+
+function screen(
+  update: AggregationUpdate,
+  base: readonly Float32Array[],
+  earlier: readonly { trainerIndex: number; weights: readonly Float32Array[] }[],
+): { reason: ExclusionReason; detail: string } | null {
+  if ("unavailable" in update) return { reason: "unavailable", detail: `update unavailable: ${update.unavailable}` };
+  const samples = update.samples;
+  const samplesOk =
+    typeof samples === "bigint" ? samples >= 1n && samples <= BigInt(Number.MAX_SAFE_INTEGER) : Number.isSafeInteger(samples) && samples >= 1;
+  if (!samplesOk) return { reason: "invalid-samples", detail: `samples must be an integer in [1, 2^53 - 1], found ${String(samples)}` };
+  const weights = update.weights;
+  if (!Array.isArray(weights) || weights.length !== base.length) {
+    return { reason: "shape-mismatch", detail: `expected ${base.length} weight tensors, found ${Array.isArray(weights) ? weights.length : typeof weights}` };
+  }
+  for (let t = 0; t < base.length; t++) {
+    const tensor = weights[t];
+    if (!(tensor instanceof Float32Array) || tensor.length !== base[t]!.length) {
+      return {
+        reason: "shape-mismatch",
+        detail: `weight tensor ${t} should be a Float32Array of ${base[t]!.length} values, found ${tensor instanceof Float32Array ? `${tensor.length} values` : String((tensor as object | undefined)?.constructor?.name ?? tensor)}`,
+      };
+    }
+  }
+  for (let t = 0; t < base.length; t++) {
+    const tensor = weights[t]!;
+    for (let j = 0; j < tensor.length; j++) {
+      const value = tensor[j]!;
+      if (value - value !== 0) return { reason: "non-finite", detail: `weight tensor ${t} value ${j} is ${value}` };
+    }
+  }
+  if (equalWeights(weights, base)) return { reason: "base-equal", detail: "identical to the base model: no training was done" };
+  for (const other of earlier) {
+    if (equalWeights(weights, other.weights)) return { reason: "duplicate", detail: `identical to the update of trainer ${other.trainerIndex}` };
+  }
+  return null;
+}
+
+/** Euclidean distance of each update to the coordinate-wise median of all of them. */
+function distancesToMedian(updates: readonly (readonly Float32Array[])[], base: readonly Float32Array[]): Float64Array {
+  const n = updates.length;
+  const squared = new Float64Array(n);
+  const column = new Float64Array(n);
+  for (let t = 0; t < base.length; t++) {
+    const tensors = updates.map((update) => update[t]!);
+    const length = base[t]!.length;
+    for (let j = 0; j < length; j++) {
+      for (let i = 0; i < n; i++) column[i] = tensors[i]![j]!;
+      const median = medianOf(column);
+      for (let i = 0; i < n; i++) {
+        const diff = tensors[i]![j]! - median;
+        squared[i] = squared[i]! + diff * diff;
+      }
+    }
+  }
+  const distances = new Float64Array(n);
+  for (let i = 0; i < n; i++) distances[i] = Math.sqrt(squared[i]!);
+  return distances;
+}
+
+/** Median of finite values (sorts `values` in place): the middle one, or the mean of the two middle ones. */
+function medianOf(values: Float64Array): number {
+  insertionSort(values);
+  const n = values.length;
+  const mid = n >> 1;
+  return n % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+}
+
+function insertionSort(values: Float64Array): void {
+  for (let i = 1; i < values.length; i++) {
+    const value = values[i]!;
+    let j = i - 1;
+    while (j >= 0 && values[j]! > value) {
+      values[j + 1] = values[j]!;
+      j--;
+    }
+    values[j + 1] = value;
+  }
+}
+
+/** Step 3: the sample-weighted mean after trimming `trim` values at each end of every coordinate. */
+function weightedTrimmedMean(
+  updates: readonly (readonly Float32Array[])[],
+  samples: readonly number[],
+  trim: number,
+  base: readonly Float32Array[],
+): Float32Array[] {
+  const n = updates.length;
+  const out = base.map((tensor) => new Float32Array(tensor.length));
+  if (trim === 0) {
+    let denominator = 0;
+    for (let i = 0; i < n; i++) denominator += samples[i]!;
+    for (let t = 0; t < base.length; t++) {
+      const sums = new Float64Array(base[t]!.length);
+      for (let i = 0; i < n; i++) {
+        const tensor = updates[i]![t]!;
+        const weight = samples[i]!;
+        for (let j = 0; j < sums.length; j++) sums[j] = sums[j]! + weight * tensor[j]!;
+      }
+      const target = out[t]!;
+      for (let j = 0; j < sums.length; j++) target[j] = canonical(sums[j]! / denominator);
+    }
+    return out;
+  }
+  const order = new Int32Array(n);
+  const kept = new Uint8Array(n);
+  for (let t = 0; t < base.length; t++) {
+    const tensors = updates.map((update) => update[t]!);
+    const target = out[t]!;
+    for (let j = 0; j < target.length; j++) {
+      // Order positions (already in ascending trainer index) by value; insertion sort is stable, so ties keep
+      // trainer-index order.
+      for (let i = 0; i < n; i++) order[i] = i;
+      for (let i = 1; i < n; i++) {
+        const position = order[i]!;
+        const value = tensors[position]![j]!;
+        let k = i - 1;
+        while (k >= 0 && tensors[order[k]!]![j]! > value) {
+          order[k + 1] = order[k]!;
+          k--;
+        }
+        order[k + 1] = position;
+      }
+      kept.fill(1);
+      for (let k = 0; k < trim; k++) {
+        kept[order[k]!] = 0;
+        kept[order[n - 1 - k]!] = 0;
+      }
+      let numerator = 0;
+      let denominator = 0;
+      for (let i = 0; i < n; i++) {
+        if (kept[i] === 0) continue;
+        numerator += samples[i]! * tensors[i]![j]!;
+        denominator += samples[i]!;
+      }
+      target[j] = canonical(numerator / denominator);
+    }
+  }
+  return out;
+}
+
+/** Rounds to float32 and turns -0 into +0. */
+function canonical(value: number): number {
+  const rounded = Math.fround(value);
+  return rounded === 0 ? 0 : rounded;
+}
+
+function equalWeights(a: readonly Float32Array[], b: readonly Float32Array[]): boolean {
+  for (let t = 0; t < a.length; t++) {
+    const x = a[t]!;
+    const y = b[t]!;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
+}
+
+function checkBase(base: readonly Float32Array[]): readonly Float32Array[] {
+  if (!Array.isArray(base) || base.length === 0) throw new InvalidAggregationInputError("The base model must be a non-empty list of Float32Array tensors.");
+  base.forEach((tensor, t) => {
+    if (!(tensor instanceof Float32Array)) throw new InvalidAggregationInputError(`Base tensor ${t} is not a Float32Array.`);
+    for (let j = 0; j < tensor.length; j++) {
+      if (!Number.isFinite(tensor[j])) throw new InvalidAggregationInputError(`Base tensor ${t} value ${j} is ${tensor[j]}; a global model is always finite.`);
+    }
+  });
+  return base;
+}
+
+function checkUpdates(updates: readonly AggregationUpdate[]): AggregationUpdate[] {
+  if (!Array.isArray(updates)) throw new InvalidAggregationInputError("`updates` must be a list.");
+  const seen = new Set<number>();
+  for (const update of updates) {
+    const index = update?.trainerIndex;
+    if (!Number.isInteger(index) || index < 0 || index > MAX_TRAINER_INDEX) {
+      throw new InvalidAggregationInputError(`Trainer index must be an integer in [0, ${MAX_TRAINER_INDEX}], found ${String(index)}.`);
+    }
+    if (seen.has(index)) throw new InvalidAggregationInputError(`Trainer index ${index} appears twice; a trainer reveals at most one update per round.`);
+    seen.add(index);
+  }
+  return [...updates].sort((a, b) => a.trainerIndex - b.trainerIndex);
+}
+
+function fmt(value: number): string {
+  return value.toPrecision(6);
+}
