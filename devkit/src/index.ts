@@ -27,3 +27,8 @@ export { fashionPixels, idxFile, makeDatasetDirectory, makeModelDirectory, write
 export { useTestNetwork } from "./testing/mocha.ts";
 export { tempDirectory } from "./testing/tmp.ts";
 export { deployTestPaymentToken } from "./network/paymentToken.ts";
+export { propertyRun } from "./testing/property.ts";
+export { scriptedJobs } from "./testing/scriptedRound.ts";
+export type { ScriptedJobs, ScriptedRound, ScriptedRoundParameters, ScriptedTuple } from "./testing/scriptedRound.ts";
+export { conductRounds } from "./testing/conductor.ts";
+export type { ConductRoundsParameters, Conductor, ConductorStep } from "./testing/conductor.ts";

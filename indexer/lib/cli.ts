@@ -5,7 +5,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The indexer package's root: `ponder start` runs here, on its ponder.config.ts. */
-export const INDEXER_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export { INDEXER_ROOT } from "./root.ts";
 
 export const PONDER_CLI = path.join(path.dirname(fileURLToPath(import.meta.resolve("ponder"))), "bin", "ponder.js");

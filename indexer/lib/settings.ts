@@ -22,7 +22,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { findDeploymentsDirectory, newestDeploymentFile, readDeploymentFile, type Deployment } from "@mycelium/client/deployment";
 import { BaseError } from "@mycelium/client/errors";
-import { INDEXER_ROOT } from "./cli.ts";
+import { INDEXER_ROOT } from "./root.ts";
 
 /** Contracts the indexer reads, by their key in the deployment JSON, with the prefix of their env overrides. */
 export const INDEXED_CONTRACTS = {

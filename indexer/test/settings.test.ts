@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
+import { InvalidDeploymentError } from "@mycelium/client";
 import { claimPgliteDirectory } from "../lib/pgliteGuard.ts";
 import { IndexerConfigError, resolveSettings } from "../lib/settings.ts";
 
@@ -126,8 +127,9 @@ describe("settings", () => {
     expectConfigError({ MYC_RPC_CACHE: "maybe" }, /MYC_RPC_CACHE must be true or false/);
     write("5.json", { chainId: 5, rpcUrl: "http://127.0.0.1:1", contracts: { AssetRegistry: { address: REGISTRY, startBlock: 1 } } });
     expectConfigError({ MYC_CHAIN_ID: "5" }, /No address for Marketplace/);
+    // The deployment file is parsed by the client's parser (one for the client, the indexer and the devnet).
     fs.writeFileSync(path.join(dir, "deployments", "6.json"), "{ not json");
-    expectConfigError({ MYC_CHAIN_ID: "6" }, /not readable JSON/);
+    expect(() => resolve({ MYC_CHAIN_ID: "6" })).to.throw(InvalidDeploymentError, /6\.json is invalid: it is not JSON/);
   });
 });
 

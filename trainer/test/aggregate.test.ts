@@ -17,7 +17,7 @@ import {
   type AggregationRule,
   type AggregationUpdate,
 } from "@mycelium/client";
-import { deltaRms, lazyUpdate, noiseUpdate, scaledUpdate, signFlippedUpdate } from "@mycelium/devkit";
+import { deltaRms, lazyUpdate, noiseUpdate, propertyRun, scaledUpdate, signFlippedUpdate } from "@mycelium/devkit";
 import { evaluateModel } from "../src/index.ts";
 import { encodeAggregationInput } from "./harness/aggregationInput.ts";
 import { honestRoundFixture, type HonestRound } from "./harness/fixtures.ts";
@@ -232,7 +232,7 @@ describe("aggregateUpdates", () => {
             result.verdicts.map((v) => v.reason).join() === reference.verdicts.map((v) => v.reason).join()
           );
         }),
-        { numRuns: 12, seed: 6 },
+        propertyRun("aggregation order independence", { numRuns: 12 }),
       );
     });
 

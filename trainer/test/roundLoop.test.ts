@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { erc20Abi, type Address } from "viem";
 import { getContractEvents, getTransactionCount, readContract } from "viem/actions";
 import { generateBlobsDataset, getRoundResult, getTrainer, sliceDataset, trainingJobsAbi } from "@mycelium/client";
-import { devnetAccount, devnetPrivateKey, tempDirectory, TrainerProcess, type JsonEvent } from "@mycelium/devkit";
+import { conductRounds, devnetAccount, devnetPrivateKey, tempDirectory, TrainerProcess, type Conductor, type JsonEvent } from "@mycelium/devkit";
 import { blobsTopology } from "./harness/fixtures.ts";
 import { createJobFixture, fundTrainers, startJobNetwork, type JobNetwork } from "./harness/job.ts";
 import { RpcProxy } from "./harness/rpcProxy.ts";
@@ -18,18 +18,31 @@ function blobs(train: number, test: number) {
 /** Set MYC_TEST_LOG=1 to see every line the trainer processes print. */
 const log = process.env.MYC_TEST_LOG === "1" ? (line: string) => console.log(line) : undefined;
 
+/**
+ * Windows of minutes, ended by the conductor as soon as every expected trainer has acted (see the devkit's
+ * conductRounds): the rounds go as fast as the trainers, whatever the machine's load, and a trainer misses a window only
+ * where a test makes it miss one.
+ */
+const WINDOWS = { commitWindow: 600, revealWindow: 600, attestWindow: 600 } as const;
+/** Round 0 is scheduled an hour ahead; the conductor starts it once every trainer has joined. */
+const START_IN = 3_600;
+/** Waits on events: generous, they only bound a stuck run. */
+const EVENT_TIMEOUT_MS = 600_000;
+
 describe("the round loop: trainers as OS processes on a devnet, with Helia nodes on loopback", function () {
-  this.timeout(300_000);
+  this.timeout(1_800_000);
   let network: JobNetwork;
   let work: string;
   const processes: TrainerProcess[] = [];
+  const conductors: Conductor[] = [];
 
   before(async function () {
-    this.timeout(240_000);
+    this.timeout(600_000);
     work = tempDirectory("trainer-loop-");
     network = await startJobNetwork(work);
   });
   afterEach(async () => {
+    for (const conductor of conductors.splice(0)) await conductor.stop();
     for (const trainer of processes.splice(0)) trainer.kill("SIGKILL");
   });
   after(async () => {
@@ -55,6 +68,12 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
     return trainer;
   };
 
+  const conduct = (jobId: bigint, trainers: number, committers: number | ((round: number) => number) = trainers) => {
+    const conductor = conductRounds({ client: network.sponsor, time: network.time, jobId, startWhenJoined: trainers, committers });
+    conductors.push(conductor);
+    return conductor;
+  };
+
   it("plays a whole job: 3 trainers, 2 rounds, one aggregate CID per round in every process, rewards as the contract's formula, stakes back; round 1 runs without the dataset's publisher", async () => {
     const accounts = [2, 3, 4];
     await fundTrainers(network, accounts);
@@ -63,16 +82,17 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       topology: blobsTopology(),
       modelSeed: 7,
       spec: { optimizer: { name: "adam", learningRate: 0.01 }, batchSize: 32, local: { unit: "epochs", count: 1 }, shardsPerTrainer: 2, seed: 5 },
-      job: { rounds: 2, commitWindow: 8, revealWindow: 3, attestWindow: 8, maxTrainers: 4, quorumBps: 6_000, startIn: 25 },
+      job: { rounds: 2, ...WINDOWS, maxTrainers: 4, quorumBps: 6_000, startIn: START_IN },
     });
     const trainers = accounts.map((account) => spawnTrainer(account, fixture.jobId));
+    conduct(fixture.jobId, accounts.length);
 
     // Every shard of the 6 is held by exactly one trainer after round 0 (3 trainers x 2 shards, disjoint): once all
     // have revealed, the publisher leaves, and round 1's shards can only come from the other trainers.
-    await Promise.all(trainers.map((trainer) => trainer.waitFor((event) => event.type === "revealed" && event.round === 0, 90_000, "reveal of round 0")));
+    await Promise.all(trainers.map((trainer) => trainer.waitFor((event) => event.type === "revealed" && event.round === 0, EVENT_TIMEOUT_MS, "reveal of round 0")));
     const publisherGateway = network.publisher.gatewayUrl!;
     await network.publisher.stop();
-    const summaries = await Promise.all(trainers.map((trainer) => trainer.waitFor((event) => event.type === "summary", 120_000, "the end of the job")));
+    const summaries = await Promise.all(trainers.map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")));
     expect(await Promise.all(trainers.map((trainer) => trainer.exited))).to.deep.equal([0, 0, 0]);
 
     const client = network.sponsor;
@@ -121,7 +141,7 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
     }
   });
 
-  it("recovers from faults: SIGKILL while training and between commit and reveal, then restarted, still reveals in time; an RPC outage of 10 s right after the commit is sent does not send it twice; nobody is slashed", async () => {
+  it("recovers from faults: SIGKILL while training and between commit and reveal, then restarted, still reveals; an RPC outage of 10 s right after the commit is sent does not send it twice; nobody is slashed", async () => {
     const [killedTraining, killedCommitted, outage] = [5, 6, 7];
     await network.restartPublisher();
     await fundTrainers(network, [killedTraining, killedCommitted, outage]);
@@ -131,7 +151,7 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       modelSeed: 8,
       // 300 steps: a second or two of training, so the kill lands while it runs.
       spec: { optimizer: { name: "adam", learningRate: 0.01 }, batchSize: 32, local: { unit: "steps", count: 300 }, shardsPerTrainer: 2, seed: 6 },
-      job: { rounds: 1, commitWindow: 18, revealWindow: 9, attestWindow: 8, maxTrainers: 4, quorumBps: 6_000, startIn: 25 },
+      job: { rounds: 1, ...WINDOWS, maxTrainers: 4, quorumBps: 6_000, startIn: START_IN },
     });
     const nonceBefore = await getTransactionCount(network.sponsor, { address: devnetAccount(outage).address, blockTag: "latest" });
     const proxy = new RpcProxy(network.devnet.rpcUrl);
@@ -141,19 +161,20 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       const b = spawnTrainer(killedCommitted, fixture.jobId);
       const c = spawnTrainer(outage, fixture.jobId, { env: { MYC_RPC_URL: proxy.url } });
       const back = proxy.outageAfter("commit(uint256,uint256,bytes32)", 10_000);
+      conduct(fixture.jobId, 3);
 
-      await a.waitFor((event) => event.type === "training-started" && event.round === 0, 90_000, "training in round 0");
+      await a.waitFor((event) => event.type === "training-started" && event.round === 0, EVENT_TIMEOUT_MS, "training in round 0");
       a.kill("SIGKILL");
       expect(await a.exited).to.equal(-1);
       expect(a.ofType("training-finished")).to.have.length(0);
       a.restart();
 
-      await b.waitFor((event) => event.type === "committed" && event.round === 0, 90_000, "the commit of round 0");
+      await b.waitFor((event) => event.type === "committed" && event.round === 0, EVENT_TIMEOUT_MS, "the commit of round 0");
       b.kill("SIGKILL");
       await b.exited;
       b.restart();
 
-      const [summaryA, summaryB, summaryC] = await Promise.all([a, b, c].map((trainer) => trainer.waitFor((event) => event.type === "summary", 120_000, "the end of the job")));
+      const [summaryA, summaryB, summaryC] = await Promise.all([a, b, c].map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")));
       expect(await Promise.all([a.exited, b.exited, c.exited])).to.deep.equal([0, 0, 0]);
       const backAt = await back;
 
@@ -188,4 +209,64 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       await proxy.stop();
     }
   });
+
+  it("handles a window a slow trainer misses: its commit arrives after the window closed, it is left out of that round without being slashed, and it plays the next round", async () => {
+    const [punctual, late] = [8, 9];
+    await network.restartPublisher();
+    await fundTrainers(network, [punctual, late]);
+    const fixture = await createJobFixture(network, {
+      dataset: { ...blobs(800, 200), samplesPerShard: 200, name: "Blobs" },
+      topology: blobsTopology(),
+      modelSeed: 9,
+      spec: { optimizer: { name: "adam", learningRate: 0.01 }, batchSize: 32, local: { unit: "epochs", count: 1 }, shardsPerTrainer: 2, seed: 7 },
+      job: { rounds: 2, ...WINDOWS, maxTrainers: 2, quorumBps: 6_000, startIn: START_IN },
+    });
+    const proxy = new RpcProxy(network.devnet.rpcUrl);
+    await proxy.start();
+    try {
+      // The late trainer's commit of round 0 is held on its way to the node (a slow link), and round 0's commit window
+      // ends once the punctual trainer has committed: the late commit reaches the chain after the window closed.
+      const release = proxy.hold("commit(uint256,uint256,bytes32)");
+      const p = spawnTrainer(punctual, fixture.jobId);
+      const l = spawnTrainer(late, fixture.jobId, { env: { MYC_RPC_URL: proxy.url } });
+      const conductor = conduct(fixture.jobId, 2, (round) => (round === 0 ? 1 : 2));
+      await waitUntil(() => conductor.steps.some((step) => step.round === 0 && step.action === "ended-commit"), EVENT_TIMEOUT_MS, "the end of round 0's commit window");
+      release();
+
+      const missed = await l.waitFor((event) => event.type === "missed" && event.round === 0, EVENT_TIMEOUT_MS, "the missed commit of round 0");
+      expect(missed.step).to.equal("commit");
+      const [summaryP, summaryL] = await Promise.all([p, l].map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")));
+      expect(await Promise.all([p.exited, l.exited])).to.deep.equal([0, 0]);
+      const roundsOf = (summary: JsonEvent) => summary.rounds as { round: number; committed: boolean; included: boolean | null }[];
+      expect(roundsOf(summaryL!).map((round) => [round.round, round.committed, round.included])).to.deep.equal([
+        [0, false, false],
+        [1, true, true],
+      ]);
+      expect(roundsOf(summaryP!).map((round) => [round.round, round.committed, round.included])).to.deep.equal([
+        [0, true, true],
+        [1, true, true],
+      ]);
+
+      const client = network.sponsor;
+      const jobs = network.devnet.deployment.contracts.TrainingJobs!.address;
+      const indexOf = async (account: number) => Number((await getTrainer(client, { jobId: fixture.jobId, trainer: devnetAccount(account).address })).index);
+      const [round0, round1] = await Promise.all([0, 1].map((round) => getRoundResult(client, { jobId: fixture.jobId, round })));
+      expect(round0!.includedMask).to.equal(1n << BigInt(await indexOf(punctual)));
+      expect(round1!.includedMask).to.equal(0b11n);
+      const slashed = await getContractEvents(client, { address: jobs, abi: trainingJobsAbi, eventName: "TrainerSlashed", args: { jobId: fixture.jobId }, fromBlock: 0n });
+      expect(slashed).to.have.length(0);
+      expect(BigInt(summaryL!.withdrawn as string)).to.equal(fixture.minStake);
+    } finally {
+      await proxy.stop();
+    }
+  });
 });
+
+/** Waits for a condition, checking every 100 ms; fails after `timeoutMs` (generous: it only bounds a stuck run). */
+async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`No ${what} within ${timeoutMs} ms.`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

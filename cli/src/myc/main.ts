@@ -13,6 +13,7 @@ import { register as registerJobs } from "./commands/jobs.ts";
 import { register as registerMarket } from "./commands/market.ts";
 import { register as registerOwner } from "./commands/owner.ts";
 import { register as registerPublish } from "./commands/publish.ts";
+import { register as registerVerify } from "./commands/verify.ts";
 import { CliContext, ENVIRONMENT, type GlobalOptions } from "../kit/context.ts";
 import { EXIT_CODES } from "../kit/exitCodes.ts";
 import { Output } from "../kit/output.ts";
@@ -21,11 +22,12 @@ import { STORAGE_ENVIRONMENT } from "../kit/storage.ts";
 
 /**
  * Wraps a command handler: builds its context from the global options, reports its error and records the exit code.
+ * A handler that completes may return an exit code of its own (`myc verify` does, for a round that disagrees).
  * Ctrl-C ends a command with AbortedError (exit 130), except one that runs `untilInterrupted` (`myc serve`), for
  * which it is the normal way to stop.
  */
 export type Run = <args extends unknown[]>(
-  handler: (ctx: CliContext, ...args: args) => Promise<void>,
+  handler: (ctx: CliContext, ...args: args) => Promise<void | number>,
   options?: { untilInterrupted?: boolean },
 ) => (...args: unknown[]) => Promise<void>;
 
@@ -69,7 +71,8 @@ export function buildProgram(parameters: MainParameters, onExit: (code: number) 
       const ctx = new CliContext(globals, output, env, parameters.signal);
       // Actions stop at their next step when the signal fires; racing it also ends a command stuck in a slow request.
       const running = handler(ctx, ...(args.slice(0, -1) as never));
-      await (runOptions.untilInterrupted ? running : abortable(running, parameters.signal, `myc ${command.name()}`));
+      const code = await (runOptions.untilInterrupted ? running : abortable(running, parameters.signal, `myc ${command.name()}`));
+      if (typeof code === "number") onExit(code);
     } catch (error) {
       onExit(output.error(error));
     }
@@ -82,6 +85,7 @@ export function buildProgram(parameters: MainParameters, onExit: (code: number) 
   registerMarket(program, run);
   registerOwner(program, run);
   registerJobs(program, run);
+  registerVerify(program, run);
   registerAccount(program, run);
   registerConfig(program, run);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());

@@ -25,6 +25,9 @@ import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
 import { throwIfAborted } from "../errors/base.ts";
 import type { BlockStorage } from "../storage/blocks.ts";
+import type { StorageNode } from "../storage/node.ts";
+import { getPeerInfo } from "../actions/getPeerInfo.ts";
+import { dialableAddresses } from "./peers.ts";
 import type { ExclusionReason } from "./aggregate.ts";
 import { computeRoundAggregate, fetchRoundUpdate, loadGlobalModel, type GlobalModel, type JobIdentity } from "./content.ts";
 import type { RoundStatus } from "./enums.ts";
@@ -80,8 +83,11 @@ export type VerifyProgressEvent =
   | { type: "verified"; round: number; outcome: VerificationOutcome };
 
 export type VerifyRoundParameters = {
-  /** Where updates are fetched from and the recomputed aggregate is stored (a storage node, or any block storage). */
-  storage: BlockStorage;
+  /**
+   * Where updates are fetched from and the recomputed aggregate is stored: a storage node (which first dials the
+   * trainers at the addresses they registered on-chain, so it can fetch from them), or any block storage.
+   */
+  storage: BlockStorage | StorageNode;
   jobId: bigint | number;
   round: bigint | number;
   /** How long one update may take to arrive (default 60 s). */
@@ -139,12 +145,32 @@ export async function verifyJob(client: MyceliumClient, parameters: VerifyJobPar
 
 type JobContext = { job: Job; spec: TrainingSpec; identity: JobIdentity; fromBlock: bigint };
 
-async function jobContext(client: MyceliumClient, storage: BlockStorage, jobId: bigint, signal: AbortSignal | undefined): Promise<JobContext> {
+async function jobContext(client: MyceliumClient, storage: BlockStorage | StorageNode, jobId: bigint, signal: AbortSignal | undefined): Promise<JobContext> {
   const [job, fromBlock] = await Promise.all([getJob(client, { jobId }), getJobCreationBlock(client, { jobId })]);
+  if ("dial" in storage) await connectToTrainers(client, storage, jobId, fromBlock, signal);
   const spec = await loadTrainingSpec(storage, job.specCid, { signal });
   const identity = { chainId: client.chain.id, contract: contractAddress(client.deployment, "TrainingJobs"), id: jobId };
   return { job, spec, identity, fromBlock };
 }
+
+/** Dials every trainer of the job at the libp2p addresses it registered (failures are fine: others may serve it). */
+async function connectToTrainers(client: MyceliumClient, node: StorageNode, jobId: bigint, fromBlock: bigint, signal: AbortSignal | undefined): Promise<void> {
+  const peers = await getPeerInfo(client, { jobId, fromBlock });
+  const connected = new Set(node.connectedPeers());
+  await Promise.all(
+    [...peers.values()]
+      .filter((peer) => peer.peerId !== node.peerId && !connected.has(peer.peerId))
+      .map(async (peer) => {
+        for (const address of dialableAddresses(peer.peerId, peer.addrs)) {
+          const attempt = AbortSignal.any([AbortSignal.timeout(DIAL_TIMEOUT_MS), ...(signal ? [signal] : [])]);
+          if (await node.dial(address, { signal: attempt }).then(() => true, () => false)) return;
+        }
+      }),
+  );
+}
+
+/** How long one dial of a trainer may take. */
+const DIAL_TIMEOUT_MS = 5_000;
 
 /** The global model round `round` started from: the aggregate of the last successful round before it, or the base model. */
 async function modelAtStartOf(client: MyceliumClient, job: Job, round: number): Promise<CID> {

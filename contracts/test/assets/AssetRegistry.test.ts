@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { getAddress, toHex, zeroAddress, type Hex } from "viem";
 import { AssetKind, AssetState, ONE, cid, eventsOf, mined, protocolFixture, registryFixture } from "../fixtures/protocol";
 import { expectRevert } from "../fixtures/errors";
+import { propertyRun } from "../fixtures/property";
 
 describe("AssetRegistry", () => {
   async function publishedFixture() {
@@ -133,7 +134,7 @@ describe("AssetRegistry", () => {
             expect(toHex(CID.parse(uri.slice("ipfs://".length)).bytes)).to.equal(manifest);
           },
         ),
-        { numRuns: 60 },
+        propertyRun("registry publications", { numRuns: 60 }),
       );
     });
 

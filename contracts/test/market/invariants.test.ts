@@ -11,6 +11,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { getAddress, isAddressEqual, maxUint256, type Address, type Hex, type TransactionReceipt } from "viem";
+import { propertyRun } from "../fixtures/property";
 import { ONE, cid, eventsOf, protocolFixture, signPermit, type Protocol } from "../fixtures/protocol";
 
 type Command =
@@ -247,7 +248,7 @@ describe("Asset economy invariants (fast-check)", function () {
         // Every sequence starts with one listed asset, so trades are reachable early.
         await runSequence(protocol, [{ kind: "publish", actor: 0, mode: 2, supply: 3, token: 0, price: 1_000_000n }, ...commands]);
       }),
-      { numRuns: Number(process.env.MYC_FC_RUNS ?? 100) },
+      propertyRun("asset economy sequences", { numRuns: 100 }),
     );
     for (const kind of ["publish", "mint", "list", "buy", "buyAndOrder", "order", "dispense", "transfer"]) {
       expect(successes.get(kind) ?? 0, `successful ${kind} steps`).to.be.greaterThan(0);

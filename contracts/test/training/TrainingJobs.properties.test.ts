@@ -14,6 +14,7 @@ import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Hex } from "viem";
 import { decodeRevert } from "../fixtures/errors";
+import { propertyRun } from "../fixtures/property";
 import { cid, eventsOf, mined } from "../fixtures/protocol";
 import {
   SLASH_CALLER_BPS,
@@ -34,7 +35,6 @@ const TRAINERS = 6;
 // Long windows: a run never sends enough transactions (one second each) to cross a boundary by accident.
 const WINDOW = 10_000;
 const BPS = 10_000n;
-const NUM_RUNS = Number(process.env.MYC_PROPERTY_RUNS ?? 40);
 
 async function propertyFixture() {
   const ctx = await trainingFixture();
@@ -535,7 +535,7 @@ describe("TrainingJobs properties", function () {
         }
         if (model.ended) seen.endedJobs++;
       }),
-      { numRuns: NUM_RUNS, verbose: 1 },
+      { ...propertyRun("TrainingJobs schedules", { numRuns: 40 }), verbose: 1 },
     );
     console.log(`      schedules exercised: ${JSON.stringify(seen)}`);
     for (const [what, count] of Object.entries(seen)) expect(count, `no run exercised ${what}`).to.be.greaterThan(0);

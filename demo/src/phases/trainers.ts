@@ -8,7 +8,7 @@
  * run, not only in its own output, so a trainer never drops out silently.
  */
 import path from "node:path";
-import { createIndexerClient, faucet, getPeerInfo, pollUntil, type IndexerClient } from "@mycelium/client";
+import { createIndexerClient, dialableAddresses, faucet, getPeerInfo, pollUntil, type IndexerClient } from "@mycelium/client";
 import { ADVERSARIES, describeExit, devnetAccount, devnetPrivateKey, launchTrainer, type IndexerProcess, type ManagedProcess } from "@mycelium/devkit";
 import type { Address } from "viem";
 import { HubError, type HubTrainer, type PlayContext, type TrainerRole } from "../hub.ts";
@@ -104,6 +104,19 @@ export async function startTrainers(context: PlayContext, infrastructure: Infras
   });
   run.trainers = members.map(({ name, role, address, index }) => ({ name, role, address, index }));
   for (const member of members) log.step(member.name, `joined job ${training.jobId} as trainer ${member.index}${member.role === "honest" ? "" : " (adversary)"}`);
+  // The observer copies every round's updates from the trainers while the round runs: it connects to them now.
+  for (const record of peers.values()) {
+    for (const address of dialableAddresses(record.peerId, record.addrs)) {
+      const dialed = await infrastructure.nodes.observer.dial(address, signal ? { signal } : {}).then(
+        () => true,
+        (error: unknown) => {
+          log.step("observer", `could not dial ${address}: ${error instanceof Error ? error.message : String(error)}`);
+          return false;
+        },
+      );
+      if (dialed) break;
+    }
+  }
   context.milestone("trainers joined");
 
   // ... and the indexer serves.

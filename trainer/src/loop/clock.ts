@@ -11,6 +11,9 @@ import type { Client } from "viem";
 import { getBlock } from "viem/actions";
 import { rpc, sleep } from "@mycelium/client";
 
+/** Longest wait between two readings of the chain's clock while waiting for a time. */
+const MAX_SLEEP_S = 2;
+
 export class ChainClock {
   /** Lower bound of chain time minus local time, in ms; null before the first reading. */
   private offsetMs: number | null = null;
@@ -54,7 +57,9 @@ export class ChainClock {
       const left = this.until(at);
       if (left <= 0) return;
       if (left > 1.5) {
-        await sleep(Math.min(left - 1, 5) * 1000, signal);
+        // At most MAX_SLEEP_S between readings: a chain whose clock jumps (a devnet moved forward, a stalled chain
+        // catching up) is noticed within seconds.
+        await sleep(Math.min(left - 1, MAX_SLEEP_S) * 1000, signal);
       } else {
         await sleep(Math.min(left * 1000, 100), signal);
       }

@@ -9,6 +9,7 @@ import type { Hash } from "viem";
 import {
   AbortedError,
   ContractRevertedError,
+  TransactionRevertedError,
   attestAggregate,
   commitUpdate,
   computeRoundAggregate,
@@ -133,7 +134,11 @@ export class RoundPlayer {
         report: (hash) => ({ type: "committed", round: r, cid, samples, hash }),
       });
     } catch (error) {
-      if (error instanceof ContractRevertedError || session.clock.until(round.commitEnd) <= 0) {
+      if (error instanceof AbortedError) throw error;
+      // The transaction may have failed because the window closed while it was on its way (a slow machine, a slow
+      // node): read the chain's clock again before deciding.
+      await session.clock.sync().catch(() => {});
+      if (error instanceof ContractRevertedError || error instanceof TransactionRevertedError || session.clock.until(round.commitEnd) <= 0) {
         session.emit({ type: "missed", round: r, step: "commit", reason: describe(error) });
         return false;
       }

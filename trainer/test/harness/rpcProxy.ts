@@ -18,6 +18,7 @@ export class RpcProxy {
   private server: http.Server | null = null;
   private readonly sockets = new Set<Socket>();
   private cut: { selector: Hex; downForMs: number; done: (at: number) => void } | null = null;
+  private held: { selector: Hex; waiting: (() => void)[] } | null = null;
   port = 0;
 
   constructor(private readonly target: string) {}
@@ -53,12 +54,34 @@ export class RpcProxy {
     });
   }
 
+  /**
+   * Holds back every raw transaction calling `functionSignature` (the request waits, as on a slow machine or a slow
+   * link) until the returned function is called; then they go on to the node, late.
+   */
+  hold(functionSignature: string): () => void {
+    const held = { selector: toFunctionSelector(functionSignature), waiting: [] as (() => void)[] };
+    this.held = held;
+    return () => {
+      if (this.held === held) this.held = null;
+      for (const release of held.waiting.splice(0)) release();
+    };
+  }
+
+  /** Raw transactions held back so far (see hold). */
+  get holding(): number {
+    return this.held?.waiting.length ?? 0;
+  }
+
   private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const calls = parseCalls(body);
     const raw = calls.filter((call) => call.method === "eth_sendRawTransaction").map((call) => call.params?.[0] as Hex);
+    const held = this.held;
+    if (held !== null && raw.some((serialized) => selectorOf(serialized) === held.selector)) {
+      await new Promise<void>((resolve) => held.waiting.push(resolve));
+    }
     let answer: Response;
     try {
       answer = await fetch(this.target, { method: "POST", headers: { "content-type": "application/json" }, body });
