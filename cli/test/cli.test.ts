@@ -26,17 +26,24 @@ describe("myc CLI (real processes against a devnet)", function () {
   it("prints help and exits 0; an unknown command is a usage error (2)", async () => {
     const help = await myc(["--help"]);
     expect(help.code).to.equal(0);
-    for (const command of ["publish", "assets", "asset", "buy", "get", "download", "serve", "job", "claim", "config"]) expect(help.stdout).to.match(new RegExp(`^  ${command} `, "m"));
+    for (const command of ["publish", "assets", "asset", "buy", "get", "download", "serve", "job", "claim", "config"])
+      expect(help.stdout).to.match(new RegExp(`^  ${command} `, "m"));
     expect((await myc(["frobnicate"])).code).to.equal(EXIT_CODES.usage);
   });
 
   it("publishes with a listing and prints parseable JSON", async () => {
     const manifestCid = (await uniqueCid()).toString();
-    const result = await myc(["publish", "--kind", "dataset", "--manifest", manifestCid, "--price", "2.5", "--supply", "10", "--json"], publisherEnv);
+    const result = await myc(
+      ["publish", "--kind", "dataset", "--manifest", manifestCid, "--price", "2.5", "--supply", "10", "--json"],
+      publisherEnv,
+    );
     expect(result.code, result.stderr).to.equal(0);
     const published = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(published).to.include({ kind: "dataset", manifestCid });
-    expect(published.listing).to.deep.equal({ paymentToken: chain.get().devnet.deployment.contracts.PaymentToken!.address, price: "2500000" });
+    expect(published.listing).to.deep.equal({
+      paymentToken: chain.get().devnet.deployment.contracts.PaymentToken!.address,
+      price: "2500000",
+    });
     assetId = published.assetId as string;
     const asset = await getAsset(await chain.get().readOnly(), { assetId: BigInt(assetId) });
     expect(asset.owner).to.equal(devnetAccount(1).address);
@@ -47,26 +54,49 @@ describe("myc CLI (real processes against a devnet)", function () {
     const text = await myc(["asset", assetId], env);
     expect(text.code, text.stderr).to.equal(0);
     expect(text.stdout).to.contain(`Asset ${assetId} (dataset, active)`).and.to.contain("2.5 mUSD");
-    const shown = JSON.parse((await myc(["asset", assetId, "--json"], env)).stdout) as { listing: { price: string; token: { decimals: number } } };
+    const shown = JSON.parse((await myc(["asset", assetId, "--json"], env)).stdout) as {
+      listing: { price: string; token: { decimals: number } };
+    };
     expect(shown.listing.price).to.equal("2500000");
     expect(shown.listing.token.decimals).to.equal(6);
-    const listed = JSON.parse((await myc(["assets", "--json", "--owner", devnetAccount(1).address], env)).stdout) as { assets: { id: string }[] };
+    const listed = JSON.parse((await myc(["assets", "--json", "--owner", devnetAccount(1).address], env)).stdout) as {
+      assets: { id: string }[];
+    };
     expect(listed.assets.map((asset) => asset.id)).to.include(assetId);
   });
 
   it("a buyer without funds gets InsufficientBalanceError (8), then buys access after the faucet", async () => {
-    expectFailure(await myc(["buy", assetId], buyerEnv), EXIT_CODES.INSUFFICIENT_BALANCE, /holds 0 mUSD but buying access to asset \d+ needs 2\.5025 mUSD/);
+    expectFailure(
+      await myc(["buy", assetId], buyerEnv),
+      EXIT_CODES.INSUFFICIENT_BALANCE,
+      /holds 0 mUSD but buying access to asset \d+ needs 2\.5025 mUSD/,
+    );
     const funded = await myc(["faucet", "100", "--json"], buyerEnv);
     expect(funded.code, funded.stderr).to.equal(0);
     const client = await chain.get().readOnly();
     const token = chain.get().devnet.deployment.contracts.PaymentToken!.address;
-    const before = await readContract(client, { address: token, abi: erc20Abi, functionName: "balanceOf", args: [devnetAccount(2).address] });
+    const before = await readContract(client, {
+      address: token,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [devnetAccount(2).address],
+    });
 
     const result = await myc(["buy", assetId, "--json"], buyerEnv);
     expect(result.code, result.stderr).to.equal(0);
     const access = JSON.parse(result.stdout) as Record<string, string | boolean>;
-    expect(access).to.include({ consumer: devnetAccount(2).address, total: "2502500", signedPermit: true, validUntil: (2n ** 64n - 1n).toString() });
-    const after = await readContract(client, { address: token, abi: erc20Abi, functionName: "balanceOf", args: [devnetAccount(2).address] });
+    expect(access).to.include({
+      consumer: devnetAccount(2).address,
+      total: "2502500",
+      signedPermit: true,
+      validUntil: (2n ** 64n - 1n).toString(),
+    });
+    const after = await readContract(client, {
+      address: token,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [devnetAccount(2).address],
+    });
     expect(before - after).to.equal(2_502_500n);
   });
 
@@ -81,10 +111,22 @@ describe("myc CLI (real processes against a devnet)", function () {
 
   describe("bad input gives the typed error and its exit code", () => {
     it("malformed CID (4), also as JSON", async () => {
-      expectFailure(await myc(["publish", "--kind", "model", "--manifest", "bafy123"], publisherEnv), EXIT_CODES.INVALID_CID, /"bafy123" is not a valid CID/);
+      expectFailure(
+        await myc(["publish", "--kind", "model", "--manifest", "bafy123"], publisherEnv),
+        EXIT_CODES.INVALID_CID,
+        /"bafy123" is not a valid CID/,
+      );
       const json = await myc(["publish", "--kind", "model", "--manifest", "bafy123", "--json"], publisherEnv);
       expect(json.code).to.equal(EXIT_CODES.INVALID_CID);
-      expect(JSON.parse(json.stdout)).to.deep.include({ error: { name: "InvalidCidError", code: 4, message: '"bafy123" is not a valid CID.', details: null, hint: "Pass a CIDv1 string such as bafybei... (base32) or a CID object." } });
+      expect(JSON.parse(json.stdout)).to.deep.include({
+        error: {
+          name: "InvalidCidError",
+          code: 4,
+          message: '"bafy123" is not a valid CID.',
+          details: null,
+          hint: "Pass a CIDv1 string such as bafybei... (base32) or a CID object.",
+        },
+      });
     });
 
     it("unknown asset (6) for reads and purchases", async () => {
@@ -94,16 +136,28 @@ describe("myc CLI (real processes against a devnet)", function () {
 
     it("someone else's asset (10)", async () => {
       const result = await myc(["update", assetId, "--manifest", (await uniqueCid()).toString()], buyerEnv);
-      expectFailure(result, EXIT_CODES.NOT_ASSET_OWNER, new RegExp(`Account ${devnetAccount(2).address} does not own asset ${assetId} \\(owner is ${devnetAccount(1).address}\\)`));
+      expectFailure(
+        result,
+        EXIT_CODES.NOT_ASSET_OWNER,
+        new RegExp(`Account ${devnetAccount(2).address} does not own asset ${assetId} \\(owner is ${devnetAccount(1).address}\\)`),
+      );
       expect(result.stderr).to.contain("hint: Transfer the asset NFT to this account or use the owner's key.");
     });
 
     it("wrong chain (13)", async () => {
-      expectFailure(await myc(["asset", assetId, "--chain-id", "1"], env), EXIT_CODES.WRONG_CHAIN, /expected chain 1 .* serves chain 31337/);
+      expectFailure(
+        await myc(["asset", assetId, "--chain-id", "1"], env),
+        EXIT_CODES.WRONG_CHAIN,
+        /expected chain 1 .* serves chain 31337/,
+      );
     });
 
     it("unreachable RPC (14)", async () => {
-      expectFailure(await myc(["assets", "--rpc", "http://127.0.0.1:9"], env), EXIT_CODES.RPC_UNREACHABLE, /http:\/\/127\.0\.0\.1:9 is unreachable/);
+      expectFailure(
+        await myc(["assets", "--rpc", "http://127.0.0.1:9"], env),
+        EXIT_CODES.RPC_UNREACHABLE,
+        /http:\/\/127\.0\.0\.1:9 is unreachable/,
+      );
     });
 
     it("no deployment for the chain (15)", async () => {
@@ -117,8 +171,16 @@ describe("myc CLI (real processes against a devnet)", function () {
 
     it("invalid numbers and words (3)", async () => {
       expectFailure(await myc(["asset", "seven"], env), EXIT_CODES.INVALID_ARGUMENT, /Invalid asset id: "seven"/);
-      expectFailure(await myc(["publish", "--kind", "video", "--manifest", (await uniqueCid()).toString()], publisherEnv), EXIT_CODES.INVALID_ARGUMENT, /Invalid --kind/);
-      expectFailure(await myc(["publish", "--kind", "model", "--manifest", (await uniqueCid()).toString(), "--price", "1.1234567"], publisherEnv), EXIT_CODES.INVALID_ARGUMENT, /Invalid --price/);
+      expectFailure(
+        await myc(["publish", "--kind", "video", "--manifest", (await uniqueCid()).toString()], publisherEnv),
+        EXIT_CODES.INVALID_ARGUMENT,
+        /Invalid --kind/,
+      );
+      expectFailure(
+        await myc(["publish", "--kind", "model", "--manifest", (await uniqueCid()).toString(), "--price", "1.1234567"], publisherEnv),
+        EXIT_CODES.INVALID_ARGUMENT,
+        /Invalid --price/,
+      );
     });
 
     it("refuses a private key on the command line without echoing it (3)", async () => {
@@ -156,7 +218,11 @@ describe("myc CLI (real processes against a devnet)", function () {
       expect(shown.code, shown.stderr).to.equal(0);
       expect(JSON.parse(shown.stdout)).to.include({ address, source: `keystore ${file}` });
 
-      expectFailure(await myc(["account", "--keystore", file], { ...env, MYC_KEYSTORE_PASSWORD: "wrong" }), EXIT_CODES.KEYSTORE, /Wrong password/);
+      expectFailure(
+        await myc(["account", "--keystore", file], { ...env, MYC_KEYSTORE_PASSWORD: "wrong" }),
+        EXIT_CODES.KEYSTORE,
+        /Wrong password/,
+      );
       expectFailure(await myc(["account", "--keystore", file], env), EXIT_CODES.KEYSTORE, /no terminal to ask for it/);
     });
   });

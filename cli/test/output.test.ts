@@ -63,7 +63,9 @@ describe("CLI output", () => {
     expect(text.text()).to.equal("Asset 7\n  ok\n");
     expect(JSON.parse(json.text())).to.deep.equal({ id: "7", cid: cid.toString(), nested: ["1"] });
     expect(stderr.text()).to.equal("");
-    expect(toJson({ link: { "/": "bafy" }, other: { "/": "x", y: 1 } })).to.equal(JSON.stringify({ link: "bafy", other: { "/": "x", y: 1 } }, null, 2));
+    expect(toJson({ link: { "/": "bafy" }, other: { "/": "x", y: 1 } })).to.equal(
+      JSON.stringify({ link: "bafy", other: { "/": "x", y: 1 } }, null, 2),
+    );
   });
 
   it("reports an error as one line and a hint, and as JSON on stdout with --json", async () => {

@@ -192,7 +192,10 @@ async function measureSetup(label: string, client: typeof Client, dir: string, s
           sources.push(blockSources);
         }
       }
-      if (measured) console.log(`${label} round ${round_} ${transport}: ${round(BYTES / MB / last.seconds)} MB/s (cpu s: ${sameProcess ? `total ${round(last.cpu.fetching, 3)}` : `serving ${round(last.cpu.serving, 3)}, fetching ${round(last.cpu.fetching, 3)}`})`);
+      if (measured)
+        console.log(
+          `${label} round ${round_} ${transport}: ${round(BYTES / MB / last.seconds)} MB/s (cpu s: ${sameProcess ? `total ${round(last.cpu.fetching, 3)}` : `serving ${round(last.cpu.serving, 3)}, fetching ${round(last.cpu.fetching, 3)}`})`,
+        );
     }
   }
   await heliaFetch(path.join(dir, `fetching-${label}-bitswap`), serving.bitswapNode);
@@ -200,7 +203,9 @@ async function measureSetup(label: string, client: typeof Client, dir: string, s
   console.log(`${label} bitswap only: ${round(bitswapMBps)} MB/s`);
   // In one process both sides share one CPU counter: report it as one total.
   const cpu = (list: Cpu[]) =>
-    sameProcess ? { total: round(median(list.map((c) => c.fetching)), 3) } : { serving: round(median(list.map((c) => c.serving)), 3), fetching: round(median(list.map((c) => c.fetching)), 3) };
+    sameProcess
+      ? { total: round(median(list.map((c) => c.fetching)), 3) }
+      : { serving: round(median(list.map((c) => c.serving)), 3), fetching: round(median(list.map((c) => c.fetching)), 3) };
   return {
     heliaMBps: round(median(helia)),
     httpMBps: round(median(httpRuns)),
@@ -208,7 +213,12 @@ async function measureSetup(label: string, client: typeof Client, dir: string, s
     addMBps: round(median(serving.addSeconds.map((s) => BYTES / MB / s))),
     bitswapMBps: round(bitswapMBps),
     cpuSeconds: { helia: cpu(heliaCpu), http: cpu(httpCpu) },
-    runs: { heliaMBps: helia.map((v) => round(v)), httpMBps: httpRuns.map((v) => round(v)), addMBps: serving.addSeconds.map((s) => round(BYTES / MB / s)), blockSources: sources },
+    runs: {
+      heliaMBps: helia.map((v) => round(v)),
+      httpMBps: httpRuns.map((v) => round(v)),
+      addMBps: serving.addSeconds.map((s) => round(BYTES / MB / s)),
+      blockSources: sources,
+    },
   };
 }
 
@@ -245,9 +255,11 @@ async function main(): Promise<void> {
         bytes: BYTES,
         content: "random bytes (crypto.randomBytes)",
         unixfs: `CIDv1, sha2-256, raw leaves, ${client.UNIXFS_CHUNK_BYTES}-byte fixed chunks, up to ${client.UNIXFS_MAX_LINKS} links per node`,
-        heliaPath: "readBytes on a fresh loopback storage node: blocks from the peer's HTTP trustless gateway (16 in flight, each verified against its CID, written to blockstore-fs), bitswap fallback",
+        heliaPath:
+          "readBytes on a fresh loopback storage node: blocks from the peer's HTTP trustless gateway (16 in flight, each verified against its CID, written to blockstore-fs), bitswap fallback",
         httpPath: "one GET from node:http serving the bytes from memory",
-        processes: "headline figures: serving side in a child process, fetching side in the benchmark process; sameProcess: both in one process",
+        processes:
+          "headline figures: serving side in a child process, fetching side in the benchmark process; sameProcess: both in one process",
         rounds: `1 warm-up + ${RUNS} measured, transports alternating; medians`,
       },
       machine: {
@@ -259,7 +271,15 @@ async function main(): Promise<void> {
       },
     };
     writeBenchResult("ipfs", result);
-    console.log(JSON.stringify({ heliaMBps: result.heliaMBps, httpMBps: result.httpMBps, ratio: result.ratio, addMBps: result.addMBps, sameProcessRatio: sameProcess.ratio }));
+    console.log(
+      JSON.stringify({
+        heliaMBps: result.heliaMBps,
+        httpMBps: result.httpMBps,
+        ratio: result.ratio,
+        addMBps: result.addMBps,
+        sameProcessRatio: sameProcess.ratio,
+      }),
+    );
   } finally {
     for (const side of sides) await side.stop().catch(() => {});
     client.closeGatewayConnections();

@@ -4,7 +4,13 @@ export { assetRegistryAbi, datatokenAbi, marketplaceAbi, testPaymentTokenAbi, tr
 
 // Chain: client, deployments, actions (one per file), typed errors
 export { createMyceliumClient, DEFAULT_RPC_URL } from "./chain/client.ts";
-export type { CreateMyceliumClientErrorType, CreateMyceliumClientParameters, CreateMyceliumClientReturnType, MyceliumClient, MyceliumWalletClient } from "./chain/client.ts";
+export type {
+  CreateMyceliumClientErrorType,
+  CreateMyceliumClientParameters,
+  CreateMyceliumClientReturnType,
+  MyceliumClient,
+  MyceliumWalletClient,
+} from "./chain/client.ts";
 export {
   contractAddress,
   findDeploymentsDirectory,
@@ -15,7 +21,14 @@ export {
   validateDeployment,
   writeDeploymentFile,
 } from "./chain/deployment.ts";
-export type { DeployedContract, Deployment, LoadDeploymentErrorType, LoadDeploymentParameters, LoadDeploymentReturnType, ProtocolContractName } from "./chain/deployment.ts";
+export type {
+  DeployedContract,
+  Deployment,
+  LoadDeploymentErrorType,
+  LoadDeploymentParameters,
+  LoadDeploymentReturnType,
+  ProtocolContractName,
+} from "./chain/deployment.ts";
 export { protocolTransport } from "./chain/transport.ts";
 export type { ProtocolTransportOptions } from "./chain/transport.ts";
 export { ASSET_KINDS, ASSET_STATES, assetKindName, assetKindOrdinal, assetStateName, assetStateOrdinal } from "./chain/assetTypes.ts";
@@ -65,7 +78,11 @@ export type { SetListingErrorType, SetListingParameters, SetListingReturnType } 
 export { assetKindOfManifest, publish } from "./actions/publish.ts";
 export type { PublishErrorType, PublishInfo, PublishParameters, PublishProgressEvent, PublishReturnType } from "./actions/publish.ts";
 export { addDatasetDirectory, DATASET_SPLITS, writeDatasetDirectory } from "./publishing/dataset.ts";
-export type { AddDatasetDirectoryParameters, AddDatasetDirectoryReturnType, WriteDatasetDirectoryParameters } from "./publishing/dataset.ts";
+export type {
+  AddDatasetDirectoryParameters,
+  AddDatasetDirectoryReturnType,
+  WriteDatasetDirectoryParameters,
+} from "./publishing/dataset.ts";
 export { saveManifestContent } from "./publishing/download.ts";
 export { DEFAULT_SAMPLES_PER_SHARD, publishFashionMnist, publishTensorDataset } from "./publishing/tensorDataset.ts";
 export type { PublishFashionMnistParameters, PublishTensorDatasetParameters } from "./publishing/tensorDataset.ts";
@@ -91,19 +108,37 @@ export type { CreateJobErrorType, CreateJobParameters, CreateJobReturnType } fro
 export { finalizeRound } from "./actions/finalizeRound.ts";
 export type { FinalizeRoundErrorType, FinalizeRoundParameters, FinalizeRoundReturnType } from "./actions/finalizeRound.ts";
 export { getClaimableRounds } from "./actions/getClaimableRounds.ts";
-export type { GetClaimableRoundsErrorType, GetClaimableRoundsParameters, GetClaimableRoundsReturnType } from "./actions/getClaimableRounds.ts";
+export type {
+  GetClaimableRoundsErrorType,
+  GetClaimableRoundsParameters,
+  GetClaimableRoundsReturnType,
+} from "./actions/getClaimableRounds.ts";
 export { getCurrentModel } from "./actions/getCurrentModel.ts";
 export type { GetCurrentModelErrorType, GetCurrentModelParameters, GetCurrentModelReturnType } from "./actions/getCurrentModel.ts";
 export { getAssetParents } from "./actions/getAssetParents.ts";
 export type { GetAssetParentsErrorType, GetAssetParentsParameters, GetAssetParentsReturnType } from "./actions/getAssetParents.ts";
 export { getAttestations } from "./actions/getAttestations.ts";
-export type { Attestation, GetAttestationsErrorType, GetAttestationsParameters, GetAttestationsReturnType } from "./actions/getAttestations.ts";
+export type {
+  Attestation,
+  GetAttestationsErrorType,
+  GetAttestationsParameters,
+  GetAttestationsReturnType,
+} from "./actions/getAttestations.ts";
 export { getRewardClaims } from "./actions/getRewardClaims.ts";
-export type { GetRewardClaimsErrorType, GetRewardClaimsParameters, GetRewardClaimsReturnType, RewardClaim } from "./actions/getRewardClaims.ts";
+export type {
+  GetRewardClaimsErrorType,
+  GetRewardClaimsParameters,
+  GetRewardClaimsReturnType,
+  RewardClaim,
+} from "./actions/getRewardClaims.ts";
 export { getChainTime } from "./actions/getChainTime.ts";
 export type { GetChainTimeErrorType, GetChainTimeParameters, GetChainTimeReturnType } from "./actions/getChainTime.ts";
 export { getJobCreationBlock } from "./actions/getJobCreationBlock.ts";
-export type { GetJobCreationBlockErrorType, GetJobCreationBlockParameters, GetJobCreationBlockReturnType } from "./actions/getJobCreationBlock.ts";
+export type {
+  GetJobCreationBlockErrorType,
+  GetJobCreationBlockParameters,
+  GetJobCreationBlockReturnType,
+} from "./actions/getJobCreationBlock.ts";
 export { getPeerInfo } from "./actions/getPeerInfo.ts";
 export type { GetPeerInfoErrorType, GetPeerInfoParameters, GetPeerInfoReturnType, PeerRecord } from "./actions/getPeerInfo.ts";
 export { getReveals } from "./actions/getReveals.ts";
@@ -202,7 +237,16 @@ export { generateBlobsDataset, generateBlobsSplits } from "./datasets/synthetic.
 export type { GenerateBlobsParameters, GenerateBlobsSplitsParameters } from "./datasets/synthetic.ts";
 // The round protocol (client/src/protocol): enums, hashes, peer encodings, shard assignment, the training spec, the
 // aggregation rule, canonical storage of updates and aggregates, and verification. The trainer and every verifier use these.
-export { JOB_STATUSES, PHASES, ROUND_STATUSES, TRAINER_STATUSES, jobStatusName, phaseName, roundStatusName, trainerStatusName } from "./protocol/enums.ts";
+export {
+  JOB_STATUSES,
+  PHASES,
+  ROUND_STATUSES,
+  TRAINER_STATUSES,
+  jobStatusName,
+  phaseName,
+  roundStatusName,
+  trainerStatusName,
+} from "./protocol/enums.ts";
 export type { JobStatus, Phase, RoundStatus, TrainerStatus } from "./protocol/enums.ts";
 export { computeCommitment, computeRoundSeed, computeTupleHash, inclusionMask, maskIndices, randomSalt } from "./protocol/hashes.ts";
 export type { ComputeCommitmentParameters, ComputeRoundSeedParameters } from "./protocol/hashes.ts";
@@ -328,8 +372,24 @@ export { DTYPES, MANIFEST_IDS } from "./manifests/common.ts";
 export type { AssetInfo, Dtype, ManifestKind } from "./manifests/common.ts";
 export { buildDatasetManifest, validateDatasetManifest } from "./manifests/dataset.ts";
 export type { DatasetManifest, DatasetManifestInput, ShardRef, ShardRefInput } from "./manifests/dataset.ts";
-export { MODEL_FORMAT, TFJS_VERSION, buildModelManifest, buildUpdateManifest, validateModelManifest, validateUpdateManifest } from "./manifests/model.ts";
-export type { JobRef, JobRefInput, ModelLineage, ModelManifest, ModelManifestInput, TensorSpec, UpdateManifest, UpdateManifestInput } from "./manifests/model.ts";
+export {
+  MODEL_FORMAT,
+  TFJS_VERSION,
+  buildModelManifest,
+  buildUpdateManifest,
+  validateModelManifest,
+  validateUpdateManifest,
+} from "./manifests/model.ts";
+export type {
+  JobRef,
+  JobRefInput,
+  ModelLineage,
+  ModelManifest,
+  ModelManifestInput,
+  TensorSpec,
+  UpdateManifest,
+  UpdateManifestInput,
+} from "./manifests/model.ts";
 export { encodeManifest, loadManifest, storeManifest, validateManifest } from "./manifests/codec.ts";
 export type { Manifest, ManifestOfKind } from "./manifests/codec.ts";
 export {

@@ -24,7 +24,11 @@ async function main(): Promise<void> {
   const measured = { ...(await measureAssetGas(hre)), ...(await measureTrainingGas(hre)) };
   const previous: Record<string, number> = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : {};
   const merged = { ...previous, ...measured };
-  const sorted = Object.fromEntries(Object.keys(merged).sort().map((key) => [key, merged[key]]));
+  const sorted = Object.fromEntries(
+    Object.keys(merged)
+      .sort()
+      .map((key) => [key, merged[key]]),
+  );
   fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
   fs.writeFileSync(RESULTS, `${JSON.stringify(sorted, null, 2)}\n`);
   for (const [operation, gasUsed] of Object.entries(measured)) console.log(`${operation.padEnd(32)} ${gasUsed}`);

@@ -26,7 +26,8 @@ import { creationBlock } from "./creationBlock";
 import type { Deployment, DeployedContract } from "./deployment";
 
 async function main(): Promise<void> {
-  if (hre.network.name !== "rpc") throw new Error(`Run this through \`npm run deploy\` (the rpc network), not --network ${hre.network.name}.`);
+  if (hre.network.name !== "rpc")
+    throw new Error(`Run this through \`npm run deploy\` (the rpc network), not --network ${hre.network.name}.`);
   const url = (hre.network.config as { url: string }).url;
   const provider = hre.network.provider;
   const chainId = Number(await provider.request({ method: "eth_chainId" }));
@@ -39,8 +40,13 @@ async function main(): Promise<void> {
   const deployed = (await hre.ignition.deploy(module, { parameters, displayUi: true })) as Record<string, { address: `0x${string}` }>;
   const contracts: Record<string, DeployedContract> = {};
   for (const [name, contract] of Object.entries(deployed)) {
-    const existedBefore = (await provider.request({ method: "eth_getCode", params: [contract.address, `0x${blockBefore.toString(16)}`] }).catch(() => "0x")) !== "0x";
-    contracts[name] = { address: contract.address, startBlock: existedBefore ? await creationBlock(provider, contract.address, blockBefore).catch(() => 0) : blockBefore };
+    const existedBefore =
+      (await provider.request({ method: "eth_getCode", params: [contract.address, `0x${blockBefore.toString(16)}`] }).catch(() => "0x")) !==
+      "0x";
+    contracts[name] = {
+      address: contract.address,
+      startBlock: existedBefore ? await creationBlock(provider, contract.address, blockBefore).catch(() => 0) : blockBefore,
+    };
   }
   const deployment: Deployment = { chainId, rpcUrl: url, contracts };
   // npm runs this script in the contracts package; the file goes where the user ran `npm run deploy` (INIT_CWD).
@@ -49,7 +55,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(deployment, null, 2)}\n`);
   console.log(`Wrote ${path.relative(process.cwd(), file)}:`);
-  for (const [name, { address, startBlock }] of Object.entries(contracts)) console.log(`  ${name.padEnd(24)} ${address} (block ${startBlock})`);
+  for (const [name, { address, startBlock }] of Object.entries(contracts))
+    console.log(`  ${name.padEnd(24)} ${address} (block ${startBlock})`);
 }
 
 main().catch((error: unknown) => {

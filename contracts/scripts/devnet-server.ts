@@ -48,7 +48,10 @@ async function main(): Promise<void> {
   const deployed = await hre.ignition.deploy(LocalProtocolModule, { displayUi: false });
   const contracts: Record<string, DeployedContract> = {};
   for (const [name, contract] of Object.entries(deployed)) {
-    contracts[name] = { address: contract.address, startBlock: await creationBlock(provider, contract.address, Number(await provider.request({ method: "eth_blockNumber" }))) };
+    contracts[name] = {
+      address: contract.address,
+      startBlock: await creationBlock(provider, contract.address, Number(await provider.request({ method: "eth_blockNumber" }))),
+    };
   }
   const chainId = Number(await provider.request({ method: "eth_chainId" }));
   const deployment: Deployment = { chainId, rpcUrl: `http://${HOSTNAME}:${actualPort}`, contracts };

@@ -23,8 +23,13 @@ export function checkRun(run: HubRun, expectations: CheckExpectations): Check[] 
   const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   const { rounds, trainers, rewards } = run;
   const notReached = run.failure === null ? "not reached" : `not reached: the run stopped in its ${run.failure.phase} phase`;
-  check("the run reached its end", run.failure === null,
-    run.failure === null ? `every phase done: ${run.phases.map((phase) => `${phase.name} ${phase.seconds} s`).join(", ")}` : `the ${run.failure.phase} phase failed: ${run.failure.message.split("\n")[0]}`);
+  check(
+    "the run reached its end",
+    run.failure === null,
+    run.failure === null
+      ? `every phase done: ${run.phases.map((phase) => `${phase.name} ${phase.seconds} s`).join(", ")}`
+      : `the ${run.failure.phase} phase failed: ${run.failure.message.split("\n")[0]}`,
+  );
   const { job, baseModel, dataset, result, graphql } = run;
   if (job === undefined || baseModel === undefined || dataset === undefined) {
     check("the rounds of the job", false, notReached);
@@ -32,49 +37,88 @@ export function checkRun(run: HubRun, expectations: CheckExpectations): Check[] 
   }
 
   const failed = rounds.filter((round) => round.status !== "succeeded");
-  check("every round succeeded", failed.length === 0 && rounds.length === job.numRounds,
-    failed.length === 0 ? `${rounds.length} of ${job.numRounds} rounds` : `failed: ${failed.map((round) => `${round.round} (${round.status})`).join(", ")}`);
+  check(
+    "every round succeeded",
+    failed.length === 0 && rounds.length === job.numRounds,
+    failed.length === 0
+      ? `${rounds.length} of ${job.numRounds} rounds`
+      : `failed: ${failed.map((round) => `${round.round} (${round.status})`).join(", ")}`,
+  );
 
   const disputed = rounds.filter((round) => round.verification.outcome !== "agrees");
-  check("verifyRound agrees with every round's finalized tuple", disputed.length === 0 && rounds.length > 0,
+  check(
+    "verifyRound agrees with every round's finalized tuple",
+    disputed.length === 0 && rounds.length > 0,
     disputed.length === 0
       ? `recomputed from ${rounds.reduce((sum, round) => sum + round.verification.updates.length, 0)} revealed updates: same aggregate CID, mask and samples in every round`
-      : disputed.map((round) => `round ${round.round}: ${round.verification.outcome} (${round.verification.reasons.join("; ")})`).join("; "));
+      : disputed
+          .map((round) => `round ${round.round}: ${round.verification.outcome} (${round.verification.reasons.join("; ")})`)
+          .join("; "),
+  );
 
   const adversaries = trainers.filter((trainer) => trainer.role !== "honest");
   const honest = trainers.filter((trainer) => trainer.role === "honest");
   const adversaryIncluded = rounds.filter((round) => adversaries.some((trainer) => round.included.includes(trainer.index)));
   if (adversaries.length > 0) {
-    check("adversaries excluded from every aggregate", adversaryIncluded.length === 0,
+    check(
+      "adversaries excluded from every aggregate",
+      adversaryIncluded.length === 0,
       adversaryIncluded.length === 0
-        ? `${adversaries.map((trainer) => trainer.name).join(", ")} excluded in all ${rounds.length} rounds (${reasonsOf(run, adversaries.map((trainer) => trainer.index))})`
-        : `included in round(s) ${adversaryIncluded.map((round) => round.round).join(", ")}`);
+        ? `${adversaries.map((trainer) => trainer.name).join(", ")} excluded in all ${rounds.length} rounds (${reasonsOf(
+            run,
+            adversaries.map((trainer) => trainer.index),
+          )})`
+        : `included in round(s) ${adversaryIncluded.map((round) => round.round).join(", ")}`,
+    );
   }
-  const honestLeftOut = rounds.filter((round) => round.status === "succeeded" && honest.some((trainer) => !round.included.includes(trainer.index)));
-  check("honest trainers included in every aggregate", honestLeftOut.length === 0,
-    honestLeftOut.length === 0 ? `${honest.map((trainer) => trainer.name).join(", ")} in every round` : `left out in round(s) ${honestLeftOut.map((round) => round.round).join(", ")}`);
+  const honestLeftOut = rounds.filter(
+    (round) => round.status === "succeeded" && honest.some((trainer) => !round.included.includes(trainer.index)),
+  );
+  check(
+    "honest trainers included in every aggregate",
+    honestLeftOut.length === 0,
+    honestLeftOut.length === 0
+      ? `${honest.map((trainer) => trainer.name).join(", ")} in every round`
+      : `left out in round(s) ${honestLeftOut.map((round) => round.round).join(", ")}`,
+  );
 
   const accuracies = [baseModel.accuracy, ...rounds.map((round) => round.accuracy)];
   const gain = accuracies.at(-1)! - accuracies[0]!;
   const worstDrop = Math.max(0, ...accuracies.slice(1).map((accuracy, i) => accuracies[i]! - accuracy));
-  check("test accuracy rises over the rounds", gain >= expectations.minAccuracyGain && worstDrop <= expectations.maxAccuracyDrop,
-    `${accuracies.map(percent).join(" -> ")} (gain ${percent(gain)}, at least ${percent(expectations.minAccuracyGain)}; largest drop ${percent(worstDrop)}, at most ${percent(expectations.maxAccuracyDrop)})`);
+  check(
+    "test accuracy rises over the rounds",
+    gain >= expectations.minAccuracyGain && worstDrop <= expectations.maxAccuracyDrop,
+    `${accuracies.map(percent).join(" -> ")} (gain ${percent(gain)}, at least ${percent(expectations.minAccuracyGain)}; largest drop ${percent(worstDrop)}, at most ${percent(expectations.maxAccuracyDrop)})`,
+  );
 
   if (result === undefined || graphql === undefined) {
     check("rewards, the indexer and the trained model", false, notReached);
     return checks;
   }
-  const wrongPay = rewards.filter((reward) => !(reward.claimed === reward.expected && reward.received === reward.expected && reward.indexed === reward.expected));
-  check("each trainer received exactly its share, and the indexer agrees", wrongPay.length === 0,
+  const wrongPay = rewards.filter(
+    (reward) => !(reward.claimed === reward.expected && reward.received === reward.expected && reward.indexed === reward.expected),
+  );
+  check(
+    "each trainer received exactly its share, and the indexer agrees",
+    wrongPay.length === 0,
     wrongPay.length === 0
       ? `claimed = tokens received = indexer's count = share owed, for ${rewards.length} trainers`
-      : wrongPay.map((reward) => `${reward.name}: owed ${reward.expected}, claimed ${reward.claimed}, received ${reward.received}, indexer ${reward.indexed}`).join("; "));
+      : wrongPay
+          .map(
+            (reward) =>
+              `${reward.name}: owed ${reward.expected}, claimed ${reward.claimed}, received ${reward.received}, indexer ${reward.indexed}`,
+          )
+          .join("; "),
+  );
   const unpaid = rewards.filter((reward) => reward.role === "honest" && reward.received === 0n);
   const paidAdversaries = rewards.filter((reward) => reward.role !== "honest" && reward.received !== 0n);
-  check("honest trainers paid, adversaries not", unpaid.length === 0 && paidAdversaries.length === 0,
+  check(
+    "honest trainers paid, adversaries not",
+    unpaid.length === 0 && paidAdversaries.length === 0,
     unpaid.length + paidAdversaries.length === 0
       ? `${rewards.filter((reward) => reward.received > 0n).length} trainers paid ${sum(rewards.map((reward) => reward.received))} units in total`
-      : `unpaid: ${unpaid.map((reward) => reward.name).join(", ") || "none"}; paid adversaries: ${paidAdversaries.map((reward) => reward.name).join(", ") || "none"}`);
+      : `unpaid: ${unpaid.map((reward) => reward.name).join(", ") || "none"}; paid adversaries: ${paidAdversaries.map((reward) => reward.name).join(", ") || "none"}`,
+  );
 
   const indexed = (graphql.answer as { job?: IndexedJob | null }).job;
   const indexerIssues: string[] = [];
@@ -82,12 +126,19 @@ export function checkRun(run: HubRun, expectations: CheckExpectations): Check[] 
     indexerIssues.push("the indexer does not know the job");
   } else {
     if (indexed.status !== "ended") indexerIssues.push(`status ${indexed.status}`);
-    if (indexed.roundsSucceeded !== rounds.filter((round) => round.status === "succeeded").length) indexerIssues.push(`roundsSucceeded ${indexed.roundsSucceeded}`);
-    if (BigInt(indexed.rewardClaimed) !== sum(rewards.map((reward) => reward.claimed))) indexerIssues.push(`rewardClaimed ${indexed.rewardClaimed}`);
+    if (indexed.roundsSucceeded !== rounds.filter((round) => round.status === "succeeded").length)
+      indexerIssues.push(`roundsSucceeded ${indexed.roundsSucceeded}`);
+    if (BigInt(indexed.rewardClaimed) !== sum(rewards.map((reward) => reward.claimed)))
+      indexerIssues.push(`rewardClaimed ${indexed.rewardClaimed}`);
     for (const round of rounds) {
       const row = indexed.rounds.items.find((item) => item.round === round.round);
       if (!row) indexerIssues.push(`round ${round.round} missing`);
-      else if (row.aggregateCid !== round.aggregateCid || BigInt(row.includedMask ?? -1) !== round.includedMask || BigInt(row.reward ?? -1) !== round.reward) indexerIssues.push(`round ${round.round} differs`);
+      else if (
+        row.aggregateCid !== round.aggregateCid ||
+        BigInt(row.includedMask ?? -1) !== round.includedMask ||
+        BigInt(row.reward ?? -1) !== round.reward
+      )
+        indexerIssues.push(`round ${round.round} differs`);
     }
     for (const reward of rewards) {
       const row = indexed.trainers.items.find((item) => item.account.toLowerCase() === reward.address.toLowerCase());
@@ -95,8 +146,11 @@ export function checkRun(run: HubRun, expectations: CheckExpectations): Check[] 
     }
     if (indexed.resultAsset?.manifestCid !== result.manifestCid) indexerIssues.push(`result asset ${indexed.resultAsset?.manifestCid}`);
   }
-  check("the indexer's job matches the chain", indexerIssues.length === 0,
-    indexerIssues.length === 0 ? "status, rounds (model, mask, reward), claims per trainer and the result asset" : indexerIssues.join("; "));
+  check(
+    "the indexer's job matches the chain",
+    indexerIssues.length === 0,
+    indexerIssues.length === 0 ? "status, rounds (model, mask, reward), claims per trainer and the result asset" : indexerIssues.join("; "),
+  );
 
   const lastModel = [...rounds].reverse().find((round) => round.status === "succeeded")?.aggregateCid;
   const parents = result.parents.map(String).sort();
@@ -105,8 +159,11 @@ export function checkRun(run: HubRun, expectations: CheckExpectations): Check[] 
     parents.join() === [String(dataset.assetId), String(baseModel.assetId)].sort().join() &&
     result.lineage.datasets.join() === dataset.manifestCid &&
     result.lineage.baseModel === baseModel.manifestCid;
-  check("the trained model is an asset with lineage to the dataset and the base model", lineageOk,
-    `asset ${result.assetId}, manifest ${result.manifestCid}, parents ${parents.join(", ")}, lineage datasets ${result.lineage.datasets.join(", ")}, base model ${result.lineage.baseModel}`);
+  check(
+    "the trained model is an asset with lineage to the dataset and the base model",
+    lineageOk,
+    `asset ${result.assetId}, manifest ${result.manifestCid}, parents ${parents.join(", ")}, lineage datasets ${result.lineage.datasets.join(", ")}, base model ${result.lineage.baseModel}`,
+  );
   return checks;
 }
 
@@ -115,7 +172,8 @@ function reasonsOf(run: HubRun, indices: readonly number[]): string {
   const counts = new Map<string, number>();
   for (const round of run.rounds) {
     for (const update of round.verification.updates) {
-      if (indices.includes(update.trainerIndex) && update.verdict !== "included") counts.set(update.verdict, (counts.get(update.verdict) ?? 0) + 1);
+      if (indices.includes(update.trainerIndex) && update.verdict !== "included")
+        counts.set(update.verdict, (counts.get(update.verdict) ?? 0) + 1);
     }
   }
   return [...counts].map(([reason, count]) => `${reason} x${count}`).join(", ") || "never revealed";

@@ -19,8 +19,7 @@ export const FASHION_MNIST_SUBSET_DIRECTORY = path.join(import.meta.dirname, "..
 
 export type DatasetSource =
   /** `directory` default: the Debian package's files when present, else the committed subset. */
-  | { kind: "fashion-mnist"; directory?: string | undefined }
-  | { kind: "blobs"; trainSamples: number; testSamples: number; seed: number };
+  { kind: "fashion-mnist"; directory?: string | undefined } | { kind: "blobs"; trainSamples: number; testSamples: number; seed: number };
 
 export type DemoDataset = {
   /** Name, description and license for the dataset manifest. */
@@ -59,7 +58,9 @@ export async function loadDataset(source: DatasetSource): Promise<DemoDataset> {
     name: "Fashion-MNIST",
     description:
       "Zalando's article images: 28x28 grayscale, 10 classes. " +
-      (debian ? "The full release (Debian package dataset-fashion-mnist)." : `${train.count} training and ${test.count} test images from the original release.`),
+      (debian
+        ? "The full release (Debian package dataset-fashion-mnist)."
+        : `${train.count} training and ${test.count} test images from the original release.`),
     license: "MIT",
     origin: debian ? `${directory} (Debian package dataset-fashion-mnist)` : path.relative(process.cwd(), directory) || directory,
     train,

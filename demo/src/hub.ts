@@ -25,7 +25,16 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { abortable, BaseError, type IndexerClient, type MyceliumClient, type TokenDescription, type TrainingSpec, type VerificationOutcome, type UpdateCheck } from "@mycelium/client";
+import {
+  abortable,
+  BaseError,
+  type IndexerClient,
+  type MyceliumClient,
+  type TokenDescription,
+  type TrainingSpec,
+  type VerificationOutcome,
+  type UpdateCheck,
+} from "@mycelium/client";
 import { Teardown, type Adversary, type Devnet } from "@mycelium/devkit";
 import type { Address, Hash } from "viem";
 import type { DatasetSource } from "./data.ts";
@@ -161,7 +170,15 @@ export type HubRun = {
     testSamples: number;
     shards: Record<string, number>;
   };
-  purchase?: { consumer: Address; total: bigint; validUntil: bigint; hash: Hash; signedPermit: boolean; downloadedFiles: number; downloadedBytes: number };
+  purchase?: {
+    consumer: Address;
+    total: bigint;
+    validUntil: bigint;
+    hash: Hash;
+    signedPermit: boolean;
+    downloadedFiles: number;
+    downloadedBytes: number;
+  };
   baseModel?: { assetId: bigint; manifestCid: string; parameters: number; accuracy: number; loss: number };
   job?: {
     id: bigint;
@@ -180,7 +197,12 @@ export type HubRun = {
   trainers: HubTrainer[];
   rounds: HubRound[];
   rewards: HubReward[];
-  result?: { assetId: bigint; manifestCid: string; parents: bigint[]; lineage: { datasets: string[]; baseModel: string | null; job: string | null } };
+  result?: {
+    assetId: bigint;
+    manifestCid: string;
+    parents: bigint[];
+    lineage: { datasets: string[]; baseModel: string | null; job: string | null };
+  };
   graphql?: { query: string; variables: Record<string, unknown>; answer: unknown };
 };
 
@@ -252,7 +274,8 @@ export async function runHub(parameters: HubParameters): Promise<HubRun> {
   }
   parameters.log.step("hub", "stopping every process and node");
   const leftovers = await teardown.close({ onStep: (label) => parameters.log.output("hub", `stopping ${label}`) });
-  if (leftovers.length > 0 && run.failure === null) run.failure = { phase: "settlement", message: `The run finished but not everything stopped:\n${leftovers.join("\n")}` };
+  if (leftovers.length > 0 && run.failure === null)
+    run.failure = { phase: "settlement", message: `The run finished but not everything stopped:\n${leftovers.join("\n")}` };
   run.durationMs = Math.round(performance.now() - started);
   return run;
 }

@@ -97,7 +97,13 @@ async function main(): Promise<number> {
       `log in ${path.relative(cwd, logFile) || logFile}`,
   );
   let code: number;
-  const run = await runHub({ ...parameters, baseModelDir: path.join(outDir, "base-model"), keepWorkDir: values.keep, signal: controller.signal, log });
+  const run = await runHub({
+    ...parameters,
+    baseModelDir: path.join(outDir, "base-model"),
+    keepWorkDir: values.keep,
+    signal: controller.signal,
+    log,
+  });
   // The report is written whatever happened: a failed run shows how far it got, which phase failed and why.
   const checks = checkRun(run, { minAccuracyGain: 0.3, maxAccuracyDrop: 0.03 });
   const reportFile = path.join(outDir, "report.html");
@@ -112,7 +118,9 @@ async function main(): Promise<number> {
     console.error(`Stopped (${interrupted}).`);
     code = 130;
   } else if (failed.length > 0) {
-    console.error(`\nThe run was NOT honest by ${failed.length} check(s): ${failed.map((check) => check.name).join("; ")}. See ${logFile}.`);
+    console.error(
+      `\nThe run was NOT honest by ${failed.length} check(s): ${failed.map((check) => check.name).join("; ")}. See ${logFile}.`,
+    );
     if (run.failure) fs.writeSync(logStream, `FAILED in the ${run.failure.phase} phase: ${run.failure.message}\n`);
     code = 1;
   } else {

@@ -18,7 +18,7 @@ export function renderReport(run: HubRun, checks: readonly Check[], options: { t
   const paid = run.rewards.reduce((total, reward) => total + reward.received, 0n);
   const trainedOn = run.rounds.reduce((total, round) => total + round.includedSamples, 0n);
   const { job, dataset, baseModel, result, purchase, graphql, chain } = run;
-  const notReached = `<p class="fail">Not reached${run.failure ? `: the run stopped in its ${escape(run.failure.phase)} phase` : ""}.</p>`;
+  const notReached = `<p class="fail">Not reached${run.failure ? `: the run stopped in its ${escapeHtml(run.failure.phase)} phase` : ""}.</p>`;
 
   const roundRows = run.rounds
     .map((round) => {
@@ -44,22 +44,34 @@ export function renderReport(run: HubRun, checks: readonly Check[], options: { t
     .map((reward) => {
       const trainer = run.trainers.find((entry) => entry.address === reward.address);
       return row([
-        escape(reward.name),
-        escape(reward.role === "honest" ? "honest" : `adversary (${reward.role})`),
+        escapeHtml(reward.name),
+        escapeHtml(reward.role === "honest" ? "honest" : `adversary (${reward.role})`),
         String(trainer?.index ?? ""),
         code(reward.address),
-        ...[reward.expected, reward.claimed, reward.received, reward.indexed].map((amount) => escape(money(amount))),
+        ...[reward.expected, reward.claimed, reward.received, reward.indexed].map((amount) => escapeHtml(money(amount))),
       ]);
     })
     .join("");
-  const phaseRows = run.phases.map((phase) => row([escape(phase.name), phase.status === "done" ? `<span class="ok">done</span>` : phase.status === "failed" ? `<span class="fail">failed</span>` : "not reached", `${phase.seconds} s`])).join("");
+  const phaseRows = run.phases
+    .map((phase) =>
+      row([
+        escapeHtml(phase.name),
+        phase.status === "done"
+          ? `<span class="ok">done</span>`
+          : phase.status === "failed"
+            ? `<span class="fail">failed</span>`
+            : "not reached",
+        `${phase.seconds} s`,
+      ]),
+    )
+    .join("");
 
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>
   body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1d2421; }
   h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d9e2dc; }
@@ -71,16 +83,16 @@ export function renderReport(run: HubRun, checks: readonly Check[], options: { t
 </style>
 </head>
 <body>
-<h1>${escape(title)}</h1>
-<p class="muted">Generated ${escape(generatedAt)} &middot; ${escape(duration(run.durationMs))}${chain ? ` &middot; chain ${chain.chainId} at ${escape(chain.rpcUrl)}` : ""} &middot;
+<h1>${escapeHtml(title)}</h1>
+<p class="muted">Generated ${escapeHtml(generatedAt)} &middot; ${escapeHtml(duration(run.durationMs))}${chain ? ` &middot; chain ${chain.chainId} at ${escapeHtml(chain.rpcUrl)}` : ""} &middot;
 ${failed.length === 0 ? `<span class="ok">every check passed</span>` : `<span class="fail">${failed.length} check(s) failed</span>`}</p>
-${run.failure ? `<h2 class="fail">The run stopped in its ${escape(run.failure.phase)} phase</h2>\n<pre>${escape(run.failure.message)}</pre>` : ""}
+${run.failure ? `<h2 class="fail">The run stopped in its ${escapeHtml(run.failure.phase)} phase</h2>\n<pre>${escapeHtml(run.failure.message)}</pre>` : ""}
 
 <div class="cards">
   ${baseModel ? `<div class="card">Test accuracy<b>${percent(baseModel.accuracy)} &rarr; ${percent(run.rounds.at(-1)?.accuracy ?? baseModel.accuracy)}</b><span class="muted">base model &rarr; after ${run.rounds.length} rounds</span></div>` : ""}
   <div class="card">Trainers<b>${run.trainers.length}</b><span class="muted">${run.trainers.filter((t) => t.role !== "honest").length} adversarial</span></div>
-  ${job ? `<div class="card">Rewards paid<b>${escape(money(paid))}</b><span class="muted">of a ${escape(money(job.rewardPool))} pool${paid < job.rewardPool ? `; ${escape(money(job.rewardPool - paid))} not paid out` : ""}</span></div>` : ""}
-  ${dataset ? `<div class="card">Dataset<b>${escape(dataset.name)}</b><span class="muted">${dataset.trainSamples.toLocaleString("en")} train / ${dataset.testSamples.toLocaleString("en")} test; ${trainedOn.toLocaleString("en")} samples trained on in included updates</span></div>` : ""}
+  ${job ? `<div class="card">Rewards paid<b>${escapeHtml(money(paid))}</b><span class="muted">of a ${escapeHtml(money(job.rewardPool))} pool${paid < job.rewardPool ? `; ${escapeHtml(money(job.rewardPool - paid))} not paid out` : ""}</span></div>` : ""}
+  ${dataset ? `<div class="card">Dataset<b>${escapeHtml(dataset.name)}</b><span class="muted">${dataset.trainSamples.toLocaleString("en")} train / ${dataset.testSamples.toLocaleString("en")} test; ${trainedOn.toLocaleString("en")} samples trained on in included updates</span></div>` : ""}
 </div>
 
 <h2>Phases</h2>
@@ -92,9 +104,9 @@ ${baseModel && dataset ? accuracyChart(run.rounds, baseModel.accuracy, dataset.t
 <h2>Rounds${job ? ` of job ${job.id}` : ""}</h2>
 ${
   job && dataset && baseModel
-    ? `<p class="muted">${job.numRounds} rounds, ${escape(money(job.rewardPerRound))} each; windows ${job.windows.commit} s commit, ${job.windows.reveal} s reveal,
+    ? `<p class="muted">${job.numRounds} rounds, ${escapeHtml(money(job.rewardPerRound))} each; windows ${job.windows.commit} s commit, ${job.windows.reveal} s reveal,
 ${job.windows.attest} s attest, sized from this machine (one trainer's local work took ${job.measured.trainSeconds} s, one transaction ${job.measured.transactionSeconds} s, ${job.measured.cores} cores);
-quorum ${job.quorumBps / 100}% of the revealed stake; aggregation ${escape(job.aggregation.rule)}
+quorum ${job.quorumBps / 100}% of the revealed stake; aggregation ${escapeHtml(job.aggregation.rule)}
 (robustK ${job.aggregation.robustK ?? "none"}, trim ${job.aggregation.trimFraction}); spec ${code(job.specCid)}.
 Each trainer trains on the shards assigned to it for the round (at most ${job.maxSamples.toLocaleString("en")} samples), a short run next to
 full passes over the ${dataset.trainSamples.toLocaleString("en")} training samples.
@@ -117,28 +129,28 @@ Received: the reward token's transfers to it in its claim transactions. Indexer:
 
 <h2>Assets</h2>
 <table><tr>${header(["asset", "what", "manifest CID"])}</tr>
-${dataset ? row([String(dataset.assetId), `Dataset "${escape(dataset.name)}" (${escape(dataset.license)}) from ${escape(dataset.origin)}; datatoken ${code(dataset.datatoken)}, ${escape(money(dataset.price))} per access`, code(dataset.manifestCid)]) : ""}
+${dataset ? row([String(dataset.assetId), `Dataset "${escapeHtml(dataset.name)}" (${escapeHtml(dataset.license)}) from ${escapeHtml(dataset.origin)}; datatoken ${code(dataset.datatoken)}, ${escapeHtml(money(dataset.price))} per access`, code(dataset.manifestCid)]) : ""}
 ${baseModel && dataset ? row([String(baseModel.assetId), `Base model: ${baseModel.parameters.toLocaleString("en")} weights; parent asset ${dataset.assetId}`, code(baseModel.manifestCid)]) : ""}
 ${result && job ? row([String(result.assetId), `Trained model of job ${job.id} (publishResult); parents ${result.parents.join(", ")}; lineage: datasets ${result.lineage.datasets.map(code).join(", ")}, base model ${code(result.lineage.baseModel ?? "-")}`, code(result.manifestCid)]) : ""}
 </table>
 ${
   purchase
-    ? `<p class="muted">The consumer ${code(purchase.consumer)} bought access for ${escape(money(purchase.total))} with ${purchase.signedPermit ? "one permit signature and " : ""}one transaction
+    ? `<p class="muted">The consumer ${code(purchase.consumer)} bought access for ${escapeHtml(money(purchase.total))} with ${purchase.signedPermit ? "one permit signature and " : ""}one transaction
 (${code(purchase.hash)}) and downloaded ${purchase.downloadedFiles} files (${(purchase.downloadedBytes / 1e6).toFixed(1)} MB), every block verified against its CID.</p>`
     : ""
 }
 
 <h2>Checks</h2>
 <table><tr>${header(["", "check", "detail"])}</tr>
-${checks.map((check) => row([check.ok ? `<span class="ok">ok</span>` : `<span class="fail">FAIL</span>`, escape(check.name), escape(check.detail)])).join("\n")}
+${checks.map((check) => row([check.ok ? `<span class="ok">ok</span>` : `<span class="fail">FAIL</span>`, escapeHtml(check.name), escapeHtml(check.detail)])).join("\n")}
 </table>
 
 <h2>The indexer's answer</h2>
 ${
   graphql
-    ? `<p class="muted">POST ${escape(run.indexerUrl ?? "")}/graphql with variables <code>${escape(JSON.stringify(graphql.variables))}</code></p>
-<pre>${escape(graphql.query)}</pre>
-<pre>${escape(compactJson(graphql.answer))}</pre>`
+    ? `<p class="muted">POST ${escapeHtml(run.indexerUrl ?? "")}/graphql with variables <code>${escapeHtml(JSON.stringify(graphql.variables))}</code></p>
+<pre>${escapeHtml(graphql.query)}</pre>
+<pre>${escapeHtml(compactJson(graphql.answer))}</pre>`
     : notReached
 }
 
@@ -146,11 +158,15 @@ ${
 ${
   chain
     ? `<table><tr>${header(["contract", "address"])}</tr>
-${Object.entries(chain.contracts).map(([name, address]) => row([escape(name), code(address)])).join("\n")}
+${Object.entries(chain.contracts)
+  .map(([name, address]) => row([escapeHtml(name), code(address)]))
+  .join("\n")}
 </table>`
     : notReached
 }
-<p class="muted">Milestones (seconds from the start): ${Object.entries(run.milestones).map(([name, at]) => `${escape(name)} ${at}`).join(" &middot; ")}</p>
+<p class="muted">Milestones (seconds from the start): ${Object.entries(run.milestones)
+    .map(([name, at]) => `${escapeHtml(name)} ${at}`)
+    .join(" &middot; ")}</p>
 </body>
 </html>
 `;
@@ -158,7 +174,10 @@ ${Object.entries(chain.contracts).map(([name, address]) => row([escape(name), co
 
 /** Test accuracy of the base model and after each round: an inline SVG line chart, 0-100%. */
 function accuracyChart(rounds: HubRun["rounds"], baseAccuracy: number, testSamples: number): string {
-  const points = [{ label: "base", accuracy: baseAccuracy }, ...rounds.map((round) => ({ label: `round ${round.round}`, accuracy: round.accuracy }))];
+  const points = [
+    { label: "base", accuracy: baseAccuracy },
+    ...rounds.map((round) => ({ label: `round ${round.round}`, accuracy: round.accuracy })),
+  ];
   const width = 720;
   const height = 300;
   const margin = { left: 56, right: 24, top: 16, bottom: 44 };
@@ -167,15 +186,20 @@ function accuracyChart(rounds: HubRun["rounds"], baseAccuracy: number, testSampl
   const x = (i: number) => margin.left + (points.length === 1 ? plotWidth / 2 : (i * plotWidth) / (points.length - 1));
   const y = (accuracy: number) => margin.top + (1 - accuracy) * plotHeight;
   const grid = [0, 0.25, 0.5, 0.75, 1]
-    .map((level) => `<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(level)}" y2="${y(level)}" stroke="#e3e9e5"/>` +
-      `<text x="${margin.left - 8}" y="${y(level) + 4}" text-anchor="end" font-size="12" fill="#5b6b62">${level * 100}%</text>`)
+    .map(
+      (level) =>
+        `<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(level)}" y2="${y(level)}" stroke="#e3e9e5"/>` +
+        `<text x="${margin.left - 8}" y="${y(level) + 4}" text-anchor="end" font-size="12" fill="#5b6b62">${level * 100}%</text>`,
+    )
     .join("");
   const path = points.map((point, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(point.accuracy).toFixed(1)}`).join(" ");
   const marks = points
-    .map((point, i) =>
-      `<circle cx="${x(i).toFixed(1)}" cy="${y(point.accuracy).toFixed(1)}" r="4" fill="#2e7d4f"><title>${escape(point.label)}: ${percent(point.accuracy)}</title></circle>` +
-      `<text x="${x(i).toFixed(1)}" y="${(y(point.accuracy) - 10).toFixed(1)}" text-anchor="middle" font-size="12" fill="#1d2421">${percent(point.accuracy)}</text>` +
-      `<text x="${x(i).toFixed(1)}" y="${height - margin.bottom + 20}" text-anchor="middle" font-size="12" fill="#5b6b62">${escape(point.label)}</text>`)
+    .map(
+      (point, i) =>
+        `<circle cx="${x(i).toFixed(1)}" cy="${y(point.accuracy).toFixed(1)}" r="4" fill="#2e7d4f"><title>${escapeHtml(point.label)}: ${percent(point.accuracy)}</title></circle>` +
+        `<text x="${x(i).toFixed(1)}" y="${(y(point.accuracy) - 10).toFixed(1)}" text-anchor="middle" font-size="12" fill="#1d2421">${percent(point.accuracy)}</text>` +
+        `<text x="${x(i).toFixed(1)}" y="${height - margin.bottom + 20}" text-anchor="middle" font-size="12" fill="#5b6b62">${escapeHtml(point.label)}</text>`,
+    )
     .join("");
   return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Test accuracy per round">
 <rect width="${width}" height="${height}" fill="#ffffff"/>${grid}
@@ -185,7 +209,7 @@ function accuracyChart(rounds: HubRun["rounds"], baseAccuracy: number, testSampl
 }
 
 function header(cells: readonly string[]): string {
-  return cells.map((cell) => `<th>${escape(cell)}</th>`).join("");
+  return cells.map((cell) => `<th>${escapeHtml(cell)}</th>`).join("");
 }
 
 /** A table row of HTML cells (escape text with `escape`). */
@@ -194,9 +218,9 @@ function row(cells: readonly string[]): string {
 }
 
 function code(text: string): string {
-  return `<code>${escape(text)}</code>`;
+  return `<code>${escapeHtml(text)}</code>`;
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char]!);
 }

@@ -10,60 +10,98 @@ export function formatSummary(run: HubRun, checks: readonly Check[]): string {
   const nameOf = (index: number) => run.trainers.find((trainer) => trainer.index === index)?.name ?? `#${index}`;
   const lines: string[] = [];
   const failed = checks.filter((check) => !check.ok);
-  lines.push("", `Mycelium hub run: ${duration(run.durationMs)}, ${failed.length === 0 ? "every check passed" : `${failed.length} check(s) FAILED`}.`, "");
+  lines.push(
+    "",
+    `Mycelium hub run: ${duration(run.durationMs)}, ${failed.length === 0 ? "every check passed" : `${failed.length} check(s) FAILED`}.`,
+    "",
+  );
   if (run.failure) lines.push(`The run stopped in its ${run.failure.phase} phase:`, indent(run.failure.message, "  "), "");
   const { job, dataset, baseModel, result, purchase, graphql } = run;
 
   if (job && dataset && baseModel) {
-    lines.push(`Rounds of job ${job.id} (global model on the ${dataset.testSamples.toLocaleString("en")} test samples; windows ${job.windows.commit}/${job.windows.reveal}/${job.windows.attest} s):`);
-    lines.push(table(
-      ["round", "accuracy", "loss", "included", "excluded", "reward", "verifyRound"],
-      [
-        ["base", percent(baseModel.accuracy), baseModel.loss.toFixed(3), "", "", "", ""],
-        ...run.rounds.map((round) => [
-          String(round.round),
-          percent(round.accuracy),
-          round.loss.toFixed(3),
-          round.included.map(nameOf).join(" "),
-          round.verification.updates.filter((update) => update.verdict !== "included").map((update) => `${nameOf(update.trainerIndex)} (${update.verdict})`).join(" "),
-          round.status === "succeeded" ? money(round.reward) : round.status,
-          round.verification.outcome,
-        ]),
-      ],
-      [false, true, true, false, false, true, false],
-    ));
+    lines.push(
+      `Rounds of job ${job.id} (global model on the ${dataset.testSamples.toLocaleString("en")} test samples; windows ${job.windows.commit}/${job.windows.reveal}/${job.windows.attest} s):`,
+    );
+    lines.push(
+      table(
+        ["round", "accuracy", "loss", "included", "excluded", "reward", "verifyRound"],
+        [
+          ["base", percent(baseModel.accuracy), baseModel.loss.toFixed(3), "", "", "", ""],
+          ...run.rounds.map((round) => [
+            String(round.round),
+            percent(round.accuracy),
+            round.loss.toFixed(3),
+            round.included.map(nameOf).join(" "),
+            round.verification.updates
+              .filter((update) => update.verdict !== "included")
+              .map((update) => `${nameOf(update.trainerIndex)} (${update.verdict})`)
+              .join(" "),
+            round.status === "succeeded" ? money(round.reward) : round.status,
+            round.verification.outcome,
+          ]),
+        ],
+        [false, true, true, false, false, true, false],
+      ),
+    );
     lines.push("");
   }
 
   if (run.rewards.length > 0) {
     lines.push("Rewards (claimed on-chain = tokens received = the indexer's count):");
-    lines.push(table(
-      ["trainer", "role", "index", "claimed", "received", "indexer"],
-      run.rewards.map((reward) => [
-        reward.name,
-        reward.role === "honest" ? "honest" : `adversary (${reward.role})`,
-        String(run.trainers.find((trainer) => trainer.address === reward.address)?.index ?? ""),
-        money(reward.claimed),
-        money(reward.received),
-        money(reward.indexed),
-      ]),
-      [false, false, true, true, true, true],
-    ));
+    lines.push(
+      table(
+        ["trainer", "role", "index", "claimed", "received", "indexer"],
+        run.rewards.map((reward) => [
+          reward.name,
+          reward.role === "honest" ? "honest" : `adversary (${reward.role})`,
+          String(run.trainers.find((trainer) => trainer.address === reward.address)?.index ?? ""),
+          money(reward.claimed),
+          money(reward.received),
+          money(reward.indexed),
+        ]),
+        [false, false, true, true, true, true],
+      ),
+    );
     lines.push("");
   }
 
   if (dataset) {
     lines.push("Assets:");
-    lines.push(table(
-      ["asset", "what", "manifest CID"],
-      [
-        [String(dataset.assetId), `dataset "${dataset.name}" (${dataset.license}), ${money(dataset.price)} per access, datatoken ${dataset.datatoken}`, dataset.manifestCid],
-        ...(baseModel ? [[String(baseModel.assetId), `base model, ${baseModel.parameters.toLocaleString("en")} weights, parent: asset ${dataset.assetId}`, baseModel.manifestCid]] : []),
-        ...(result && job ? [[String(result.assetId), `trained model of job ${job.id} (publishResult), parents: assets ${result.parents.join(", ")}`, result.manifestCid]] : []),
-      ],
-      [true, false, false],
-    ));
-    if (job && purchase) lines.push(`  job spec ${job.specCid}; the consumer ${purchase.consumer} paid ${money(purchase.total)} for access (tx ${purchase.hash})`);
+    lines.push(
+      table(
+        ["asset", "what", "manifest CID"],
+        [
+          [
+            String(dataset.assetId),
+            `dataset "${dataset.name}" (${dataset.license}), ${money(dataset.price)} per access, datatoken ${dataset.datatoken}`,
+            dataset.manifestCid,
+          ],
+          ...(baseModel
+            ? [
+                [
+                  String(baseModel.assetId),
+                  `base model, ${baseModel.parameters.toLocaleString("en")} weights, parent: asset ${dataset.assetId}`,
+                  baseModel.manifestCid,
+                ],
+              ]
+            : []),
+          ...(result && job
+            ? [
+                [
+                  String(result.assetId),
+                  `trained model of job ${job.id} (publishResult), parents: assets ${result.parents.join(", ")}`,
+                  result.manifestCid,
+                ],
+              ]
+            : []),
+        ],
+        [true, false, false],
+      ),
+    );
+    if (job && purchase)
+      lines.push(
+        `  job spec ${job.specCid}; the consumer ${purchase.consumer} paid ${money(purchase.total)} for access (tx ${purchase.hash})`,
+      );
     lines.push("");
   }
 

@@ -75,7 +75,9 @@ async function everyRoundVerifiesFromAnotherNode(context: HubContext): Promise<v
   expect(
     Object.fromEntries(trainers.items.map((trainer) => [trainer.account.toLowerCase(), { peerId: trainer.peerId, addrs: trainer.addrs }])),
     "trainers' peer info: indexer vs chain",
-  ).to.deep.equal(Object.fromEntries([...announced.values()].map((peer) => [peer.trainer.toLowerCase(), { peerId: peer.peerId, addrs: peer.addrs }])));
+  ).to.deep.equal(
+    Object.fromEntries([...announced.values()].map((peer) => [peer.trainer.toLowerCase(), { peerId: peer.peerId, addrs: peer.addrs }])),
+  );
   expect(trainers.items).to.have.length(context.run.trainers.length);
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "mycelium-e2e-ipfs-"));
@@ -83,9 +85,10 @@ async function everyRoundVerifiesFromAnotherNode(context: HubContext): Promise<v
   try {
     node = await createStorageNode({ dataDir, network: "loopback", peers: context.peers });
     const verification = await verifyJob(context.client, { storage: node, jobId: job.id });
-    expect(verification.rounds.map((round) => round.outcome), JSON.stringify(verification.rounds.map((round) => round.reasons))).to.deep.equal(
-      context.run.rounds.map(() => "agrees"),
-    );
+    expect(
+      verification.rounds.map((round) => round.outcome),
+      JSON.stringify(verification.rounds.map((round) => round.reasons)),
+    ).to.deep.equal(context.run.rounds.map(() => "agrees"));
     expect(verification.outcome).to.equal("agrees");
   } finally {
     await node?.stop();
@@ -104,11 +107,14 @@ async function indexedRewardsEqualBalanceGains(context: HubContext): Promise<voi
     { job: jobId.toString() },
   );
   for (const trainer of run.trainers) {
-    const indexed = answer.claims.items.filter((claim) => claim.trainer === trainer.address.toLowerCase()).reduce((sum, claim) => sum + BigInt(claim.amount), 0n);
+    const indexed = answer.claims.items
+      .filter((claim) => claim.trainer === trainer.address.toLowerCase())
+      .reduce((sum, claim) => sum + BigInt(claim.amount), 0n);
     const claims = await getRewardClaims(client, { jobId, trainer: trainer.address });
     let gained = 0n;
     for (const block of new Set(claims.map((claim) => claim.blockNumber))) {
-      const balanceAt = (blockNumber: bigint) => readContract(client, { address: token, abi: erc20Abi, functionName: "balanceOf", args: [trainer.address], blockNumber });
+      const balanceAt = (blockNumber: bigint) =>
+        readContract(client, { address: token, abi: erc20Abi, functionName: "balanceOf", args: [trainer.address], blockNumber });
       const before = await balanceAt(block - 1n);
       const after = await balanceAt(block);
       gained += after - before;

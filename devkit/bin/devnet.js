@@ -3,7 +3,9 @@
 // tsx's ESM loader and run the real entry point (src/devnet/cli.ts).
 const [major] = process.versions.node.split(".").map(Number);
 if (major < 22) {
-  process.stderr.write(`error: the devnet needs Node.js 22 or newer (this is ${process.versions.node}).\nhint: run it as \`npm run devnet\`, which uses the project's Node 22.\n`);
+  process.stderr.write(
+    `error: the devnet needs Node.js 22 or newer (this is ${process.versions.node}).\nhint: run it as \`npm run devnet\`, which uses the project's Node 22.\n`,
+  );
   process.exit(1);
 }
 const { register } = await import("tsx/esm/api");

@@ -5,7 +5,15 @@
  */
 export { DEVNET_MNEMONIC, devnetAccount, devnetPrivateKey } from "./devnet/accounts.ts";
 export { DevnetStartError, EXIT_WITH_PARENT_PRELOAD, startDevnet } from "./devnet/startDevnet.ts";
-export type { DeployedContract, Deployment, Devnet, DevnetDeployment, StartDevnetErrorType, StartDevnetParameters, StartDevnetReturnType } from "./devnet/startDevnet.ts";
+export type {
+  DeployedContract,
+  Deployment,
+  Devnet,
+  DevnetDeployment,
+  StartDevnetErrorType,
+  StartDevnetParameters,
+  StartDevnetReturnType,
+} from "./devnet/startDevnet.ts";
 export { chainTime, startTestNetwork } from "./network/testNetwork.ts";
 export type { ChainTime, StartTestNetworkParameters, TestNetwork } from "./network/testNetwork.ts";
 export { IndexerStartError, freePort, startIndexer, tail } from "./indexer/ponderProcess.ts";

@@ -37,17 +37,29 @@ describe("npm run deploy", function () {
     });
     expect(fs.existsSync(path.join(work, "ignition", "deployments", `chain-${chainId}`)), "the Ignition journal").to.equal(true);
     expect(code, output).to.equal(0);
-    const deployment = JSON.parse(fs.readFileSync(deploymentFile, "utf8")) as { chainId: number; rpcUrl: string; contracts: Record<string, { address: `0x${string}`; startBlock: number }> };
+    const deployment = JSON.parse(fs.readFileSync(deploymentFile, "utf8")) as {
+      chainId: number;
+      rpcUrl: string;
+      contracts: Record<string, { address: `0x${string}`; startBlock: number }>;
+    };
     expect(deployment.chainId).to.equal(chainId);
     expect(deployment.rpcUrl).to.equal(devnet.rpcUrl);
-    expect(Object.keys(deployment.contracts).sort()).to.deep.equal(["AssetRegistry", "DatatokenImplementation", "Marketplace", "TrainingJobs"]);
+    expect(Object.keys(deployment.contracts).sort()).to.deep.equal([
+      "AssetRegistry",
+      "DatatokenImplementation",
+      "Marketplace",
+      "TrainingJobs",
+    ]);
 
     const client = await createMyceliumClient({ rpcUrl: devnet.rpcUrl, deployment: deploymentFile, account: devnetAccount(6) });
     for (const { address, startBlock } of Object.values(deployment.contracts)) {
       expect(await getBytecode(client, { address }), address).to.match(/^0x[0-9a-f]{2,}/);
       expect(await getBytecode(client, { address, blockNumber: BigInt(startBlock) }), `${address} before the run`).to.equal(undefined);
     }
-    const published = await publishAsset(client, { kind: "dataset", manifestCid: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy" });
+    const published = await publishAsset(client, {
+      kind: "dataset",
+      manifestCid: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
+    });
     expect((await getAsset(client, { assetId: published.assetId })).owner).to.equal(devnetAccount(6).address);
   });
 });

@@ -54,7 +54,13 @@ describe("startDevnet", function () {
     for (const devnet of [first, second]) {
       const written = JSON.parse(fs.readFileSync(devnet.deploymentFile!, "utf8"));
       expect(written).to.deep.equal(devnet.deployment);
-      expect(Object.keys(written.contracts).sort()).to.deep.equal(["AssetRegistry", "DatatokenImplementation", "Marketplace", "PaymentToken", "TrainingJobs"]);
+      expect(Object.keys(written.contracts).sort()).to.deep.equal([
+        "AssetRegistry",
+        "DatatokenImplementation",
+        "Marketplace",
+        "PaymentToken",
+        "TrainingJobs",
+      ]);
       const client = createPublicClient({ transport: http(devnet.rpcUrl) });
       expect(await client.getChainId()).to.equal(devnet.chainId);
       for (const { address, startBlock } of Object.values(devnet.deployment.contracts)) {
@@ -91,8 +97,14 @@ describe("startDevnet", function () {
       const publicClient = createPublicClient({ transport: http(devnet.rpcUrl, { retryCount: 0 }) });
       const [sender] = (await publicClient.request({ method: "eth_accounts" } as never)) as `0x${string}`[];
       const latest = await publicClient.getBlock();
-      await createTestClient({ mode: "hardhat", transport: http(devnet.rpcUrl, { retryCount: 0 }) }).setNextBlockTimestamp({ timestamp: latest.timestamp });
-      const hash = await createWalletClient({ account: sender!, transport: http(devnet.rpcUrl) }).sendTransaction({ to: sender!, value: 0n, chain: null });
+      await createTestClient({ mode: "hardhat", transport: http(devnet.rpcUrl, { retryCount: 0 }) }).setNextBlockTimestamp({
+        timestamp: latest.timestamp,
+      });
+      const hash = await createWalletClient({ account: sender!, transport: http(devnet.rpcUrl) }).sendTransaction({
+        to: sender!,
+        value: 0n,
+        chain: null,
+      });
       const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 });
       return (await publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp === latest.timestamp;
     };
@@ -101,7 +113,9 @@ describe("startDevnet", function () {
       () => undefined,
       (error: unknown) => error,
     );
-    expect(String((refused as Error | undefined)?.message), "the strict chain refuses a block at its latest timestamp").to.match(/timestamp/i);
+    expect(String((refused as Error | undefined)?.message), "the strict chain refuses a block at its latest timestamp").to.match(
+      /timestamp/i,
+    );
   });
 
   it("rejects with DevnetStartError when the port is taken, leaving no process behind", async () => {

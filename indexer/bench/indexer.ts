@@ -36,7 +36,9 @@ async function main(): Promise<void> {
     // Make every block with events final, so the indexer backfills all of them before going live.
     await mineBlocks(chain, FINALITY_BLOCKS + 10);
     const head = await chain.publicClient.getBlockNumber();
-    console.log(`${activity.events} events in ${activity.receipts.length} transactions, blocks ${activity.firstBlock}-${activity.lastBlock}; head ${head}`);
+    console.log(
+      `${activity.events} events in ${activity.receipts.length} transactions, blocks ${activity.firstBlock}-${activity.lastBlock}; head ${head}`,
+    );
 
     indexer = await startIndexer({ deploymentFile: chain.deploymentFile, schema: "bench", dataDir });
     await waitForBlock(indexer, head, 600_000);
@@ -49,7 +51,11 @@ async function main(): Promise<void> {
     const backfillEventsPerSec = Math.round(indexedEvents / (backfill.durationMs / 1000));
     console.log(`Backfill: ${indexedEvents} events in ${(backfill.durationMs / 1000).toFixed(2)} s = ${backfillEventsPerSec} events/s`);
 
-    const latencies = await measureLiveLatency(chain, indexer, activity.receipts.flatMap((receipt) => receipt.logs));
+    const latencies = await measureLiveLatency(
+      chain,
+      indexer,
+      activity.receipts.flatMap((receipt) => receipt.logs),
+    );
     latencies.sort((a, b) => a - b);
     const result = {
       backfillEventsPerSec,
@@ -57,7 +63,9 @@ async function main(): Promise<void> {
       liveLatencyMsP95: Math.round(percentile(latencies, 0.95)),
       events: indexedEvents,
     };
-    console.log(`Live latency over ${latencies.length} transactions: p50 ${result.liveLatencyMsP50} ms, p95 ${result.liveLatencyMsP95} ms, max ${Math.round(latencies[latencies.length - 1]!)} ms`);
+    console.log(
+      `Live latency over ${latencies.length} transactions: p50 ${result.liveLatencyMsP50} ms, p95 ${result.liveLatencyMsP95} ms, max ${Math.round(latencies[latencies.length - 1]!)} ms`,
+    );
     fs.mkdirSync(path.dirname(RESULT_FILE), { recursive: true });
     fs.writeFileSync(RESULT_FILE, `${JSON.stringify(result, null, 2)}\n`);
     console.log(`Wrote ${RESULT_FILE}`);
@@ -96,20 +104,33 @@ async function checkCounts(indexer: IndexerProcess, assets: number): Promise<voi
  * Sends LIVE_TRANSACTIONS purchases one at a time (automine: each is its own block) and measures, for each, the time
  * from its receipt to its `purchase` row answering a GraphQL query.
  */
-async function measureLiveLatency(chain: TestChain, indexer: IndexerProcess, logs: Parameters<typeof parseEventLogs>[0]["logs"]): Promise<number[]> {
+async function measureLiveLatency(
+  chain: TestChain,
+  indexer: IndexerProcess,
+  logs: Parameters<typeof parseEventLogs>[0]["logs"],
+): Promise<number[]> {
   const published = parseEventLogs({ abi: assetRegistryAbi, eventName: "DatatokenCreated", logs });
   const owners = new Map<bigint, Address>(published.map((log) => [log.args.assetId, log.args.owner]));
   const buyers = chain.accounts.slice(5, 15);
   const assetIds = [...owners.keys()];
   // Give the live purchases something to buy: each owner mints more datatokens of its asset.
   for (const log of published.slice(0, 20)) {
-    await send(chain, log.args.owner, log.args.datatoken, encodeFunctionData({ abi: datatokenAbi, functionName: "mint", args: [log.args.owner, 1_000n * 10n ** 18n] }));
+    await send(
+      chain,
+      log.args.owner,
+      log.args.datatoken,
+      encodeFunctionData({ abi: datatokenAbi, functionName: "mint", args: [log.args.owner, 1_000n * 10n ** 18n] }),
+    );
   }
   const latencies: number[] = [];
   for (let i = 0; i < LIVE_TRANSACTIONS; i++) {
     const assetId = assetIds[i % 20]!;
     const buyer = buyers[i % buyers.length]!;
-    const data = encodeFunctionData({ abi: marketplaceAbi, functionName: "buy", args: [assetId, 1n, chain.usd, 10n ** 12n, zeroAddress, 0] });
+    const data = encodeFunctionData({
+      abi: marketplaceAbi,
+      functionName: "buy",
+      args: [assetId, 1n, chain.usd, 10n ** 12n, zeroAddress, 0],
+    });
     const hash = await send(chain, buyer, chain.marketplace, data);
     const receivedReceiptAt = performance.now();
     const query = `{ purchases(where: { transaction: "${hash}" }) { items { id } } }`;

@@ -8,14 +8,7 @@
  * summed over the operation) and refuses operations above `maxRows`; it also bounds `offset` (large offsets make the
  * database scan and drop rows) and the size of the request body.
  */
-import {
-  Kind,
-  parse,
-  type DocumentNode,
-  type FragmentDefinitionNode,
-  type SelectionSetNode,
-  type ValueNode,
-} from "graphql";
+import { Kind, parse, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode, type ValueNode } from "graphql";
 
 export type QueryGuardLimits = {
   /** Largest estimated number of rows one operation may return. */
@@ -52,10 +45,10 @@ export function checkGraphQLRequest(body: string, limits: QueryGuardLimits = DEF
   try {
     request = JSON.parse(body) as GraphQLRequestBody;
   } catch {
-    return { ok: false, code: "BAD_REQUEST", message: "The request body is not JSON. Send { \"query\": \"...\" }." };
+    return { ok: false, code: "BAD_REQUEST", message: 'The request body is not JSON. Send { "query": "..." }.' };
   }
   if (typeof request !== "object" || request === null || typeof request.query !== "string") {
-    return { ok: false, code: "BAD_REQUEST", message: "The request body has no \"query\" string." };
+    return { ok: false, code: "BAD_REQUEST", message: 'The request body has no "query" string.' };
   }
   let document: DocumentNode;
   try {
@@ -108,9 +101,7 @@ function estimate(selectionSet: SelectionSetNode, multiplier: number, context: E
     let result: number | string;
     if (selection.kind === Kind.FIELD) {
       if (selection.selectionSet === undefined) continue;
-      const isPage = selection.selectionSet.selections.some(
-        (child) => child.kind === Kind.FIELD && child.name.value === "items",
-      );
+      const isPage = selection.selectionSet.selections.some((child) => child.kind === Kind.FIELD && child.name.value === "items");
       let itemMultiplier = multiplier;
       if (isPage) {
         let limit = PONDER_DEFAULT_LIMIT;
@@ -127,7 +118,11 @@ function estimate(selectionSet: SelectionSetNode, multiplier: number, context: E
       result = 0;
       for (const child of selection.selectionSet.selections) {
         const childIsItems = isPage && child.kind === Kind.FIELD && child.name.value === "items";
-        const childResult = estimate({ kind: Kind.SELECTION_SET, selections: [child] }, childIsItems ? itemMultiplier : multiplier, context);
+        const childResult = estimate(
+          { kind: Kind.SELECTION_SET, selections: [child] },
+          childIsItems ? itemMultiplier : multiplier,
+          context,
+        );
         if (typeof childResult === "string") return childResult;
         result += childResult;
       }

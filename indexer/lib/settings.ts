@@ -35,9 +35,7 @@ export type IndexedContractName = keyof typeof INDEXED_CONTRACTS;
 
 export type ContractLocation = { address: `0x${string}`; startBlock: number };
 
-export type DatabaseSettings =
-  | { kind: "pglite"; directory: string }
-  | { kind: "postgres"; connectionString: string };
+export type DatabaseSettings = { kind: "pglite"; directory: string } | { kind: "postgres"; connectionString: string };
 
 export type IndexerSettings = {
   chainId: number;

@@ -17,7 +17,6 @@ import { INDEXER_ROOT, PONDER_CLI } from "../lib/cli.ts";
 import { forgetChainData, schemaExists, withPostgres } from "../lib/postgres.ts";
 import { IndexerConfigError, LOCAL_CHAIN_IDS, resolveSettings } from "../lib/settings.ts";
 
-
 async function main(): Promise<number> {
   const settings = resolveSettings();
   const rpcUrl = settings.rpcUrls[0]!;
@@ -69,7 +68,9 @@ async function main(): Promise<number> {
     stdio: "inherit",
   });
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
-  return new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? 128 + (signal === null ? 0 : os.constants.signals[signal]))));
+  return new Promise((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? 128 + (signal === null ? 0 : os.constants.signals[signal]))),
+  );
 }
 
 main().then(

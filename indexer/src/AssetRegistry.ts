@@ -36,9 +36,7 @@ ponder.on("AssetRegistry:AssetPublished", async ({ event, context }) => {
   });
   await context.db.insert(assetVersion).values({ assetId, version: 1, manifestCid: cid, block, timestamp, transaction });
   if (parents.length > 0) {
-    await context.db
-      .insert(assetParent)
-      .values(parents.map((parentId, position) => ({ childId: assetId, parentId, position })));
+    await context.db.insert(assetParent).values(parents.map((parentId, position) => ({ childId: assetId, parentId, position })));
   }
 });
 
@@ -46,9 +44,7 @@ ponder.on("AssetRegistry:ManifestUpdated", async ({ event, context }) => {
   const { assetId, version, manifestCid } = event.args;
   const cid = cidToString(manifestCid);
   const { number: block, timestamp } = event.block;
-  await context.db
-    .update(asset, { id: assetId })
-    .set({ manifestCid: cid, version, updatedAtBlock: block, updatedAtTimestamp: timestamp });
+  await context.db.update(asset, { id: assetId }).set({ manifestCid: cid, version, updatedAtBlock: block, updatedAtTimestamp: timestamp });
   await context.db
     .insert(assetVersion)
     .values({ assetId, version, manifestCid: cid, block, timestamp, transaction: event.transaction.hash });
@@ -88,7 +84,7 @@ ponder.on("AssetRegistry:DatatokenCreated", async ({ event, context }) => {
   });
   await context.db
     .update(asset, { id: assetId })
-    
+
     .set({ datatokenAddress: address, updatedAtBlock: block, updatedAtTimestamp: timestamp });
 });
 
@@ -114,9 +110,11 @@ ponder.on("AssetRegistry:Transfer", async ({ event, context }) => {
 
 ponder.on("AssetRegistry:Approval", async ({ event, context }) => {
   const { approved, tokenId } = event.args;
-  await context.db
-    .update(asset, { id: tokenId })
-    .set({ approved: approved === zeroAddress ? null : approved, updatedAtBlock: event.block.number, updatedAtTimestamp: event.block.timestamp });
+  await context.db.update(asset, { id: tokenId }).set({
+    approved: approved === zeroAddress ? null : approved,
+    updatedAtBlock: event.block.number,
+    updatedAtTimestamp: event.block.timestamp,
+  });
 });
 
 ponder.on("AssetRegistry:ApprovalForAll", async ({ event, context }) => {

@@ -77,9 +77,7 @@ ponder.on("Marketplace:ListingSet", async ({ event, context }) => {
 ponder.on("Marketplace:ListingClosed", async ({ event, context }) => {
   const { assetId } = event.args;
   const { number: block, timestamp } = event.block;
-  await context.db
-    .update(listing, { assetId })
-    .set({ active: false, updatedAtBlock: block, updatedAtTimestamp: timestamp });
+  await context.db.update(listing, { assetId }).set({ active: false, updatedAtBlock: block, updatedAtTimestamp: timestamp });
   await context.db.insert(listingChange).values({
     id: event.id,
     assetId,
@@ -123,9 +121,7 @@ ponder.on("Marketplace:DispenserSet", async ({ event, context }) => {
 ponder.on("Marketplace:DispenserClosed", async ({ event, context }) => {
   const { assetId } = event.args;
   const { number: block, timestamp } = event.block;
-  await context.db
-    .update(dispenser, { assetId })
-    .set({ active: false, updatedAtBlock: block, updatedAtTimestamp: timestamp });
+  await context.db.update(dispenser, { assetId }).set({ active: false, updatedAtBlock: block, updatedAtTimestamp: timestamp });
   await context.db.insert(dispenserChange).values({
     id: event.id,
     assetId,
@@ -164,8 +160,7 @@ ponder.on("Marketplace:Dispensed", async ({ event, context }) => {
 });
 
 ponder.on("Marketplace:Purchased", async ({ event, context }) => {
-  const { assetId, buyer, seller, paymentToken, count, base, protocolFee, marketFee, marketFeeRecipient, consumer } =
-    event.args;
+  const { assetId, buyer, seller, paymentToken, count, base, protocolFee, marketFee, marketFeeRecipient, consumer } = event.args;
   const { number: block, timestamp } = event.block;
   const total = base + protocolFee + marketFee;
   // The treasury is not in the event: it is the one the last ProtocolFeeSet named (a row kept in memory by Ponder).

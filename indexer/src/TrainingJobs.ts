@@ -24,13 +24,7 @@ import {
   trainer,
   tuple,
 } from "ponder:schema";
-import {
-  BaseError,
-  ContractFunctionRevertedError,
-  ContractFunctionZeroDataError,
-  erc20Abi,
-  type Address,
-} from "viem";
+import { BaseError, ContractFunctionRevertedError, ContractFunctionZeroDataError, erc20Abi, type Address } from "viem";
 import { addEarning } from "../lib/earnings.ts";
 import { cidToString, multiaddrToString, peerIdToString } from "../lib/encoding.ts";
 

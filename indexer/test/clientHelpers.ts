@@ -153,7 +153,10 @@ export function clientHelperTests(context: () => ClientHelperContext): void {
         resultAssetId: 4n,
       });
       const onDataset = await getJobs(client, { datasetId: 1n });
-      expect(onDataset.items.map((job) => [job.id, job.status])).to.deep.equal([[2n, "cancelled"], [1n, "ended"]]);
+      expect(onDataset.items.map((job) => [job.id, job.status])).to.deep.equal([
+        [2n, "cancelled"],
+        [1n, "ended"],
+      ]);
       expect((await getJobs(client, { sponsor: scenario.actors.bob })).items).to.deep.equal([]);
 
       const rounds = await getRounds(client, { jobId: 1n });
@@ -162,7 +165,12 @@ export function clientHelperTests(context: () => ClientHelperContext): void {
         [1, "failed", 100_000_000n],
       ]);
       const [round0, round1] = rounds.items;
-      expect(round0!.winner).to.deep.equal({ tupleId: 1, aggregateCid: MANIFESTS.aggregateR0.cid, includedMask: 3n, includedSamples: 1_000n });
+      expect(round0!.winner).to.deep.equal({
+        tupleId: 1,
+        aggregateCid: MANIFESTS.aggregateR0.cid,
+        includedMask: 3n,
+        includedSamples: 1_000n,
+      });
       expect(round0!.reveals.map((reveal) => [reveal.index, reveal.updateCid, reveal.samples, reveal.stake])).to.deep.equal([
         [0, MANIFESTS.updateT1R0.cid, 600n, 2n * ONE],
         [1, MANIFESTS.updateT2R0.cid, 400n, 3n * ONE],
@@ -199,11 +207,18 @@ export function clientHelperTests(context: () => ClientHelperContext): void {
       const { alice, dave } = scenario.actors;
       const sent = await send(chain, alice, scenario.datatokens.asset1, datatokenAbi, "approve", [dave, 7n]);
       const progress: WaitForIndexedProgress[] = [];
-      const indexed = await waitForIndexed(client, { hash: sent.transactionHash, pollingIntervalMs: 10, onProgress: (event) => progress.push(event) });
+      const indexed = await waitForIndexed(client, {
+        hash: sent.transactionHash,
+        pollingIntervalMs: 10,
+        onProgress: (event) => progress.push(event),
+      });
       expect(indexed).to.deep.include({ hash: sent.transactionHash, blockNumber: sent.blockNumber, status: "success" });
       expect(indexed.indexedBlock >= sent.blockNumber).to.equal(true);
-      const row = await gql(context().indexer.url, `{ datatokenApproval(datatokenAddress: "${lower(scenario.datatokens.asset1)}",
-        owner: "${lower(alice)}", spender: "${lower(dave)}") { value block } }`);
+      const row = await gql(
+        context().indexer.url,
+        `{ datatokenApproval(datatokenAddress: "${lower(scenario.datatokens.asset1)}",
+        owner: "${lower(alice)}", spender: "${lower(dave)}") { value block } }`,
+      );
       expect(row.datatokenApproval).to.deep.equal({ value: "7", block: sent.blockNumber.toString() });
       for (const event of progress) expect(event.type === "pending" || event.blockNumber === sent.blockNumber).to.equal(true);
     });

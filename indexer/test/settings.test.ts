@@ -50,7 +50,10 @@ describe("settings", () => {
     } catch (error) {
       expect(error).to.be.instanceOf(IndexerConfigError);
       expect((error as IndexerConfigError).shortMessage).to.match(/No deployment to index/);
-      expect((error as IndexerConfigError).hint).to.match(/npm run devnet/).and.match(/MYC_DEPLOYMENT/).and.match(/MYC_TRAINING_JOBS_ADDRESS/);
+      expect((error as IndexerConfigError).hint)
+        .to.match(/npm run devnet/)
+        .and.match(/MYC_DEPLOYMENT/)
+        .and.match(/MYC_TRAINING_JOBS_ADDRESS/);
     }
   });
 

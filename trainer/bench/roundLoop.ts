@@ -75,12 +75,25 @@ export async function measureRoundLoop(params: RoundLoopParameters): Promise<Rou
         startIn: 20,
       },
     });
-    log(`round loop: job ${fixture.jobId}, ${params.trainers} trainer processes, ${params.rounds} rounds, windows ${params.windows.commit}/${params.windows.reveal}/${params.windows.attest} s`);
+    log(
+      `round loop: job ${fixture.jobId}, ${params.trainers} trainer processes, ${params.rounds} rounds, windows ${params.windows.commit}/${params.windows.reveal}/${params.windows.attest} s`,
+    );
     for (const account of accounts) {
       processes.push(
         new TrainerProcess({
           name: `trainer ${account}`,
-          args: ["--job", fixture.jobId.toString(), "--data-dir", path.join(work, `trainer${account}`), "--network", "loopback", "--peer", network.publisher.multiaddrs[0]!, "--backend", "wasm"],
+          args: [
+            "--job",
+            fixture.jobId.toString(),
+            "--data-dir",
+            path.join(work, `trainer${account}`),
+            "--network",
+            "loopback",
+            "--peer",
+            network.publisher.multiaddrs[0]!,
+            "--backend",
+            "wasm",
+          ],
           env: { MYC_PRIVATE_KEY: devnetPrivateKey(account), MYC_DEPLOYMENT: network.deploymentFile },
           log: params.trace,
         }),
@@ -88,9 +101,15 @@ export async function measureRoundLoop(params: RoundLoopParameters): Promise<Rou
     }
     const timeoutMs = (20 + params.rounds * (params.windows.commit + params.windows.reveal + params.windows.attest) + 120) * 1000;
     for (let round = 0; round < params.rounds; round++) {
-      await Promise.all(processes.map((trainer) => trainer.waitFor((event) => event.type === "finalized" && event.round === round, timeoutMs, `round ${round}'s finalization`)));
+      await Promise.all(
+        processes.map((trainer) =>
+          trainer.waitFor((event) => event.type === "finalized" && event.round === round, timeoutMs, `round ${round}'s finalization`),
+        ),
+      );
       const accuracy = processes[0]!.events.find((event) => event.type === "evaluated" && event.round === round)?.accuracy;
-      log(`round loop: round ${round + 1}/${params.rounds} finalized${typeof accuracy === "number" ? `, validation accuracy ${(accuracy * 100).toFixed(2)}%` : ""}`);
+      log(
+        `round loop: round ${round + 1}/${params.rounds} finalized${typeof accuracy === "number" ? `, validation accuracy ${(accuracy * 100).toFixed(2)}%` : ""}`,
+      );
     }
     await Promise.all(processes.map((trainer) => trainer.waitFor((event) => event.type === "summary", 120_000, "the end of the job")));
     const codes = await Promise.all(processes.map((trainer) => trainer.exited));
@@ -110,7 +129,10 @@ export async function measureRoundLoop(params: RoundLoopParameters): Promise<Rou
       for (let round = 0; round < params.rounds; round++) {
         const from = round === 0 ? only(trainer.events, "round-started", 0).time : only(trainer.events, "finalized", round - 1).time;
         const to = only(trainer.events, "finalized", round).time;
-        const training = intervals.reduce((sum, interval) => sum + Math.max(0, Math.min(to, interval.to) - Math.max(from, interval.from)), 0);
+        const training = intervals.reduce(
+          (sum, interval) => sum + Math.max(0, Math.min(to, interval.to) - Math.max(from, interval.from)),
+          0,
+        );
         overheads[round]!.push(1 - training / (to - from));
         roundSeconds.push((to - from) / 1000);
         trainingSeconds.push(training / 1000);
@@ -124,7 +146,10 @@ export async function measureRoundLoop(params: RoundLoopParameters): Promise<Rou
       meanTrainingSecondsPerRound: mean(trainingSeconds),
       meanDataLoadMs: mean(events.filter((event) => event.type === "data-loaded").map((event) => event.ms as number)),
       meanAggregationMs: mean(events.filter((event) => event.type === "aggregated").map((event) => event.ms as number)),
-      accuracyByRound: Array.from({ length: params.rounds }, (_, round) => only(processes[0]!.events, "evaluated", round).accuracy as number),
+      accuracyByRound: Array.from(
+        { length: params.rounds },
+        (_, round) => only(processes[0]!.events, "evaluated", round).accuracy as number,
+      ),
       samplesPerSecPerTrainer: Math.round(visits / (visitMs / 1000)),
       wallSeconds: (performance.now() - started) / 1000,
     };

@@ -17,10 +17,8 @@
  * Options (environment): BENCH_ROUNDS (default 10), BENCH_BACKEND (default auto), BENCH_TRACE=1 (print the round
  * loop's trainer events). About 12 minutes on 2 shared cores.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import type { Hex } from "viem";
 import { keccak256, stringToHex } from "viem";
@@ -108,7 +106,8 @@ const centralized = await trainLocally({
   data: train,
   config: { ...LOCAL, local: { unit: "epochs", count: ROUNDS } },
   onProgress: (event) => {
-    if (event.step % Math.ceil(train.count / LOCAL.batchSize) === 0) log(`centralized: epoch ${event.epoch + 1}/${ROUNDS} done, batch loss ${event.loss.toFixed(4)}`);
+    if (event.step % Math.ceil(train.count / LOCAL.batchSize) === 0)
+      log(`centralized: epoch ${event.epoch + 1}/${ROUNDS} done, batch loss ${event.loss.toFixed(4)}`);
   },
 });
 const centralizedAccuracy = (await evaluateModel({ model: { ...initial, weights: centralized.weights }, data: test })).accuracy;
@@ -151,14 +150,22 @@ const loop = await measureRoundLoop({
   trace: process.env.BENCH_TRACE === "1" ? (line) => console.log(line) : undefined,
 });
 timings.roundLoop = seconds(t0);
-log(`round loop: overhead fraction ${loop.roundOverheadFraction.toFixed(3)} (${loop.meanTrainingSecondsPerRound.toFixed(1)} s of local training in rounds of ${loop.meanRoundSeconds.toFixed(1)} s)`);
+log(
+  `round loop: overhead fraction ${loop.roundOverheadFraction.toFixed(3)} (${loop.meanTrainingSecondsPerRound.toFixed(1)} s of local training in rounds of ${loop.meanRoundSeconds.toFixed(1)} s)`,
+);
 
 const ratio = (accuracy: number) => round4(accuracy / centralizedAccuracy);
 const results = {
   benchmark: "training",
   date: new Date().toISOString(),
   wallSeconds: seconds(started),
-  machine: { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown" },
+  machine: {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+  },
   backend: backend.name,
   tfjs: tf.version.tfjs,
   centralizedAccuracy: round4(centralizedAccuracy),
@@ -193,16 +200,26 @@ const results = {
     meanFetchAndAggregateMs: Math.round(loop.meanAggregationMs),
     validationAccuracyByRound: loop.accuracyByRound.map(round4),
     samplesPerSecPerTrainer: loop.samplesPerSecPerTrainer,
-    note:
-      "Share of each round's wall time (previous finalization to this one, as each trainer process saw it) not spent in local training, averaged over trainers and rounds. The non-training part is about fixed per round (the reveal window, the commit margin, fetching and aggregating the updates, attesting and finalizing), so the fraction falls as the sponsor lengthens the commit window; trainers train the next round early, from the aggregate they attested, while the round is finalized.",
+    note: "Share of each round's wall time (previous finalization to this one, as each trainer process saw it) not spent in local training, averaged over trainers and rounds. The non-training part is about fixed per round (the reveal window, the commit margin, fetching and aggregating the updates, attesting and finalizing), so the fraction falls as the sponsor lengthens the commit window; trainers train the next round early, from the aggregate they attested, while the round is finalized.",
   },
-  aggregationMsPerRound: { mean: round4(aggregationMs.reduce((a, b) => a + b, 0) / aggregationMs.length), max: round4(Math.max(...aggregationMs)), updatesPerRound: "4 or 8" },
+  aggregationMsPerRound: {
+    mean: round4(aggregationMs.reduce((a, b) => a + b, 0) / aggregationMs.length),
+    max: round4(Math.max(...aggregationMs)),
+    updatesPerRound: "4 or 8",
+  },
   accuracyByRound: curves,
   excludedByRound: exclusions,
   distanceRatiosByRound: distanceRatios,
   secondsPerConfiguration: timings,
   config: {
-    dataset: { name: "Fashion-MNIST", source: "Debian dataset-fashion-mnist (IDX)", trainSamples: train.count, testSamples: test.count, samplesPerShard: SAMPLES_PER_SHARD, shards: shards.length },
+    dataset: {
+      name: "Fashion-MNIST",
+      source: "Debian dataset-fashion-mnist (IDX)",
+      trainSamples: train.count,
+      testSamples: test.count,
+      samplesPerShard: SAMPLES_PER_SHARD,
+      shards: shards.length,
+    },
     model: "Dense(128, relu) -> Dense(10, softmax) on 784 inputs (101,770 float32 weights)",
     initialWeights: `initializeModel(seed ${SEED})`,
     initialAccuracy: round4(initialAccuracy),
@@ -210,7 +227,8 @@ const results = {
     batchSize: LOCAL.batchSize,
     rounds: ROUNDS,
     centralized: `${ROUNDS} epochs, one optimizer state`,
-    federated: "per round: assignShards (IID partition of the shards), one local epoch per trainer from the global model with a fresh optimizer, then aggregateUpdates",
+    federated:
+      "per round: assignShards (IID partition of the shards), one local epoch per trainer from the global model with a fresh optimizer, then aggregateUpdates",
     trainingSamplesPerConfiguration: ROUNDS * train.count,
     roundSeed: "keccak256(utf8('mycelium/bench/training/round/' + round))",
     robustRule: ROBUST_RULE,
@@ -227,7 +245,13 @@ const results = {
 const out = benchResultsFile("training");
 await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
 log(`wrote ${out}`);
-console.log(JSON.stringify({ ...results, accuracyByRound: undefined, excludedByRound: undefined, distanceRatiosByRound: undefined, config: undefined }, null, 2));
+console.log(
+  JSON.stringify(
+    { ...results, accuracyByRound: undefined, excludedByRound: undefined, distanceRatiosByRound: undefined, config: undefined },
+    null,
+    2,
+  ),
+);
 
 async function federated(name: string, trainers: number, byzantine: readonly number[], rule: AggregationRule): Promise<number> {
   const start = performance.now();
@@ -265,13 +289,22 @@ async function federated(name: string, trainers: number, byzantine: readonly num
     curves[name]!.push(round4(accuracy));
     if (aggregate.medianDistance !== null) {
       const ratios = (included: boolean) =>
-        aggregate.verdicts.filter((verdict) => verdict.included === included && verdict.distance !== null).map((verdict) => verdict.distance! / aggregate.medianDistance!);
+        aggregate.verdicts
+          .filter((verdict) => verdict.included === included && verdict.distance !== null)
+          .map((verdict) => verdict.distance! / aggregate.medianDistance!);
       const outliers = ratios(false);
-      (distanceRatios[name] ??= []).push({ maxIncluded: round4(Math.max(...ratios(true))), minExcluded: outliers.length ? round4(Math.min(...outliers)) : null });
+      (distanceRatios[name] ??= []).push({
+        maxIncluded: round4(Math.max(...ratios(true))),
+        minExcluded: outliers.length ? round4(Math.min(...outliers)) : null,
+      });
     }
-    const excluded = aggregate.verdicts.filter((verdict) => !verdict.included).map((verdict) => `${verdict.trainerIndex}:${verdict.reason}`);
+    const excluded = aggregate.verdicts
+      .filter((verdict) => !verdict.included)
+      .map((verdict) => `${verdict.trainerIndex}:${verdict.reason}`);
     exclusions[name]!.push(excluded);
-    log(`${name}: round ${round + 1}/${ROUNDS} test accuracy ${pct(accuracy)}, excluded [${excluded.join(", ")}], aggregation ${aggregationMs.at(-1)!.toFixed(0)} ms`);
+    log(
+      `${name}: round ${round + 1}/${ROUNDS} test accuracy ${pct(accuracy)}, excluded [${excluded.join(", ")}], aggregation ${aggregationMs.at(-1)!.toFixed(0)} ms`,
+    );
   }
   timings[name] = seconds(start);
   return curves[name]!.at(-1)!;

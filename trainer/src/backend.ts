@@ -57,11 +57,17 @@ export async function selectBackend(params: SelectBackendParameters = {}): Promi
     if (probe.probe.available) {
       const how = requested === "auto" ? "best available" : "requested with --backend";
       const skipped = probes.filter((p) => !p.available).map((p) => `${p.name} (${p.reason})`);
-      log(`[trainer] compute backend: ${candidate.name} (${how}; TF.js backend "${tf.getBackend()}"${skipped.length ? `; skipped ${skipped.join(", ")}` : ""})`);
+      log(
+        `[trainer] compute backend: ${candidate.name} (${how}; TF.js backend "${tf.getBackend()}"${skipped.length ? `; skipped ${skipped.join(", ")}` : ""})`,
+      );
       return { name: candidate.name, tfBackend: tf.getBackend(), packageName: candidate.packageName, probes };
     }
     if (requested !== "auto") {
-      throw new BackendUnavailableError(candidate.name, { reason: probe.probe.reason, packageName: candidate.packageName, cause: probe.cause });
+      throw new BackendUnavailableError(candidate.name, {
+        reason: probe.probe.reason,
+        packageName: candidate.packageName,
+        cause: probe.cause,
+      });
     }
   }
   // The cpu backend ships inside @tensorflow/tfjs, so "auto" always ends there at the latest.
@@ -93,10 +99,22 @@ async function activate(candidate: BackendCandidate): Promise<{ probe: BackendPr
     if (ok && tf.getBackend() === candidate.tfBackend) {
       return { probe: { name: candidate.name, packageName: candidate.packageName, available: true, reason: "loaded and initialised" } };
     }
-    return { probe: { name: candidate.name, packageName: candidate.packageName, available: false, reason: "the package loaded but its backend failed to initialise" } };
+    return {
+      probe: {
+        name: candidate.name,
+        packageName: candidate.packageName,
+        available: false,
+        reason: "the package loaded but its backend failed to initialise",
+      },
+    };
   } catch (cause) {
     return {
-      probe: { name: candidate.name, packageName: candidate.packageName, available: false, reason: `initialisation failed: ${messageOf(cause)}` },
+      probe: {
+        name: candidate.name,
+        packageName: candidate.packageName,
+        available: false,
+        reason: `initialisation failed: ${messageOf(cause)}`,
+      },
       cause,
     };
   }

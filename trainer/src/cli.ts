@@ -72,7 +72,9 @@ export async function runTrainerCli(parameters: RunTrainerCliParameters = {}): P
   const stdout = parameters.stdout ?? process.stdout;
   const stderr = parameters.stderr ?? process.stderr;
   const program = new Command("mycelium-trainer")
-    .description("Train in a Mycelium job: join it, then play every round (train, commit, reveal, aggregate, attest, finalize, claim) until it ends")
+    .description(
+      "Train in a Mycelium job: join it, then play every round (train, commit, reveal, aggregate, attest, finalize, claim) until it ends",
+    )
     .requiredOption("--job <id>", "the training job")
     .option("--rpc <url>", "JSON-RPC URL (env MYC_RPC_URL; default the deployment's rpcUrl, else http://127.0.0.1:8545)")
     .option("--chain-id <id>", "chain id the RPC must serve (env MYC_CHAIN_ID)")
@@ -87,7 +89,9 @@ export async function runTrainerCli(parameters: RunTrainerCliParameters = {}): P
     .option("--gateway-port <port>", "port of this node's HTTP gateway (default any free port)")
     .option("--announce-gateway <url>", "URL other machines reach this node's gateway at (registered on-chain with the peer info)")
     .option("--stake <amount>", "stake when joining, in stake tokens such as 25.5 (default the job's minimum)")
-    .addOption(new Option("--claim <when>", "claim rewards after every round or once at the end").choices(["end", "every-round"]).default("end"))
+    .addOption(
+      new Option("--claim <when>", "claim rewards after every round or once at the end").choices(["end", "every-round"]).default("end"),
+    )
     .option("--keep-serving", "after the job, keep the IPFS node up (serving updates and shards) until stopped")
     .option("--no-train-early", "do not train the next round from the expected aggregate before the current round is finalized")
     .option("--fetch-timeout <duration>", "most time to fetch the revealed updates of a round (never past the attest window)", "60s")
@@ -114,7 +118,9 @@ export async function runTrainerCli(parameters: RunTrainerCliParameters = {}): P
     program.parse(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? EXIT_CODES.ok : EXIT_CODES.usage;
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help"
+        ? EXIT_CODES.ok
+        : EXIT_CODES.usage;
     }
     throw error;
   }
@@ -128,8 +134,20 @@ export async function runTrainerCli(parameters: RunTrainerCliParameters = {}): P
   try {
     const ctx = new CliContext(options, output, env, parameters.signal);
     const jobId = parseId(options.job, "--job");
-    const network = parseChoice(options.network ?? (env.MYC_NETWORK || "public"), ["public", "loopback"] as const, "--network") as StorageNetwork;
-    const list = (flag: string[], variable: string | undefined) => [...flag, ...(variable ? variable.split(",").map((item) => item.trim()).filter(Boolean) : [])];
+    const network = parseChoice(
+      options.network ?? (env.MYC_NETWORK || "public"),
+      ["public", "loopback"] as const,
+      "--network",
+    ) as StorageNetwork;
+    const list = (flag: string[], variable: string | undefined) => [
+      ...flag,
+      ...(variable
+        ? variable
+            .split(",")
+            .map((item) => item.trim())
+            .filter(Boolean)
+        : []),
+    ];
     const fetchTimeoutMs = Number(parseDuration(options.fetchTimeout, "--fetch-timeout")) * 1000;
     const gatewayPort = options.gatewayPort === undefined ? undefined : Number(parseCount(options.gatewayPort, "--gateway-port"));
     const account = await ctx.account();
@@ -153,7 +171,13 @@ export async function runTrainerCli(parameters: RunTrainerCliParameters = {}): P
         listen: options.listen.length > 0 ? options.listen : undefined,
         peers: list(options.peer, env.MYC_PEERS),
         gateways: list(options.gateway, env.MYC_GATEWAYS),
-        gateway: gatewayPort === undefined && options.announceGateway === undefined ? undefined : { ...(gatewayPort === undefined ? {} : { port: gatewayPort }), ...(options.announceGateway ? { announce: options.announceGateway } : {}) },
+        gateway:
+          gatewayPort === undefined && options.announceGateway === undefined
+            ? undefined
+            : {
+                ...(gatewayPort === undefined ? {} : { port: gatewayPort }),
+                ...(options.announceGateway ? { announce: options.announceGateway } : {}),
+              },
       },
       stake,
       claim: options.claim === "every-round" ? "every-round" : "end",
@@ -165,7 +189,10 @@ export async function runTrainerCli(parameters: RunTrainerCliParameters = {}): P
       hooks: parameters.hooks,
     });
     if (output.json) stdout.write(`${toJson({ type: "summary", ...summary, time: Date.now() }, 0)}\n`);
-    else stdout.write(`summary: ${summary.rounds.filter((round) => round.included).length} of ${summary.rounds.length} rounds included; claimed ${summary.claimed}, withdrew ${summary.withdrawn} (smallest token units)\n`);
+    else
+      stdout.write(
+        `summary: ${summary.rounds.filter((round) => round.included).length} of ${summary.rounds.length} rounds included; claimed ${summary.claimed}, withdrew ${summary.withdrawn} (smallest token units)\n`,
+      );
     return EXIT_CODES.ok;
   } catch (error) {
     return output.error(error);

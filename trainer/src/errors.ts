@@ -31,7 +31,6 @@ export class BackendUnavailableError extends BaseError {
   }
 }
 
-
 /** The journal in the trainer's data directory cannot be used (unreadable, malformed, or another job's or account's). */
 export class TrainerJournalError extends BaseError {
   override name = "TrainerJournalError";
@@ -72,4 +71,3 @@ export class RevealMissedError extends BaseError {
     this.round = params.round;
   }
 }
-

@@ -1,5 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
-import { deriveSeed, fromModelArtifacts, IncompatibleModelError, toModelArtifacts, type JsonValue, type LayersModelDefinition, type WeightSpec } from "@mycelium/client";
+import {
+  deriveSeed,
+  fromModelArtifacts,
+  IncompatibleModelError,
+  toModelArtifacts,
+  type JsonValue,
+  type LayersModelDefinition,
+  type WeightSpec,
+} from "@mycelium/client";
 
 /** Builds a TF.js LayersModel from a definition (on the active backend). The caller disposes it. */
 export async function createLayersModel(model: LayersModelDefinition): Promise<tf.LayersModel> {
@@ -11,7 +19,11 @@ export async function createLayersModel(model: LayersModelDefinition): Promise<t
 }
 
 /** The weights of a live TF.js model, in the order of `order` (by name), or in TF.js's own order when omitted. */
-export async function readLayersModel(model: tf.LayersModel, topology: LayersModelDefinition["topology"], order?: readonly WeightSpec[]): Promise<LayersModelDefinition> {
+export async function readLayersModel(
+  model: tf.LayersModel,
+  topology: LayersModelDefinition["topology"],
+  order?: readonly WeightSpec[],
+): Promise<LayersModelDefinition> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -28,7 +40,10 @@ export async function readLayersModel(model: tf.LayersModel, topology: LayersMod
  * that takes a seed gets deriveSeed(seed, "initializer", k) for its k-th occurrence in document order, so the same
  * topology and seed give the same weights on the same TF.js version. Used to create a job's base model.
  */
-export async function initializeModel(params: { topology: LayersModelDefinition["topology"]; seed: number }): Promise<LayersModelDefinition> {
+export async function initializeModel(params: {
+  topology: LayersModelDefinition["topology"];
+  seed: number;
+}): Promise<LayersModelDefinition> {
   const seeded = structuredClone(params.topology);
   let occurrence = 0;
   const visit = (value: JsonValue): void => {
@@ -36,7 +51,13 @@ export async function initializeModel(params: { topology: LayersModelDefinition[
       value.forEach(visit);
     } else if (value !== null && typeof value === "object") {
       const config = value.config;
-      if (typeof value.class_name === "string" && config !== null && typeof config === "object" && !Array.isArray(config) && "seed" in config) {
+      if (
+        typeof value.class_name === "string" &&
+        config !== null &&
+        typeof config === "object" &&
+        !Array.isArray(config) &&
+        "seed" in config
+      ) {
         config.seed = deriveSeed(params.seed, "initializer", occurrence++);
       }
       Object.values(value).forEach(visit);
@@ -61,11 +82,17 @@ export async function initializeModel(params: { topology: LayersModelDefinition[
  * values (784 for 28x28 images). `denseClassifierTopology({ inputs: 784, hidden: [128], classes: 10 })` is the
  * benchmark's Fashion-MNIST model.
  */
-export function denseClassifierTopology(params: { inputs: number; hidden: readonly number[]; classes: number }): LayersModelDefinition["topology"] {
+export function denseClassifierTopology(params: {
+  inputs: number;
+  hidden: readonly number[];
+  classes: number;
+}): LayersModelDefinition["topology"] {
   const layers: tf.layers.Layer[] = params.hidden.map((units, i) =>
     tf.layers.dense({ units, activation: "relu", ...(i === 0 ? { inputShape: [params.inputs] } : {}) }),
   );
-  layers.push(tf.layers.dense({ units: params.classes, activation: "softmax", ...(layers.length === 0 ? { inputShape: [params.inputs] } : {}) }));
+  layers.push(
+    tf.layers.dense({ units: params.classes, activation: "softmax", ...(layers.length === 0 ? { inputShape: [params.inputs] } : {}) }),
+  );
   const model = tf.sequential({ layers });
   try {
     return topologyOf(model);

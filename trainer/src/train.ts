@@ -92,7 +92,8 @@ export async function trainLocally(params: TrainLocallyParameters): Promise<Loca
     const batchesPerPass = Math.ceil(data.count / config.batchSize);
     const { unit, count } = config.local;
     const totalSteps = unit === "epochs" ? count * batchesPerPass : unit === "steps" ? count : null;
-    const stopAt = unit === "seconds" ? Math.min(Date.now() + count * 1000, params.deadline ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+    const stopAt =
+      unit === "seconds" ? Math.min(Date.now() + count * 1000, params.deadline ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
     const more = (step: number) => (totalSteps === null ? step === 0 || Date.now() < stopAt : step < totalSteps);
     const random = new SeededRandom(config.seed);
     // Loss, accuracy and size of the last batchesPerPass batches (the last pass), oldest first.
@@ -186,7 +187,9 @@ export async function evaluateModel(params: EvaluateModelParameters): Promise<Ev
     for (let start = 0; start < data.count; start += batchSize) {
       throwIfAborted(signal, "Evaluation");
       const batch = Math.min(batchSize, data.count - start);
-      const output = tf.tidy(() => model.predict(tf.tensor(features.subarray(start * size, (start + batch) * size), [batch, ...inputShape])) as tf.Tensor);
+      const output = tf.tidy(
+        () => model.predict(tf.tensor(features.subarray(start * size, (start + batch) * size), [batch, ...inputShape])) as tf.Tensor,
+      );
       const probabilities = (await output.data()) as Float32Array;
       output.dispose();
       const classes = probabilities.length / batch;
@@ -220,7 +223,10 @@ export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
 /** Checks the data fits the model (input size, class count) and returns the per-sample input shape. */
 function checkFit(model: tf.LayersModel, data: TensorDataset): number[] {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new IncompatibleModelError("The model must have one input and one output.", `It has ${model.inputs.length} inputs and ${model.outputs.length} outputs.`);
+    throw new IncompatibleModelError(
+      "The model must have one input and one output.",
+      `It has ${model.inputs.length} inputs and ${model.outputs.length} outputs.`,
+    );
   }
   const inputShape = model.inputs[0]!.shape.slice(1);
   if (inputShape.some((dim) => dim === null)) {
@@ -235,7 +241,10 @@ function checkFit(model: tf.LayersModel, data: TensorDataset): number[] {
   }
   const units = model.outputs[0]!.shape[model.outputs[0]!.shape.length - 1];
   if (typeof units !== "number" || units < data.classCount) {
-    throw new IncompatibleModelError("The model has fewer outputs than the data has classes.", `Output units ${units}, classes ${data.classCount}.`);
+    throw new IncompatibleModelError(
+      "The model has fewer outputs than the data has classes.",
+      `Output units ${units}, classes ${data.classCount}.`,
+    );
   }
   return fixed;
 }

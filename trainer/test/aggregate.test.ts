@@ -112,13 +112,16 @@ describe("aggregateUpdates", () => {
 
   describe("with a real round of training", () => {
     let round: HonestRound;
-    before(async function () {
+    before(async () => {
       round = await honestRoundFixture();
     });
 
     it("includes every honest update and the aggregate is at least as good as the base", async () => {
       const result = aggregateUpdates({ base: round.base.weights, updates: round.updates, rule: robust });
-      expect(result.verdicts.every((v) => v.included), JSON.stringify(result.verdicts)).to.equal(true);
+      expect(
+        result.verdicts.every((v) => v.included),
+        JSON.stringify(result.verdicts),
+      ).to.equal(true);
       expect(result.includedMask).to.equal(0b111111n);
       expect(result.includedSamples).to.equal(2400n);
       const before = await evaluateModel({ model: round.base, data: round.test });
@@ -137,7 +140,11 @@ describe("aggregateUpdates", () => {
         ["disguised lazy", noiseUpdate(base.weights, { seed: 98, scale: scale / 10 })],
       ];
       for (const [name, weights] of attacks) {
-        const result = aggregateUpdates({ base: base.weights, updates: [...updates, { trainerIndex: 9, samples: 400, weights }], rule: robust });
+        const result = aggregateUpdates({
+          base: base.weights,
+          updates: [...updates, { trainerIndex: 9, samples: 400, weights }],
+          rule: robust,
+        });
         const verdict = result.verdicts.find((v) => v.trainerIndex === 9)!;
         expect(verdict.reason, name).to.equal("outlier");
         expect(verdict.detail).to.match(/exceeds 2 x median distance/);
@@ -149,7 +156,12 @@ describe("aggregateUpdates", () => {
         updates: [...updates, ...attacks.map(([, weights], i) => ({ trainerIndex: 10 + i, samples: 400, weights }))],
         rule: robust,
       });
-      expect(together.verdicts.filter((v) => !v.included).map((v) => `${v.trainerIndex}:${v.reason}`)).to.deep.equal(["10:outlier", "11:outlier", "12:outlier", "13:outlier"]);
+      expect(together.verdicts.filter((v) => !v.included).map((v) => `${v.trainerIndex}:${v.reason}`)).to.deep.equal([
+        "10:outlier",
+        "11:outlier",
+        "12:outlier",
+        "13:outlier",
+      ]);
     });
 
     it("lets the plain mean rule be dragged by the same attack", () => {
@@ -243,7 +255,11 @@ describe("aggregateUpdates", () => {
         updates: [
           ...updates,
           { trainerIndex: 9, samples: 400, weights: scaledUpdate(base.weights, updates[1]!.weights, 100) },
-          { trainerIndex: 10, samples: 400, weights: noiseUpdate(base.weights, { seed: 3, scale: deltaRms(base.weights, updates[0]!.weights) }) },
+          {
+            trainerIndex: 10,
+            samples: 400,
+            weights: noiseUpdate(base.weights, { seed: 3, scale: deltaRms(base.weights, updates[0]!.weights) }),
+          },
         ],
         rule: robust,
       };
@@ -291,17 +307,22 @@ describe("aggregateUpdates", () => {
 
     it("rejects an invalid rule with the spec's error", () => {
       const call = () => aggregateUpdates({ base: scalar(0), updates: [], rule: { rule: "trimmed-mean", robustK: 2, trimFraction: 0.5 } });
-      expect(call).to.throw(InvalidTrainingSpecError).with.property("issues").that.deep.equals([
-        { path: "aggregation.trimFraction", expected: "a number with 0 < trimFraction < 0.5 for the trimmed-mean rule", found: "0.5" },
-      ]);
+      expect(call)
+        .to.throw(InvalidTrainingSpecError)
+        .with.property("issues")
+        .that.deep.equals([
+          { path: "aggregation.trimFraction", expected: "a number with 0 < trimFraction < 0.5 for the trimmed-mean rule", found: "0.5" },
+        ]);
     });
 
     it("rejects a base model that is not finite, and trainer indices out of range", () => {
-      expect(() => aggregateUpdates({ base: scalar(Number.NaN), updates: [], rule: robust })).to.throw(InvalidAggregationInputError, /always finite/);
-      expect(() => aggregateUpdates({ base: scalar(0), updates: [{ trainerIndex: -1, samples: 1, weights: scalar(1) }], rule: robust })).to.throw(
+      expect(() => aggregateUpdates({ base: scalar(Number.NaN), updates: [], rule: robust })).to.throw(
         InvalidAggregationInputError,
-        /Trainer index/,
+        /always finite/,
       );
+      expect(() =>
+        aggregateUpdates({ base: scalar(0), updates: [{ trainerIndex: -1, samples: 1, weights: scalar(1) }], rule: robust }),
+      ).to.throw(InvalidAggregationInputError, /Trainer index/);
     });
   });
 });

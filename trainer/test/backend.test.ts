@@ -7,7 +7,7 @@ describe("selectBackend", () => {
     await selectBackend({ backend: "wasm", log: () => {} });
   });
 
-  it("takes the best backend installed and logs why", async function () {
+  it("takes the best backend installed and logs why", async () => {
     const probes = await probeBackends();
     const native = probes.filter((probe) => probe.name === "node-gpu" || probe.name === "node");
     // These machines cannot install the native packages (they download libtensorflow); where they can, the first
@@ -21,7 +21,11 @@ describe("selectBackend", () => {
       expect(selected.name).to.equal("wasm");
       expect(selected.tfBackend).to.equal("wasm");
       expect(tf.getBackend()).to.equal("wasm");
-      expect(selected.probes.map((probe) => `${probe.name}:${probe.available}`)).to.deep.equal(["node-gpu:false", "node:false", "wasm:true"]);
+      expect(selected.probes.map((probe) => `${probe.name}:${probe.available}`)).to.deep.equal([
+        "node-gpu:false",
+        "node:false",
+        "wasm:true",
+      ]);
       expect(selected.probes[0]!.reason).to.equal("@tensorflow/tfjs-node-gpu is not installed");
       expect(lines[0]).to.equal(
         '[trainer] compute backend: wasm (best available; TF.js backend "wasm"; skipped node-gpu (@tensorflow/tfjs-node-gpu is not installed), node (@tensorflow/tfjs-node is not installed))',

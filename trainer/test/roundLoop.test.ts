@@ -4,7 +4,15 @@ import { expect } from "chai";
 import { erc20Abi, type Address } from "viem";
 import { getContractEvents, getTransactionCount, readContract } from "viem/actions";
 import { generateBlobsDataset, getRoundResult, getTrainer, sliceDataset, trainingJobsAbi } from "@mycelium/client";
-import { conductRounds, devnetAccount, devnetPrivateKey, tempDirectory, TrainerProcess, type Conductor, type JsonEvent } from "@mycelium/devkit";
+import {
+  conductRounds,
+  devnetAccount,
+  devnetPrivateKey,
+  tempDirectory,
+  TrainerProcess,
+  type Conductor,
+  type JsonEvent,
+} from "@mycelium/devkit";
 import { blobsTopology } from "./harness/fixtures.ts";
 import { createJobFixture, fundTrainers, startJobNetwork, type JobNetwork } from "./harness/job.ts";
 import { RpcProxy } from "./harness/rpcProxy.ts";
@@ -54,11 +62,16 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
     const trainer = new TrainerProcess({
       name: `trainer ${account}`,
       args: [
-        "--job", jobId.toString(),
-        "--data-dir", path.join(work, `job${jobId}-trainer${account}`),
-        "--network", "loopback",
-        "--peer", network.publisher.multiaddrs[0]!,
-        "--backend", "wasm",
+        "--job",
+        jobId.toString(),
+        "--data-dir",
+        path.join(work, `job${jobId}-trainer${account}`),
+        "--network",
+        "loopback",
+        "--peer",
+        network.publisher.multiaddrs[0]!,
+        "--backend",
+        "wasm",
         ...(extra.args ?? []),
       ],
       env: { MYC_PRIVATE_KEY: devnetPrivateKey(account), MYC_DEPLOYMENT: network.deploymentFile, ...extra.env },
@@ -81,7 +94,13 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       dataset: { ...blobs(1200, 300), samplesPerShard: 200, name: "Blobs" },
       topology: blobsTopology(),
       modelSeed: 7,
-      spec: { optimizer: { name: "adam", learningRate: 0.01 }, batchSize: 32, local: { unit: "epochs", count: 1 }, shardsPerTrainer: 2, seed: 5 },
+      spec: {
+        optimizer: { name: "adam", learningRate: 0.01 },
+        batchSize: 32,
+        local: { unit: "epochs", count: 1 },
+        shardsPerTrainer: 2,
+        seed: 5,
+      },
       job: { rounds: 2, ...WINDOWS, maxTrainers: 4, quorumBps: 6_000, startIn: START_IN },
     });
     const trainers = accounts.map((account) => spawnTrainer(account, fixture.jobId));
@@ -89,22 +108,36 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
 
     // Every shard of the 6 is held by exactly one trainer after round 0 (3 trainers x 2 shards, disjoint): once all
     // have revealed, the publisher leaves, and round 1's shards can only come from the other trainers.
-    await Promise.all(trainers.map((trainer) => trainer.waitFor((event) => event.type === "revealed" && event.round === 0, EVENT_TIMEOUT_MS, "reveal of round 0")));
+    await Promise.all(
+      trainers.map((trainer) =>
+        trainer.waitFor((event) => event.type === "revealed" && event.round === 0, EVENT_TIMEOUT_MS, "reveal of round 0"),
+      ),
+    );
     const publisherGateway = network.publisher.gatewayUrl!;
     await network.publisher.stop();
-    const summaries = await Promise.all(trainers.map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")));
+    const summaries = await Promise.all(
+      trainers.map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")),
+    );
     expect(await Promise.all(trainers.map((trainer) => trainer.exited))).to.deep.equal([0, 0, 0]);
 
     const client = network.sponsor;
     const jobs = network.devnet.deployment.contracts.TrainingJobs!.address;
-    const revealed = await getContractEvents(client, { address: jobs, abi: trainingJobsAbi, eventName: "Revealed", args: { jobId: fixture.jobId }, fromBlock: 0n });
-    let expectedTotal = new Map<Address, bigint>();
+    const revealed = await getContractEvents(client, {
+      address: jobs,
+      abi: trainingJobsAbi,
+      eventName: "Revealed",
+      args: { jobId: fixture.jobId },
+      fromBlock: 0n,
+    });
+    const expectedTotal = new Map<Address, bigint>();
     for (const round of [0, 1]) {
       const result = await getRoundResult(client, { jobId: fixture.jobId, round });
       expect(result.status, `round ${round}`).to.equal("succeeded");
       expect(result.includedMask).to.equal(0b111n);
       // One aggregate CID per round in three processes: the one each attested, and the one that won.
-      const attested = trainers.map((trainer) => trainer.events.find((event) => event.type === "attested" && event.round === round)?.aggregateCid);
+      const attested = trainers.map(
+        (trainer) => trainer.events.find((event) => event.type === "attested" && event.round === round)?.aggregateCid,
+      );
       expect(new Set(attested).size, `attested in round ${round}: ${attested.join(", ")}`).to.equal(1);
       expect(attested[0]).to.equal(result.aggregateCid!.toString());
       const reveals = revealed.filter((log) => log.args.round === BigInt(round));
@@ -116,7 +149,13 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       }
       expect(result.reward).to.equal(fixture.rewardPerRound);
     }
-    const claims = await getContractEvents(client, { address: jobs, abi: trainingJobsAbi, eventName: "RewardClaimed", args: { jobId: fixture.jobId }, fromBlock: 0n });
+    const claims = await getContractEvents(client, {
+      address: jobs,
+      abi: trainingJobsAbi,
+      eventName: "RewardClaimed",
+      args: { jobId: fixture.jobId },
+      fromBlock: 0n,
+    });
     for (const [index, account] of accounts.entries()) {
       const address = devnetAccount(account).address;
       const claimed = claims.filter((log) => log.args.trainer === address).reduce((sum, log) => sum + log.args.amount!, 0n);
@@ -124,12 +163,19 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       expect(BigInt(summaries[index]!.claimed as string)).to.equal(claimed);
       expect(BigInt(summaries[index]!.withdrawn as string)).to.equal(fixture.minStake);
       expect((await getTrainer(client, { jobId: fixture.jobId, trainer: address })).status).to.equal("withdrawn");
-      const balance = await readContract(client, { address: network.devnet.deployment.contracts.PaymentToken!.address, abi: erc20Abi, functionName: "balanceOf", args: [address] });
+      const balance = await readContract(client, {
+        address: network.devnet.deployment.contracts.PaymentToken!.address,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [address],
+      });
       expect(balance, `balance of ${address}`).to.equal(1000_000000n + claimed);
     }
 
     // Round 1's shards came from the other trainers' gateways, never from the publisher that had left.
-    const round1Sources = trainers.flatMap((trainer) => trainer.events.filter((event) => event.type === "data-loaded" && event.round === 1)).map((event) => event.sources as Record<string, number>);
+    const round1Sources = trainers
+      .flatMap((trainer) => trainer.events.filter((event) => event.type === "data-loaded" && event.round === 1))
+      .map((event) => event.sources as Record<string, number>);
     const fetched = round1Sources.flatMap((sources) => Object.keys(sources).filter((source) => source !== "local"));
     expect(fetched.length, JSON.stringify(round1Sources)).to.be.greaterThan(0);
     expect(fetched.every((source) => !source.includes(publisherGateway))).to.equal(true);
@@ -150,7 +196,13 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       topology: blobsTopology(),
       modelSeed: 8,
       // 300 steps: a second or two of training, so the kill lands while it runs.
-      spec: { optimizer: { name: "adam", learningRate: 0.01 }, batchSize: 32, local: { unit: "steps", count: 300 }, shardsPerTrainer: 2, seed: 6 },
+      spec: {
+        optimizer: { name: "adam", learningRate: 0.01 },
+        batchSize: 32,
+        local: { unit: "steps", count: 300 },
+        shardsPerTrainer: 2,
+        seed: 6,
+      },
       job: { rounds: 1, ...WINDOWS, maxTrainers: 4, quorumBps: 6_000, startIn: START_IN },
     });
     const nonceBefore = await getTransactionCount(network.sponsor, { address: devnetAccount(outage).address, blockTag: "latest" });
@@ -174,7 +226,9 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       await b.exited;
       b.restart();
 
-      const [summaryA, summaryB, summaryC] = await Promise.all([a, b, c].map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")));
+      const [summaryA, summaryB, summaryC] = await Promise.all(
+        [a, b, c].map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")),
+      );
       expect(await Promise.all([a.exited, b.exited, c.exited])).to.deep.equal([0, 0, 0]);
       const backAt = await back;
 
@@ -182,7 +236,8 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       expect(a.ofType("resumed").map((event) => event.step)).to.deep.equal(["commit"]);
       expect(b.ofType("resumed").map((event) => event.step)).to.deep.equal(["reveal"]);
       expect(b.ofType("committed")).to.have.length(1);
-      for (const summary of [summaryA, summaryB, summaryC]) expect((summary!.rounds as { revealed: boolean; included: boolean }[])[0]).to.deep.include({ revealed: true, included: true });
+      for (const summary of [summaryA, summaryB, summaryC])
+        expect((summary!.rounds as { revealed: boolean; included: boolean }[])[0]).to.deep.include({ revealed: true, included: true });
 
       // The outage: 10 s without the endpoint, retried; the commit sent just before it was found on-chain, not resent.
       expect(proxy.outages).to.have.length(1);
@@ -192,15 +247,29 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       expect(revealedC.time).to.be.greaterThan(backAt);
       const client = network.sponsor;
       const jobs = network.devnet.deployment.contracts.TrainingJobs!.address;
-      const committedC = await getContractEvents(client, { address: jobs, abi: trainingJobsAbi, eventName: "Committed", args: { jobId: fixture.jobId, trainer: devnetAccount(outage).address }, fromBlock: 0n });
+      const committedC = await getContractEvents(client, {
+        address: jobs,
+        abi: trainingJobsAbi,
+        eventName: "Committed",
+        args: { jobId: fixture.jobId, trainer: devnetAccount(outage).address },
+        fromBlock: 0n,
+      });
       expect(committedC).to.have.length(1);
       const sentByC = proxy.forwarded.length;
       const nonceC = await getTransactionCount(client, { address: devnetAccount(outage).address, blockTag: "latest" });
-      expect(sentByC, `every raw transaction through the proxy was mined once: ${JSON.stringify(proxy.forwarded)}`).to.equal(nonceC - nonceBefore);
+      expect(sentByC, `every raw transaction through the proxy was mined once: ${JSON.stringify(proxy.forwarded)}`).to.equal(
+        nonceC - nonceBefore,
+      );
 
       const result = await getRoundResult(client, { jobId: fixture.jobId, round: 0 });
       expect(result).to.deep.include({ status: "succeeded", includedMask: 0b111n });
-      const slashed = await getContractEvents(client, { address: jobs, abi: trainingJobsAbi, eventName: "TrainerSlashed", args: { jobId: fixture.jobId }, fromBlock: 0n });
+      const slashed = await getContractEvents(client, {
+        address: jobs,
+        abi: trainingJobsAbi,
+        eventName: "TrainerSlashed",
+        args: { jobId: fixture.jobId },
+        fromBlock: 0n,
+      });
       expect(slashed).to.have.length(0);
       for (const account of [killedTraining, killedCommitted, outage]) {
         expect((await getTrainer(client, { jobId: fixture.jobId, trainer: devnetAccount(account).address })).status).to.equal("withdrawn");
@@ -218,7 +287,13 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       dataset: { ...blobs(800, 200), samplesPerShard: 200, name: "Blobs" },
       topology: blobsTopology(),
       modelSeed: 9,
-      spec: { optimizer: { name: "adam", learningRate: 0.01 }, batchSize: 32, local: { unit: "epochs", count: 1 }, shardsPerTrainer: 2, seed: 7 },
+      spec: {
+        optimizer: { name: "adam", learningRate: 0.01 },
+        batchSize: 32,
+        local: { unit: "epochs", count: 1 },
+        shardsPerTrainer: 2,
+        seed: 7,
+      },
       job: { rounds: 2, ...WINDOWS, maxTrainers: 2, quorumBps: 6_000, startIn: START_IN },
     });
     const proxy = new RpcProxy(network.devnet.rpcUrl);
@@ -230,12 +305,22 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       const p = spawnTrainer(punctual, fixture.jobId);
       const l = spawnTrainer(late, fixture.jobId, { env: { MYC_RPC_URL: proxy.url } });
       const conductor = conduct(fixture.jobId, 2, (round) => (round === 0 ? 1 : 2));
-      await waitUntil(() => conductor.steps.some((step) => step.round === 0 && step.action === "ended-commit"), EVENT_TIMEOUT_MS, "the end of round 0's commit window");
+      await waitUntil(
+        () => conductor.steps.some((step) => step.round === 0 && step.action === "ended-commit"),
+        EVENT_TIMEOUT_MS,
+        "the end of round 0's commit window",
+      );
       release();
 
-      const missed = await l.waitFor((event) => event.type === "missed" && event.round === 0, EVENT_TIMEOUT_MS, "the missed commit of round 0");
+      const missed = await l.waitFor(
+        (event) => event.type === "missed" && event.round === 0,
+        EVENT_TIMEOUT_MS,
+        "the missed commit of round 0",
+      );
       expect(missed.step).to.equal("commit");
-      const [summaryP, summaryL] = await Promise.all([p, l].map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")));
+      const [summaryP, summaryL] = await Promise.all(
+        [p, l].map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")),
+      );
       expect(await Promise.all([p.exited, l.exited])).to.deep.equal([0, 0]);
       const roundsOf = (summary: JsonEvent) => summary.rounds as { round: number; committed: boolean; included: boolean | null }[];
       expect(roundsOf(summaryL!).map((round) => [round.round, round.committed, round.included])).to.deep.equal([
@@ -249,11 +334,18 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
 
       const client = network.sponsor;
       const jobs = network.devnet.deployment.contracts.TrainingJobs!.address;
-      const indexOf = async (account: number) => Number((await getTrainer(client, { jobId: fixture.jobId, trainer: devnetAccount(account).address })).index);
+      const indexOf = async (account: number) =>
+        Number((await getTrainer(client, { jobId: fixture.jobId, trainer: devnetAccount(account).address })).index);
       const [round0, round1] = await Promise.all([0, 1].map((round) => getRoundResult(client, { jobId: fixture.jobId, round })));
       expect(round0!.includedMask).to.equal(1n << BigInt(await indexOf(punctual)));
       expect(round1!.includedMask).to.equal(0b11n);
-      const slashed = await getContractEvents(client, { address: jobs, abi: trainingJobsAbi, eventName: "TrainerSlashed", args: { jobId: fixture.jobId }, fromBlock: 0n });
+      const slashed = await getContractEvents(client, {
+        address: jobs,
+        abi: trainingJobsAbi,
+        eventName: "TrainerSlashed",
+        args: { jobId: fixture.jobId },
+        fromBlock: 0n,
+      });
       expect(slashed).to.have.length(0);
       expect(BigInt(summaryL!.withdrawn as string)).to.equal(fixture.minStake);
     } finally {

@@ -50,7 +50,9 @@ describe("local training", () => {
     const base = await initializeModel({ topology: blobsTopology(), seed: 11 });
     const again = await initializeModel({ topology: blobsTopology(), seed: 11 });
     expect(weightsDigest(again.weights)).to.equal(weightsDigest(base.weights));
-    expect(weightsDigest((await initializeModel({ topology: blobsTopology(), seed: 12 })).weights)).to.not.equal(weightsDigest(base.weights));
+    expect(weightsDigest((await initializeModel({ topology: blobsTopology(), seed: 12 })).weights)).to.not.equal(
+      weightsDigest(base.weights),
+    );
     const run = (seed: number) => trainLocally({ model: base, data: sliceDataset(train, 0, 300), config: { ...blobsConfig, seed } });
     const [a, b, c] = [await run(5), await run(5), await run(6)];
     expect(weightsDigest(a.weights)).to.equal(weightsDigest(b.weights));
@@ -60,7 +62,11 @@ describe("local training", () => {
 
   it("runs exactly the requested number of steps, continuing into new passes", async () => {
     const base = await initializeModel({ topology: blobsTopology(), seed: 11 });
-    const result = await trainLocally({ model: base, data: sliceDataset(train, 0, 100), config: { ...blobsConfig, batchSize: 32, local: { unit: "steps", count: 9 } } });
+    const result = await trainLocally({
+      model: base,
+      data: sliceDataset(train, 0, 100),
+      config: { ...blobsConfig, batchSize: 32, local: { unit: "steps", count: 9 } },
+    });
     expect(result.steps).to.equal(9);
     // passes of 100 samples are batches of 32, 32, 32, 4
     expect(result.sampleVisits).to.equal(32 * 3 + 4 + 32 * 3 + 4 + 32);
@@ -117,7 +123,12 @@ describe("local training", () => {
   it("refuses data that does not fit the model", async () => {
     const base = await initializeModel({ topology: blobsTopology(), seed: 11 });
     const wide = createTensorDataset({ featureShape: [17], features: new Float32Array(17 * 4), labels: new Uint8Array(4), classCount: 4 });
-    const manyClasses = createTensorDataset({ featureShape: [16], features: new Float32Array(16 * 4), labels: new Uint8Array(4), classCount: 9 });
+    const manyClasses = createTensorDataset({
+      featureShape: [16],
+      features: new Float32Array(16 * 4),
+      labels: new Uint8Array(4),
+      classCount: 9,
+    });
     for (const bad of [wide, manyClasses]) {
       let error: unknown;
       try {
@@ -149,7 +160,13 @@ describe("model artifacts", () => {
     const artifacts = toModelArtifacts(model);
     const wrongShape = model.weightSpecs.map((spec, i) => (i === 0 ? { ...spec, shape: [spec.shape[1]!, spec.shape[0]!] } : spec));
     expect(() => fromModelArtifacts(artifacts, wrongShape)).to.throw(IncompatibleModelError, /do not match/);
-    expect(() => fromModelArtifacts({ ...artifacts, weightData: (artifacts.weightData as ArrayBuffer).slice(4) })).to.throw(IncompatibleModelError, /longer|shorter/);
-    expect(() => fromModelArtifacts({ ...artifacts, weightSpecs: [{ ...artifacts.weightSpecs![0]!, dtype: "int32" }] })).to.throw(IncompatibleModelError, /not plain float32/);
+    expect(() => fromModelArtifacts({ ...artifacts, weightData: (artifacts.weightData as ArrayBuffer).slice(4) })).to.throw(
+      IncompatibleModelError,
+      /longer|shorter/,
+    );
+    expect(() => fromModelArtifacts({ ...artifacts, weightSpecs: [{ ...artifacts.weightSpecs![0]!, dtype: "int32" }] })).to.throw(
+      IncompatibleModelError,
+      /not plain float32/,
+    );
   });
 });

@@ -8,7 +8,16 @@
  */
 import type { Account, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createMyceliumClient, InvalidArgumentError, MissingAccountError, type MyceliumClient, type PublishProgressEvent, readKeystoreFile, type TransactionOptions, type TransactionProgressEvent } from "@mycelium/client";
+import {
+  createMyceliumClient,
+  InvalidArgumentError,
+  MissingAccountError,
+  type MyceliumClient,
+  type PublishProgressEvent,
+  readKeystoreFile,
+  type TransactionOptions,
+  type TransactionProgressEvent,
+} from "@mycelium/client";
 import type { Output, ProgressBar } from "./output.ts";
 import { promptHidden } from "./prompt.ts";
 
@@ -162,6 +171,7 @@ export class CliContext {
 
 function parseChainId(value: string): number {
   const id = Number(value);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new InvalidArgumentError({ parameter: "chain id", value, expected: "a positive integer" });
+  if (!Number.isSafeInteger(id) || id <= 0)
+    throw new InvalidArgumentError({ parameter: "chain id", value, expected: "a positive integer" });
   return id;
 }

@@ -8,7 +8,10 @@ export type LaunchParameters = {
   signals?: readonly NodeJS.Signals[] | undefined;
 };
 
-export async function launch(program: (parameters: { signal: AbortSignal }) => Promise<number>, parameters: LaunchParameters = {}): Promise<never> {
+export async function launch(
+  program: (parameters: { signal: AbortSignal }) => Promise<number>,
+  parameters: LaunchParameters = {},
+): Promise<never> {
   const controller = new AbortController();
   for (const signal of parameters.signals ?? ["SIGINT"]) {
     process.on(signal, () => {

@@ -203,7 +203,6 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
-
 function describeCauses(error: unknown): string {
   const lines: string[] = [];
   const seen = new Set<unknown>();

@@ -36,7 +36,8 @@ export function parseDuration(value: string, what: string): bigint {
   const trimmed = value.trim().toLowerCase();
   if (trimmed === "unlimited" || trimmed === "0") return 0n;
   const match = /^(\d+)([smhdw]?)$/.exec(trimmed);
-  if (!match) throw new InvalidArgumentError({ parameter: what, value, expected: "a duration such as 3600, 90m, 12h, 30d, 2w or unlimited" });
+  if (!match)
+    throw new InvalidArgumentError({ parameter: what, value, expected: "a duration such as 3600, 90m, 12h, 30d, 2w or unlimited" });
   return BigInt(match[1]!) * BigInt(DURATION_UNITS[match[2] || "s"]!);
 }
 
@@ -54,6 +55,7 @@ export function parseAddress(value: string, what: string) {
 
 /** One of a fixed set of words. */
 export function parseChoice<const T extends readonly string[]>(value: string, allowed: T, what: string): T[number] {
-  if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError({ parameter: what, value, expected: `one of ${allowed.join(", ")}` });
+  if (!(allowed as readonly string[]).includes(value))
+    throw new InvalidArgumentError({ parameter: what, value, expected: `one of ${allowed.join(", ")}` });
   return value as T[number];
 }

@@ -4,7 +4,10 @@
  */
 import { KeystoreError } from "@mycelium/client";
 
-export async function promptHidden(question: string, options: { stdin?: NodeJS.ReadStream; stderr?: NodeJS.WritableStream } = {}): Promise<string> {
+export async function promptHidden(
+  question: string,
+  options: { stdin?: NodeJS.ReadStream; stderr?: NodeJS.WritableStream } = {},
+): Promise<string> {
   const stdin = options.stdin ?? process.stdin;
   const stderr = options.stderr ?? process.stderr;
   if (!stdin.isTTY) {

@@ -10,7 +10,15 @@
 import os from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
-import { type BlockStorage, createStorageNode, FileBlockstore, InvalidArgumentError, type StorageNetwork, type StorageNode, type StorageNodeOptions } from "@mycelium/client";
+import {
+  type BlockStorage,
+  createStorageNode,
+  FileBlockstore,
+  InvalidArgumentError,
+  type StorageNetwork,
+  type StorageNode,
+  type StorageNodeOptions,
+} from "@mycelium/client";
 import type { CliContext } from "./context.ts";
 
 export type StorageCommandOptions = {
@@ -63,7 +71,15 @@ export async function startNode(
   if (network !== "public" && network !== "loopback") {
     throw new InvalidArgumentError({ parameter: "--network", value: network, expected: "public or loopback" });
   }
-  const list = (flag: string[] | undefined, env: string | undefined) => [...(flag ?? []), ...(env ? env.split(",").map((item) => item.trim()).filter(Boolean) : [])];
+  const list = (flag: string[] | undefined, env: string | undefined) => [
+    ...(flag ?? []),
+    ...(env
+      ? env
+          .split(",")
+          .map((item) => item.trim())
+          .filter(Boolean)
+      : []),
+  ];
   return createStorageNode({
     dataDir: dataDirOf(ctx, options),
     network,

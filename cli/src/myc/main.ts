@@ -27,7 +27,7 @@ import { STORAGE_ENVIRONMENT } from "../kit/storage.ts";
  * which it is the normal way to stop.
  */
 export type Run = <args extends unknown[]>(
-  handler: (ctx: CliContext, ...args: args) => Promise<void | number>,
+  handler: (ctx: CliContext, ...args: args) => Promise<unknown>,
   options?: { untilInterrupted?: boolean },
 ) => (...args: unknown[]) => Promise<void>;
 
@@ -58,25 +58,29 @@ export function buildProgram(parameters: MainParameters, onExit: (code: number) 
     .configureOutput({ writeOut: (text) => void stdout.write(text), writeErr: (text) => void stderr.write(text) })
     .addHelpText(
       "after",
-      `\nEnvironment:\n${Object.entries({ ...ENVIRONMENT, ...STORAGE_ENVIRONMENT }).map(([name, text]) => `  ${name.padEnd(22)} ${text}`).join("\n")}\n\n` +
+      `\nEnvironment:\n${Object.entries({ ...ENVIRONMENT, ...STORAGE_ENVIRONMENT })
+        .map(([name, text]) => `  ${name.padEnd(22)} ${text}`)
+        .join("\n")}\n\n` +
         `Exit codes: 0 success, 2 usage, 3 invalid argument, 4 malformed CID, 6 unknown asset, 8 insufficient balance,\n` +
         `  13 wrong chain, 14 RPC unreachable, ... (the full table is in client/README.md), 130 interrupted.`,
     );
 
-  const run: Run = (handler, runOptions = {}) => async (...args) => {
-    const command = args[args.length - 1] as Command;
-    const globals = command.optsWithGlobals() as GlobalOptions;
-    const output = new Output({ json: globals.json === true, verbose: globals.verbose === true, stdout, stderr });
-    try {
-      const ctx = new CliContext(globals, output, env, parameters.signal);
-      // Actions stop at their next step when the signal fires; racing it also ends a command stuck in a slow request.
-      const running = handler(ctx, ...(args.slice(0, -1) as never));
-      const code = await (runOptions.untilInterrupted ? running : abortable(running, parameters.signal, `myc ${command.name()}`));
-      if (typeof code === "number") onExit(code);
-    } catch (error) {
-      onExit(output.error(error));
-    }
-  };
+  const run: Run =
+    (handler, runOptions = {}) =>
+    async (...args) => {
+      const command = args[args.length - 1] as Command;
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      const output = new Output({ json: globals.json === true, verbose: globals.verbose === true, stdout, stderr });
+      try {
+        const ctx = new CliContext(globals, output, env, parameters.signal);
+        // Actions stop at their next step when the signal fires; racing it also ends a command stuck in a slow request.
+        const running = handler(ctx, ...(args.slice(0, -1) as never));
+        const code = await (runOptions.untilInterrupted ? running : abortable(running, parameters.signal, `myc ${command.name()}`));
+        if (typeof code === "number") onExit(code);
+      } catch (error) {
+        onExit(output.error(error));
+      }
+    };
 
   registerPublish(program, run);
   registerAssets(program, run);
@@ -106,7 +110,9 @@ export async function main(parameters: MainParameters = {}): Promise<number> {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? EXIT_CODES.ok : EXIT_CODES.usage;
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help"
+        ? EXIT_CODES.ok
+        : EXIT_CODES.usage;
     }
     throw error;
   }

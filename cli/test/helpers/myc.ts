@@ -38,18 +38,26 @@ export function expectFailure(result: Result, code: number, message: RegExp): vo
   expect(result.code, result.stderr).to.equal(code);
   expect(result.stdout).to.equal("");
   const lines = result.stderr.trimEnd().split("\n");
-  expect(lines[0]).to.match(/^error: /).and.to.match(message);
+  expect(lines[0])
+    .to.match(/^error: /)
+    .and.to.match(message);
   expect(lines.length).to.be.at.most(2);
   if (lines[1] !== undefined) expect(lines[1]).to.match(/^hint: /);
 }
-
 
 /**
  * Starts a long-running `myc` command (such as `myc serve --json`) and resolves with its first JSON document on
  * stdout; `stop()` interrupts it (Ctrl-C) and resolves with its exit code.
  */
-export async function mycDaemon<T>(args: string[], env: Record<string, string>): Promise<{ output: T; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: HOME, env: { PATH: process.env.PATH ?? "", HOME, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+export async function mycDaemon<T>(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ output: T; stop: () => Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: HOME,
+    env: { PATH: process.env.PATH ?? "", HOME, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   let stdout = "";
   let stderr = "";

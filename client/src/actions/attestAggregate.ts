@@ -45,11 +45,26 @@ export async function attestAggregate(client: MyceliumClient, parameters: Attest
     address: jobs,
     abi: trainingJobsAbi,
     functionName: "attest",
-    args: [jobId, round, cidToHex(aggregateCid), toUint(parameters.includedMask, "includedMask"), toUint(parameters.includedSamples, "includedSamples")],
+    args: [
+      jobId,
+      round,
+      cidToHex(aggregateCid),
+      toUint(parameters.includedMask, "includedMask"),
+      toUint(parameters.includedSamples, "includedSamples"),
+    ],
     signal: parameters.signal,
     onProgress: parameters.onProgress,
   });
   const [attested] = eventsOf(receipt, { abi: trainingJobsAbi, eventName: "Attested", address: jobs, action });
   const { tupleId, tupleStake, quorumReached } = attested!.args;
-  return { hash: receipt.transactionHash, blockNumber: receipt.blockNumber, jobId, round, aggregateCid, tupleId, tupleStake, quorumReached };
+  return {
+    hash: receipt.transactionHash,
+    blockNumber: receipt.blockNumber,
+    jobId,
+    round,
+    aggregateCid,
+    tupleId,
+    tupleStake,
+    quorumReached,
+  };
 }

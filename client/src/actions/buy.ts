@@ -4,7 +4,13 @@ import { toAddress, toId, toUint } from "../chain/args.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
 import { ensureAllowance, requireBalance } from "../chain/tokens.ts";
-import { eventsOf, requireAccount, sendContractTransaction, type TransactionOptions, type TransactionResult } from "../chain/transaction.ts";
+import {
+  eventsOf,
+  requireAccount,
+  sendContractTransaction,
+  type TransactionOptions,
+  type TransactionResult,
+} from "../chain/transaction.ts";
 import type { WriteActionErrorType } from "../errors/types.ts";
 import { quote } from "./quote.ts";
 
@@ -48,7 +54,12 @@ export async function buy(client: MyceliumClient, parameters: BuyParameters): Pr
   const maxPayment = parameters.maxPayment === undefined ? priced.total : toUint(parameters.maxPayment, "maxPayment");
   const marketplace = contractAddress(client.deployment, "Marketplace");
   const options = { signal: parameters.signal, onProgress: parameters.onProgress };
-  await requireBalance(client, { token: priced.paymentToken, account, needed: priced.total, purpose: `buying ${priced.count} datatoken(s) of asset ${assetId}` });
+  await requireBalance(client, {
+    token: priced.paymentToken,
+    account,
+    needed: priced.total,
+    purpose: `buying ${priced.count} datatoken(s) of asset ${assetId}`,
+  });
   const approvalHash = await ensureAllowance(client, {
     token: priced.paymentToken,
     spender: marketplace,

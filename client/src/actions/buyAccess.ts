@@ -65,9 +65,20 @@ export async function buyAccess(client: MyceliumClient, parameters: BuyAccessPar
   const { datatoken } = await getAssetWithDatatoken(client, assetId);
   const priced = await quote(client, { assetId, count: 1n, marketFeeBps: marketFee.bps });
   const maxPayment = parameters.maxPayment === undefined ? priced.total : toUint(parameters.maxPayment, "maxPayment");
-  await requireBalance(client, { token: priced.paymentToken, account: buyer, needed: priced.total, purpose: `buying access to asset ${assetId}` });
+  await requireBalance(client, {
+    token: priced.paymentToken,
+    account: buyer,
+    needed: priced.total,
+    purpose: `buying access to asset ${assetId}`,
+  });
 
-  const allowance = await readProtocol(client, { action, address: priced.paymentToken, abi: erc20Abi, functionName: "allowance", args: [buyer, marketplace] });
+  const allowance = await readProtocol(client, {
+    action,
+    address: priced.paymentToken,
+    abi: erc20Abi,
+    functionName: "allowance",
+    args: [buyer, marketplace],
+  });
   let permit: PermitSignature = { value: 0n, deadline: 0n, v: 0, r: `0x${"00".repeat(32)}`, s: `0x${"00".repeat(32)}` };
   if (allowance < maxPayment) {
     const now = await getBlock(client, { blockTag: "latest" }).then(

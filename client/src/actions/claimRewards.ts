@@ -2,7 +2,13 @@ import { trainingJobsAbi } from "../abis/index.ts";
 import { toId } from "../chain/args.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
-import { eventsOf, requireAccount, sendContractTransaction, type TransactionOptions, type TransactionResult } from "../chain/transaction.ts";
+import {
+  eventsOf,
+  requireAccount,
+  sendContractTransaction,
+  type TransactionOptions,
+  type TransactionResult,
+} from "../chain/transaction.ts";
 import { NothingToClaimError } from "../errors/chain.ts";
 import type { WriteActionErrorType } from "../errors/types.ts";
 import { getClaimableRounds } from "./getClaimableRounds.ts";

@@ -8,7 +8,13 @@ import { toCid, type CidLike } from "../storage/cid.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
 import { ensureAllowance, requireBalance } from "../chain/tokens.ts";
-import { eventsOf, requireAccount, sendContractTransaction, type TransactionOptions, type TransactionResult } from "../chain/transaction.ts";
+import {
+  eventsOf,
+  requireAccount,
+  sendContractTransaction,
+  type TransactionOptions,
+  type TransactionResult,
+} from "../chain/transaction.ts";
 import { toMyceliumError } from "../errors/normalize.ts";
 import type { WriteActionErrorType } from "../errors/types.ts";
 import { getAsset } from "./getAsset.ts";
@@ -78,8 +84,11 @@ export async function createJob(client: MyceliumClient, parameters: CreateJobPar
   const datasetId = toId(parameters.datasetId, "datasetId");
   const baseModelId = toId(parameters.baseModelId, "baseModelId");
   const specCid = toCid(parameters.specCid);
-  const baseModelCid = parameters.baseModelCid === undefined ? (await getAsset(client, { assetId: baseModelId })).manifestCid : toCid(parameters.baseModelCid);
-  const rewardToken = parameters.rewardToken ? toAddress(parameters.rewardToken, "rewardToken") : contractAddress(client.deployment, "PaymentToken");
+  const baseModelCid =
+    parameters.baseModelCid === undefined ? (await getAsset(client, { assetId: baseModelId })).manifestCid : toCid(parameters.baseModelCid);
+  const rewardToken = parameters.rewardToken
+    ? toAddress(parameters.rewardToken, "rewardToken")
+    : contractAddress(client.deployment, "PaymentToken");
   const stakeToken = parameters.stakeToken ? toAddress(parameters.stakeToken, "stakeToken") : rewardToken;
   const rewardPerRound = toUint(parameters.rewardPerRound, "rewardPerRound");
   const numRounds = Number(toUint(parameters.numRounds, "numRounds", 32));
@@ -99,7 +108,14 @@ export async function createJob(client: MyceliumClient, parameters: CreateJobPar
   const options = { signal: parameters.signal, onProgress: parameters.onProgress };
 
   await requireBalance(client, { token: rewardToken, account: sponsor, needed: rewardPool, purpose: "funding the job's reward pool" });
-  const approvalHash = await ensureAllowance(client, { token: rewardToken, spender: jobs, amount: rewardPool, approve: parameters.approve ?? true, action, ...options });
+  const approvalHash = await ensureAllowance(client, {
+    token: rewardToken,
+    spender: jobs,
+    amount: rewardPool,
+    approve: parameters.approve ?? true,
+    action,
+    ...options,
+  });
   const receipt = await sendContractTransaction(client, {
     action,
     address: jobs,

@@ -31,9 +31,15 @@ const CONCURRENCY = 16;
  * The rounds a trainer may claim: finalized, succeeded, attested by the trainer on the winning tuple, including it, not
  * claimed yet. Reads two views per finalized round (the contract keeps no per-trainer list, by design).
  */
-export async function getClaimableRounds(client: MyceliumClient, parameters: GetClaimableRoundsParameters): Promise<GetClaimableRoundsReturnType> {
+export async function getClaimableRounds(
+  client: MyceliumClient,
+  parameters: GetClaimableRoundsParameters,
+): Promise<GetClaimableRoundsReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
-  const trainer = parameters.trainer === undefined ? requireAccount(client, "Finding claimable rounds").address : toAddress(parameters.trainer, "trainer");
+  const trainer =
+    parameters.trainer === undefined
+      ? requireAccount(client, "Finding claimable rounds").address
+      : toAddress(parameters.trainer, "trainer");
   const { currentRound } = await getJob(client, { jobId });
   const rounds: bigint[] = [];
   for (let first = 0n; first < currentRound; first += BigInt(CONCURRENCY)) {
@@ -41,8 +47,13 @@ export async function getClaimableRounds(client: MyceliumClient, parameters: Get
     for (let round = first; round < currentRound && round < first + BigInt(CONCURRENCY); round++) batch.push(round);
     const found = await Promise.all(
       batch.map(async (round) => {
-        const [result, mine] = await Promise.all([getRoundResult(client, { jobId, round }), getTrainerRound(client, { jobId, round, trainer })]);
-        return result.status === "succeeded" && mine.included && !mine.claimed && mine.attestedTupleId === result.winningTupleId ? round : null;
+        const [result, mine] = await Promise.all([
+          getRoundResult(client, { jobId, round }),
+          getTrainerRound(client, { jobId, round, trainer }),
+        ]);
+        return result.status === "succeeded" && mine.included && !mine.claimed && mine.attestedTupleId === result.winningTupleId
+          ? round
+          : null;
       }),
     );
     for (const round of found) if (round !== null) rounds.push(round);

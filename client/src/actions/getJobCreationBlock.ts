@@ -17,7 +17,10 @@ export type GetJobCreationBlockErrorType = ReadActionErrorType | JobNotFoundErro
  * The block in which a job was created (its `JobCreated` event): where scans of the job's events start. The contract
  * keeps reveals and peer info only in events, so every reader of a round starts here.
  */
-export async function getJobCreationBlock(client: MyceliumClient, parameters: GetJobCreationBlockParameters): Promise<GetJobCreationBlockReturnType> {
+export async function getJobCreationBlock(
+  client: MyceliumClient,
+  parameters: GetJobCreationBlockParameters,
+): Promise<GetJobCreationBlockReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
   const fromBlock = BigInt(client.deployment.contracts.TrainingJobs?.startBlock ?? 0);
   const logs = await rpc(`Finding the creation of job ${jobId}`, () =>

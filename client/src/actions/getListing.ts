@@ -22,14 +22,19 @@ export type GetListingErrorType = ReadActionErrorType;
 /** Reads an asset's listing and dispenser from the Marketplace. */
 export async function getListing(client: MyceliumClient, parameters: GetListingParameters): Promise<GetListingReturnType> {
   const assetId = toId(parameters.assetId, "assetId");
-  const common = { action: `Reading the listing of asset ${assetId}`, address: contractAddress(client.deployment, "Marketplace"), abi: marketplaceAbi } as const;
+  const common = {
+    action: `Reading the listing of asset ${assetId}`,
+    address: contractAddress(client.deployment, "Marketplace"),
+    abi: marketplaceAbi,
+  } as const;
   const [listing, maxPerWallet] = await Promise.all([
     readProtocol(client, { ...common, functionName: "listingOf", args: [assetId] }),
     readProtocol(client, { ...common, functionName: "dispenserOf", args: [assetId] }),
   ]);
   return {
     assetId,
-    listing: listing.price === 0n || listing.paymentToken === zeroAddress ? null : { paymentToken: listing.paymentToken, price: listing.price },
+    listing:
+      listing.price === 0n || listing.paymentToken === zeroAddress ? null : { paymentToken: listing.paymentToken, price: listing.price },
     dispenser: maxPerWallet === 0n ? null : { maxPerWallet },
   };
 }

@@ -38,8 +38,26 @@ export async function getPeerInfo(client: MyceliumClient, parameters: GetPeerInf
   const address = contractAddress(client.deployment, "TrainingJobs");
   const action = `Reading the peer info of job ${jobId}'s trainers`;
   const [joined, updated] = await Promise.all([
-    rpc(action, () => getContractEvents(client, { address, abi: trainingJobsAbi, eventName: "TrainerJoined", args: { jobId }, fromBlock, toBlock: "latest" })),
-    rpc(action, () => getContractEvents(client, { address, abi: trainingJobsAbi, eventName: "PeerInfoUpdated", args: { jobId }, fromBlock, toBlock: "latest" })),
+    rpc(action, () =>
+      getContractEvents(client, {
+        address,
+        abi: trainingJobsAbi,
+        eventName: "TrainerJoined",
+        args: { jobId },
+        fromBlock,
+        toBlock: "latest",
+      }),
+    ),
+    rpc(action, () =>
+      getContractEvents(client, {
+        address,
+        abi: trainingJobsAbi,
+        eventName: "PeerInfoUpdated",
+        args: { jobId },
+        fromBlock,
+        toBlock: "latest",
+      }),
+    ),
   ]);
   const peers = new Map<Address, PeerRecord>();
   for (const log of [...joined, ...updated]) {
@@ -52,7 +70,11 @@ export async function getPeerInfo(client: MyceliumClient, parameters: GetPeerInf
       logIndex: log.logIndex,
     };
     const known = peers.get(record.trainer);
-    if (!known || known.blockNumber < record.blockNumber || (known.blockNumber === record.blockNumber && known.logIndex < record.logIndex)) {
+    if (
+      !known ||
+      known.blockNumber < record.blockNumber ||
+      (known.blockNumber === record.blockNumber && known.logIndex < record.logIndex)
+    ) {
       peers.set(record.trainer, record);
     }
   }

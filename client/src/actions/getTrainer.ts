@@ -37,7 +37,8 @@ export type GetTrainerErrorType = ReadActionErrorType;
 /** Reads a trainer's standing in a job ("none" when it never joined). */
 export async function getTrainer(client: MyceliumClient, parameters: GetTrainerParameters): Promise<GetTrainerReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
-  const trainer = parameters.trainer === undefined ? requireAccount(client, "Reading a trainer").address : toAddress(parameters.trainer, "trainer");
+  const trainer =
+    parameters.trainer === undefined ? requireAccount(client, "Reading a trainer").address : toAddress(parameters.trainer, "trainer");
   const state = await readProtocol(client, {
     action: `Reading trainer ${trainer} of job ${jobId}`,
     address: contractAddress(client.deployment, "TrainingJobs"),

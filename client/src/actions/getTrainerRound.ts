@@ -34,7 +34,10 @@ export type GetTrainerRoundErrorType = ReadActionErrorType;
 export async function getTrainerRound(client: MyceliumClient, parameters: GetTrainerRoundParameters): Promise<GetTrainerRoundReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
   const round = toId(parameters.round, "round");
-  const trainer = parameters.trainer === undefined ? requireAccount(client, "Reading a trainer's round").address : toAddress(parameters.trainer, "trainer");
+  const trainer =
+    parameters.trainer === undefined
+      ? requireAccount(client, "Reading a trainer's round").address
+      : toAddress(parameters.trainer, "trainer");
   const result = await readProtocol(client, {
     action: `Reading round ${round} of trainer ${trainer} in job ${jobId}`,
     address: contractAddress(client.deployment, "TrainingJobs"),

@@ -6,7 +6,13 @@ import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
 import { ensureAllowance, requireBalance } from "../chain/tokens.ts";
 import { encodeMultiaddr, encodePeerId } from "../protocol/peers.ts";
-import { eventsOf, requireAccount, sendContractTransaction, type TransactionOptions, type TransactionResult } from "../chain/transaction.ts";
+import {
+  eventsOf,
+  requireAccount,
+  sendContractTransaction,
+  type TransactionOptions,
+  type TransactionResult,
+} from "../chain/transaction.ts";
 import type { WriteActionErrorType } from "../errors/types.ts";
 import { getJob } from "./getJob.ts";
 
@@ -44,7 +50,14 @@ export async function joinJob(client: MyceliumClient, parameters: JoinJobParamet
   const jobs = contractAddress(client.deployment, "TrainingJobs");
   const options = { signal: parameters.signal, onProgress: parameters.onProgress };
   await requireBalance(client, { token: job.stakeToken, account: trainer, needed: stake, purpose: `staking in job ${jobId}` });
-  const approvalHash = await ensureAllowance(client, { token: job.stakeToken, spender: jobs, amount: stake, approve: parameters.approve ?? true, action, ...options });
+  const approvalHash = await ensureAllowance(client, {
+    token: job.stakeToken,
+    spender: jobs,
+    amount: stake,
+    approve: parameters.approve ?? true,
+    action,
+    ...options,
+  });
   const receipt = await sendContractTransaction(client, {
     action,
     address: jobs,

@@ -3,7 +3,13 @@ import { datatokenAbi } from "../abis/index.ts";
 import { toAddress, toId } from "../chain/args.ts";
 import type { MyceliumClient } from "../chain/client.ts";
 import { requireBalance } from "../chain/tokens.ts";
-import { eventsOf, requireAccount, sendContractTransaction, type TransactionOptions, type TransactionResult } from "../chain/transaction.ts";
+import {
+  eventsOf,
+  requireAccount,
+  sendContractTransaction,
+  type TransactionOptions,
+  type TransactionResult,
+} from "../chain/transaction.ts";
 import type { WriteActionErrorType } from "../errors/types.ts";
 import { getAssetWithDatatoken } from "./getAsset.ts";
 

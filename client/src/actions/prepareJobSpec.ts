@@ -17,7 +17,10 @@ import { loadModelArtifacts } from "../storage/tfjs.ts";
 import { buildTrainingSpec, type BuildTrainingSpecParameters, type JsonValue, type TrainingSpec } from "../protocol/spec.ts";
 import { storeTrainingSpec } from "../protocol/specStore.ts";
 
-export type PrepareJobSpecParameters = Pick<BuildTrainingSpecParameters, "optimizer" | "batchSize" | "local" | "shardsPerTrainer" | "aggregation" | "seed"> & {
+export type PrepareJobSpecParameters = Pick<
+  BuildTrainingSpecParameters,
+  "optimizer" | "batchSize" | "local" | "shardsPerTrainer" | "aggregation" | "seed"
+> & {
   datasetId: bigint | number;
   baseModelId: bigint | number;
   /** The shard every trainer evaluates on; default shard 0 of the "validation" split, else of "test". */
@@ -43,9 +46,20 @@ export async function prepareJobSpec(
 ): Promise<PrepareJobSpecReturnType> {
   const { signal } = parameters;
   const datasetId = toId(parameters.datasetId, "datasetId");
-  const [dataset, baseModel] = await Promise.all([getAsset(client, { assetId: datasetId }), getAsset(client, { assetId: parameters.baseModelId })]);
-  for (const [asset, kind] of [[dataset, "dataset"], [baseModel, "model"]] as const) {
-    if (asset.kind !== kind) throw new InvalidArgumentError({ parameter: `${kind} asset`, value: String(asset.id), expected: `an asset of kind ${kind} (asset ${asset.id} is a ${asset.kind})` });
+  const [dataset, baseModel] = await Promise.all([
+    getAsset(client, { assetId: datasetId }),
+    getAsset(client, { assetId: parameters.baseModelId }),
+  ]);
+  for (const [asset, kind] of [
+    [dataset, "dataset"],
+    [baseModel, "model"],
+  ] as const) {
+    if (asset.kind !== kind)
+      throw new InvalidArgumentError({
+        parameter: `${kind} asset`,
+        value: String(asset.id),
+        expected: `an asset of kind ${kind} (asset ${asset.id} is a ${asset.kind})`,
+      });
   }
   const options = signal ? { signal } : {};
   const [datasetManifest, modelManifest] = await Promise.all([
@@ -53,7 +67,11 @@ export async function prepareJobSpec(
     loadManifest(storage, baseModel.manifestCid, { kind: "model", ...options }),
   ]);
   if (datasetManifest.format !== TENSOR_SHARDS_FORMAT) {
-    throw new InvalidArgumentError({ parameter: "dataset format", value: datasetManifest.format, expected: `a ${TENSOR_SHARDS_FORMAT} dataset (what trainers read)` });
+    throw new InvalidArgumentError({
+      parameter: "dataset format",
+      value: datasetManifest.format,
+      expected: `a ${TENSOR_SHARDS_FORMAT} dataset (what trainers read)`,
+    });
   }
   const split = parameters.validation?.split ?? (datasetManifest.splits.validation ? "validation" : "test");
   const shard = parameters.validation?.shard ?? 0;
@@ -62,7 +80,9 @@ export async function prepareJobSpec(
     throw new InvalidArgumentError({
       parameter: "validation shard",
       value: `${split}[${shard}]`,
-      expected: `a shard of the dataset (splits: ${Object.entries(datasetManifest.splits).map(([name, list]) => `${name} has ${list.length}`).join(", ")})`,
+      expected: `a shard of the dataset (splits: ${Object.entries(datasetManifest.splits)
+        .map(([name, list]) => `${name} has ${list.length}`)
+        .join(", ")})`,
     });
   }
   const artifacts = await loadModelArtifacts(storage, modelManifest.model, options);
@@ -79,5 +99,11 @@ export async function prepareJobSpec(
   });
   const specCid = await storeTrainingSpec(storage, spec, options);
   const largestShard = Math.max(...datasetManifest.splits.train.map((shard) => shard.samples));
-  return { spec, specCid, datasetManifestCid: dataset.manifestCid, baseModelCid: baseModel.manifestCid, maxSamples: spec.shardsPerTrainer * largestShard };
+  return {
+    spec,
+    specCid,
+    datasetManifestCid: dataset.manifestCid,
+    baseModelCid: baseModel.manifestCid,
+    maxSamples: spec.shardsPerTrainer * largestShard,
+  };
 }

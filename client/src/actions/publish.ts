@@ -77,18 +77,34 @@ export async function publish(client: MyceliumClient, parameters: PublishParamet
   } else {
     const info = { ...parameters.info, creator: parameters.info.creator ?? account.address };
     if (parameters.kind === "dataset") {
-      const content = await addDatasetDirectory(storage, { directory: parameters.path, labelClasses: parameters.labelClasses, signal, onProgress });
+      const content = await addDatasetDirectory(storage, {
+        directory: parameters.path,
+        labelClasses: parameters.labelClasses,
+        signal,
+        onProgress,
+      });
       manifest = buildDatasetManifest({ ...info, ...content });
     } else if (parameters.kind === "model") {
       const { model, inputs, outputs } = await addModelDirectory(storage, { directory: parameters.path, signal, onProgress });
-      manifest = buildModelManifest({ ...info, model, inputs, outputs, metrics: parameters.metrics, lineage: await lineageOf(client, parameters.parents ?? []) });
+      manifest = buildModelManifest({
+        ...info,
+        model,
+        inputs,
+        outputs,
+        metrics: parameters.metrics,
+        lineage: await lineageOf(client, parameters.parents ?? []),
+      });
     } else {
       throw new InvalidArgumentError({ parameter: "kind", value: parameters.kind, expected: "dataset or model" });
     }
   }
   const kind = assetKindOfManifest(manifest);
   if (kind === undefined) {
-    throw new InvalidArgumentError({ parameter: "manifest", value: String((manifest as { manifest?: unknown }).manifest), expected: `a ${MANIFEST_IDS.dataset} or ${MANIFEST_IDS.model} manifest` });
+    throw new InvalidArgumentError({
+      parameter: "manifest",
+      value: String((manifest as { manifest?: unknown }).manifest),
+      expected: `a ${MANIFEST_IDS.dataset} or ${MANIFEST_IDS.model} manifest`,
+    });
   }
   throwIfAborted(signal, "Publishing");
   const manifestCid = await storeManifest(storage, manifest, signal ? { signal } : {});

@@ -1,4 +1,4 @@
-import { parseUnits, zeroAddress, type Address } from "viem";
+import { parseUnits, zeroAddress, type Address, type TransactionReceipt } from "viem";
 import type { CID } from "multiformats/cid";
 import { assetRegistryAbi } from "../abis/index.ts";
 import { toAddress, toId, toUint } from "../chain/args.ts";
@@ -52,7 +52,13 @@ export async function publishAsset(client: MyceliumClient, parameters: PublishAs
   const manifestCid = toCid(parameters.manifestCid);
   const cidHex = cidToHex(manifestCid);
   const parents = (parameters.parents ?? []).map((parent, index) => toId(parent, `parents[${index}]`));
-  const common = { action, address: registry, abi: assetRegistryAbi, signal: parameters.signal, onProgress: parameters.onProgress } as const;
+  const common = {
+    action,
+    address: registry,
+    abi: assetRegistryAbi,
+    signal: parameters.signal,
+    onProgress: parameters.onProgress,
+  } as const;
 
   const wantsDatatoken = parameters.datatoken !== undefined || parameters.listing !== undefined;
   const datatokenParams = {
@@ -60,7 +66,7 @@ export async function publishAsset(client: MyceliumClient, parameters: PublishAs
     initialSupply: toUint(parameters.datatoken?.initialSupply ?? DEFAULT_INITIAL_SUPPLY, "datatoken.initialSupply"),
   };
   let listing: PublishAssetReturnType["listing"] = null;
-  let receipt;
+  let receipt: TransactionReceipt;
   if (parameters.listing) {
     const paymentToken = parameters.listing.paymentToken
       ? toAddress(parameters.listing.paymentToken, "listing.paymentToken")
@@ -74,7 +80,11 @@ export async function publishAsset(client: MyceliumClient, parameters: PublishAs
       args: [kind, cidHex, parents, datatokenParams, { marketplace, paymentToken, price }],
     });
   } else if (wantsDatatoken) {
-    receipt = await sendContractTransaction(client, { ...common, functionName: "publishWithDatatoken", args: [kind, cidHex, parents, datatokenParams] });
+    receipt = await sendContractTransaction(client, {
+      ...common,
+      functionName: "publishWithDatatoken",
+      args: [kind, cidHex, parents, datatokenParams],
+    });
   } else {
     const owner = client.account?.address ?? zeroAddress;
     receipt = await sendContractTransaction(client, { ...common, functionName: "publish", args: [owner, kind, cidHex, parents] });
@@ -84,5 +94,12 @@ export async function publishAsset(client: MyceliumClient, parameters: PublishAs
   const datatoken = wantsDatatoken
     ? eventsOf(receipt, { abi: assetRegistryAbi, eventName: "DatatokenCreated", address: registry, action })[0]!.args.datatoken
     : null;
-  return { hash: receipt.transactionHash, blockNumber: receipt.blockNumber, assetId: published!.args.assetId, manifestCid, datatoken, listing };
+  return {
+    hash: receipt.transactionHash,
+    blockNumber: receipt.blockNumber,
+    assetId: published!.args.assetId,
+    manifestCid,
+    datatoken,
+    listing,
+  };
 }

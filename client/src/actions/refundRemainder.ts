@@ -26,5 +26,11 @@ export async function refundRemainder(client: MyceliumClient, parameters: Refund
     onProgress: parameters.onProgress,
   });
   const [refunded] = eventsOf(receipt, { abi: trainingJobsAbi, eventName: "RemainderRefunded", address: jobs, action });
-  return { hash: receipt.transactionHash, blockNumber: receipt.blockNumber, jobId, rewardAmount: refunded!.args.rewardAmount, stakeAmount: refunded!.args.stakeAmount };
+  return {
+    hash: receipt.transactionHash,
+    blockNumber: receipt.blockNumber,
+    jobId,
+    rewardAmount: refunded!.args.rewardAmount,
+    stakeAmount: refunded!.args.stakeAmount,
+  };
 }

@@ -34,7 +34,8 @@ export type RevealUpdateErrorType = WriteActionErrorType;
 export async function revealUpdate(client: MyceliumClient, parameters: RevealUpdateParameters): Promise<RevealUpdateReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
   const action = `Revealing an update in job ${jobId}`;
-  if (!/^0x[0-9a-fA-F]{64}$/.test(parameters.salt)) throw new InvalidArgumentError({ parameter: "salt", value: parameters.salt, expected: "the 32-byte salt of the commitment" });
+  if (!/^0x[0-9a-fA-F]{64}$/.test(parameters.salt))
+    throw new InvalidArgumentError({ parameter: "salt", value: parameters.salt, expected: "the 32-byte salt of the commitment" });
   const updateCid = cidToHex(parameters.updateCid);
   const samples = toUint(parameters.samples, "samples");
   const round = await roundOrCurrent(client, jobId, parameters.round);
@@ -49,5 +50,12 @@ export async function revealUpdate(client: MyceliumClient, parameters: RevealUpd
     onProgress: parameters.onProgress,
   });
   const [revealed] = eventsOf(receipt, { abi: trainingJobsAbi, eventName: "Revealed", address: jobs, action });
-  return { hash: receipt.transactionHash, blockNumber: receipt.blockNumber, jobId, round, index: revealed!.args.index, stake: revealed!.args.stake };
+  return {
+    hash: receipt.transactionHash,
+    blockNumber: receipt.blockNumber,
+    jobId,
+    round,
+    index: revealed!.args.index,
+    stake: revealed!.args.stake,
+  };
 }

@@ -36,7 +36,9 @@ export async function setListing(client: MyceliumClient, parameters: SetListingP
   const assetId = toId(parameters.assetId, "assetId");
   const action = `Listing asset ${assetId}`;
   const price = toUint(parameters.price, "price", 96);
-  const paymentToken = parameters.paymentToken ? toAddress(parameters.paymentToken, "paymentToken") : contractAddress(client.deployment, "PaymentToken");
+  const paymentToken = parameters.paymentToken
+    ? toAddress(parameters.paymentToken, "paymentToken")
+    : contractAddress(client.deployment, "PaymentToken");
   const marketplace = contractAddress(client.deployment, "Marketplace");
   const options = { signal: parameters.signal, onProgress: parameters.onProgress };
   const approvalHash = parameters.approveInventory === false ? null : await approveInventory(client, { assetId, action, ...options });

@@ -30,6 +30,7 @@ export function assetKindOrdinal(kind: AssetKind): number {
 /** The contract ordinal of a state name; throws InvalidArgumentError for anything else. */
 export function assetStateOrdinal(state: AssetState): number {
   const ordinal = ASSET_STATES.indexOf(state);
-  if (ordinal < 0) throw new InvalidArgumentError({ parameter: "asset state", value: state, expected: `one of ${ASSET_STATES.join(", ")}` });
+  if (ordinal < 0)
+    throw new InvalidArgumentError({ parameter: "asset state", value: state, expected: `one of ${ASSET_STATES.join(", ")}` });
   return ordinal;
 }

@@ -3,14 +3,7 @@
  * 31337), checks it against what the caller expects, finds the deployment of that chain and returns a viem `Client`
  * (usable with every `viem/actions` function) carrying `deployment`. Actions take it as their first argument.
  */
-import {
-  createClient,
-  defineChain,
-  type Account,
-  type Chain,
-  type Client,
-  type Transport,
-} from "viem";
+import { createClient, defineChain, type Account, type Chain, type Client, type Transport } from "viem";
 import { getChainId } from "viem/actions";
 import { RpcUnreachableError, WrongChainError, type InvalidDeploymentError, type UnknownDeploymentError } from "../errors/chain.ts";
 import { protocolTransport } from "./transport.ts";

@@ -56,7 +56,11 @@ export function loadDeployment(parameters: LoadDeploymentParameters): LoadDeploy
   const explicit = loadExplicitDeployment(parameters);
   if (explicit !== undefined) {
     if (explicit.chainId !== chainId) {
-      throw new WrongChainError({ expectedChainId: explicit.chainId, actualChainId: chainId, expectedBy: `the deployment ${explicit.source}` });
+      throw new WrongChainError({
+        expectedChainId: explicit.chainId,
+        actualChainId: chainId,
+        expectedBy: `the deployment ${explicit.source}`,
+      });
     }
     return explicit;
   }

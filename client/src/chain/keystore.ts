@@ -60,7 +60,10 @@ export async function decryptKeystore(keystore: KeystoreV3 | string, password: s
   const parsed = typeof keystore === "string" ? parseKeystore(keystore, source) : keystore;
   const { crypto } = parsed;
   if (crypto?.cipher !== "aes-128-ctr") {
-    throw new KeystoreError(`${source} uses an unsupported cipher (${String(crypto?.cipher)}).`, { path: source, hint: "Use a version 3 keystore with aes-128-ctr." });
+    throw new KeystoreError(`${source} uses an unsupported cipher (${String(crypto?.cipher)}).`, {
+      path: source,
+      hint: "Use a version 3 keystore with aes-128-ctr.",
+    });
   }
   const derived = await deriveKey(password, crypto.kdf, crypto.kdfparams, source);
   const ciphertext = Buffer.from(crypto.ciphertext, "hex");
@@ -75,7 +78,10 @@ export async function decryptKeystore(keystore: KeystoreV3 | string, password: s
   const decipher = createDecipheriv("aes-128-ctr", derived.subarray(0, 16), Buffer.from(crypto.cipherparams.iv, "hex"));
   const privateKey = bytesToHex(Buffer.concat([decipher.update(ciphertext), decipher.final()]));
   if (parsed.address && toAccount(privateKey).address.slice(2).toLowerCase() !== parsed.address.toLowerCase()) {
-    throw new KeystoreError(`${source} decrypts to another address than it names.`, { path: source, hint: "The file is corrupt; restore it from a backup." });
+    throw new KeystoreError(`${source} decrypts to another address than it names.`, {
+      path: source,
+      hint: "The file is corrupt; restore it from a backup.",
+    });
   }
   return privateKey;
 }
@@ -86,13 +92,22 @@ export async function readKeystoreFile(path: string, password: string): Promise<
   try {
     text = await fs.readFile(path, "utf8");
   } catch (cause) {
-    throw new KeystoreError(`Cannot read the keystore ${path}.`, { path, hint: "Check the path given to --keystore (or MYC_KEYSTORE).", cause });
+    throw new KeystoreError(`Cannot read the keystore ${path}.`, {
+      path,
+      hint: "Check the path given to --keystore (or MYC_KEYSTORE).",
+      cause,
+    });
   }
   return privateKeyToAccount(await decryptKeystore(text, password, path));
 }
 
 /** Writes a new keystore file (mode 0600), refusing to overwrite an existing one. */
-export async function writeKeystoreFile(path: string, privateKey: Hex, password: string, options: EncryptKeystoreOptions = {}): Promise<PrivateKeyAccount> {
+export async function writeKeystoreFile(
+  path: string,
+  privateKey: Hex,
+  password: string,
+  options: EncryptKeystoreOptions = {},
+): Promise<PrivateKeyAccount> {
   const keystore = await encryptKeystore(privateKey, password, options);
   try {
     await fs.writeFile(path, `${JSON.stringify(keystore, null, 2)}\n`, { flag: "wx", mode: 0o600 });
@@ -121,7 +136,11 @@ function parseKeystore(text: string, source: string): KeystoreV3 {
     if (parsed.version !== 3 || typeof parsed.crypto !== "object") throw new Error("not a version 3 keystore");
     return parsed;
   } catch (cause) {
-    throw new KeystoreError(`${source} is not a version 3 keystore.`, { path: source, hint: "Pass a keystore written by myc, geth or cast wallet.", cause });
+    throw new KeystoreError(`${source} is not a version 3 keystore.`, {
+      path: source,
+      hint: "Pass a keystore written by myc, geth or cast wallet.",
+      cause,
+    });
   }
 }
 
@@ -132,7 +151,15 @@ function mac(derived: Buffer, ciphertext: Buffer): Hex {
 function deriveKey(password: string, kdf: string, params: ScryptParams | Pbkdf2Params, source = "the keystore"): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const done = (error: Error | null, key: Buffer) =>
-      error ? reject(new KeystoreError(`Cannot derive the key of ${source}.`, { path: source, hint: "The key derivation parameters are not supported.", cause: error })) : resolve(key);
+      error
+        ? reject(
+            new KeystoreError(`Cannot derive the key of ${source}.`, {
+              path: source,
+              hint: "The key derivation parameters are not supported.",
+              cause: error,
+            }),
+          )
+        : resolve(key);
     const salt = Buffer.from(params.salt, "hex");
     if (kdf === "scrypt") {
       const { n, r, p, dklen } = params as ScryptParams;
@@ -146,7 +173,12 @@ function deriveKey(password: string, kdf: string, params: ScryptParams | Pbkdf2P
       const { c, dklen } = params as Pbkdf2Params;
       pbkdf2(password, salt, c, dklen, "sha256", done);
     } else {
-      reject(new KeystoreError(`${source} uses an unsupported key derivation (${kdf}).`, { path: source, hint: "Use a keystore with scrypt or pbkdf2 (hmac-sha256)." }));
+      reject(
+        new KeystoreError(`${source} uses an unsupported key derivation (${kdf}).`, {
+          path: source,
+          hint: "Use a keystore with scrypt or pbkdf2 (hmac-sha256).",
+        }),
+      );
     }
   });
 }

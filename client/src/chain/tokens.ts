@@ -28,7 +28,13 @@ export async function readToken(client: MyceliumClient, token: Address): Promise
 
 /** The token balance of `account`. */
 export async function readBalance(client: MyceliumClient, token: Address, account: Address): Promise<bigint> {
-  return readProtocol(client, { action: `Reading the balance of ${account}`, address: token, abi: erc20Abi, functionName: "balanceOf", args: [account] });
+  return readProtocol(client, {
+    action: `Reading the balance of ${account}`,
+    address: token,
+    abi: erc20Abi,
+    functionName: "balanceOf",
+    args: [account],
+  });
 }
 
 /** Throws InsufficientBalanceError unless `account` holds at least `needed` of `token`. */
@@ -55,7 +61,14 @@ export async function requireBalance(
  */
 export async function ensureAllowance(
   client: MyceliumClient,
-  parameters: { token: Address; spender: Address; amount: bigint; approve: boolean; unlimited?: boolean; action: string } & TransactionOptions,
+  parameters: {
+    token: Address;
+    spender: Address;
+    amount: bigint;
+    approve: boolean;
+    unlimited?: boolean;
+    action: string;
+  } & TransactionOptions,
 ): Promise<Hex | null> {
   const owner = requireAccount(client, parameters.action).address;
   const allowance = await readProtocol(client, {
@@ -134,7 +147,12 @@ export async function signPermit(
 async function permitDomain(client: MyceliumClient, token: Address) {
   const action = "Reading the token's permit domain";
   try {
-    const [, name, version, chainId, verifyingContract] = await readProtocol(client, { action, address: token, abi: erc2612Abi, functionName: "eip712Domain" });
+    const [, name, version, chainId, verifyingContract] = await readProtocol(client, {
+      action,
+      address: token,
+      abi: erc2612Abi,
+      functionName: "eip712Domain",
+    });
     return { name, version, chainId: Number(chainId), verifyingContract };
   } catch {
     // Not EIP-5267: the common ERC-2612 domain.

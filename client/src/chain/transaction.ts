@@ -99,11 +99,13 @@ export async function sendContractTransaction<
   }
   onProgress?.({ type: "transaction-sent", action, hash });
 
-  const receipt = await abortable(waitForTransactionReceipt(client, { hash }), signal, `Waiting for ${action.toLowerCase()} (transaction ${hash}, which may still be mined)`).catch(
-    (error: unknown) => {
-      throw error instanceof AbortedError ? error : toMyceliumError(error, context);
-    },
-  );
+  const receipt = await abortable(
+    waitForTransactionReceipt(client, { hash }),
+    signal,
+    `Waiting for ${action.toLowerCase()} (transaction ${hash}, which may still be mined)`,
+  ).catch((error: unknown) => {
+    throw error instanceof AbortedError ? error : toMyceliumError(error, context);
+  });
   if (receipt.status !== "success") throw new TransactionRevertedError({ action, hash });
   onProgress?.({ type: "transaction-confirmed", action, hash, blockNumber: receipt.blockNumber });
   return receipt;
@@ -114,18 +116,15 @@ export async function readProtocol<
   const abi extends Abi,
   functionName extends ContractFunctionName<abi, "view" | "pure">,
   args extends ContractFunctionArgs<abi, "view" | "pure", functionName>,
->(
-  client: MyceliumClient,
-  parameters: { action: string; address: Address; abi: abi; functionName: functionName; args?: args | undefined },
-) {
+>(client: MyceliumClient, parameters: { action: string; address: Address; abi: abi; functionName: functionName; args?: args | undefined }) {
   const { action, address, functionName } = parameters;
   try {
-    return (await readContract(client, { address, abi: parameters.abi, functionName, args: parameters.args } as never)) as ContractFunctionReturnType<
-      abi,
-      "view" | "pure",
+    return (await readContract(client, {
+      address,
+      abi: parameters.abi,
       functionName,
-      args
-    >;
+      args: parameters.args,
+    } as never)) as ContractFunctionReturnType<abi, "view" | "pure", functionName, args>;
   } catch (error) {
     throw toMyceliumError(error, { action, rpcUrl: rpcUrlOf(client), contractAddress: address, functionName });
   }
@@ -148,4 +147,3 @@ export function eventsOf<const abi extends Abi, eventName extends ContractEventN
 export function rpcUrlOf(client: MyceliumClient): string | undefined {
   return (client.transport as { url?: string }).url ?? client.chain.rpcUrls.default.http[0];
 }
-

@@ -38,7 +38,11 @@ export function createTensorDataset(params: CreateTensorDatasetParameters): Tens
   }
   for (const dim of featureShape) {
     if (!Number.isSafeInteger(dim) || dim < 1 || dim > 0xffffffff) {
-      throw new InvalidDatasetError({ field: "featureShape", expected: "positive integer dimensions", found: JSON.stringify(featureShape) });
+      throw new InvalidDatasetError({
+        field: "featureShape",
+        expected: "positive integer dimensions",
+        found: JSON.stringify(featureShape),
+      });
     }
   }
   if (!Number.isInteger(classCount) || classCount < 1 || classCount > MAX_CLASS_COUNT) {
@@ -122,7 +126,11 @@ export function concatDatasets(datasets: readonly TensorDataset[]): TensorDatase
   let count = 0;
   let wide = false;
   for (const [i, dataset] of datasets.entries()) {
-    if (dataset.featureDtype !== first.featureDtype || dataset.classCount !== first.classCount || !sameShape(dataset.featureShape, first.featureShape)) {
+    if (
+      dataset.featureDtype !== first.featureDtype ||
+      dataset.classCount !== first.classCount ||
+      !sameShape(dataset.featureShape, first.featureShape)
+    ) {
       throw new InvalidDatasetError({
         field: `datasets[${i}]`,
         expected: `${first.featureDtype} features of shape [${first.featureShape.join(", ")}] with ${first.classCount} classes`,

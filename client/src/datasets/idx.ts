@@ -25,7 +25,10 @@ export function parseIdx(input: Uint8Array, source?: string): IdxArray {
     throw new InvalidIdxFileError("An IDX file starts with two zero bytes.", { source });
   }
   if (bytes[2] !== 0x08) {
-    throw new InvalidIdxFileError(`Type code 0x${bytes[2]!.toString(16).padStart(2, "0")} is not supported; only 0x08 (unsigned byte) is.`, { source });
+    throw new InvalidIdxFileError(
+      `Type code 0x${bytes[2]!.toString(16).padStart(2, "0")} is not supported; only 0x08 (unsigned byte) is.`,
+      { source },
+    );
   }
   const rank = bytes[3]!;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -84,9 +87,10 @@ export type FashionMnist = { readonly train: TensorDataset; readonly test: Tenso
  */
 export async function readFashionMnist(params: { directory?: string } = {}): Promise<FashionMnist> {
   const directory = params.directory ?? FASHION_MNIST_DIRECTORY;
-  const paths = Object.fromEntries(
-    Object.entries(FASHION_MNIST_FILES).map(([key, file]) => [key, join(directory, file)]),
-  ) as Record<keyof typeof FASHION_MNIST_FILES, string>;
+  const paths = Object.fromEntries(Object.entries(FASHION_MNIST_FILES).map(([key, file]) => [key, join(directory, file)])) as Record<
+    keyof typeof FASHION_MNIST_FILES,
+    string
+  >;
   const missing: string[] = [];
   for (const path of Object.values(paths)) {
     try {

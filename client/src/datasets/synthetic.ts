@@ -70,8 +70,12 @@ export type GenerateBlobsSplitsParameters = Omit<GenerateBlobsParameters, "sampl
  */
 export function generateBlobsSplits(params: GenerateBlobsSplitsParameters): { train: TensorDataset; test: TensorDataset } {
   const { trainSamples, testSamples = Math.max(1, Math.floor(trainSamples / 5)), ...task } = params;
-  for (const [field, value] of [["trainSamples", trainSamples], ["testSamples", testSamples]] as const) {
-    if (!Number.isSafeInteger(value) || value < 1) throw new InvalidDatasetError({ field, expected: "a positive integer", found: String(value) });
+  for (const [field, value] of [
+    ["trainSamples", trainSamples],
+    ["testSamples", testSamples],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new InvalidDatasetError({ field, expected: "a positive integer", found: String(value) });
   }
   const all = generateBlobsDataset({ ...task, samples: trainSamples + testSamples });
   return { train: sliceDataset(all, 0, trainSamples), test: sliceDataset(all, trainSamples, trainSamples + testSamples) };

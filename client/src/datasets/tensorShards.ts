@@ -57,7 +57,9 @@ export function encodeTensorShard(dataset: TensorDataset): Uint8Array {
   view.setUint32(8, checked.count, true);
   view.setUint32(12, checked.classCount, true);
   view.setUint8(16, rank);
-  checked.featureShape.forEach((dim, i) => view.setUint32(FIXED_HEADER + 4 * i, dim, true));
+  checked.featureShape.forEach((dim, i) => {
+    view.setUint32(FIXED_HEADER + 4 * i, dim, true);
+  });
 
   let offset = headerLength;
   if (checked.featureDtype === "uint8") {
@@ -105,7 +107,10 @@ export function decodeTensorShard(bytes: Uint8Array): TensorDataset {
   const rank = view.getUint8(16);
   const labelWidth = labelCode === LABEL_DTYPES.uint8 ? 1 : 2;
   if (classCount < 1 || classCount > (labelWidth === 1 ? 256 : 65536)) {
-    throw new InvalidTensorShardError("shape", `Class count must be in [1, ${labelWidth === 1 ? 256 : 65536}] for these labels, found ${classCount}.`);
+    throw new InvalidTensorShardError(
+      "shape",
+      `Class count must be in [1, ${labelWidth === 1 ? 256 : 65536}] for these labels, found ${classCount}.`,
+    );
   }
   if (rank < 1 || rank > MAX_RANK) {
     throw new InvalidTensorShardError("shape", `Feature rank must be in [1, ${MAX_RANK}], found ${rank}.`);
@@ -115,7 +120,10 @@ export function decodeTensorShard(bytes: Uint8Array): TensorDataset {
   }
   const headerLength = align(FIXED_HEADER + 4 * rank, 8);
   if (bytes.length < headerLength + 4) {
-    throw new InvalidTensorShardError("truncated", `The header needs ${headerLength} bytes plus the checksum, found ${bytes.length} in all.`);
+    throw new InvalidTensorShardError(
+      "truncated",
+      `The header needs ${headerLength} bytes plus the checksum, found ${bytes.length} in all.`,
+    );
   }
   const featureShape: number[] = [];
   for (let i = 0; i < rank; i++) {
@@ -142,7 +150,10 @@ export function decodeTensorShard(bytes: Uint8Array): TensorDataset {
   const expected = view.getUint32(bodyEnd, true);
   const actual = crc32(bytes.subarray(0, bodyEnd));
   if (expected !== actual) {
-    throw new InvalidTensorShardError("checksum", `CRC-32 in the shard is ${expected.toString(16).padStart(8, "0")}, the bytes give ${actual.toString(16).padStart(8, "0")}.`);
+    throw new InvalidTensorShardError(
+      "checksum",
+      `CRC-32 in the shard is ${expected.toString(16).padStart(8, "0")}, the bytes give ${actual.toString(16).padStart(8, "0")}.`,
+    );
   }
 
   let offset = headerLength;
@@ -164,7 +175,8 @@ export function decodeTensorShard(bytes: Uint8Array): TensorDataset {
     for (let i = 0; i < count; i++) labels[i] = view.getUint16(offset + 2 * i, true);
   }
   for (let i = 0; i < count; i++) {
-    if (labels[i]! >= classCount) throw new InvalidTensorShardError("label", `Label ${i} is ${labels[i]}, not below the class count ${classCount}.`);
+    if (labels[i]! >= classCount)
+      throw new InvalidTensorShardError("label", `Label ${i} is ${labels[i]}, not below the class count ${classCount}.`);
   }
   try {
     return createTensorDataset({ featureShape, features, labels, classCount });

@@ -49,10 +49,13 @@ export class WrongChainError extends BaseError {
   readonly actualChainId: number;
 
   constructor(params: { expectedChainId: number; actualChainId: number; rpcUrl?: string | undefined; expectedBy: string }) {
-    super(`Wrong chain: expected chain ${params.expectedChainId} (${params.expectedBy}), but the RPC serves chain ${params.actualChainId}.`, {
-      details: params.rpcUrl ? `RPC ${params.rpcUrl}` : undefined,
-      hint: "Point the RPC URL at the intended chain, or use the deployment of the chain it serves.",
-    });
+    super(
+      `Wrong chain: expected chain ${params.expectedChainId} (${params.expectedBy}), but the RPC serves chain ${params.actualChainId}.`,
+      {
+        details: params.rpcUrl ? `RPC ${params.rpcUrl}` : undefined,
+        hint: "Point the RPC URL at the intended chain, or use the deployment of the chain it serves.",
+      },
+    );
     this.expectedChainId = params.expectedChainId;
     this.actualChainId = params.actualChainId;
   }
@@ -195,13 +198,24 @@ export class InsufficientAllowanceError extends BaseError {
   readonly allowance: bigint;
   readonly needed: bigint;
 
-  constructor(params: { owner?: Address | undefined; spender: Address; token?: TokenDescription | undefined; allowance: bigint; needed: bigint; hint?: string; cause?: unknown }) {
+  constructor(params: {
+    owner?: Address | undefined;
+    spender: Address;
+    token?: TokenDescription | undefined;
+    allowance: bigint;
+    needed: bigint;
+    hint?: string;
+    cause?: unknown;
+  }) {
     const amount = (value: bigint) => formatAmount(value, params.token);
-    super(`${params.spender} may move ${amount(params.allowance)}${params.owner ? ` of ${params.owner}'s tokens` : ""} but needs ${amount(params.needed)}.`, {
-      details: params.token?.address ? `token ${params.token.address}` : undefined,
-      hint: params.hint ?? "Approve the spender for the amount first (the buy actions do it for you unless told not to).",
-      cause: params.cause,
-    });
+    super(
+      `${params.spender} may move ${amount(params.allowance)}${params.owner ? ` of ${params.owner}'s tokens` : ""} but needs ${amount(params.needed)}.`,
+      {
+        details: params.token?.address ? `token ${params.token.address}` : undefined,
+        hint: params.hint ?? "Approve the spender for the amount first (the buy actions do it for you unless told not to).",
+        cause: params.cause,
+      },
+    );
     this.owner = params.owner;
     this.spender = params.spender;
     this.allowance = params.allowance;
@@ -218,9 +232,10 @@ export class TransactionRevertedError extends BaseError {
 
   constructor(params: { action: string; hash?: Hash | undefined; reason?: string | undefined; raw?: string | undefined; cause?: unknown }) {
     super(`${params.action} reverted${params.reason ? `: ${params.reason}` : ""}.`, {
-      details: [params.hash ? `transaction ${params.hash}` : "", params.raw && params.raw !== "0x" ? `revert data ${params.raw}` : ""]
-        .filter(Boolean)
-        .join("; ") || undefined,
+      details:
+        [params.hash ? `transaction ${params.hash}` : "", params.raw && params.raw !== "0x" ? `revert data ${params.raw}` : ""]
+          .filter(Boolean)
+          .join("; ") || undefined,
       hint: "Read the current state (asset, listing, job) and check the call's parameters against it.",
       cause: params.cause,
     });

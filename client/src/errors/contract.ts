@@ -168,7 +168,10 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     message: `The reward pool of ${amount(rewardPool)} exceeds the limit of ${amount(limit)}.`,
     hint: "Use a smaller reward per round or fewer rounds.",
   }),
-  InvalidToken: ({ token }) => ({ message: `${token} cannot be a reward or stake token.`, hint: "Name an ERC-20 contract (not the zero address)." }),
+  InvalidToken: ({ token }) => ({
+    message: `${token} cannot be a reward or stake token.`,
+    hint: "Name an ERC-20 contract (not the zero address).",
+  }),
   WrongAssetKind: ({ assetId, expected, actual }) => ({
     message: `Asset ${assetId} is a ${assetKindName(actual)}, but the job needs a ${assetKindName(expected)} there.`,
     hint: "Train on a dataset asset, starting from a model asset.",
@@ -194,7 +197,10 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     message: `A stake of ${amount(stake)} is above the maximum of ${amount(maximum)}.`,
     hint: `Stake at most ${amount(maximum)}.`,
   }),
-  EmptyPeerId: () => ({ message: "The libp2p peer id is empty.", hint: "Pass the trainer node's peer id so the other trainers can find it." }),
+  EmptyPeerId: () => ({
+    message: "The libp2p peer id is empty.",
+    hint: "Pass the trainer node's peer id so the other trainers can find it.",
+  }),
   NotATrainer: ({ jobId, account }) => ({
     message: `Account ${account} never joined job ${jobId}.`,
     hint: "Join the job first (joinJob, `myc job join`).",
@@ -224,7 +230,10 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     message: `This belongs to the ${phaseName(phase)} window of the round, open from ${time(opensAt)} to ${time(closesAt)}.`,
     hint: "Act while that window is open (getPhase tells where the round stands).",
   }),
-  AlreadyCommitted: ({ round }) => ({ message: `You already committed in round ${round}.`, hint: "One commitment per trainer and round: reveal it in the reveal window." }),
+  AlreadyCommitted: ({ round }) => ({
+    message: `You already committed in round ${round}.`,
+    hint: "One commitment per trainer and round: reveal it in the reveal window.",
+  }),
   NotCommitted: ({ round }) => ({
     message: `Nothing to reveal in round ${round}: no commitment, or it was already revealed.`,
     hint: "Commit in the commit window first; a commitment is revealed once.",
@@ -237,8 +246,14 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     message: `${samples} samples is outside the job's range of 1 to ${maxSamples}.`,
     hint: "Report the samples you trained on, at most the job's per-round cap.",
   }),
-  NotRevealed: ({ round }) => ({ message: `Only trainers who revealed in round ${round} may attest.`, hint: "Reveal in the reveal window to take part in the attestation." }),
-  AlreadyAttested: ({ round, tupleId }) => ({ message: `You already attested in round ${round} (tuple ${tupleId}).`, hint: "One attestation per trainer and round." }),
+  NotRevealed: ({ round }) => ({
+    message: `Only trainers who revealed in round ${round} may attest.`,
+    hint: "Reveal in the reveal window to take part in the attestation.",
+  }),
+  AlreadyAttested: ({ round, tupleId }) => ({
+    message: `You already attested in round ${round} (tuple ${tupleId}).`,
+    hint: "One attestation per trainer and round.",
+  }),
   InvalidInclusion: ({ includedMask, includedSamples }) => ({
     message: `The inclusion mask ${includedMask} with ${includedSamples} samples is inconsistent.`,
     hint: "Include at least one trainer, with between one sample per included trainer and maxSamples each.",
@@ -261,8 +276,14 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     message: `Round ${round} is not final yet (the current round is ${currentRound}).`,
     hint: "Claim after the round is finalized.",
   }),
-  RoundFailed: ({ round }) => ({ message: `Round ${round} failed: no aggregate reached the quorum.`, hint: "Its reward rolled over into the next round; there is nothing to claim." }),
-  NotAttested: ({ round }) => ({ message: `You did not attest in round ${round}.`, hint: "Only attesters of the winning aggregate are paid." }),
+  RoundFailed: ({ round }) => ({
+    message: `Round ${round} failed: no aggregate reached the quorum.`,
+    hint: "Its reward rolled over into the next round; there is nothing to claim.",
+  }),
+  NotAttested: ({ round }) => ({
+    message: `You did not attest in round ${round}.`,
+    hint: "Only attesters of the winning aggregate are paid.",
+  }),
   AttestedLosingTuple: ({ round, attestedTupleId, winningTupleId }) => ({
     message: `In round ${round} you attested tuple ${attestedTupleId}, but tuple ${winningTupleId} won.`,
     hint: "Only attesters of the winning aggregate are paid; check your aggregation against the job's rule.",
@@ -276,8 +297,14 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     message: `Round ${round} already paid ${claimedSamples} of ${includedSamples} included samples; this claim would exceed them.`,
     hint: "The winning tuple understated its samples, so its reward is exhausted.",
   }),
-  NothingToRefund: ({ jobId }) => ({ message: `Job ${jobId} holds nothing for its sponsor.`, hint: "Everything was paid out or refunded already." }),
-  NoSuccessfulRound: ({ jobId }) => ({ message: `No round of job ${jobId} succeeded, so there is no trained model to publish.`, hint: "The base model is unchanged." }),
+  NothingToRefund: ({ jobId }) => ({
+    message: `Job ${jobId} holds nothing for its sponsor.`,
+    hint: "Everything was paid out or refunded already.",
+  }),
+  NoSuccessfulRound: ({ jobId }) => ({
+    message: `No round of job ${jobId} succeeded, so there is no trained model to publish.`,
+    hint: "The base model is unchanged.",
+  }),
   ResultAlreadyPublished: ({ jobId, assetId }) => ({
     message: `The result of job ${jobId} was already published as asset ${assetId}.`,
     hint: `See it with \`myc asset ${assetId}\`.`,
@@ -291,7 +318,10 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     message: `Account ${operator} is not approved to move asset ${tokenId}.`,
     hint: "Ask the owner to approve this account, or transfer with the owner's key.",
   }),
-  ERC721InvalidApprover: ({ approver }) => ({ message: `${approver} cannot approve asset transfers.`, hint: "Approve from the owner's account." }),
+  ERC721InvalidApprover: ({ approver }) => ({
+    message: `${approver} cannot approve asset transfers.`,
+    hint: "Approve from the owner's account.",
+  }),
   ERC721InvalidOperator: ({ operator }) => ({ message: `${operator} cannot be an operator.`, hint: "Name a non-zero operator address." }),
   ERC721InvalidOwner: ({ owner }) => ({ message: `${owner} cannot own assets.`, hint: "Name a non-zero owner address." }),
   ERC721InvalidReceiver: ({ receiver }) => ({
@@ -319,7 +349,10 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     message: `${spender} may move ${amount(allowance)} of the token but ${amount(needed)} are needed.`,
     hint: "Approve the spender first; if the spender is the Marketplace selling an asset owner's datatokens, the owner approves it (setListing does).",
   }),
-  ERC20InvalidApprover: ({ approver }) => ({ message: `${approver} cannot approve token transfers.`, hint: "Approve from a non-zero account." }),
+  ERC20InvalidApprover: ({ approver }) => ({
+    message: `${approver} cannot approve token transfers.`,
+    hint: "Approve from a non-zero account.",
+  }),
   ERC20InvalidReceiver: ({ receiver }) => ({ message: `Tokens cannot be sent to ${receiver}.`, hint: "Name a non-zero recipient." }),
   ERC20InvalidSender: ({ sender }) => ({ message: `${sender} cannot send tokens.`, hint: "Send from a non-zero account." }),
   ERC20InvalidSpender: ({ spender }) => ({ message: `${spender} cannot be a spender.`, hint: "Name a non-zero spender." }),
@@ -424,7 +457,11 @@ export class ContractRevertedError<name extends ContractErrorName = ContractErro
   }) {
     const { message, hint } = (explanations[params.errorName] as Explain<name>)(params.args);
     super(message, {
-      details: `${params.errorName}(${Object.entries(params.args as Record<string, unknown>).map(([key, value]) => `${key}: ${String(value)}`).join(", ")})${params.functionName ? ` in ${params.functionName}` : ""}${params.contractAddress ? ` on ${params.contractAddress}` : ""}`,
+      details: `${params.errorName}(${Object.entries(params.args as Record<string, unknown>)
+        .map(([key, value]) => `${key}: ${String(value)}`)
+        .join(
+          ", ",
+        )})${params.functionName ? ` in ${params.functionName}` : ""}${params.contractAddress ? ` on ${params.contractAddress}` : ""}`,
       hint,
       cause: params.cause,
     });
@@ -469,7 +506,8 @@ export function decodeContractError(data: Hex): { errorName: ContractErrorName; 
   if (data.length < 10) return null;
   try {
     const decoded = decodeErrorResult({ abi: protocolErrorsAbi, data });
-    const item = protocolErrorsAbi.find((error) => error.name === decoded.errorName && decoded.abiItem === error) ??
+    const item =
+      protocolErrorsAbi.find((error) => error.name === decoded.errorName && decoded.abiItem === error) ??
       protocolErrorsAbi.find((error) => error.name === decoded.errorName)!;
     const values = (decoded.args ?? []) as readonly unknown[];
     const args = Object.fromEntries(item.inputs.map((input, index) => [input.name, values[index]]));
@@ -514,7 +552,13 @@ export function contractErrorFromRevert(params: {
     case "ERC20InsufficientAllowance": {
       const typed = args as ContractErrorArgs<"ERC20InsufficientAllowance">;
       const reverted = new ContractRevertedError({ errorName, args: typed, ...common });
-      return new InsufficientAllowanceError({ spender: typed.spender, allowance: typed.allowance, needed: typed.needed, hint: reverted.hint, cause: reverted });
+      return new InsufficientAllowanceError({
+        spender: typed.spender,
+        allowance: typed.allowance,
+        needed: typed.needed,
+        hint: reverted.hint,
+        cause: reverted,
+      });
     }
     default:
       return new ContractRevertedError({ errorName, args: args as never, ...common });

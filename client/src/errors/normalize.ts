@@ -37,11 +37,21 @@ export function toMyceliumError(error: unknown, context: ErrorContext): BaseErro
   if (data !== undefined && data !== "0x") {
     const decoded = decodeContractError(data);
     if (decoded) {
-      return contractErrorFromRevert({ ...decoded, contractAddress: context.contractAddress, functionName: context.functionName, cause: error });
+      return contractErrorFromRevert({
+        ...decoded,
+        contractAddress: context.contractAddress,
+        functionName: context.functionName,
+        cause: error,
+      });
     }
   }
   if (revert) {
-    return new TransactionRevertedError({ action: context.action, reason: revert.reason ?? revert.data?.errorName, raw: data, cause: error });
+    return new TransactionRevertedError({
+      action: context.action,
+      reason: revert.reason ?? revert.data?.errorName,
+      raw: data,
+      cause: error,
+    });
   }
   const mismatch = findInChain(error, (e) => e instanceof ChainMismatchError);
   if (mismatch) {
@@ -72,7 +82,11 @@ export function toMyceliumError(error: unknown, context: ErrorContext): BaseErro
 /** The first error in the `cause` chain (the error itself included) for which `predicate` holds. */
 export function findInChain(error: unknown, predicate: (error: unknown) => boolean): unknown {
   const seen = new Set<unknown>();
-  for (let current = error; current !== null && current !== undefined && !seen.has(current); current = (current as { cause?: unknown }).cause) {
+  for (
+    let current = error;
+    current !== null && current !== undefined && !seen.has(current);
+    current = (current as { cause?: unknown }).cause
+  ) {
     if (predicate(current)) return current;
     seen.add(current);
   }

@@ -95,8 +95,10 @@ export async function queryPage<item>(
   client: IndexerClient,
   query: PageQuery,
   page: PageParameters & IndexerRequestOptions,
+  // biome-ignore lint/suspicious/noExplicitAny: a row of the indexer's GraphQL, untyped JSON that `parse` reads.
   parse: (row: Record<string, any>) => item,
 ): Promise<IndexerPage<item>> {
+  // biome-ignore lint/suspicious/noExplicitAny: the list's name is a parameter, so the answer's shape is only known to `parse`.
   const data = await queryIndexer<Record<string, any>>(
     client,
     `query ($where: ${query.filterType}, $limit: Int, $after: String, $direction: String) {

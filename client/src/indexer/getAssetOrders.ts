@@ -17,7 +17,16 @@ export async function getAssetOrders(client: IndexerClient, parameters: GetAsset
   if (parameters.consumer !== undefined) where.consumer = addressParameter("consumer", parameters.consumer);
   return queryPage(
     client,
-    { list: "orders", filterType: "orderFilter", where, fields: ORDER_FIELDS, orderBy: "id", defaultDirection: "desc", defaultLimit: 100, maxLimit: 1_000 },
+    {
+      list: "orders",
+      filterType: "orderFilter",
+      where,
+      fields: ORDER_FIELDS,
+      orderBy: "id",
+      defaultDirection: "desc",
+      defaultLimit: 100,
+      maxLimit: 1_000,
+    },
     parameters,
     parseOrder,
   );

@@ -42,7 +42,16 @@ export async function getAssets(client: IndexerClient, parameters: GetAssetsPara
   const fetchPage = (after: string | undefined) =>
     queryPage(
       client,
-      { list: "assets", filterType: "assetFilter", where, fields: ASSET_FIELDS, orderBy: "id", defaultDirection: "asc", defaultLimit: 50, maxLimit: 500 },
+      {
+        list: "assets",
+        filterType: "assetFilter",
+        where,
+        fields: ASSET_FIELDS,
+        orderBy: "id",
+        defaultDirection: "asc",
+        defaultLimit: 50,
+        maxLimit: 500,
+      },
       { ...parameters, after },
       parseAsset,
     );

@@ -1,6 +1,14 @@
 import type { IndexerClient, IndexerRequestOptions } from "./client.ts";
 import { queryPage } from "./client.ts";
-import { addressParameter, JOB_FIELDS, parseJob, type IndexedJob, type IndexedJobStatus, type IndexerPage, type PageParameters } from "./types.ts";
+import {
+  addressParameter,
+  JOB_FIELDS,
+  parseJob,
+  type IndexedJob,
+  type IndexedJobStatus,
+  type IndexerPage,
+  type PageParameters,
+} from "./types.ts";
 
 export type GetJobsParameters = IndexerRequestOptions &
   PageParameters & {
@@ -23,7 +31,16 @@ export async function getJobs(client: IndexerClient, parameters: GetJobsParamete
   if (parameters.baseModelId !== undefined) where.baseModelId = parameters.baseModelId.toString();
   return queryPage(
     client,
-    { list: "jobs", filterType: "jobFilter", where, fields: JOB_FIELDS, orderBy: "id", defaultDirection: "desc", defaultLimit: 50, maxLimit: 1_000 },
+    {
+      list: "jobs",
+      filterType: "jobFilter",
+      where,
+      fields: JOB_FIELDS,
+      orderBy: "id",
+      defaultDirection: "desc",
+      defaultLimit: 50,
+      maxLimit: 1_000,
+    },
     parameters,
     parseJob,
   );

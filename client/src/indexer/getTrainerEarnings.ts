@@ -12,7 +12,15 @@ export type TrainerEarnings = {
   /** Per stake token: stake locked now, deposited, withdrawn and slashed. */
   stakes: { token: Address; decimals: number | null; staked: bigint; deposited: bigint; withdrawn: bigint; slashed: bigint }[];
   /** The jobs the account trains in (at most 1,000, newest first). */
-  jobs: { jobId: bigint; index: number; status: IndexedTrainerStatus; stake: bigint; rewardClaimed: bigint; claimCount: number; samplesRevealed: bigint }[];
+  jobs: {
+    jobId: bigint;
+    index: number;
+    status: IndexedTrainerStatus;
+    stake: bigint;
+    rewardClaimed: bigint;
+    claimCount: number;
+    samplesRevealed: bigint;
+  }[];
 };
 
 export type GetTrainerEarningsReturnType = TrainerEarnings;
@@ -23,7 +31,11 @@ export async function getTrainerEarnings(
   parameters: GetTrainerEarningsParameters,
 ): Promise<GetTrainerEarningsReturnType> {
   const account = addressParameter("account", parameters.account);
-  const data = await queryIndexer<{ accountEarnings: any; accountStakes: any; trainers: any }>(
+  const data = await queryIndexer<{
+    accountEarnings: { items: EarningsRow[] };
+    accountStakes: { items: StakesRow[] };
+    trainers: { items: TrainerRow[] };
+  }>(
     client,
     `query ($account: String) {
       accountEarnings(where: { account: $account }, orderBy: "tokenAddress", limit: 100) {
@@ -37,14 +49,14 @@ export async function getTrainerEarnings(
   );
   return {
     account,
-    earnings: (data.accountEarnings.items as any[]).map((row) => ({
+    earnings: data.accountEarnings.items.map((row) => ({
       token: row.tokenAddress,
       decimals: row.token?.decimals ?? null,
       trainingRewards: BigInt(row.trainingRewards),
       slashRewards: BigInt(row.slashRewards),
       total: BigInt(row.total),
     })),
-    stakes: (data.accountStakes.items as any[]).map((row) => ({
+    stakes: data.accountStakes.items.map((row) => ({
       token: row.tokenAddress,
       decimals: row.token?.decimals ?? null,
       staked: BigInt(row.staked),
@@ -52,7 +64,7 @@ export async function getTrainerEarnings(
       withdrawn: BigInt(row.withdrawn),
       slashed: BigInt(row.slashed),
     })),
-    jobs: (data.trainers.items as any[]).map((row) => ({
+    jobs: data.trainers.items.map((row) => ({
       jobId: BigInt(row.jobId),
       index: row.index,
       status: row.status,
@@ -63,3 +75,29 @@ export async function getTrainerEarnings(
     })),
   };
 }
+
+/** Rows as the indexer's GraphQL returns them: big numbers as decimal strings. */
+type EarningsRow = {
+  tokenAddress: `0x${string}`;
+  trainingRewards: string;
+  slashRewards: string;
+  total: string;
+  token: { decimals: number } | null;
+};
+type StakesRow = {
+  tokenAddress: `0x${string}`;
+  staked: string;
+  deposited: string;
+  withdrawn: string;
+  slashed: string;
+  token: { decimals: number } | null;
+};
+type TrainerRow = {
+  jobId: string;
+  index: number;
+  status: IndexedTrainerStatus;
+  stake: string;
+  rewardClaimed: string;
+  claimCount: number;
+  samplesRevealed: string;
+};

@@ -9,7 +9,10 @@ export type RoundClockPhase = "scheduled" | "commit" | "reveal" | "attest" | "fi
  * once everyone who revealed attested, which the contract checks). The indexer's `phase` column instead records the
  * furthest phase its events showed.
  */
-export function roundPhaseAt(round: Pick<IndexedRound, "status" | "start" | "commitEnd" | "revealEnd" | "attestEnd">, timestamp: bigint): RoundClockPhase {
+export function roundPhaseAt(
+  round: Pick<IndexedRound, "status" | "start" | "commitEnd" | "revealEnd" | "attestEnd">,
+  timestamp: bigint,
+): RoundClockPhase {
   if (round.status === "cancelled") return "cancelled";
   if (round.status !== "pending") return "finalized";
   if (timestamp < round.start) return "scheduled";

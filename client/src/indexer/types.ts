@@ -44,6 +44,7 @@ export const ASSET_FIELDS = `id kind state owner publisher manifestCid version p
   listing { paymentToken price active token { decimals } }
   revenue(limit: 10, orderBy: "paymentToken") { items { paymentToken revenue volume purchaseCount token { decimals } } }`;
 
+// biome-ignore lint/suspicious/noExplicitAny: rows of the indexer's GraphQL are untyped JSON; each parser below checks what it reads.
 type Json = Record<string, any>;
 
 export function parseAsset(row: Json): IndexedAsset {
@@ -279,7 +280,10 @@ export type PageParameters = {
 };
 
 /** Turns a GraphQL page (`items` and `pageInfo`) into an IndexerPage. */
-export function toPage<item>(page: { items: Json[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }, parse: (row: Json) => item): IndexerPage<item> {
+export function toPage<item>(
+  page: { items: Json[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } },
+  parse: (row: Json) => item,
+): IndexerPage<item> {
   return { items: page.items.map(parse), nextCursor: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null };
 }
 

@@ -23,7 +23,12 @@ export class Checker {
       return this.fail(path, "an object", value);
     }
     for (const key of Object.keys(value)) {
-      if (!required.includes(key) && !optional.includes(key)) this.fail(join(path, key), `no such field (allowed: ${[...required, ...optional].join(", ")})`, (value as Record<string, unknown>)[key]);
+      if (!required.includes(key) && !optional.includes(key))
+        this.fail(
+          join(path, key),
+          `no such field (allowed: ${[...required, ...optional].join(", ")})`,
+          (value as Record<string, unknown>)[key],
+        );
     }
     return true;
   }
@@ -45,11 +50,17 @@ export class Checker {
   }
 
   oneOf<T extends string>(value: unknown, path: string, options: readonly T[]): value is T {
-    return (typeof value === "string" && (options as readonly string[]).includes(value)) || this.fail(path, `one of ${options.map((o) => JSON.stringify(o)).join(", ")}`, value);
+    return (
+      (typeof value === "string" && (options as readonly string[]).includes(value)) ||
+      this.fail(path, `one of ${options.map((o) => JSON.stringify(o)).join(", ")}`, value)
+    );
   }
 
   integer(value: unknown, path: string, min: number): value is number {
-    return (Number.isSafeInteger(value) && (value as number) >= min) || this.fail(path, min === 0 ? "a non-negative integer" : min === 1 ? "a positive integer" : `an integer >= ${min}`, value);
+    return (
+      (Number.isSafeInteger(value) && (value as number) >= min) ||
+      this.fail(path, min === 0 ? "a non-negative integer" : min === 1 ? "a positive integer" : `an integer >= ${min}`, value)
+    );
   }
 
   finite(value: unknown, path: string): value is number {
@@ -63,7 +74,8 @@ export class Checker {
   }
 
   array(value: unknown, path: string, min = 0, max = 1_000_000): value is unknown[] {
-    if (!Array.isArray(value)) return this.fail(path, min > 0 ? `an array of at least ${min} item${min === 1 ? "" : "s"}` : "an array", value);
+    if (!Array.isArray(value))
+      return this.fail(path, min > 0 ? `an array of at least ${min} item${min === 1 ? "" : "s"}` : "an array", value);
     if (value.length < min) return this.fail(path, `an array of at least ${min} item${min === 1 ? "" : "s"}`, value);
     if (value.length > max) return this.fail(path, `an array of at most ${max} items`, value);
     return true;
@@ -95,7 +107,8 @@ export function describe(value: unknown): string {
   if (value === null) return "null";
   const cid = CID.asCID(value);
   if (cid) return `CID ${cid.toString()}`;
-  if (typeof value === "string") return value.length > 80 ? `${JSON.stringify(value.slice(0, 77))}... (${value.length} characters)` : JSON.stringify(value);
+  if (typeof value === "string")
+    return value.length > 80 ? `${JSON.stringify(value.slice(0, 77))}... (${value.length} characters)` : JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return `${typeof value} ${String(value)}`;
   if (value instanceof Uint8Array) return `${value.byteLength} bytes`;
   if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? "" : "s"}`;

@@ -15,7 +15,11 @@ import { validateModelManifest, validateUpdateManifest } from "./model.ts";
 import type { ModelManifest, UpdateManifest } from "./model.ts";
 
 export type Manifest = DatasetManifest | ModelManifest | UpdateManifest;
-export type ManifestOfKind<K extends ManifestKind> = K extends "dataset" ? DatasetManifest : K extends "model" ? ModelManifest : UpdateManifest;
+export type ManifestOfKind<K extends ManifestKind> = K extends "dataset"
+  ? DatasetManifest
+  : K extends "model"
+    ? ModelManifest
+    : UpdateManifest;
 
 /** Manifests are single dag-json blocks; anything larger is refused before decoding. */
 const MAX_MANIFEST_BYTES = 1024 * 1024;
@@ -29,7 +33,15 @@ export function validateManifest(value: unknown, context: { cid?: string } = {})
   throw new ManifestValidationError({
     kind: "Mycelium",
     cid: context.cid,
-    issues: [{ path: "manifest", expected: `one of ${Object.values(MANIFEST_IDS).map((m) => JSON.stringify(m)).join(", ")}`, found: id === undefined ? "nothing" : JSON.stringify(id) }],
+    issues: [
+      {
+        path: "manifest",
+        expected: `one of ${Object.values(MANIFEST_IDS)
+          .map((m) => JSON.stringify(m))
+          .join(", ")}`,
+        found: id === undefined ? "nothing" : JSON.stringify(id),
+      },
+    ],
   });
 }
 
@@ -55,15 +67,33 @@ export async function storeManifest(storage: BlockStorage, manifest: Manifest, o
  * Fetches (verified against its CID), decodes and validates a manifest. With `kind`, anything else is rejected with
  * ManifestValidationError; the return type follows `kind`.
  */
-export async function loadManifest<K extends ManifestKind>(storage: BlockStorage, cid: CidLike, options: { kind: K; signal?: AbortSignal }): Promise<ManifestOfKind<K>>;
+export async function loadManifest<K extends ManifestKind>(
+  storage: BlockStorage,
+  cid: CidLike,
+  options: { kind: K; signal?: AbortSignal },
+): Promise<ManifestOfKind<K>>;
 export async function loadManifest(storage: BlockStorage, cid: CidLike, options?: { signal?: AbortSignal }): Promise<Manifest>;
-export async function loadManifest(storage: BlockStorage, cid: CidLike, options: { kind?: ManifestKind; signal?: AbortSignal } = {}): Promise<Manifest> {
+export async function loadManifest(
+  storage: BlockStorage,
+  cid: CidLike,
+  options: { kind?: ManifestKind; signal?: AbortSignal } = {},
+): Promise<Manifest> {
   const root = toCid(cid);
   if (root.code !== dagJson.code) {
-    throw new InvalidContentError({ cid: root.toString(), expected: "a dag-json manifest", found: `a block with codec 0x${root.code.toString(16)}`, hint: "Pass the manifest CID (bagu...), not the CID of the content it describes." });
+    throw new InvalidContentError({
+      cid: root.toString(),
+      expected: "a dag-json manifest",
+      found: `a block with codec 0x${root.code.toString(16)}`,
+      hint: "Pass the manifest CID (bagu...), not the CID of the content it describes.",
+    });
   }
   const bytes = await verifiedGetter(storage.blockstore)(root, options.signal ? { signal: options.signal } : {});
-  if (bytes.byteLength > MAX_MANIFEST_BYTES) throw new InvalidContentError({ cid: root.toString(), expected: `a manifest of at most ${MAX_MANIFEST_BYTES} bytes`, found: `${bytes.byteLength} bytes` });
+  if (bytes.byteLength > MAX_MANIFEST_BYTES)
+    throw new InvalidContentError({
+      cid: root.toString(),
+      expected: `a manifest of at most ${MAX_MANIFEST_BYTES} bytes`,
+      found: `${bytes.byteLength} bytes`,
+    });
   let value: unknown;
   try {
     value = dagJson.decode(bytes);
@@ -75,7 +105,11 @@ export async function loadManifest(storage: BlockStorage, cid: CidLike, options:
     const expected = MANIFEST_IDS[options.kind];
     const found = (value as { manifest?: unknown } | null)?.manifest;
     if (found !== expected) {
-      throw new ManifestValidationError({ kind: options.kind, cid: root.toString(), issues: [{ path: "manifest", expected: JSON.stringify(expected), found: found === undefined ? "nothing" : JSON.stringify(found) }] });
+      throw new ManifestValidationError({
+        kind: options.kind,
+        cid: root.toString(),
+        issues: [{ path: "manifest", expected: JSON.stringify(expected), found: found === undefined ? "nothing" : JSON.stringify(found) }],
+      });
     }
   }
   return validateManifest(value, context);

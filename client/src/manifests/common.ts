@@ -1,4 +1,4 @@
-import { Checker, join } from "./check.ts";
+import { type Checker, join } from "./check.ts";
 
 /** Element types a tensor (feature or model input/output) may have. */
 export const DTYPES = ["float32", "float16", "int32", "int16", "int8", "uint8", "uint16", "bool"] as const;

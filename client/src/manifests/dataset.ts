@@ -73,10 +73,14 @@ function checkDataset(check: Checker, value: unknown): void {
   if (!check.object(value, "", ["manifest", ...ASSET_INFO_FIELDS, "format", "schema", "splits"])) return;
   check.literal(value.manifest, "manifest", MANIFEST_IDS.dataset);
   checkAssetInfo(check, value, "");
-  if (check.string(value.format, "format") && !FORMAT_ID.test(value.format)) check.fail("format", "a format id like mycelium/tensor-shards@1", value.format);
+  if (check.string(value.format, "format") && !FORMAT_ID.test(value.format))
+    check.fail("format", "a format id like mycelium/tensor-shards@1", value.format);
   const schema = value.schema;
   if (check.object(schema, "schema", ["featureShape", "dtype", "labelClasses"])) {
-    if (check.array(schema.featureShape, "schema.featureShape", 0, 8)) schema.featureShape.forEach((d, i) => check.integer(d, join("schema.featureShape", i), 1));
+    if (check.array(schema.featureShape, "schema.featureShape", 0, 8))
+      schema.featureShape.forEach((d, i) => {
+        check.integer(d, join("schema.featureShape", i), 1);
+      });
     check.oneOf(schema.dtype, "schema.dtype", DTYPES);
     if (check.array(schema.labelClasses, "schema.labelClasses", 0, 100_000)) {
       const seen = new Set<string>();

@@ -142,9 +142,12 @@ export function validateUpdateManifest(value: unknown, context: { cid?: string }
     const baseOk = check.cid(value.baseModel, "baseModel");
     const lineage = value.lineage as Partial<ModelLineage> | undefined;
     if (lineage && typeof lineage === "object") {
-      if (jobOk && lineage.job !== undefined && !sameJob(lineage.job, value.job as JobRef)) check.fail("lineage.job", `the update's job ${JSON.stringify(value.job)}`, lineage.job);
-      if (roundOk && lineage.round !== undefined && lineage.round !== value.round) check.fail("lineage.round", `the update's round ${String(value.round)}`, lineage.round);
-      if (baseOk && lineage.baseModel !== undefined && !(value.baseModel as CID).equals(lineage.baseModel)) check.fail("lineage.baseModel", `the update's baseModel ${String(value.baseModel)}`, lineage.baseModel);
+      if (jobOk && lineage.job !== undefined && !sameJob(lineage.job, value.job as JobRef))
+        check.fail("lineage.job", `the update's job ${JSON.stringify(value.job)}`, lineage.job);
+      if (roundOk && lineage.round !== undefined && lineage.round !== value.round)
+        check.fail("lineage.round", `the update's round ${String(value.round)}`, lineage.round);
+      if (baseOk && lineage.baseModel !== undefined && !(value.baseModel as CID).equals(lineage.baseModel))
+        check.fail("lineage.baseModel", `the update's baseModel ${String(value.baseModel)}`, lineage.baseModel);
     }
   }
   if (check.issues.length > 0) throw new ManifestValidationError({ kind: "update", issues: check.issues, cid: context.cid });
@@ -199,11 +202,19 @@ function checkModelBody(check: Checker, value: Record<string, unknown>): void {
   }
   if (check.object(value.lineage, "lineage", ["datasets", "baseModel", "job", "round"])) {
     const lineage = value.lineage;
-    if (check.array(lineage.datasets, "lineage.datasets", 0, 1_000)) lineage.datasets.forEach((d, i) => check.cid(d, join("lineage.datasets", i)));
+    if (check.array(lineage.datasets, "lineage.datasets", 0, 1_000))
+      lineage.datasets.forEach((d, i) => {
+        check.cid(d, join("lineage.datasets", i));
+      });
     if (lineage.baseModel !== null) check.cid(lineage.baseModel, "lineage.baseModel");
     if (lineage.job !== null) checkJobRef(check, lineage.job, "lineage.job");
     if (lineage.round !== null) check.integer(lineage.round, "lineage.round", 0);
-    if ((lineage.job === null) !== (lineage.round === null)) check.fail("lineage.round", lineage.job === null ? "null when lineage.job is null" : "a round number when lineage.job is set", lineage.round);
+    if ((lineage.job === null) !== (lineage.round === null))
+      check.fail(
+        "lineage.round",
+        lineage.job === null ? "null when lineage.job is null" : "a round number when lineage.job is set",
+        lineage.round,
+      );
   }
 }
 

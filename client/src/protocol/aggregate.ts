@@ -21,14 +21,7 @@ export type AggregateParameters = {
 };
 
 /** Why an update was left out. */
-export type ExclusionReason =
-  | "unavailable"
-  | "invalid-samples"
-  | "shape-mismatch"
-  | "non-finite"
-  | "base-equal"
-  | "duplicate"
-  | "outlier";
+export type ExclusionReason = "unavailable" | "invalid-samples" | "shape-mismatch" | "non-finite" | "base-equal" | "duplicate" | "outlier";
 
 export type UpdateVerdict = {
   trainerIndex: number;
@@ -99,10 +92,13 @@ export function aggregateUpdates(params: AggregateParameters): AggregationResult
   let threshold: number | null = null;
   const distances = new Map<number, number>();
   if (rule.robustK !== null && candidates.length > 0) {
-    const d = distancesToMedian(candidates.map((candidate) => candidate.weights), base);
+    const d = distancesToMedian(
+      candidates.map((candidate) => candidate.weights),
+      base,
+    );
     medianDistance = medianOf(Float64Array.from(d));
     threshold = rule.robustK * medianDistance;
-    candidates.forEach((candidate, i) => distances.set(candidate.trainerIndex, d[i]!));
+    for (const [i, candidate] of candidates.entries()) distances.set(candidate.trainerIndex, d[i]!);
     included = [];
     candidates.forEach((candidate, i) => {
       if (d[i]! > threshold!) {
@@ -161,11 +157,16 @@ function screen(
   if ("unavailable" in update) return { reason: "unavailable", detail: `update unavailable: ${update.unavailable}` };
   const samples = update.samples;
   const samplesOk =
-    typeof samples === "bigint" ? samples >= 1n && samples <= BigInt(Number.MAX_SAFE_INTEGER) : Number.isSafeInteger(samples) && samples >= 1;
+    typeof samples === "bigint"
+      ? samples >= 1n && samples <= BigInt(Number.MAX_SAFE_INTEGER)
+      : Number.isSafeInteger(samples) && samples >= 1;
   if (!samplesOk) return { reason: "invalid-samples", detail: `samples must be an integer in [1, 2^53 - 1], found ${String(samples)}` };
   const weights = update.weights;
   if (!Array.isArray(weights) || weights.length !== base.length) {
-    return { reason: "shape-mismatch", detail: `expected ${base.length} weight tensors, found ${Array.isArray(weights) ? weights.length : typeof weights}` };
+    return {
+      reason: "shape-mismatch",
+      detail: `expected ${base.length} weight tensors, found ${Array.isArray(weights) ? weights.length : typeof weights}`,
+    };
   }
   for (let t = 0; t < base.length; t++) {
     const tensor = weights[t];
@@ -185,7 +186,8 @@ function screen(
   }
   if (equalWeights(weights, base)) return { reason: "base-equal", detail: "identical to the base model: no training was done" };
   for (const other of earlier) {
-    if (equalWeights(weights, other.weights)) return { reason: "duplicate", detail: `identical to the update of trainer ${other.trainerIndex}` };
+    if (equalWeights(weights, other.weights))
+      return { reason: "duplicate", detail: `identical to the update of trainer ${other.trainerIndex}` };
   }
   return null;
 }
@@ -309,11 +311,13 @@ function equalWeights(a: readonly Float32Array[], b: readonly Float32Array[]): b
 }
 
 function checkBase(base: readonly Float32Array[]): readonly Float32Array[] {
-  if (!Array.isArray(base) || base.length === 0) throw new InvalidAggregationInputError("The base model must be a non-empty list of Float32Array tensors.");
+  if (!Array.isArray(base) || base.length === 0)
+    throw new InvalidAggregationInputError("The base model must be a non-empty list of Float32Array tensors.");
   base.forEach((tensor, t) => {
     if (!(tensor instanceof Float32Array)) throw new InvalidAggregationInputError(`Base tensor ${t} is not a Float32Array.`);
     for (let j = 0; j < tensor.length; j++) {
-      if (!Number.isFinite(tensor[j])) throw new InvalidAggregationInputError(`Base tensor ${t} value ${j} is ${tensor[j]}; a global model is always finite.`);
+      if (!Number.isFinite(tensor[j]))
+        throw new InvalidAggregationInputError(`Base tensor ${t} value ${j} is ${tensor[j]}; a global model is always finite.`);
     }
   });
   return base;
@@ -327,7 +331,8 @@ function checkUpdates(updates: readonly AggregationUpdate[]): AggregationUpdate[
     if (!Number.isInteger(index) || index < 0 || index > MAX_TRAINER_INDEX) {
       throw new InvalidAggregationInputError(`Trainer index must be an integer in [0, ${MAX_TRAINER_INDEX}], found ${String(index)}.`);
     }
-    if (seen.has(index)) throw new InvalidAggregationInputError(`Trainer index ${index} appears twice; a trainer reveals at most one update per round.`);
+    if (seen.has(index))
+      throw new InvalidAggregationInputError(`Trainer index ${index} appears twice; a trainer reveals at most one update per round.`);
     seen.add(index);
   }
   return [...updates].sort((a, b) => a.trainerIndex - b.trainerIndex);

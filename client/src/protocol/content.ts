@@ -101,12 +101,18 @@ export async function loadUpdateWeights(storage: BlockStorage, parameters: LoadU
   const signal = parameters.signal ? { signal: parameters.signal } : {};
   const manifest = await loadManifest(storage, cid, { kind: "update", ...signal });
   const mismatches: string[] = [];
-  if (manifest.job.chainId !== expected.job.chainId || manifest.job.contract.toLowerCase() !== expected.job.contract.toLowerCase() || manifest.job.id !== expected.job.id.toString()) {
+  if (
+    manifest.job.chainId !== expected.job.chainId ||
+    manifest.job.contract.toLowerCase() !== expected.job.contract.toLowerCase() ||
+    manifest.job.id !== expected.job.id.toString()
+  ) {
     mismatches.push(`it is for job ${manifest.job.id} of ${manifest.job.contract} on chain ${manifest.job.chainId}`);
   }
   if (manifest.round !== expected.round) mismatches.push(`it is for round ${manifest.round}, not ${expected.round}`);
-  if (manifest.trainer.toLowerCase() !== expected.trainer.toLowerCase()) mismatches.push(`it names trainer ${manifest.trainer}, not ${expected.trainer}`);
-  if (BigInt(manifest.samples) !== expected.samples) mismatches.push(`it claims ${manifest.samples} samples, the reveal ${expected.samples}`);
+  if (manifest.trainer.toLowerCase() !== expected.trainer.toLowerCase())
+    mismatches.push(`it names trainer ${manifest.trainer}, not ${expected.trainer}`);
+  if (BigInt(manifest.samples) !== expected.samples)
+    mismatches.push(`it claims ${manifest.samples} samples, the reveal ${expected.samples}`);
   if (!manifest.baseModel.equals(global.cid)) mismatches.push(`it starts from ${manifest.baseModel}, not the round's model ${global.cid}`);
   if (mismatches.length > 0) throw new UpdateMismatchError(cid.toString(), mismatches);
   const artifacts = await loadModelArtifacts(storage, manifest.model, signal);
@@ -127,7 +133,10 @@ export type StoreAggregateParameters = {
  * Stores a round's aggregate as a model (layers directory + model manifest) and returns the manifest's CID: the
  * aggregateCid attested. Every field is a function of the inputs every trainer shares (see the module comment).
  */
-export async function storeAggregate(storage: BlockStorage, parameters: StoreAggregateParameters): Promise<{ cid: CID; model: GlobalModel }> {
+export async function storeAggregate(
+  storage: BlockStorage,
+  parameters: StoreAggregateParameters,
+): Promise<{ cid: CID; model: GlobalModel }> {
   const { global, job, round } = parameters;
   const modelDir = await storeWeights(storage, global, parameters.weights, parameters);
   const manifest = buildModelManifest({
@@ -138,7 +147,12 @@ export async function storeAggregate(storage: BlockStorage, parameters: StoreAgg
     model: modelDir,
     inputs: global.manifest.inputs,
     outputs: global.manifest.outputs,
-    lineage: { datasets: [parameters.dataset], baseModel: parameters.baseModel, job: { chainId: job.chainId, contract: job.contract, id: job.id }, round },
+    lineage: {
+      datasets: [parameters.dataset],
+      baseModel: parameters.baseModel,
+      job: { chainId: job.chainId, contract: job.contract, id: job.id },
+      round,
+    },
   });
   const cid = await storeManifest(storage, manifest, parameters.signal ? { signal: parameters.signal } : {});
   return { cid, model: { cid, manifest, modelDir, definition: { ...global.definition, weights: parameters.weights } } };

@@ -94,6 +94,7 @@ export function maskIndices(mask: bigint): number[] {
 }
 
 function toSalt(salt: Hex): Hex {
-  if (!isHex(salt) || salt.length !== 66) throw new InvalidArgumentError({ parameter: "salt", value: salt, expected: "32 bytes of hex (0x + 64 digits)" });
+  if (!isHex(salt) || salt.length !== 66)
+    throw new InvalidArgumentError({ parameter: "salt", value: salt, expected: "32 bytes of hex (0x + 64 digits)" });
   return salt;
 }

@@ -19,7 +19,12 @@ export function encodePeerId(peerId: Uint8Array | string): Hex {
     if (peerId.startsWith("1") || peerId.startsWith("Q")) return bytesToHex(base58btc.baseDecode(peerId));
     return bytesToHex(CID.parse(peerId).multihash.bytes);
   } catch (cause) {
-    throw new InvalidArgumentError({ parameter: "peer id", value: peerId, expected: "a libp2p peer id (12D3KooW…, Qm… or bafz…) or its bytes", cause });
+    throw new InvalidArgumentError({
+      parameter: "peer id",
+      value: peerId,
+      expected: "a libp2p peer id (12D3KooW…, Qm… or bafz…) or its bytes",
+      cause,
+    });
   }
 }
 
@@ -36,7 +41,12 @@ export function encodeMultiaddr(address: Multiaddr | Uint8Array | string): Hex {
   try {
     return bytesToHex(multiaddr(address).bytes);
   } catch (cause) {
-    throw new InvalidArgumentError({ parameter: "multiaddr", value: address, expected: "a multiaddr such as /ip4/127.0.0.1/tcp/4001", cause });
+    throw new InvalidArgumentError({
+      parameter: "multiaddr",
+      value: address,
+      expected: "a multiaddr such as /ip4/127.0.0.1/tcp/4001",
+      cause,
+    });
   }
 }
 
@@ -50,5 +60,7 @@ export function decodeMultiaddrs(addresses: readonly Hex[]): Multiaddr[] {
  * (or TLS) address is the peer's trustless gateway, which a node learns once connected: it is not dialed.
  */
 export function dialableAddresses(peerId: string, addrs: readonly string[]): string[] {
-  return addrs.filter((addr) => !/\/(http|https|tls)(\/|$)/.test(addr)).map((addr) => (addr.includes("/p2p/") ? addr : `${addr}/p2p/${peerId}`));
+  return addrs
+    .filter((addr) => !/\/(http|https|tls)(\/|$)/.test(addr))
+    .map((addr) => (addr.includes("/p2p/") ? addr : `${addr}/p2p/${peerId}`));
 }

@@ -82,7 +82,14 @@ export type BuildTrainingSpecParameters = {
   dataset: { assetId: bigint | string; manifest: CID; trainSplit?: string };
   validation: { split?: string; shard: number };
   /** Defaults: adam, learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7 (TF.js's own defaults). */
-  optimizer?: { name: "sgd" | "momentum" | "adam"; learningRate?: number; momentum?: number; beta1?: number; beta2?: number; epsilon?: number };
+  optimizer?: {
+    name: "sgd" | "momentum" | "adam";
+    learningRate?: number;
+    momentum?: number;
+    beta1?: number;
+    beta2?: number;
+    epsilon?: number;
+  };
   /** Default 32. */
   batchSize?: number;
   /** Default one epoch. */
@@ -109,7 +116,9 @@ export function buildTrainingSpec(params: BuildTrainingSpecParameters): Training
     try {
       topology = JSON.parse(topology);
     } catch {
-      throw new InvalidTrainingSpecError([{ path: "model.topology", expected: "TF.js layers topology JSON", found: "a string that is not JSON" }]);
+      throw new InvalidTrainingSpecError([
+        { path: "model.topology", expected: "TF.js layers topology JSON", found: "a string that is not JSON" },
+      ]);
     }
   }
   const optimizerName = params.optimizer?.name ?? "adam";
@@ -158,7 +167,19 @@ export function buildTrainingSpec(params: BuildTrainingSpecParameters): Training
  */
 export function validateTrainingSpec(value: unknown): TrainingSpec {
   const issues: SpecIssue[] = [];
-  const spec = record(value, "", issues, ["format", "model", "loss", "optimizer", "batchSize", "local", "shardsPerTrainer", "aggregation", "dataset", "validation", "seed"]);
+  const spec = record(value, "", issues, [
+    "format",
+    "model",
+    "loss",
+    "optimizer",
+    "batchSize",
+    "local",
+    "shardsPerTrainer",
+    "aggregation",
+    "dataset",
+    "validation",
+    "seed",
+  ]);
   if (spec === null) throw new InvalidTrainingSpecError(issues);
 
   literal(spec.format, "format", [TRAINING_SPEC_FORMAT], issues);
@@ -228,20 +249,32 @@ function collectAggregationRuleIssues(value: unknown, path: string, issues: Spec
   if (rule === null) return;
   literal(rule.rule, `${path}.rule`, ["trimmed-mean", "mean"], issues);
   if (rule.robustK !== null && !(typeof rule.robustK === "number" && Number.isFinite(rule.robustK) && rule.robustK >= 1)) {
-    issues.push({ path: `${path}.robustK`, expected: "a finite number >= 1, or null to disable the robust filter", found: describe(rule.robustK) });
+    issues.push({
+      path: `${path}.robustK`,
+      expected: "a finite number >= 1, or null to disable the robust filter",
+      found: describe(rule.robustK),
+    });
   }
   if (rule.rule === "mean" && rule.trimFraction !== 0) {
     issues.push({ path: `${path}.trimFraction`, expected: "0 for the mean rule", found: describe(rule.trimFraction) });
   }
   if (rule.rule === "trimmed-mean" && !(typeof rule.trimFraction === "number" && rule.trimFraction > 0 && rule.trimFraction < 0.5)) {
-    issues.push({ path: `${path}.trimFraction`, expected: "a number with 0 < trimFraction < 0.5 for the trimmed-mean rule", found: describe(rule.trimFraction) });
+    issues.push({
+      path: `${path}.trimFraction`,
+      expected: "a number with 0 < trimFraction < 0.5 for the trimmed-mean rule",
+      found: describe(rule.trimFraction),
+    });
   }
 }
 
 function checkOptimizer(value: unknown, issues: SpecIssue[]): void {
   const name = (value as { name?: unknown } | null)?.name;
   const keys =
-    name === "sgd" ? ["name", "learningRate"] : name === "momentum" ? ["name", "learningRate", "momentum"] : ["name", "learningRate", "beta1", "beta2", "epsilon"];
+    name === "sgd"
+      ? ["name", "learningRate"]
+      : name === "momentum"
+        ? ["name", "learningRate", "momentum"]
+        : ["name", "learningRate", "beta1", "beta2", "epsilon"];
   const optimizer = record(value, "optimizer", issues, keys);
   if (optimizer === null) return;
   literal(optimizer.name, "optimizer.name", ["sgd", "momentum", "adam"], issues);
@@ -261,14 +294,19 @@ function checkTopology(value: unknown, path: string, issues: SpecIssue[]): void 
   }
   const topology = value as Record<string, unknown>;
   if (typeof topology.class_name !== "string") {
-    issues.push({ path: `${path}.class_name`, expected: 'a model class name such as "Sequential" or "Model"', found: describe(topology.class_name) });
+    issues.push({
+      path: `${path}.class_name`,
+      expected: 'a model class name such as "Sequential" or "Model"',
+      found: describe(topology.class_name),
+    });
   }
   const config = topology.config as Record<string, unknown> | undefined;
   if (config === null || typeof config !== "object" || !Array.isArray(config.layers) || config.layers.length === 0) {
     issues.push({ path: `${path}.config.layers`, expected: "a non-empty list of layers", found: describe(config?.layers) });
   }
   const bad = firstNonJson(value, path);
-  if (bad !== null) issues.push({ path: bad.path, expected: "a JSON value dag-json can store (no undefined, NaN or Infinity)", found: bad.found });
+  if (bad !== null)
+    issues.push({ path: bad.path, expected: "a JSON value dag-json can store (no undefined, NaN or Infinity)", found: bad.found });
 }
 
 function firstNonJson(value: unknown, path: string): { path: string; found: string } | null {
@@ -298,7 +336,8 @@ function record(value: unknown, path: string, issues: SpecIssue[], keys: readonl
   }
   const object = value as Record<string, unknown>;
   for (const key of Object.keys(object)) {
-    if (!keys.includes(key)) issues.push({ path: join(path, key), expected: `no such field (known: ${keys.join(", ")})`, found: describe(object[key]) });
+    if (!keys.includes(key))
+      issues.push({ path: join(path, key), expected: `no such field (known: ${keys.join(", ")})`, found: describe(object[key]) });
   }
   for (const key of keys) {
     if (!(key in object) || object[key] === undefined) issues.push({ path: join(path, key), expected: "a value", found: "nothing" });
@@ -322,12 +361,14 @@ function integer(value: unknown, path: string, min: number, max: number, issues:
 
 function positive(value: unknown, path: string, issues: SpecIssue[]): void {
   if (value === undefined) return;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) issues.push({ path, expected: "a finite number > 0", found: describe(value) });
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
+    issues.push({ path, expected: "a finite number > 0", found: describe(value) });
 }
 
 function unitInterval(value: unknown, path: string, issues: SpecIssue[]): void {
   if (value === undefined) return;
-  if (typeof value !== "number" || !(value >= 0 && value < 1)) issues.push({ path, expected: "a number in [0, 1)", found: describe(value) });
+  if (typeof value !== "number" || !(value >= 0 && value < 1))
+    issues.push({ path, expected: "a number in [0, 1)", found: describe(value) });
 }
 
 function name(value: unknown, path: string, issues: SpecIssue[]): void {

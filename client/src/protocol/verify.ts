@@ -139,13 +139,24 @@ export async function verifyJob(client: MyceliumClient, parameters: VerifyJobPar
     if (report.onChain !== null) modelCid = report.onChain.aggregateCid;
   }
   const outcomes = new Set(rounds.map((report) => report.outcome));
-  const outcome = outcomes.has("disagrees") ? "disagrees" : outcomes.has("inconclusive") ? "inconclusive" : outcomes.has("agrees") ? "agrees" : "nothing-to-verify";
+  const outcome = outcomes.has("disagrees")
+    ? "disagrees"
+    : outcomes.has("inconclusive")
+      ? "inconclusive"
+      : outcomes.has("agrees")
+        ? "agrees"
+        : "nothing-to-verify";
   return { jobId, rounds, outcome, agrees: outcome === "agrees" ? true : outcome === "disagrees" ? false : null };
 }
 
 type JobContext = { job: Job; spec: TrainingSpec; identity: JobIdentity; fromBlock: bigint };
 
-async function jobContext(client: MyceliumClient, storage: BlockStorage | StorageNode, jobId: bigint, signal: AbortSignal | undefined): Promise<JobContext> {
+async function jobContext(
+  client: MyceliumClient,
+  storage: BlockStorage | StorageNode,
+  jobId: bigint,
+  signal: AbortSignal | undefined,
+): Promise<JobContext> {
   const [job, fromBlock] = await Promise.all([getJob(client, { jobId }), getJobCreationBlock(client, { jobId })]);
   if ("dial" in storage) await connectToTrainers(client, storage, jobId, fromBlock, signal);
   const spec = await loadTrainingSpec(storage, job.specCid, { signal });
@@ -154,7 +165,13 @@ async function jobContext(client: MyceliumClient, storage: BlockStorage | Storag
 }
 
 /** Dials every trainer of the job at the libp2p addresses it registered (failures are fine: others may serve it). */
-async function connectToTrainers(client: MyceliumClient, node: StorageNode, jobId: bigint, fromBlock: bigint, signal: AbortSignal | undefined): Promise<void> {
+async function connectToTrainers(
+  client: MyceliumClient,
+  node: StorageNode,
+  jobId: bigint,
+  fromBlock: bigint,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const peers = await getPeerInfo(client, { jobId, fromBlock });
   const connected = new Set(node.connectedPeers());
   await Promise.all(
@@ -163,7 +180,13 @@ async function connectToTrainers(client: MyceliumClient, node: StorageNode, jobI
       .map(async (peer) => {
         for (const address of dialableAddresses(peer.peerId, peer.addrs)) {
           const attempt = AbortSignal.any([AbortSignal.timeout(DIAL_TIMEOUT_MS), ...(signal ? [signal] : [])]);
-          if (await node.dial(address, { signal: attempt }).then(() => true, () => false)) return;
+          if (
+            await node.dial(address, { signal: attempt }).then(
+              () => true,
+              () => false,
+            )
+          )
+            return;
         }
       }),
   );
@@ -190,7 +213,10 @@ async function verifyFrom(
 ): Promise<RoundVerification> {
   const { storage, signal, onProgress } = parameters;
   const jobId = context.job.id;
-  const [reveals, result] = await Promise.all([getReveals(client, { jobId, round, fromBlock: context.fromBlock }), getRoundResult(client, { jobId, round })]);
+  const [reveals, result] = await Promise.all([
+    getReveals(client, { jobId, round, fromBlock: context.fromBlock }),
+    getRoundResult(client, { jobId, round }),
+  ]);
   onProgress?.({ type: "round", round, reveals: reveals.length });
   const deadline = Date.now() + (parameters.fetchTimeoutMs ?? 60_000);
   const updates = await Promise.all(
@@ -264,7 +290,8 @@ function judge(
   checks: readonly UpdateCheck[],
   unavailable: readonly number[],
 ): { outcome: VerificationOutcome; reasons: string[] } {
-  if (result.status === "pending") return { outcome: "pending", reasons: ["the round is not finalized yet; the recomputed tuple is what an honest trainer attests"] };
+  if (result.status === "pending")
+    return { outcome: "pending", reasons: ["the round is not finalized yet; the recomputed tuple is what an honest trainer attests"] };
   if (onChain === null) {
     return { outcome: "failed-round", reasons: ["no attested tuple reached the quorum: the model stayed and the reward rolled over"] };
   }
@@ -276,11 +303,15 @@ function judge(
     const differing = checks.filter((check) => check.includedOnChain !== (check.verdict === "included"));
     reasons.push(
       `the finalized mask includes [${maskIndices(onChain.includedMask).join(", ")}], the rule includes [${maskIndices(recomputed.includedMask).join(", ")}]` +
-        (differing.length > 0 ? ` (${differing.map((check) => `trainer ${check.trainerIndex}: ${check.verdict}, ${check.detail}`).join("; ")})` : ""),
+        (differing.length > 0
+          ? ` (${differing.map((check) => `trainer ${check.trainerIndex}: ${check.verdict}, ${check.detail}`).join("; ")})`
+          : ""),
     );
   }
   if (onChain.includedSamples !== recomputed.includedSamples) {
-    reasons.push(`the finalized tuple counts ${onChain.includedSamples} samples, the included updates revealed ${recomputed.includedSamples}`);
+    reasons.push(
+      `the finalized tuple counts ${onChain.includedSamples} samples, the included updates revealed ${recomputed.includedSamples}`,
+    );
   }
   if (reasons.length === 0) return { outcome: "agrees", reasons: ["the finalized tuple is the one the rule gives, bit for bit"] };
   if (unavailable.length > 0) {

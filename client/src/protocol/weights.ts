@@ -10,7 +10,6 @@ import { IncompatibleModelError } from "../errors/protocol.ts";
 import { TFJS_VERSION } from "../manifests/model.ts";
 import type { JsonValue } from "./spec.ts";
 
-
 /** One weight tensor as TF.js names it in model.json (`weightsManifest[].weights[]`), float32 only. */
 export type WeightSpec = { name: string; shape: number[]; dtype: "float32" };
 
@@ -67,7 +66,10 @@ export function toModelArtifacts(model: LayersModelDefinition): tf.io.ModelArtif
 export function fromModelArtifacts(artifacts: tf.io.ModelArtifacts, order?: readonly WeightSpec[]): LayersModelDefinition {
   const topology = artifacts.modelTopology;
   if (topology === undefined || topology === null || topology instanceof ArrayBuffer) {
-    throw new IncompatibleModelError("The model has no layers topology.", "ModelArtifacts.modelTopology must be a TF.js layers topology object.");
+    throw new IncompatibleModelError(
+      "The model has no layers topology.",
+      "ModelArtifacts.modelTopology must be a TF.js layers topology object.",
+    );
   }
   const specs = artifacts.weightSpecs;
   if (specs === undefined || artifacts.weightData === undefined) {
@@ -79,11 +81,17 @@ export function fromModelArtifacts(artifacts: tf.io.ModelArtifacts, order?: read
   let offset = 0;
   for (const spec of specs) {
     if (spec.dtype !== "float32" || spec.quantization !== undefined) {
-      throw new IncompatibleModelError(`Weight "${spec.name}" is not plain float32.`, `dtype ${spec.dtype}${spec.quantization ? ", quantized" : ""}; the trainer averages float32 weights only.`);
+      throw new IncompatibleModelError(
+        `Weight "${spec.name}" is not plain float32.`,
+        `dtype ${spec.dtype}${spec.quantization ? ", quantized" : ""}; the trainer averages float32 weights only.`,
+      );
     }
     const size = spec.shape.reduce((a, b) => a * b, 1);
     if (offset + size * 4 > data.byteLength) {
-      throw new IncompatibleModelError("The weight data is shorter than the weight specs say.", `Weight "${spec.name}" needs bytes ${offset}..${offset + size * 4}, the data has ${data.byteLength}.`);
+      throw new IncompatibleModelError(
+        "The weight data is shorter than the weight specs say.",
+        `Weight "${spec.name}" needs bytes ${offset}..${offset + size * 4}, the data has ${data.byteLength}.`,
+      );
     }
     const values = new Float32Array(size);
     const view = new DataView(data.buffer, data.byteOffset + offset, size * 4);
@@ -94,12 +102,19 @@ export function fromModelArtifacts(artifacts: tf.io.ModelArtifacts, order?: read
     offset += size * 4;
   }
   if (offset !== data.byteLength) {
-    throw new IncompatibleModelError("The weight data is longer than the weight specs say.", `Specs cover ${offset} bytes, the data has ${data.byteLength}.`);
+    throw new IncompatibleModelError(
+      "The weight data is longer than the weight specs say.",
+      `Specs cover ${offset} bytes, the data has ${data.byteLength}.`,
+    );
   }
   const topologyObject = topology as unknown as { [key: string]: JsonValue };
-  if (order === undefined) return { topology: topologyObject, weightSpecs: parsedSpecs, weights: parsedSpecs.map((spec) => byName.get(spec.name)!) };
+  if (order === undefined)
+    return { topology: topologyObject, weightSpecs: parsedSpecs, weights: parsedSpecs.map((spec) => byName.get(spec.name)!) };
   if (order.length !== parsedSpecs.length) {
-    throw new IncompatibleModelError("The model's weights do not match the expected specs.", `Expected ${order.length} weight tensors, found ${parsedSpecs.length}.`);
+    throw new IncompatibleModelError(
+      "The model's weights do not match the expected specs.",
+      `Expected ${order.length} weight tensors, found ${parsedSpecs.length}.`,
+    );
   }
   const weights = order.map((spec) => {
     const values = byName.get(spec.name);

@@ -31,7 +31,10 @@ export type AddDatasetDirectoryParameters = {
 export type AddDatasetDirectoryReturnType = Pick<DatasetManifest, "format" | "schema" | "splits">;
 
 /** Checks and adds every shard of a dataset directory; returns the manifest's content part. */
-export async function addDatasetDirectory(storage: BlockStorage, parameters: AddDatasetDirectoryParameters): Promise<AddDatasetDirectoryReturnType> {
+export async function addDatasetDirectory(
+  storage: BlockStorage,
+  parameters: AddDatasetDirectoryParameters,
+): Promise<AddDatasetDirectoryReturnType> {
   const { directory, signal } = parameters;
   const files: Record<string, { file: string; bytes: number }[]> = {};
   let total = 0;
@@ -67,11 +70,12 @@ export async function addDatasetDirectory(storage: BlockStorage, parameters: Add
     for (const { file } of list) {
       throwIfAborted(signal, "Adding the dataset");
       const bytes = new Uint8Array(await readFile(file));
-      let shard;
+      let shard: TensorDataset;
       try {
         shard = decodeTensorShard(bytes);
       } catch (error) {
-        if (error instanceof InvalidTensorShardError) throw new InvalidTensorShardError(error.defect, `${file}: ${error.details ?? error.shortMessage}`);
+        if (error instanceof InvalidTensorShardError)
+          throw new InvalidTensorShardError(error.defect, `${file}: ${error.details ?? error.shortMessage}`);
         throw error;
       }
       const shape = { featureShape: [...shard.featureShape], dtype: shard.featureDtype, classCount: shard.classCount };
@@ -87,13 +91,16 @@ export async function addDatasetDirectory(storage: BlockStorage, parameters: Add
       const base = added;
       const cid = await addBytes(storage, bytes, {
         signal,
-        onProgress: parameters.onProgress && ((event) => parameters.onProgress!({ type: "add", bytes: base + event.bytes, totalBytes: total, path: file })),
+        onProgress:
+          parameters.onProgress &&
+          ((event) => parameters.onProgress!({ type: "add", bytes: base + event.bytes, totalBytes: total, path: file })),
       });
       added += bytes.byteLength;
       splits[split].push({ cid, samples: shard.count, bytes: bytes.byteLength });
     }
   }
-  const labelClasses = parameters.labelClasses ?? (await labelsFile(directory)) ?? Array.from({ length: schema!.classCount }, (_, index) => String(index));
+  const labelClasses =
+    parameters.labelClasses ?? (await labelsFile(directory)) ?? Array.from({ length: schema!.classCount }, (_, index) => String(index));
   if (labelClasses.length !== schema!.classCount) {
     throw new InvalidArgumentError({
       parameter: "label classes",
@@ -136,14 +143,18 @@ export type WriteDatasetDirectoryParameters = {
  * Writes datasets as a dataset directory that `addDatasetDirectory` (and `myc publish`) reads: one folder per split
  * of shards named 0000.myts, 0001.myts, ... and labels.json. Returns the number of shards per split.
  */
-export async function writeDatasetDirectory(directory: string, parameters: WriteDatasetDirectoryParameters): Promise<Record<string, number>> {
+export async function writeDatasetDirectory(
+  directory: string,
+  parameters: WriteDatasetDirectoryParameters,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const [split, dataset] of Object.entries(parameters.splits)) {
     if (dataset === undefined) continue;
     const folder = path.join(directory, split);
     await mkdir(folder, { recursive: true });
     const shards = splitIntoShards(dataset, parameters.samplesPerShard);
-    for (const [index, shard] of shards.entries()) await writeFile(path.join(folder, `${String(index).padStart(4, "0")}.myts`), encodeTensorShard(shard));
+    for (const [index, shard] of shards.entries())
+      await writeFile(path.join(folder, `${String(index).padStart(4, "0")}.myts`), encodeTensorShard(shard));
     counts[split] = shards.length;
   }
   if (parameters.labelClasses) await writeFile(path.join(directory, "labels.json"), `${JSON.stringify(parameters.labelClasses)}\n`);

@@ -17,7 +17,10 @@ import type { AddProgressEvent } from "../storage/add.ts";
 import type { BlockStorage } from "../storage/blocks.ts";
 import { MODEL_JSON, storeModelArtifacts } from "../storage/tfjs.ts";
 
-type LayersTopology = { class_name?: string; config?: { layers?: { class_name?: string; config?: { name?: string } }[]; input_layers?: unknown[]; output_layers?: unknown[] } };
+type LayersTopology = {
+  class_name?: string;
+  config?: { layers?: { class_name?: string; config?: { name?: string } }[]; input_layers?: unknown[]; output_layers?: unknown[] };
+};
 
 /** Reads a TF.js layers model directory into model artifacts (weights joined in weights-manifest order). */
 export async function readModelDirectory(directory: string): Promise<tf.io.ModelArtifacts> {
@@ -34,7 +37,9 @@ export async function readModelDirectory(directory: string): Promise<tf.io.Model
     });
   }
   if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new ModelStorageError(`${file} is not a TF.js layers model.json.`, { hint: "It needs modelTopology and weightsManifest (a tf.LayersModel saved with model.save)." });
+    throw new ModelStorageError(`${file} is not a TF.js layers model.json.`, {
+      hint: "It needs modelTopology and weightsManifest (a tf.LayersModel saved with model.save).",
+    });
   }
   const parts: Uint8Array[] = [];
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
@@ -66,7 +71,11 @@ export async function tensorSpecsOf(artifacts: tf.io.ModelArtifacts): Promise<{ 
   try {
     model = await framework.loadLayersModel(framework.io.fromMemory(artifacts));
   } catch (cause) {
-    throw new ModelStorageError("TF.js cannot build this model.", { details: (cause as Error).message, hint: "Check that model.json and its weight files belong together.", cause });
+    throw new ModelStorageError("TF.js cannot build this model.", {
+      details: (cause as Error).message,
+      hint: "Check that model.json and its weight files belong together.",
+      cause,
+    });
   }
   try {
     const names = topologyNames(artifacts.modelTopology as LayersTopology);
@@ -107,7 +116,8 @@ function topologyNames(topology: LayersTopology): { inputs: string[]; outputs: s
     return { inputs: first(config.input_layers), outputs: first(config.output_layers) };
   }
   const firstLayer = layers[0];
-  const inputName = firstLayer?.class_name === "InputLayer" ? firstLayer.config?.name : firstLayer?.config?.name && `${firstLayer.config.name}_input`;
+  const inputName =
+    firstLayer?.class_name === "InputLayer" ? firstLayer.config?.name : firstLayer?.config?.name && `${firstLayer.config.name}_input`;
   const lastName = layers[layers.length - 1]?.config?.name;
   return { inputs: inputName ? [inputName] : [], outputs: lastName ? [lastName] : [] };
 }

@@ -17,7 +17,10 @@ import { FASHION_MNIST_CLASSES, readFashionMnist } from "../datasets/idx.ts";
 import { publish, type PublishInfo, type PublishParameters, type PublishReturnType } from "../actions/publish.ts";
 import { writeDatasetDirectory } from "./dataset.ts";
 
-export type PublishTensorDatasetParameters = Pick<PublishParameters, "storage" | "parents" | "datatoken" | "listing" | "signal" | "onProgress"> & {
+export type PublishTensorDatasetParameters = Pick<
+  PublishParameters,
+  "storage" | "parents" | "datatoken" | "listing" | "signal" | "onProgress"
+> & {
   splits: { train: TensorDataset; test: TensorDataset; validation?: TensorDataset | undefined };
   /** Samples per shard (default 1,500: about 1.2 MB of 28x28 images). */
   samplesPerShard?: number | undefined;

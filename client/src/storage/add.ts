@@ -58,7 +58,8 @@ export async function addBytes(storage: BlockStorage, bytes: ByteSource, options
 /** Adds the file at `path` as a UnixFS file (streamed from disk, never loaded whole) and returns its CID. */
 export async function addFile(storage: BlockStorage, path: string, options: AddOptions = {}): Promise<CID> {
   const info = await statOrThrow(path);
-  if (!info.isFile()) throw new InvalidStorageParameterError({ parameter: "path", expected: "a regular file", found: describe(info, path) });
+  if (!info.isFile())
+    throw new InvalidStorageParameterError({ parameter: "path", expected: "a regular file", found: describe(info, path) });
   const counter = progressCounter(info.size, options);
   return importOne(storage, { content: counter.count(readChunks(path, options.signal), basename(path)) }, options.signal, `Adding ${path}`);
 }
@@ -74,9 +75,14 @@ export async function addDirectoryEntries(storage: BlockStorage, entries: Direct
   const seen = new Set<string>();
   for (const entry of entries) {
     if (!isSafeRelativePath(entry.path)) {
-      throw new InvalidStorageParameterError({ parameter: "entry path", expected: "a relative path without '.', '..' or empty segments", found: JSON.stringify(entry.path) });
+      throw new InvalidStorageParameterError({
+        parameter: "entry path",
+        expected: "a relative path without '.', '..' or empty segments",
+        found: JSON.stringify(entry.path),
+      });
     }
-    if (seen.has(entry.path)) throw new InvalidStorageParameterError({ parameter: "entry path", expected: "unique paths", found: `"${entry.path}" twice` });
+    if (seen.has(entry.path))
+      throw new InvalidStorageParameterError({ parameter: "entry path", expected: "unique paths", found: `"${entry.path}" twice` });
     seen.add(entry.path);
   }
   const sizes = entries.map((e) => (e.content instanceof Uint8Array ? e.content.byteLength : null));
@@ -95,7 +101,8 @@ export async function addDirectoryEntries(storage: BlockStorage, entries: Direct
  */
 export async function addDirectory(storage: BlockStorage, path: string, options: AddOptions = {}): Promise<CID> {
   const info = await statOrThrow(path);
-  if (!info.isDirectory()) throw new InvalidStorageParameterError({ parameter: "path", expected: "a directory", found: describe(info, path) });
+  if (!info.isDirectory())
+    throw new InvalidStorageParameterError({ parameter: "path", expected: "a directory", found: describe(info, path) });
   const files: { path: string; absolute: string; size: number }[] = [];
   const directories: string[] = [];
   await walk(path, path, files, directories, options.signal);
@@ -110,12 +117,23 @@ export async function addDirectory(storage: BlockStorage, path: string, options:
   return importWrapped(storage, candidates, options.signal, `Adding ${path}`);
 }
 
-async function walk(root: string, dir: string, files: { path: string; absolute: string; size: number }[], directories: string[], signal: AbortSignal | undefined, visiting = new Set<string>()): Promise<void> {
+async function walk(
+  root: string,
+  dir: string,
+  files: { path: string; absolute: string; size: number }[],
+  directories: string[],
+  signal: AbortSignal | undefined,
+  visiting = new Set<string>(),
+): Promise<void> {
   throwIfAborted(signal, "Adding a directory");
   // Symbolic links are followed; one that leads back into a directory being walked would never end.
   const real = await realpath(dir);
   if (visiting.has(real)) {
-    throw new InvalidStorageParameterError({ parameter: "path", expected: "a directory tree without symbolic-link cycles", found: `${dir} leads back to ${real}` });
+    throw new InvalidStorageParameterError({
+      parameter: "path",
+      expected: "a directory tree without symbolic-link cycles",
+      found: `${dir} leads back to ${real}`,
+    });
   }
   visiting.add(real);
   const names = (await readdir(dir)).sort();
@@ -133,23 +151,45 @@ async function walk(root: string, dir: string, files: { path: string; absolute: 
   visiting.delete(real);
 }
 
-async function importOne(storage: BlockStorage, candidate: ImportCandidate, signal: AbortSignal | undefined, operation: string): Promise<CID> {
+async function importOne(
+  storage: BlockStorage,
+  candidate: ImportCandidate,
+  signal: AbortSignal | undefined,
+  operation: string,
+): Promise<CID> {
   let cid: CID | undefined;
-  await runImport(async () => {
-    for await (const entry of importer([candidate], storage.blockstore, importerOptions(signal))) cid = entry.cid;
-  }, signal, operation);
-  if (!cid) throw new StorageNodeError(`${operation} produced no CID.`, { hint: "This is a bug in the importer; report it with the input size." });
+  await runImport(
+    async () => {
+      for await (const entry of importer([candidate], storage.blockstore, importerOptions(signal))) cid = entry.cid;
+    },
+    signal,
+    operation,
+  );
+  if (!cid)
+    throw new StorageNodeError(`${operation} produced no CID.`, { hint: "This is a bug in the importer; report it with the input size." });
   return cid;
 }
 
-async function importWrapped(storage: BlockStorage, candidates: ImportCandidate[], signal: AbortSignal | undefined, operation: string): Promise<CID> {
+async function importWrapped(
+  storage: BlockStorage,
+  candidates: ImportCandidate[],
+  signal: AbortSignal | undefined,
+  operation: string,
+): Promise<CID> {
   let root: CID | undefined;
-  await runImport(async () => {
-    const options = { ...importerOptions(signal), wrapWithDirectory: true };
-    // The wrapping directory is the entry with the empty path, yielded last.
-    for await (const entry of importer(candidates, storage.blockstore, options)) if (entry.path === "") root = entry.cid;
-  }, signal, operation);
-  if (!root) throw new StorageNodeError(`${operation} produced no root directory.`, { hint: "This is a bug in the importer; report it with the input." });
+  await runImport(
+    async () => {
+      const options = { ...importerOptions(signal), wrapWithDirectory: true };
+      // The wrapping directory is the entry with the empty path, yielded last.
+      for await (const entry of importer(candidates, storage.blockstore, options)) if (entry.path === "") root = entry.cid;
+    },
+    signal,
+    operation,
+  );
+  if (!root)
+    throw new StorageNodeError(`${operation} produced no root directory.`, {
+      hint: "This is a bug in the importer; report it with the input.",
+    });
   return root;
 }
 
@@ -203,7 +243,11 @@ async function statOrThrow(path: string) {
   try {
     return await stat(path);
   } catch (cause) {
-    throw new InvalidStorageParameterError({ parameter: "path", expected: "an existing file or directory", found: `${path} (${(cause as NodeJS.ErrnoException).code ?? "unreadable"})` });
+    throw new InvalidStorageParameterError({
+      parameter: "path",
+      expected: "an existing file or directory",
+      found: `${path} (${(cause as NodeJS.ErrnoException).code ?? "unreadable"})`,
+    });
   }
 }
 

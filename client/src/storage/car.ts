@@ -60,7 +60,12 @@ export async function* exportCar(storage: BlockStorage, roots: CidLike | CidLike
 }
 
 /** Writes `exportCar` to a file (via a temporary name, renamed when complete). */
-export async function exportCarFile(storage: BlockStorage, roots: CidLike | CidLike[], path: string, options: CarOptions = {}): Promise<{ blocks: number; bytes: number }> {
+export async function exportCarFile(
+  storage: BlockStorage,
+  roots: CidLike | CidLike[],
+  path: string,
+  options: CarOptions = {},
+): Promise<{ blocks: number; bytes: number }> {
   const temporary = `${path}.partial-${process.pid}`;
   const out = createWriteStream(temporary);
   let last = { blocks: 0, bytes: 0 };
@@ -99,8 +104,17 @@ export type ImportCarResult = { roots: CID[]; blocks: number; bytes: number };
  * Imports a CAR (v1) into the storage. Every block is verified against its CID before it is stored; a CAR holding a
  * block whose bytes do not match fails with BlockVerificationError and stores nothing further.
  */
-export async function importCar(storage: BlockStorage, car: Uint8Array | AsyncIterable<Uint8Array>, options: ImportCarOptions = {}): Promise<ImportCarResult> {
-  const source: AsyncIterable<Uint8Array> = car instanceof Uint8Array ? (async function* () { yield car; })() : car;
+export async function importCar(
+  storage: BlockStorage,
+  car: Uint8Array | AsyncIterable<Uint8Array>,
+  options: ImportCarOptions = {},
+): Promise<ImportCarResult> {
+  const source: AsyncIterable<Uint8Array> =
+    car instanceof Uint8Array
+      ? (async function* () {
+          yield car;
+        })()
+      : car;
   let iterator: CarBlockIterator;
   try {
     iterator = await CarBlockIterator.fromIterable(source);
@@ -133,10 +147,19 @@ export async function importCar(storage: BlockStorage, car: Uint8Array | AsyncIt
 
 /** Imports a CAR file from disk (streamed). */
 export async function importCarFile(storage: BlockStorage, path: string, options: ImportCarOptions = {}): Promise<ImportCarResult> {
-  return importCar(storage, createReadStream(path, { highWaterMark: 1024 * 1024, ...(options.signal ? { signal: options.signal } : {}) }), options);
+  return importCar(
+    storage,
+    createReadStream(path, { highWaterMark: 1024 * 1024, ...(options.signal ? { signal: options.signal } : {}) }),
+    options,
+  );
 }
 
-async function assertComplete(storage: BlockStorage, roots: CID[], linksOf: Map<string, CID[]>, signal: AbortSignal | undefined): Promise<void> {
+async function assertComplete(
+  storage: BlockStorage,
+  roots: CID[],
+  linksOf: Map<string, CID[]>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const get = verifiedGetter(storage.blockstore);
   const seen = new Set<string>();
   const stack = [...roots];
@@ -148,9 +171,12 @@ async function assertComplete(storage: BlockStorage, roots: CID[], linksOf: Map<
     let links = linksOf.get(key);
     if (!links) {
       if (!(await storage.blockstore.has(cid, { signal }))) {
-        throw new CarError(`The CAR is incomplete: block ${key}, reachable from root ${roots.map(String).join(", ")}, is neither in the CAR nor stored.`, {
-          hint: "Export the CAR again with every block (exportCar walks the whole DAG), or pass requireComplete: false.",
-        });
+        throw new CarError(
+          `The CAR is incomplete: block ${key}, reachable from root ${roots.map(String).join(", ")}, is neither in the CAR nor stored.`,
+          {
+            hint: "Export the CAR again with every block (exportCar walks the whole DAG), or pass requireComplete: false.",
+          },
+        );
       }
       links = blockLinks(cid, await get(cid, { signal }));
     }

@@ -17,7 +17,12 @@ const openAsync = promisify(openFd);
 const fstatAsync = promisify(fstat);
 const readAsync = promisify(read);
 const closeAsync = promisify(closeFd);
-const writeAsync = promisify(write) as (fd: number, buffer: Uint8Array, offset: number, length: number) => Promise<{ bytesWritten: number }>;
+const writeAsync = promisify(write) as (
+  fd: number,
+  buffer: Uint8Array,
+  offset: number,
+  length: number,
+) => Promise<{ bytesWritten: number }>;
 const renameAsync = promisify(renameFile);
 
 /** Read buffers reused across requests by `readBlockPooled`, so serving blocks allocates (and collects) nothing. */
@@ -114,12 +119,20 @@ export class FileBlockstore extends FsBlockstore {
   async putVerified(cid: CID, bytes: Uint8Array, context: VerifyContext): Promise<Uint8Array> {
     const { dir, file } = this.sharding.encode(cid);
     const directory = join(this.path, dir);
-    const result = await verifyAndStoreBlock(cid, bytes, context, { directory, temporary: join(directory, `.${file}.${process.pid}.${temporaryCounter++}.tmp`), target: join(directory, file) });
+    const result = await verifyAndStoreBlock(cid, bytes, context, {
+      directory,
+      temporary: join(directory, `.${file}.${process.pid}.${temporaryCounter++}.tmp`),
+      target: join(directory, file),
+    });
     if (!result.stored) await this.put(cid, result.bytes);
     return result.bytes;
   }
 
-  override async put(cid: CID, bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: { signal?: AbortSignal }): Promise<CID> {
+  override async put(
+    cid: CID,
+    bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+    options?: { signal?: AbortSignal },
+  ): Promise<CID> {
     options?.signal?.throwIfAborted();
     const block = bytes instanceof Uint8Array ? bytes : await collect(bytes);
     const { dir, file } = this.sharding.encode(cid);

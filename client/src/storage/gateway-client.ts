@@ -54,7 +54,10 @@ export async function fetchGatewayBlock(
       pools.set(base.origin, pool);
     }
     try {
-      const response = await pool.get(`/ipfs/${cid.toString()}?format=raw`, { signal: options.signal, maxBytes: options.maxBytes ?? MAX_BLOCK_BYTES });
+      const response = await pool.get(`/ipfs/${cid.toString()}?format=raw`, {
+        signal: options.signal,
+        maxBytes: options.maxBytes ?? MAX_BLOCK_BYTES,
+      });
       if (response.status === 200) return { status: "found", bytes: response.body };
       if (response.status === 404 || response.status === 410) return { status: "missing", httpStatus: response.status };
       throw new GatewayError({ url: new URL(`/ipfs/${cid.toString()}?format=raw`, base).toString(), status: response.status });
@@ -65,7 +68,11 @@ export async function fetchGatewayBlock(
   return fetchWithNodeHttp(gateway, cid, options);
 }
 
-function fetchWithNodeHttp(gateway: string, cid: CID, options: { signal?: AbortSignal | undefined; maxBytes?: number }): Promise<GatewayBlockResult> {
+function fetchWithNodeHttp(
+  gateway: string,
+  cid: CID,
+  options: { signal?: AbortSignal | undefined; maxBytes?: number },
+): Promise<GatewayBlockResult> {
   const url = new URL(`/ipfs/${cid.toString()}?format=raw`, gateway);
   const maxBytes = options.maxBytes ?? MAX_BLOCK_BYTES;
   const signal = options.signal;
@@ -97,7 +104,9 @@ function fetchWithNodeHttp(gateway: string, cid: CID, options: { signal?: AbortS
       let received = 0;
       response.on("data", (chunk: Buffer) => {
         if (received + chunk.byteLength > maxBytes || (body && received + chunk.byteLength > body.byteLength)) {
-          response.destroy(new GatewayError({ url: url.toString(), details: "the response is longer than declared or than the block size limit" }));
+          response.destroy(
+            new GatewayError({ url: url.toString(), details: "the response is longer than declared or than the block size limit" }),
+          );
           return;
         }
         if (body) body.set(chunk, received);
@@ -112,7 +121,9 @@ function fetchWithNodeHttp(gateway: string, cid: CID, options: { signal?: AbortS
         body ??= new Uint8Array(Buffer.concat(chunks, received));
         resolve({ status: "found", bytes: body });
       });
-      response.on("error", (cause) => reject(cause instanceof BaseError ? cause : new GatewayError({ url: url.toString(), details: cause.message, cause })));
+      response.on("error", (cause) =>
+        reject(cause instanceof BaseError ? cause : new GatewayError({ url: url.toString(), details: cause.message, cause })),
+      );
     });
     request.on("error", (cause) => {
       if (signal?.aborted) reject(new AbortedError("Fetching a block from a gateway", { cause: signal.reason }));

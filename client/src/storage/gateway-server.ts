@@ -47,7 +47,10 @@ const IMMUTABLE = "public, max-age=29030400, immutable";
  * Starts a gateway over `blockstore`. When the store has `readBlockPooled` (FileBlockstore), raw blocks are read from
  * disk into reused buffers; otherwise through `get`.
  */
-export async function startGatewayServer(storage: { blockstore: Blockstore & { readBlockPooled?: RawReader } }, options: GatewayServerOptions = {}): Promise<GatewayServer> {
+export async function startGatewayServer(
+  storage: { blockstore: Blockstore & { readBlockPooled?: RawReader } },
+  options: GatewayServerOptions = {},
+): Promise<GatewayServer> {
   const { blockstore } = storage;
   const readRaw: RawReader = blockstore.readBlockPooled
     ? (cid) => blockstore.readBlockPooled!(cid)
@@ -63,7 +66,15 @@ export async function startGatewayServer(storage: { blockstore: Blockstore & { r
   });
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (cause) => reject(new StorageNodeError(`The gateway could not listen on ${host}:${options.port ?? 0}.`, { details: (cause as Error).message, hint: "Choose another port, or pass gateway: false.", cause })));
+    server.once("error", (cause) =>
+      reject(
+        new StorageNodeError(`The gateway could not listen on ${host}:${options.port ?? 0}.`, {
+          details: (cause as Error).message,
+          hint: "Choose another port, or pass gateway: false.",
+          cause,
+        }),
+      ),
+    );
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
@@ -107,9 +118,15 @@ async function handle(
     if (error instanceof InvalidCidError) return text(response, 400, `${error.shortMessage}\n`);
     throw error;
   }
-  const path = (match[2] ?? "").split("/").filter((s) => s.length > 0).map(decodeURIComponent).join("/");
+  const path = (match[2] ?? "")
+    .split("/")
+    .filter((s) => s.length > 0)
+    .map(decodeURIComponent)
+    .join("/");
   const accept = request.headers.accept ?? "";
-  const format = url.searchParams.get("format") ?? (accept.includes("application/vnd.ipld.raw") ? "raw" : accept.includes("application/vnd.ipld.car") ? "car" : "");
+  const format =
+    url.searchParams.get("format") ??
+    (accept.includes("application/vnd.ipld.raw") ? "raw" : accept.includes("application/vnd.ipld.car") ? "car" : "");
   const head = request.method === "HEAD";
   const cid = path ? (await statContent(storage, root, { path })).cid : root;
   const ipfsPath = `/ipfs/${root.toString()}${path ? `/${path}` : ""}`;
@@ -150,16 +167,30 @@ async function handle(
   if (stat.type === "directory") {
     const entries = await listDirectory(storage, cid);
     const base = ipfsPath.endsWith("/") ? ipfsPath : `${ipfsPath}/`;
-    const items = entries.map((e) => `<li><a href="${base}${encodeURIComponent(e.name)}">${escapeHtml(e.name)}</a> ${e.type} ${e.size}</li>`).join("");
+    const items = entries
+      .map((e) => `<li><a href="${base}${encodeURIComponent(e.name)}">${escapeHtml(e.name)}</a> ${e.type} ${e.size}</li>`)
+      .join("");
     const body = `<!doctype html><title>${escapeHtml(ipfsPath)}</title><h1>${escapeHtml(ipfsPath)}</h1><ul>${items}</ul>\n`;
-    response.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Length": Buffer.byteLength(body), "Cache-Control": IMMUTABLE, ETag: `"${cid.toString()}.dir"`, "X-Ipfs-Path": ipfsPath });
+    response.writeHead(200, {
+      "Content-Type": "text/html; charset=utf-8",
+      "Content-Length": Buffer.byteLength(body),
+      "Cache-Control": IMMUTABLE,
+      ETag: `"${cid.toString()}.dir"`,
+      "X-Ipfs-Path": ipfsPath,
+    });
     response.end(head ? undefined : body);
     return;
   }
   if (stat.type === "record") {
     const block = await readRaw(cid);
     if (!block) return text(response, 404, `Block ${cid.toString()} is not held by this node.\n`);
-    response.writeHead(200, { "Content-Type": "application/json", "Content-Length": block.bytes.byteLength, "Cache-Control": IMMUTABLE, ETag: `"${cid.toString()}"`, "X-Ipfs-Path": ipfsPath });
+    response.writeHead(200, {
+      "Content-Type": "application/json",
+      "Content-Length": block.bytes.byteLength,
+      "Cache-Control": IMMUTABLE,
+      ETag: `"${cid.toString()}"`,
+      "X-Ipfs-Path": ipfsPath,
+    });
     response.once("finish", block.release);
     response.once("close", block.release);
     response.end(head ? undefined : block.bytes);
@@ -182,7 +213,11 @@ async function pipeOut(response: http.ServerResponse, chunks: AsyncIterable<Uint
   try {
     for await (const chunk of chunks) {
       if (response.destroyed) return;
-      if (!response.write(chunk)) await new Promise<void>((resolve) => { response.once("drain", resolve); response.once("close", resolve); });
+      if (!response.write(chunk))
+        await new Promise<void>((resolve) => {
+          response.once("drain", resolve);
+          response.once("close", resolve);
+        });
     }
     response.end();
   } catch {
@@ -195,8 +230,14 @@ function fail(response: http.ServerResponse, error: unknown): void {
     response.destroy();
     return;
   }
-  const notFound = error instanceof PathNotFoundError || (error as Error)?.name === "NotFoundError" || (error instanceof BaseError && error.walk((e) => (e as Error)?.name === "NotFoundError") !== null);
-  if (notFound) return text(response, 404, `${error instanceof BaseError ? error.shortMessage : "Not held by this node."}\n`);
+  const notFound =
+    error instanceof PathNotFoundError ||
+    (error as Error)?.name === "NotFoundError" ||
+    (error instanceof BaseError && error.walk((e) => (e as Error)?.name === "NotFoundError") !== null);
+  if (notFound) {
+    text(response, 404, `${error instanceof BaseError ? error.shortMessage : "Not held by this node."}\n`);
+    return;
+  }
   text(response, error instanceof BaseError ? 422 : 500, `${error instanceof BaseError ? error.shortMessage : "Internal error."}\n`);
 }
 

@@ -86,7 +86,10 @@ class Connection {
 
   private received(bytes: number): void {
     const pending = this.pending;
-    if (!pending) return this.fail(new Error("the server sent data without a request"));
+    if (!pending) {
+      this.fail(new Error("the server sent data without a request"));
+      return;
+    }
     pending.receivedAny = true;
     if (this.body) {
       this.bodyLength += bytes;
@@ -190,7 +193,8 @@ export class ConnectionPool {
         return await this.send(connection, path, url, options);
       } catch (error) {
         const stale = error instanceof StaleConnectionError;
-        if (!stale || attempt > 0) throw stale ? new GatewayError({ url, details: "the connection closed before the response", cause: error.cause }) : error;
+        if (!stale || attempt > 0)
+          throw stale ? new GatewayError({ url, details: "the connection closed before the response", cause: error.cause }) : error;
       }
     }
   }
@@ -201,7 +205,12 @@ export class ConnectionPool {
     for (const waiter of this.waiting.splice(0)) waiter("closed");
   }
 
-  private send(connection: Connection, path: string, url: string, options: { signal?: AbortSignal | undefined; maxBytes: number }): Promise<RawResponse> {
+  private send(
+    connection: Connection,
+    path: string,
+    url: string,
+    options: { signal?: AbortSignal | undefined; maxBytes: number },
+  ): Promise<RawResponse> {
     const signal = options.signal;
     return new Promise<RawResponse>((resolve, reject) => {
       const onAbort = () => connection.fail(new AbortedError("Fetching a block from a gateway", { cause: signal!.reason }));
@@ -251,7 +260,12 @@ export class ConnectionPool {
       if (handed === "closed") throw new GatewayError({ url: this.origin.toString(), details: "the connection pool was closed" });
       if (handed !== "room") return handed;
     }
-    const connection = new Connection(this.origin.hostname.replace(/^\[|\]$/g, ""), Number(this.origin.port || 80), (c) => this.release(c), (c) => this.forget(c));
+    const connection = new Connection(
+      this.origin.hostname.replace(/^\[|\]$/g, ""),
+      Number(this.origin.port || 80),
+      (c) => this.release(c),
+      (c) => this.forget(c),
+    );
     this.all.add(connection);
     try {
       await connection.connected;

@@ -100,13 +100,21 @@ export async function createStorageNode(options: StorageNodeOptions): Promise<St
   }
   const blockTimeoutMs = options.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS;
   if (!Number.isFinite(blockTimeoutMs) || blockTimeoutMs <= 0) {
-    throw new InvalidStorageParameterError({ parameter: "blockTimeoutMs", expected: "a positive number of milliseconds", found: String(blockTimeoutMs) });
+    throw new InvalidStorageParameterError({
+      parameter: "blockTimeoutMs",
+      expected: "a positive number of milliseconds",
+      found: String(blockTimeoutMs),
+    });
   }
   const listen = (options.listen ?? (network === "loopback" ? ["/ip4/127.0.0.1/tcp/0"] : [])).map((a) => parseMultiaddr(a, "listen"));
   if (network === "loopback") {
     for (const address of listen) {
       if (!isLoopback(address)) {
-        throw new InvalidStorageParameterError({ parameter: "listen", expected: "loopback addresses (127.0.0.0/8 or ::1) in loopback mode", found: address.toString() });
+        throw new InvalidStorageParameterError({
+          parameter: "listen",
+          expected: "loopback addresses (127.0.0.0/8 or ::1) in loopback mode",
+          found: address.toString(),
+        });
       }
     }
   }
@@ -137,7 +145,11 @@ export async function createStorageNode(options: StorageNodeOptions): Promise<St
     await gateway?.close();
     await datastore.close();
     if (cause instanceof BaseError) throw cause;
-    throw new StorageNodeError("The storage node could not start.", { details: (cause as Error).message, hint: `Check that ${dataDir} is writable and not used by another running node.`, cause });
+    throw new StorageNodeError("The storage node could not start.", {
+      details: (cause as Error).message,
+      hint: `Check that ${dataDir} is writable and not used by another running node.`,
+      cause,
+    });
   }
   const started = helia;
   const libp2p = started.libp2p as Libp2p;
@@ -154,7 +166,11 @@ export async function createStorageNode(options: StorageNodeOptions): Promise<St
     } catch (cause) {
       identified.cancel();
       if (dialOptions.signal?.aborted) throw new AbortedError(`Dialing ${address}`, { cause });
-      throw new StorageNodeError(`Could not connect to peer ${address}.`, { details: (cause as Error).message, hint: "Check that the peer is running and that the address (with its /p2p/ id) is current.", cause });
+      throw new StorageNodeError(`Could not connect to peer ${address}.`, {
+        details: (cause as Error).message,
+        hint: "Check that the peer is running and that the address (with its /p2p/ id) is current.",
+        cause,
+      });
     }
     await identified.done;
   };
@@ -198,7 +214,12 @@ export async function createStorageNode(options: StorageNodeOptions): Promise<St
   return node;
 }
 
-function loopbackHelia(blockstore: Blockstore, datastore: NodeDatastore, listen: Multiaddr[], announce: string | undefined): HeliaWithLibp2p {
+function loopbackHelia(
+  blockstore: Blockstore,
+  datastore: NodeDatastore,
+  listen: Multiaddr[],
+  announce: string | undefined,
+): HeliaWithLibp2p {
   const helia = createHeliaLight({ blockstore, datastore });
   const withP2p = withLibp2pLight(helia, {
     addresses: { listen: listen.map(String), appendAnnounce: announce ? [announce] : [] },
@@ -206,7 +227,16 @@ function loopbackHelia(blockstore: Blockstore, datastore: NodeDatastore, listen:
     connectionEncrypters: [noise()],
     // Yamux windows sized for 1 MiB blocks: the defaults (256 KiB window, 64 KiB frames) stall bitswap on
     // window updates.
-    streamMuxers: [yamux({ maxMessageSize: 256 * 1024, streamOptions: { initialStreamWindowSize: 16 * 1024 * 1024, maxStreamWindowSize: 32 * 1024 * 1024, maxReadBufferLength: 64 * 1024 * 1024 } } as Parameters<typeof yamux>[0])],
+    streamMuxers: [
+      yamux({
+        maxMessageSize: 256 * 1024,
+        streamOptions: {
+          initialStreamWindowSize: 16 * 1024 * 1024,
+          maxStreamWindowSize: 32 * 1024 * 1024,
+          maxReadBufferLength: 64 * 1024 * 1024,
+        },
+      } as Parameters<typeof yamux>[0]),
+    ],
     peerDiscovery: [],
     services: { identify: identify() },
   });
@@ -217,7 +247,7 @@ function publicHelia(blockstore: Blockstore, datastore: NodeDatastore, listen: M
   if (listen.length === 0 && !announce) return createHelia({ blockstore, datastore }) as unknown as HeliaWithLibp2p;
   // Helia replaces a default libp2p section by the one given: keep its default listen addresses unless overridden.
   const addresses = {
-    listen: listen.length > 0 ? listen.map(String) : libp2pDefaults().addresses?.listen ?? [],
+    listen: listen.length > 0 ? listen.map(String) : (libp2pDefaults().addresses?.listen ?? []),
     appendAnnounce: announce ? [announce] : [],
   };
   return createHelia({ blockstore, datastore, libp2p: { addresses } }) as unknown as HeliaWithLibp2p;
@@ -228,14 +258,22 @@ function gatewayAnnounceAddress(network: StorageNetwork, gateway: GatewayServer 
     const url = new URL(announce);
     const protocol = url.protocol === "https:" ? "https" : "http";
     const port = url.port || (protocol === "https" ? "443" : "80");
-    const host = /^\d+\.\d+\.\d+\.\d+$/.test(url.hostname) ? `/ip4/${url.hostname}` : url.hostname.startsWith("[") ? `/ip6/${url.hostname.slice(1, -1)}` : `/dns/${url.hostname}`;
+    const host = /^\d+\.\d+\.\d+\.\d+$/.test(url.hostname)
+      ? `/ip4/${url.hostname}`
+      : url.hostname.startsWith("[")
+        ? `/ip6/${url.hostname.slice(1, -1)}`
+        : `/dns/${url.hostname}`;
     return `${host}/tcp/${port}/${protocol}`;
   }
   if (network === "loopback" && gateway) return `/ip4/127.0.0.1/tcp/${gateway.port}/http`;
   return undefined;
 }
 
-function waitForIdentify(libp2p: Libp2p, peerId: string | undefined, signal: AbortSignal | undefined): { done: Promise<void>; cancel(): void } {
+function waitForIdentify(
+  libp2p: Libp2p,
+  peerId: string | undefined,
+  signal: AbortSignal | undefined,
+): { done: Promise<void>; cancel(): void } {
   let cancel = () => {};
   const done = new Promise<void>((resolvePromise) => {
     const finish = () => {
@@ -261,7 +299,11 @@ function parseMultiaddr(value: string, parameter: string): Multiaddr {
   try {
     return multiaddr(value);
   } catch {
-    throw new InvalidStorageParameterError({ parameter, expected: "a multiaddr such as /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...", found: JSON.stringify(value) });
+    throw new InvalidStorageParameterError({
+      parameter,
+      expected: "a multiaddr such as /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...",
+      found: JSON.stringify(value),
+    });
   }
 }
 
@@ -298,7 +340,11 @@ class NodeBlockstore implements VerifyingBlockstore {
     return this.local.has(cid, options);
   }
 
-  async put(cid: CID, bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: { signal?: AbortSignal }): Promise<CID> {
+  async put(
+    cid: CID,
+    bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+    options?: { signal?: AbortSignal },
+  ): Promise<CID> {
     return this.helia.blockstore.put(cid, bytes instanceof Uint8Array ? bytes : await collect(bytes as AsyncIterable<Uint8Array>), options);
   }
 
@@ -313,7 +359,12 @@ class NodeBlockstore implements VerifyingBlockstore {
   async *getMany(source: Iterable<CID> | AsyncIterable<CID>, options?: { signal?: AbortSignal }): AsyncGenerator<Pair> {
     for await (const cid of source) {
       const bytes = await this.getVerified(cid, options);
-      yield { cid, bytes: (function* () { yield bytes; })() };
+      yield {
+        cid,
+        bytes: (function* () {
+          yield bytes;
+        })(),
+      };
     }
   }
 
@@ -358,7 +409,13 @@ class NodeBlockstore implements VerifyingBlockstore {
       throw error;
     }
     entry.waiting--;
-    options.onProgress?.({ type: "block", cid, bytes: fetched.bytes.byteLength, source: fetched.source, ...(fetched.from ? { from: fetched.from } : {}) });
+    options.onProgress?.({
+      type: "block",
+      cid,
+      bytes: fetched.bytes.byteLength,
+      source: fetched.source,
+      ...(fetched.from ? { from: fetched.from } : {}),
+    });
     return fetched.bytes;
   }
 
@@ -405,7 +462,10 @@ class NodeBlockstore implements VerifyingBlockstore {
       return { bytes, source: "bitswap" };
     } catch (cause) {
       if (stop.aborted) throw new AbortedError("Reading a block", { cause: stop.reason });
-      throw rejected ?? new BlockNotFoundError({ cid: cid.toString(), tried, ...(deadline.aborted ? { timeoutMs: this.timeoutMs } : {}), cause });
+      throw (
+        rejected ??
+        new BlockNotFoundError({ cid: cid.toString(), tried, ...(deadline.aborted ? { timeoutMs: this.timeoutMs } : {}), cause })
+      );
     }
   }
 }

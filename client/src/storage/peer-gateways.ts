@@ -73,9 +73,7 @@ export function gatewayUrlOf(addresses: Multiaddr[]): string | undefined {
     if (!names.includes("http") && !names.includes("https") && !names.includes("tls")) continue;
     try {
       return multiaddrToUri(address).replace(/\/$/, "");
-    } catch {
-      continue;
-    }
+    } catch {}
   }
   return undefined;
 }

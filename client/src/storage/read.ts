@@ -124,13 +124,22 @@ export async function* readFiles(storage: BlockStorage, cids: CidLike[], options
 }
 
 /** Reads a whole file into memory (verified block by block). Use readBytes to stream large content instead. */
-export async function fetchBytes(storage: BlockStorage, cid: CidLike, options: ReadOptions & { maxBytes?: number } = {}): Promise<Uint8Array> {
+export async function fetchBytes(
+  storage: BlockStorage,
+  cid: CidLike,
+  options: ReadOptions & { maxBytes?: number } = {},
+): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let length = 0;
   for await (const chunk of readBytes(storage, cid, options)) {
     length += chunk.byteLength;
     if (options.maxBytes !== undefined && length > options.maxBytes) {
-      throw new InvalidContentError({ cid: toCid(cid).toString(), expected: `at most ${options.maxBytes} bytes`, found: `more than ${options.maxBytes} bytes`, hint: "Stream it with readBytes, or raise maxBytes." });
+      throw new InvalidContentError({
+        cid: toCid(cid).toString(),
+        expected: `at most ${options.maxBytes} bytes`,
+        found: `more than ${options.maxBytes} bytes`,
+        hint: "Stream it with readBytes, or raise maxBytes.",
+      });
     }
     parts.push(chunk);
   }
@@ -152,7 +161,12 @@ type FileBlock = { data: Uint8Array; links: CID[]; fileSize: number };
 function decodeFileBlock(cid: CID, block: Uint8Array, root: CID): FileBlock {
   if (cid.code === raw.code) return { data: block, links: [], fileSize: block.byteLength };
   if (cid.code !== dagPb.code) {
-    throw new InvalidContentError({ cid: root.toString(), expected: "a UnixFS file", found: `a block with codec 0x${cid.code.toString(16)} (${cid.toString()})`, hint: "Records such as manifests are read with loadManifest, not as files." });
+    throw new InvalidContentError({
+      cid: root.toString(),
+      expected: "a UnixFS file",
+      found: `a block with codec 0x${cid.code.toString(16)} (${cid.toString()})`,
+      hint: "Records such as manifests are read with loadManifest, not as files.",
+    });
   }
   let node: dagPb.PBNode;
   let unixfs: UnixFS;
@@ -161,10 +175,20 @@ function decodeFileBlock(cid: CID, block: Uint8Array, root: CID): FileBlock {
     if (!node.Data) throw new Error("the dag-pb node has no UnixFS data");
     unixfs = UnixFS.unmarshal(node.Data);
   } catch (cause) {
-    throw new InvalidContentError({ cid: root.toString(), expected: "a UnixFS file", found: `an undecodable dag-pb block ${cid.toString()}`, cause });
+    throw new InvalidContentError({
+      cid: root.toString(),
+      expected: "a UnixFS file",
+      found: `an undecodable dag-pb block ${cid.toString()}`,
+      cause,
+    });
   }
   if (unixfs.type !== "file" && unixfs.type !== "raw") {
-    throw new InvalidContentError({ cid: root.toString(), expected: "a UnixFS file", found: `a UnixFS ${unixfs.type}`, hint: unixfs.type === "directory" ? "List it with listDirectory or save it with fetchToPath." : undefined });
+    throw new InvalidContentError({
+      cid: root.toString(),
+      expected: "a UnixFS file",
+      found: `a UnixFS ${unixfs.type}`,
+      hint: unixfs.type === "directory" ? "List it with listDirectory or save it with fetchToPath." : undefined,
+    });
   }
   return { data: unixfs.data ?? new Uint8Array(0), links: node.Links.map((link) => link.Hash), fileSize: Number(unixfs.fileSize()) };
 }
@@ -181,21 +205,35 @@ export type ContentStat = {
 export type DirectoryEntry = { name: string; cid: CID; type: "file" | "directory" | "record"; size: number };
 
 /** Describes the content at `cid` (or at `path` inside it) from its root block. */
-export async function statContent(storage: BlockStorage, cid: CidLike, options: { path?: string; signal?: AbortSignal | undefined } = {}): Promise<ContentStat> {
+export async function statContent(
+  storage: BlockStorage,
+  cid: CidLike,
+  options: { path?: string; signal?: AbortSignal | undefined } = {},
+): Promise<ContentStat> {
   const entry = await exportEntry(storage, toCid(cid), options.path ?? "", options.signal);
   return { cid: entry.cid, type: entryType(entry), size: Number(entry.size) };
 }
 
 /** Resolves a path inside a UnixFS directory (for example "model.json") to the CID it names. */
-export async function resolvePath(storage: BlockStorage, cid: CidLike, path: string, options: { signal?: AbortSignal | undefined } = {}): Promise<CID> {
+export async function resolvePath(
+  storage: BlockStorage,
+  cid: CidLike,
+  path: string,
+  options: { signal?: AbortSignal | undefined } = {},
+): Promise<CID> {
   return (await exportEntry(storage, toCid(cid), path, options.signal)).cid;
 }
 
 /** Lists the entries of a UnixFS directory (plain or HAMT-sharded), sorted by name. */
-export async function listDirectory(storage: BlockStorage, cid: CidLike, options: { signal?: AbortSignal | undefined } = {}): Promise<DirectoryEntry[]> {
+export async function listDirectory(
+  storage: BlockStorage,
+  cid: CidLike,
+  options: { signal?: AbortSignal | undefined } = {},
+): Promise<DirectoryEntry[]> {
   const root = toCid(cid);
   const entry = await exportEntry(storage, root, "", options.signal);
-  if (entry.type !== "directory") throw new InvalidContentError({ cid: root.toString(), expected: "a UnixFS directory", found: `a ${entryType(entry)}` });
+  if (entry.type !== "directory")
+    throw new InvalidContentError({ cid: root.toString(), expected: "a UnixFS directory", found: `a ${entryType(entry)}` });
   const list: DirectoryEntry[] = [];
   for await (const child of entry.entries({ signal: options.signal })) {
     const stat = await statContent(storage, child.cid, { signal: options.signal });
@@ -211,10 +249,21 @@ export type FetchToPathOptions = ReadOptions;
  * written to a temporary name and renamed when complete and verified, so a failed or aborted fetch never leaves a
  * truncated file under the final name. Returns what was saved.
  */
-export async function fetchToPath(storage: BlockStorage, cid: CidLike, destination: string, options: FetchToPathOptions = {}): Promise<ContentStat> {
+export async function fetchToPath(
+  storage: BlockStorage,
+  cid: CidLike,
+  destination: string,
+  options: FetchToPathOptions = {},
+): Promise<ContentStat> {
   const root = toCid(cid);
   const stat = await statContent(storage, root, { signal: options.signal });
-  if (stat.type === "record") throw new InvalidContentError({ cid: root.toString(), expected: "a UnixFS file or directory", found: "a record", hint: "Load records with loadManifest." });
+  if (stat.type === "record")
+    throw new InvalidContentError({
+      cid: root.toString(),
+      expected: "a UnixFS file or directory",
+      found: "a record",
+      hint: "Load records with loadManifest.",
+    });
   let bytes = 0;
   const forward = options.onProgress;
   const progress: ReadOptions["onProgress"] = (event) => {
@@ -263,14 +312,22 @@ function entryType(entry: UnixFSEntry): ContentStat["type"] {
 }
 
 async function exportEntry(storage: BlockStorage, root: CID, path: string, signal: AbortSignal | undefined): Promise<UnixFSEntry> {
-  const clean = path.split("/").filter((s) => s.length > 0).join("/");
+  const clean = path
+    .split("/")
+    .filter((s) => s.length > 0)
+    .join("/");
   try {
-    return await exporter(clean ? `${root.toString()}/${clean}` : root, exporterStore(verifiedGetter(storage.blockstore), signal), signal ? { signal } : {});
+    return await exporter(
+      clean ? `${root.toString()}/${clean}` : root,
+      exporterStore(verifiedGetter(storage.blockstore), signal),
+      signal ? { signal } : {},
+    );
   } catch (error) {
     if (error instanceof BaseError) throw error;
     if (signal?.aborted) throw new AbortedError("Resolving content", { cause: error });
     const name = (error as Error).name;
-    if (name === "NotFoundError" || name === "BadPathError") throw new PathNotFoundError({ cid: root.toString(), path: clean, cause: error });
+    if (name === "NotFoundError" || name === "BadPathError")
+      throw new PathNotFoundError({ cid: root.toString(), path: clean, cause: error });
     throw new InvalidContentError({ cid: root.toString(), expected: "UnixFS content", found: (error as Error).message, cause: error });
   }
 }

@@ -53,14 +53,23 @@ export async function shardFile(storage: BlockStorage, path: string, options: Sh
     if (!info.isFile()) throw new Error("not a regular file");
     total = info.size;
   } catch (cause) {
-    throw new InvalidStorageParameterError({ parameter: "path", expected: "a readable regular file", found: `${path} (${(cause as Error).message})` });
+    throw new InvalidStorageParameterError({
+      parameter: "path",
+      expected: "a readable regular file",
+      found: `${path} (${(cause as Error).message})`,
+    });
   }
   const size = shardSize(total, options);
   const progress = shardProgress(total, options);
   const shards: Shard[] = [];
   for (let offset = 0, index = 0; offset < total; offset += size, index++) {
     const length = Math.min(size, total - offset);
-    const stream = createReadStream(path, { start: offset, end: offset + length - 1, highWaterMark: 1024 * 1024, ...(options.signal ? { signal: options.signal } : {}) });
+    const stream = createReadStream(path, {
+      start: offset,
+      end: offset + length - 1,
+      highWaterMark: 1024 * 1024,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     let cid: CID;
     try {
       cid = await addBytes(storage, stream as AsyncIterable<Uint8Array>, { signal: options.signal, onProgress: progress(offset) });
@@ -80,11 +89,23 @@ export type ShardSource = CidLike | { cid: CidLike; bytes?: number };
  * Reads shards in order and yields each one whole, verified block by block against its CID. Blocks of the next
  * shards are fetched while the consumer handles the current one (`concurrency` blocks ahead).
  */
-export async function* readShards(storage: BlockStorage, shards: ShardSource[], options: ReadOptions = {}): AsyncGenerator<{ index: number; cid: CID; bytes: Uint8Array }> {
-  const refs = shards.map((s) => (typeof s === "string" || CID.asCID(s) ? { cid: toCid(s as CidLike), bytes: undefined } : { cid: toCid((s as { cid: CidLike }).cid), bytes: (s as { bytes?: number }).bytes }));
+export async function* readShards(
+  storage: BlockStorage,
+  shards: ShardSource[],
+  options: ReadOptions = {},
+): AsyncGenerator<{ index: number; cid: CID; bytes: Uint8Array }> {
+  const refs = shards.map((s) =>
+    typeof s === "string" || CID.asCID(s)
+      ? { cid: toCid(s as CidLike), bytes: undefined }
+      : { cid: toCid((s as { cid: CidLike }).cid), bytes: (s as { bytes?: number }).bytes },
+  );
   let parts: Uint8Array[] = [];
   let length = 0;
-  for await (const piece of readFiles(storage, refs.map((r) => r.cid), options)) {
+  for await (const piece of readFiles(
+    storage,
+    refs.map((r) => r.cid),
+    options,
+  )) {
     if (piece.data) {
       parts.push(piece.data);
       length += piece.data.byteLength;
@@ -92,7 +113,11 @@ export async function* readShards(storage: BlockStorage, shards: ShardSource[], 
     }
     const ref = refs[piece.file]!;
     if (ref.bytes !== undefined && ref.bytes !== length) {
-      throw new InvalidContentError({ cid: ref.cid.toString(), expected: `a shard of ${ref.bytes} bytes (as listed)`, found: `${length} bytes` });
+      throw new InvalidContentError({
+        cid: ref.cid.toString(),
+        expected: `a shard of ${ref.bytes} bytes (as listed)`,
+        found: `${length} bytes`,
+      });
     }
     yield { index: piece.file, cid: ref.cid, bytes: parts.length === 1 ? parts[0]! : concatBytes(parts, length) };
     parts = [];
@@ -102,12 +127,18 @@ export async function* readShards(storage: BlockStorage, shards: ShardSource[], 
 
 function shardSize(total: number, options: ShardOptions): number {
   const target = options.shardBytes ?? DEFAULT_SHARD_BYTES;
-  if (!Number.isSafeInteger(target) || target < 1) throw new InvalidStorageParameterError({ parameter: "shardBytes", expected: "a positive integer", found: String(target) });
+  if (!Number.isSafeInteger(target) || target < 1)
+    throw new InvalidStorageParameterError({ parameter: "shardBytes", expected: "a positive integer", found: String(target) });
   const record = options.recordBytes;
   if (record === undefined) return target;
-  if (!Number.isSafeInteger(record) || record < 1) throw new InvalidStorageParameterError({ parameter: "recordBytes", expected: "a positive integer", found: String(record) });
+  if (!Number.isSafeInteger(record) || record < 1)
+    throw new InvalidStorageParameterError({ parameter: "recordBytes", expected: "a positive integer", found: String(record) });
   if (total % record !== 0) {
-    throw new InvalidStorageParameterError({ parameter: "recordBytes", expected: `a size dividing the content (${total} bytes)`, found: `${record} (${total % record} bytes left over)` });
+    throw new InvalidStorageParameterError({
+      parameter: "recordBytes",
+      expected: `a size dividing the content (${total} bytes)`,
+      found: `${record} (${total % record} bytes left over)`,
+    });
   }
   return Math.max(record, Math.floor(target / record) * record);
 }

@@ -35,13 +35,17 @@ export type ModelOptions = {
 /** The two files of a saved model, exactly as stored (the CID is a function of these bytes). */
 export function serializeModel(artifacts: ModelArtifacts): { modelJson: Uint8Array; weights: Uint8Array } {
   if (artifacts.modelTopology === undefined || artifacts.modelTopology instanceof ArrayBuffer) {
-    throw new ModelStorageError("Only TF.js layers models (JSON topology) can be saved to IPFS.", { hint: "Save a tf.LayersModel (tf.sequential / tf.model)." });
+    throw new ModelStorageError("Only TF.js layers models (JSON topology) can be saved to IPFS.", {
+      hint: "Save a tf.LayersModel (tf.sequential / tf.model).",
+    });
   }
   const specs = artifacts.weightSpecs ?? [];
   const weights = joinWeightData(artifacts.weightData);
   const expected = specs.reduce((sum, spec) => sum + specBytes(spec), 0);
   if (weights.byteLength !== expected) {
-    throw new ModelStorageError("The model's weight data does not match its weight specs.", { details: `specs describe ${expected} bytes, weight data has ${weights.byteLength}` });
+    throw new ModelStorageError("The model's weight data does not match its weight specs.", {
+      details: `specs describe ${expected} bytes, weight data has ${weights.byteLength}`,
+    });
   }
   const modelJson: ModelJSON = {
     format: artifacts.format ?? "layers-model",
@@ -63,7 +67,11 @@ export async function storeModelArtifacts(storage: BlockStorage, artifacts: Mode
   return storeSerialized(storage, serializeModel(artifacts), options);
 }
 
-function storeSerialized(storage: BlockStorage, files: { modelJson: Uint8Array; weights: Uint8Array }, options: ModelOptions): Promise<CID> {
+function storeSerialized(
+  storage: BlockStorage,
+  files: { modelJson: Uint8Array; weights: Uint8Array },
+  options: ModelOptions,
+): Promise<CID> {
   return addDirectoryEntries(
     storage,
     [
@@ -82,7 +90,16 @@ export async function loadModelArtifacts(storage: BlockStorage, cid: CidLike, op
     weightSpecs,
     weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength) as ArrayBuffer,
   };
-  for (const key of ["format", "generatedBy", "convertedBy", "trainingConfig", "signature", "userDefinedMetadata", "modelInitializer", "initializerSignature"] as const) {
+  for (const key of [
+    "format",
+    "generatedBy",
+    "convertedBy",
+    "trainingConfig",
+    "signature",
+    "userDefinedMetadata",
+    "modelInitializer",
+    "initializerSignature",
+  ] as const) {
     if (modelJson[key] !== undefined) (artifacts as Record<string, unknown>)[key] = modelJson[key];
   }
   return artifacts;
@@ -116,14 +133,21 @@ export function ipfsModelHandler(storage: BlockStorage, options: ModelOptions & 
       };
     },
     async load(): Promise<ModelArtifacts> {
-      if (!cid) throw new ModelStorageError("This IPFS model handler has no CID to load.", { hint: "Create it with ipfsModelHandler(storage, { cid }) or save a model with it first." });
+      if (!cid)
+        throw new ModelStorageError("This IPFS model handler has no CID to load.", {
+          hint: "Create it with ipfsModelHandler(storage, { cid }) or save a model with it first.",
+        });
       return loadModelArtifacts(storage, cid, options);
     },
   };
 }
 
 /** Saves a TF.js layers model (anything with `save(handler)`) to IPFS and returns the model directory's CID. */
-export async function saveModel(storage: BlockStorage, model: { save(handler: tf.io.IOHandler): Promise<tf.io.SaveResult> }, options: ModelOptions = {}): Promise<CID> {
+export async function saveModel(
+  storage: BlockStorage,
+  model: { save(handler: tf.io.IOHandler): Promise<tf.io.SaveResult> },
+  options: ModelOptions = {},
+): Promise<CID> {
   const handler = ipfsModelHandler(storage, options);
   await model.save(handler);
   return handler.cid!;
@@ -133,7 +157,11 @@ export async function saveModel(storage: BlockStorage, model: { save(handler: tf
  * Loads a TF.js layers model from IPFS. Pass your `tf` namespace (e.g. from @tensorflow/tfjs-node) to build the
  * model on its backend; by default @tensorflow/tfjs is imported.
  */
-export async function loadModel(storage: BlockStorage, cid: CidLike, options: ModelOptions & { tf?: Pick<typeof tf, "loadLayersModel"> } = {}): Promise<tf.LayersModel> {
+export async function loadModel(
+  storage: BlockStorage,
+  cid: CidLike,
+  options: ModelOptions & { tf?: Pick<typeof tf, "loadLayersModel"> } = {},
+): Promise<tf.LayersModel> {
   const framework = options.tf ?? (await import("@tensorflow/tfjs"));
   return framework.loadLayersModel(ipfsModelHandler(storage, { ...options, cid }));
 }
@@ -151,7 +179,11 @@ export type ModelWeight = {
  * The weights of a saved model in weight-spec order (the order of weights.bin), decoded from the canonical bytes.
  * This is what deterministic aggregation works on. Quantized, string and complex weights are refused.
  */
-export async function loadModelWeights(storage: BlockStorage, cid: CidLike, options: ModelOptions = {}): Promise<{ modelJson: ModelJSON; weights: ModelWeight[]; bytes: Uint8Array }> {
+export async function loadModelWeights(
+  storage: BlockStorage,
+  cid: CidLike,
+  options: ModelOptions = {},
+): Promise<{ modelJson: ModelJSON; weights: ModelWeight[]; bytes: Uint8Array }> {
   const { modelJson, weightSpecs, weightData } = await readModel(storage, toCid(cid), options);
   let offset = 0;
   const weights = weightSpecs.map((spec) => {
@@ -168,17 +200,26 @@ export async function loadModelWeights(storage: BlockStorage, cid: CidLike, opti
  * spec order (e.g. an aggregate of updates). Each array must have its spec's dtype and element count. Returns the new
  * model's CID, canonical like every save.
  */
-export async function storeModelWithWeights(storage: BlockStorage, template: CidLike, values: (Float32Array | Int32Array | Uint8Array)[], options: ModelOptions = {}): Promise<CID> {
+export async function storeModelWithWeights(
+  storage: BlockStorage,
+  template: CidLike,
+  values: (Float32Array | Int32Array | Uint8Array)[],
+  options: ModelOptions = {},
+): Promise<CID> {
   const artifacts = await loadModelArtifacts(storage, template, options);
   const specs = artifacts.weightSpecs ?? [];
   if (values.length !== specs.length) {
-    throw new ModelStorageError("The weight values do not match the template's weight specs.", { details: `the template has ${specs.length} weights, ${values.length} arrays were given` });
+    throw new ModelStorageError("The weight values do not match the template's weight specs.", {
+      details: `the template has ${specs.length} weights, ${values.length} arrays were given`,
+    });
   }
   const parts = specs.map((spec, i) => {
     const value = values[i]!;
     const expectedType = spec.dtype === "float32" ? Float32Array : spec.dtype === "int32" ? Int32Array : Uint8Array;
     if (!(value instanceof expectedType) || value.byteLength !== specBytes(spec)) {
-      throw new ModelStorageError(`Weight ${i} (${spec.name}) has the wrong type or size.`, { details: `expected ${expectedType.name} of ${elementCount(spec)} elements, found ${value.constructor.name} of ${value.length}` });
+      throw new ModelStorageError(`Weight ${i} (${spec.name}) has the wrong type or size.`, {
+        details: `expected ${expectedType.name} of ${elementCount(spec)} elements, found ${value.constructor.name} of ${value.length}`,
+      });
     }
     return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   });
@@ -191,18 +232,30 @@ export async function storeModelWithWeights(storage: BlockStorage, template: Cid
   return storeModelArtifacts(storage, { ...artifacts, weightData: weightData.buffer }, options);
 }
 
-async function readModel(storage: BlockStorage, cid: CID, options: ModelOptions): Promise<{ modelJson: ModelJSON; weightSpecs: WeightsManifestEntry[]; weightData: Uint8Array }> {
+async function readModel(
+  storage: BlockStorage,
+  cid: CID,
+  options: ModelOptions,
+): Promise<{ modelJson: ModelJSON; weightSpecs: WeightsManifestEntry[]; weightData: Uint8Array }> {
   let modelJson: ModelJSON;
   try {
-    const bytes = await fetchBytes(storage, await resolvePath(storage, cid, MODEL_JSON, options), { ...options, maxBytes: 64 * 1024 * 1024 });
+    const bytes = await fetchBytes(storage, await resolvePath(storage, cid, MODEL_JSON, options), {
+      ...options,
+      maxBytes: 64 * 1024 * 1024,
+    });
     modelJson = JSON.parse(new TextDecoder().decode(bytes)) as ModelJSON;
   } catch (cause) {
     // Fetch failures (not found on the network, verification, abort) keep their own type; "not a model" is wrapped.
     if (!(cause instanceof PathNotFoundError || cause instanceof InvalidContentError || cause instanceof SyntaxError)) throw cause;
-    throw new ModelStorageError(`${cid.toString()} is not a TF.js model directory with a readable ${MODEL_JSON}.`, { hint: "Pass the CID of a directory saved with saveModel (or the `model` field of a model manifest).", cause });
+    throw new ModelStorageError(`${cid.toString()} is not a TF.js model directory with a readable ${MODEL_JSON}.`, {
+      hint: "Pass the CID of a directory saved with saveModel (or the `model` field of a model manifest).",
+      cause,
+    });
   }
   if (typeof modelJson?.modelTopology !== "object" || !Array.isArray(modelJson.weightsManifest)) {
-    throw new ModelStorageError(`${cid.toString()}/${MODEL_JSON} is not a TF.js layers model.`, { details: "modelTopology or weightsManifest is missing" });
+    throw new ModelStorageError(`${cid.toString()}/${MODEL_JSON} is not a TF.js layers model.`, {
+      details: "modelTopology or weightsManifest is missing",
+    });
   }
   const weightSpecs: WeightsManifestEntry[] = [];
   const files: Uint8Array[] = [];
@@ -210,14 +263,20 @@ async function readModel(storage: BlockStorage, cid: CID, options: ModelOptions)
     weightSpecs.push(...group.weights);
     for (const path of group.paths) {
       const relative = path.replace(/^\.\//, "");
-      if (relative.includes("..") || relative.startsWith("/")) throw new ModelStorageError(`Weight path "${path}" leaves the model directory.`);
+      if (relative.includes("..") || relative.startsWith("/"))
+        throw new ModelStorageError(`Weight path "${path}" leaves the model directory.`);
       files.push(await fetchBytes(storage, await resolvePath(storage, cid, relative, options), options));
     }
   }
-  const weightData = files.length === 1 ? files[0]! : joinWeightData(files.map((f) => f.buffer.slice(f.byteOffset, f.byteOffset + f.byteLength) as ArrayBuffer));
+  const weightData =
+    files.length === 1
+      ? files[0]!
+      : joinWeightData(files.map((f) => f.buffer.slice(f.byteOffset, f.byteOffset + f.byteLength) as ArrayBuffer));
   const expected = weightSpecs.reduce((sum, spec) => sum + specBytes(spec), 0);
   if (weightData.byteLength !== expected) {
-    throw new ModelStorageError(`The weight files of ${cid.toString()} do not match its weight specs.`, { details: `specs describe ${expected} bytes, the files hold ${weightData.byteLength}` });
+    throw new ModelStorageError(`The weight files of ${cid.toString()} do not match its weight specs.`, {
+      details: `specs describe ${expected} bytes, the files hold ${weightData.byteLength}`,
+    });
   }
   return { modelJson, weightSpecs, weightData };
 }
@@ -239,10 +298,15 @@ function elementCount(spec: WeightsManifestEntry): number {
 }
 
 function specBytes(spec: WeightsManifestEntry): number {
-  if (spec.quantization) throw new ModelStorageError(`Weight ${spec.name} is quantized (${spec.quantization.dtype}).`, { hint: "Save the model without quantization; aggregation needs full-precision weights." });
+  if (spec.quantization)
+    throw new ModelStorageError(`Weight ${spec.name} is quantized (${spec.quantization.dtype}).`, {
+      hint: "Save the model without quantization; aggregation needs full-precision weights.",
+    });
   if (spec.dtype === "float32" || spec.dtype === "int32") return elementCount(spec) * 4;
   if (spec.dtype === "bool") return elementCount(spec);
-  throw new ModelStorageError(`Weight ${spec.name} has unsupported dtype ${spec.dtype}.`, { hint: "Only float32, int32 and bool weights are stored." });
+  throw new ModelStorageError(`Weight ${spec.name} has unsupported dtype ${spec.dtype}.`, {
+    hint: "Only float32, int32 and bool weights are stored.",
+  });
 }
 
 function typedView(spec: WeightsManifestEntry, buffer: ArrayBuffer): ModelWeight["values"] {
@@ -255,6 +319,10 @@ function typedView(spec: WeightsManifestEntry, buffer: ArrayBuffer): ModelWeight
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, (v as Record<string, unknown>)[k]]),
+    );
   });
 }

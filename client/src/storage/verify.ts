@@ -26,7 +26,12 @@ export type VerifyContext = { source: BlockSource | "car" | "input"; from?: stri
  * block is then moved to a hashing thread and back, so hashing overlaps with I/O on the main thread, and the caller
  * must use the returned array (the one passed in is detached). Without it, hashing happens inline.
  */
-export async function verifyBlock(cid: CID, bytes: Uint8Array, context: VerifyContext, options: { owned?: boolean } = {}): Promise<Uint8Array> {
+export async function verifyBlock(
+  cid: CID,
+  bytes: Uint8Array,
+  context: VerifyContext,
+  options: { owned?: boolean } = {},
+): Promise<Uint8Array> {
   if (options.owned && cid.multihash.code === SHA2_256 && bytes.byteLength >= OFFLOAD_MIN_BYTES && ownsWholeBuffer(bytes)) {
     const { bytes: returned, digest } = await hashPool().sha256(bytes);
     if (!equalBytes(cid.multihash.digest, digest)) throw mismatch(cid, cid.multihash.digest, digest, context);
@@ -41,12 +46,20 @@ export async function verifyBlock(cid: CID, bytes: Uint8Array, context: VerifyCo
  * write it to `file` too. `stored` says whether it was written; when false (small block, or hashed inline), the
  * caller stores it. A block that does not match is never written. Throws StorageNodeError if the write failed.
  */
-export async function verifyAndStoreBlock(cid: CID, bytes: Uint8Array, context: VerifyContext, file: BlockFile): Promise<{ bytes: Uint8Array; stored: boolean }> {
+export async function verifyAndStoreBlock(
+  cid: CID,
+  bytes: Uint8Array,
+  context: VerifyContext,
+  file: BlockFile,
+): Promise<{ bytes: Uint8Array; stored: boolean }> {
   if (cid.multihash.code === SHA2_256 && bytes.byteLength >= OFFLOAD_MIN_BYTES && ownsWholeBuffer(bytes)) {
     const hashed = await hashPool().sha256(bytes, { expected: cid.multihash.digest, file });
     if (!equalBytes(cid.multihash.digest, hashed.digest)) throw mismatch(cid, cid.multihash.digest, hashed.digest, context);
     if (hashed.error !== undefined) {
-      throw new StorageNodeError(`Block ${cid.toString()} was verified but could not be written to disk.`, { details: hashed.error, hint: `Check free space and permissions in ${file.directory}.` });
+      throw new StorageNodeError(`Block ${cid.toString()} was verified but could not be written to disk.`, {
+        details: hashed.error,
+        hint: `Check free space and permissions in ${file.directory}.`,
+      });
     }
     return { bytes: hashed.bytes, stored: hashed.stored };
   }
@@ -62,7 +75,11 @@ export function verifyBlockSync(cid: CID, bytes: Uint8Array, context: VerifyCont
     return;
   }
   if (code !== SHA2_256) {
-    throw new UnsupportedContentError({ cid: cid.toString(), what: `hash function 0x${code.toString(16)}`, supported: "sha2-256 (0x12), identity (0x00)" });
+    throw new UnsupportedContentError({
+      cid: cid.toString(),
+      what: `hash function 0x${code.toString(16)}`,
+      supported: "sha2-256 (0x12), identity (0x00)",
+    });
   }
   const actual = createHash("sha256").update(bytes).digest();
   if (!equalBytes(digest, actual)) throw mismatch(cid, digest, actual, context);
@@ -79,7 +96,10 @@ function mismatch(cid: CID, expected: Uint8Array, found: Uint8Array, context: Ve
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  return (
+    a.byteLength === b.byteLength &&
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+  );
 }
 
 function ownsWholeBuffer(bytes: Uint8Array): boolean {
@@ -146,14 +166,18 @@ class HashPool {
       this.pending.set(id, { resolve, reject });
       this.inFlight++;
       if (this.inFlight === 1) for (const w of this.workers) w.ref();
-      worker.postMessage({ id, buffer: bytes.buffer, expected: store ? Uint8Array.from(store.expected) : undefined, file: store?.file }, [bytes.buffer as ArrayBuffer]);
+      worker.postMessage({ id, buffer: bytes.buffer, expected: store ? Uint8Array.from(store.expected) : undefined, file: store?.file }, [
+        bytes.buffer as ArrayBuffer,
+      ]);
     });
   }
 
   private pick(): Worker {
     if (this.workers.length < this.size) {
       const worker = new Worker(WORKER_SOURCE, { eval: true });
-      worker.on("message", (message: { id: number; buffer: ArrayBuffer; digest: ArrayBuffer; stored: boolean; error?: string }) => this.settle(message));
+      worker.on("message", (message: { id: number; buffer: ArrayBuffer; digest: ArrayBuffer; stored: boolean; error?: string }) =>
+        this.settle(message),
+      );
       worker.on("error", (error) => this.failAll(error));
       worker.unref();
       this.workers.push(worker);
@@ -164,7 +188,19 @@ class HashPool {
     return worker;
   }
 
-  private settle({ id, buffer, digest, stored, error }: { id: number; buffer: ArrayBuffer; digest: ArrayBuffer; stored: boolean; error?: string }): void {
+  private settle({
+    id,
+    buffer,
+    digest,
+    stored,
+    error,
+  }: {
+    id: number;
+    buffer: ArrayBuffer;
+    digest: ArrayBuffer;
+    stored: boolean;
+    error?: string;
+  }): void {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.pending.delete(id);

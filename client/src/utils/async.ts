@@ -8,10 +8,13 @@ import { AbortedError, throwIfAborted } from "../errors/base.ts";
 export function sleep(ms: number, signal?: AbortSignal | undefined): Promise<void> {
   throwIfAborted(signal, "Waiting");
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     const onAbort = () => {
       clearTimeout(timer);
       reject(new AbortedError("Waiting", { cause: signal?.reason }));

@@ -12,7 +12,12 @@ import { sleep } from "./async.ts";
 
 /** Whether retrying `error` may help. */
 export function isTransient(error: unknown): boolean {
-  return error instanceof RpcUnreachableError || error instanceof ChainRequestError || error instanceof BlockNotFoundError || error instanceof StorageNodeError;
+  return (
+    error instanceof RpcUnreachableError ||
+    error instanceof ChainRequestError ||
+    error instanceof BlockNotFoundError ||
+    error instanceof StorageNodeError
+  );
 }
 
 export type RetryInfo = { operation: string; attempt: number; delayMs: number; error: unknown };

@@ -58,7 +58,14 @@ describe("asset actions against a devnet", function () {
       expect(published.datatoken).to.equal(null);
       expect(published.listing).to.equal(null);
       const asset = await getAsset(publisher, { assetId: published.assetId });
-      expect(asset).to.deep.include({ id: published.assetId, owner: devnetAccount(1).address, kind: "dataset", state: "active", version: 1, datatoken: null });
+      expect(asset).to.deep.include({
+        id: published.assetId,
+        owner: devnetAccount(1).address,
+        kind: "dataset",
+        state: "active",
+        version: 1,
+        datatoken: null,
+      });
       expect(asset.manifestCid.equals(manifestCid)).to.equal(true);
     });
 
@@ -98,7 +105,9 @@ describe("asset actions against a devnet", function () {
     });
 
     it("rejects an unknown kind and a negative id", async () => {
-      expect(await rejection(publishAsset(publisher, { kind: "video" as never, manifestCid: await uniqueCid() }))).to.be.instanceOf(InvalidArgumentError);
+      expect(await rejection(publishAsset(publisher, { kind: "video" as never, manifestCid: await uniqueCid() }))).to.be.instanceOf(
+        InvalidArgumentError,
+      );
       expect(await rejection(getAsset(publisher, { assetId: -1 }))).to.be.instanceOf(InvalidArgumentError);
     });
 
@@ -111,7 +120,9 @@ describe("asset actions against a devnet", function () {
 
     it("needs an account to write", async () => {
       const readOnly = await chain.get().readOnly();
-      expect(await rejection(publishAsset(readOnly, { kind: "dataset", manifestCid: await uniqueCid() }))).to.be.instanceOf(MissingAccountError);
+      expect(await rejection(publishAsset(readOnly, { kind: "dataset", manifestCid: await uniqueCid() }))).to.be.instanceOf(
+        MissingAccountError,
+      );
     });
 
     it("an account without ETH for gas gets InsufficientBalanceError in ETH", async () => {
@@ -122,12 +133,16 @@ describe("asset actions against a devnet", function () {
       expect(typed.token).to.deep.equal(NATIVE_CURRENCY);
       expect(typed.balance).to.equal(0n);
       expect(typed.needed! > 0n).to.equal(true);
-      expect(typed.shortMessage).to.match(/^Account 0x[0-9a-fA-F]{40} holds 0 ETH but paying gas for publishing the asset needs [0-9.]+ ETH\.$/);
+      expect(typed.shortMessage).to.match(
+        /^Account 0x[0-9a-fA-F]{40} holds 0 ETH but paying gas for publishing the asset needs [0-9.]+ ETH\.$/,
+      );
     });
 
     it("sends nothing when aborted first", async () => {
       const before = await getTransactionCount(publisher, { address: devnetAccount(1).address });
-      const error = await rejection(publishAsset(publisher, { kind: "dataset", manifestCid: await uniqueCid(), signal: AbortSignal.abort() }));
+      const error = await rejection(
+        publishAsset(publisher, { kind: "dataset", manifestCid: await uniqueCid(), signal: AbortSignal.abort() }),
+      );
       expect(error).to.be.instanceOf(AbortedError);
       expect(await getTransactionCount(publisher, { address: devnetAccount(1).address })).to.equal(before);
     });
@@ -153,7 +168,9 @@ describe("asset actions against a devnet", function () {
       expect(error).to.be.instanceOf(NotAssetOwnerError);
       const typed = error as NotAssetOwnerError;
       expect(typed.args).to.deep.equal({ assetId, caller: devnetAccount(3).address, owner: devnetAccount(1).address });
-      expect(typed.shortMessage).to.equal(`Account ${devnetAccount(3).address} does not own asset ${assetId} (owner is ${devnetAccount(1).address}).`);
+      expect(typed.shortMessage).to.equal(
+        `Account ${devnetAccount(3).address} does not own asset ${assetId} (owner is ${devnetAccount(1).address}).`,
+      );
       expect(typed.hint).to.equal("Transfer the asset NFT to this account or use the owner's key.");
     });
 
@@ -266,7 +283,9 @@ describe("asset actions against a devnet", function () {
       expect(await getTransactionCount(buyer, { address: devnetAccount(2).address })).to.equal(nonceBefore + 1);
       expect(await balanceOf(buyer, paymentToken, devnetAccount(2).address)).to.equal(paymentBefore - priced.total);
       expect((await balanceOf(buyer, paymentToken, devnetAccount(6).address)) >= priced.marketFee).to.equal(true);
-      expect(await readContract(buyer, { address: datatoken, abi: erc20Abi, functionName: "totalSupply" })).to.equal(supplyBefore - ONE_TOKEN);
+      expect(await readContract(buyer, { address: datatoken, abi: erc20Abi, functionName: "totalSupply" })).to.equal(
+        supplyBefore - ONE_TOKEN,
+      );
     });
 
     it("buyAccess for someone else, over an existing allowance, needs no permit", async () => {
@@ -311,7 +330,8 @@ describe("asset actions against a devnet", function () {
       const owner = devnetAccount(8);
       const mine = await chain.get().client(owner);
       const ids: bigint[] = [];
-      for (const kind of ["dataset", "model", "model"] as const) ids.push((await publishAsset(mine, { kind, manifestCid: await uniqueCid() })).assetId);
+      for (const kind of ["dataset", "model", "model"] as const)
+        ids.push((await publishAsset(mine, { kind, manifestCid: await uniqueCid() })).assetId);
       const models = await listAssets(mine, { owner: owner.address, kind: "model" });
       expect(models.assets.map((asset) => asset.id)).to.deep.equal([ids[2], ids[1]]);
       const page = await listAssets(mine, { owner: owner.address, limit: 2 });

@@ -42,9 +42,9 @@ describe("createMyceliumClient and deployments", function () {
     expect(found.deployment.contracts.Marketplace!.address).to.equal(devnet.deployment.contracts.Marketplace!.address);
 
     const elsewhere = tempDir();
-    expect(loadDeployment({ chainId: devnet.chainId, cwd: elsewhere, env: { MYC_DEPLOYMENTS_DIR: path.join(root, "deployments") } }).source).to.equal(
-      path.join(root, "deployments", `${devnet.chainId}.json`),
-    );
+    expect(
+      loadDeployment({ chainId: devnet.chainId, cwd: elsewhere, env: { MYC_DEPLOYMENTS_DIR: path.join(root, "deployments") } }).source,
+    ).to.equal(path.join(root, "deployments", `${devnet.chainId}.json`));
     const file = path.join(elsewhere, "mine.json");
     fs.writeFileSync(file, JSON.stringify(devnet.deployment));
     expect(loadDeployment({ chainId: devnet.chainId, cwd: elsewhere, env: { MYC_DEPLOYMENT: "mine.json" } }).source).to.equal(file);
@@ -52,7 +52,9 @@ describe("createMyceliumClient and deployments", function () {
 
   it("UnknownDeploymentError names the chain and where it looked", async () => {
     const { devnet } = chain.get();
-    const error = await rejection(createMyceliumClient({ rpcUrl: devnet.rpcUrl, deploymentSearch: { cwd: tempDir(), env: {}, directories: ["/nowhere"] } }));
+    const error = await rejection(
+      createMyceliumClient({ rpcUrl: devnet.rpcUrl, deploymentSearch: { cwd: tempDir(), env: {}, directories: ["/nowhere"] } }),
+    );
     expect(error).to.be.instanceOf(UnknownDeploymentError);
     expect((error as UnknownDeploymentError).chainId).to.equal(devnet.chainId);
     expect(error.message).to.contain(`/nowhere/${devnet.chainId}.json`);
@@ -62,8 +64,14 @@ describe("createMyceliumClient and deployments", function () {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, "31337.json"), "{ not json");
     expect(() => loadDeployment({ chainId: 31337, directories: [dir] })).to.throw(InvalidDeploymentError, /not JSON/);
-    fs.writeFileSync(path.join(dir, "31337.json"), JSON.stringify({ chainId: 31337, contracts: { AssetRegistry: { address: "0x12", startBlock: 1 } } }));
-    expect(() => loadDeployment({ chainId: 31337, directories: [dir] })).to.throw(InvalidDeploymentError, /AssetRegistry.address is not an address/);
+    fs.writeFileSync(
+      path.join(dir, "31337.json"),
+      JSON.stringify({ chainId: 31337, contracts: { AssetRegistry: { address: "0x12", startBlock: 1 } } }),
+    );
+    expect(() => loadDeployment({ chainId: 31337, directories: [dir] })).to.throw(
+      InvalidDeploymentError,
+      /AssetRegistry.address is not an address/,
+    );
   });
 
   it("WrongChainError when the RPC serves another chain than expected or than the deployment's", async () => {
@@ -115,10 +123,14 @@ describe("contract error explanations", () => {
       expect(decoded?.errorName, item.name).to.equal(item.name);
       expect(Object.keys(decoded!.args)).to.deep.equal(item.inputs.map((input) => input.name));
       const error = contractErrorFromRevert(decoded!);
-      const revert = (error instanceof ContractRevertedError ? error : error.walk((e) => e instanceof ContractRevertedError)) as ContractRevertedError;
+      const revert = (
+        error instanceof ContractRevertedError ? error : error.walk((e) => e instanceof ContractRevertedError)
+      ) as ContractRevertedError;
       expect(revert.errorName).to.equal(item.name);
       for (const text of [error.shortMessage, error.hint ?? ""]) {
-        expect(text, item.name).to.match(/\S/).and.not.to.match(/undefined|NaN|\[object/);
+        expect(text, item.name)
+          .to.match(/\S/)
+          .and.not.to.match(/undefined|NaN|\[object/);
       }
       expect(error.shortMessage.endsWith("."), `${item.name}: ${error.shortMessage}`).to.equal(true);
     }

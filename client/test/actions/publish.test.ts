@@ -60,8 +60,17 @@ describe("publish (content, manifest and mint) against a devnet and a Helia node
 
     const asset = await getAsset(client, { assetId: datasetId });
     datasetManifest = await loadManifest(node, asset.manifestCid, { kind: "dataset" });
-    expect(datasetManifest).to.deep.include({ name: "Blobs", license: "CC0-1.0", creator: devnetAccount(1).address, format: "mycelium/tensor-shards@1" });
-    expect(datasetManifest.schema).to.deep.equal({ featureShape: [16], dtype: "float32", labelClasses: ["north", "east", "south", "west"] });
+    expect(datasetManifest).to.deep.include({
+      name: "Blobs",
+      license: "CC0-1.0",
+      creator: devnetAccount(1).address,
+      format: "mycelium/tensor-shards@1",
+    });
+    expect(datasetManifest.schema).to.deep.equal({
+      featureShape: [16],
+      dtype: "float32",
+      labelClasses: ["north", "east", "south", "west"],
+    });
     expect(datasetManifest.splits.train.map((shard) => shard.samples)).to.deep.equal([100, 100, 100]);
     expect(datasetManifest.splits.test).to.have.length(1);
     const firstShard = await fetchBytes(node, datasetManifest.splits.train[0]!.cid);
@@ -86,25 +95,54 @@ describe("publish (content, manifest and mint) against a devnet and a Helia node
     expect(manifest.lineage.datasets.map(String)).to.deep.equal([datasetCid.toString()]);
     expect(manifest.lineage.baseModel).to.equal(null);
     // The same model directory gives the same model CID (canonical serialization).
-    const again = await publish(client, { storage: node, kind: "model", path: await makeModelDirectory(), info: { name: "Copy", license: "MIT" } });
+    const again = await publish(client, {
+      storage: node,
+      kind: "model",
+      path: await makeModelDirectory(),
+      info: { name: "Copy", license: "MIT" },
+    });
     const copy = await loadManifest(node, again.manifestCid, { kind: "model" });
     expect(copy.model.equals(manifest.model)).to.equal(true);
   });
 
   it("saveManifestContent writes back the published dataset and model", async () => {
     const datasetDirectory = await makeDatasetDirectory();
-    const dataset = await publish(client, { storage: node, kind: "dataset", path: datasetDirectory, info: { name: "Round trip", license: "MIT" } });
+    const dataset = await publish(client, {
+      storage: node,
+      kind: "dataset",
+      path: datasetDirectory,
+      info: { name: "Round trip", license: "MIT" },
+    });
     const savedDataset = tempDirectory("myc-saved-");
     const result = await saveManifestContent(node, dataset.manifestCid, savedDataset);
-    expect(result.files.sort()).to.deep.equal(["labels.json", "manifest.json", "test/0000.myts", "train/0000.myts", "train/0001.myts", "train/0002.myts"]);
+    expect(result.files.sort()).to.deep.equal([
+      "labels.json",
+      "manifest.json",
+      "test/0000.myts",
+      "train/0000.myts",
+      "train/0001.myts",
+      "train/0002.myts",
+    ]);
     for (const file of ["train/0000.myts", "train/0002.myts", "test/0000.myts"]) {
-      expect(fs.readFileSync(path.join(savedDataset, file)).equals(fs.readFileSync(path.join(datasetDirectory, file))), file).to.equal(true);
+      expect(fs.readFileSync(path.join(savedDataset, file)).equals(fs.readFileSync(path.join(datasetDirectory, file))), file).to.equal(
+        true,
+      );
     }
     const modelDirectory = await makeModelDirectory();
-    const model = await publish(client, { storage: node, kind: "model", path: modelDirectory, info: { name: "Round trip model", license: "MIT" } });
+    const model = await publish(client, {
+      storage: node,
+      kind: "model",
+      path: modelDirectory,
+      info: { name: "Round trip model", license: "MIT" },
+    });
     const savedModel = tempDirectory("myc-saved-");
-    expect((await saveManifestContent(node, model.manifestCid, savedModel)).files).to.deep.equal(["model.json", "weights.bin", "manifest.json"]);
-    for (const file of ["model.json", "weights.bin"]) expect(fs.readFileSync(path.join(savedModel, file)).equals(fs.readFileSync(path.join(modelDirectory, file))), file).to.equal(true);
+    expect((await saveManifestContent(node, model.manifestCid, savedModel)).files).to.deep.equal([
+      "model.json",
+      "weights.bin",
+      "manifest.json",
+    ]);
+    for (const file of ["model.json", "weights.bin"])
+      expect(fs.readFileSync(path.join(savedModel, file)).equals(fs.readFileSync(path.join(modelDirectory, file))), file).to.equal(true);
   });
 
   it("publishes a complete manifest as given", async () => {
@@ -131,7 +169,9 @@ describe("publish (content, manifest and mint) against a devnet and a Helia node
     expect(bad.message).to.contain("0001.myts");
 
     const empty = tempDirectory("myc-empty-");
-    expect(await rejection(publish(client, { storage: node, kind: "dataset", path: empty, info: { name: "Empty", license: "MIT" } }))).to.be.instanceOf(InvalidArgumentError);
+    expect(
+      await rejection(publish(client, { storage: node, kind: "dataset", path: empty, info: { name: "Empty", license: "MIT" } })),
+    ).to.be.instanceOf(InvalidArgumentError);
     expect(await getTransactionCount(client, { address: devnetAccount(1).address })).to.equal(before);
   });
 });

@@ -30,10 +30,17 @@ import { updatePeerInfo } from "../../src/actions/updatePeerInfo.ts";
 import { withdrawStake } from "../../src/actions/withdrawStake.ts";
 import { cidToHex } from "../../src/chain/cid.ts";
 import { createMyceliumClient, type MyceliumClient } from "../../src/chain/client.ts";
-import { computeCommitment, computeRoundSeed, computeTupleHash, inclusionMask, maskIndices, randomSalt } from "../../src/protocol/hashes.ts";
+import {
+  computeCommitment,
+  computeRoundSeed,
+  computeTupleHash,
+  inclusionMask,
+  maskIndices,
+  randomSalt,
+} from "../../src/protocol/hashes.ts";
 import { decodePeerId, encodeMultiaddr, encodePeerId } from "../../src/protocol/peers.ts";
 import { InsufficientBalanceError, NothingToClaimError } from "../../src/errors/chain.ts";
-import { ContractRevertedError, JobNotFoundError } from "../../src/errors/contract.ts";
+import { type ContractRevertedError, JobNotFoundError } from "../../src/errors/contract.ts";
 import { rejection } from "../helpers/rejection.ts";
 import { devnetAccount, uniqueCid, useTestNetwork } from "@mycelium/devkit";
 
@@ -60,7 +67,8 @@ describe("training actions against a devnet", function () {
     for (const client of [sponsor, ...trainers]) await faucet(client, { amount: usdc("1000") });
   });
 
-  const balanceOf = (account: Address) => readContract(sponsor, { address: token, abi: erc20Abi, functionName: "balanceOf", args: [account] });
+  const balanceOf = (account: Address) =>
+    readContract(sponsor, { address: token, abi: erc20Abi, functionName: "balanceOf", args: [account] });
   const jobParameters = async () => ({
     datasetId,
     baseModelId,
@@ -89,7 +97,12 @@ describe("training actions against a devnet", function () {
       });
       expect(computeCommitment({ updateCid, samples: 123, salt, trainer })).to.equal(onChain);
       expect(computeCommitment({ updateCid: updateCid.toString(), samples: 123n, salt, trainer })).to.equal(onChain);
-      const tuple = await readContract(sponsor, { address: jobs, abi: trainingJobsAbi, functionName: "computeTupleHash", args: [cidToHex(updateCid), 5n, 300n] });
+      const tuple = await readContract(sponsor, {
+        address: jobs,
+        abi: trainingJobsAbi,
+        functionName: "computeTupleHash",
+        args: [cidToHex(updateCid), 5n, 300n],
+      });
       expect(computeTupleHash({ aggregateCid: updateCid, includedMask: 5n, includedSamples: 300 })).to.equal(tuple);
     });
 
@@ -116,22 +129,51 @@ describe("training actions against a devnet", function () {
       expect(created.approvalHash).to.match(/^0x/);
       expect(await balanceOf(devnetAccount(1).address)).to.equal(before - usdc("20"));
       const job = await getJob(sponsor, { jobId });
-      expect(job).to.deep.include({ sponsor: devnetAccount(1).address, datasetId, baseModelId, numRounds: 2, maxTrainers: 4, rewardToken: token, stakeToken: token, quorumBps: 6_667 });
+      expect(job).to.deep.include({
+        sponsor: devnetAccount(1).address,
+        datasetId,
+        baseModelId,
+        numRounds: 2,
+        maxTrainers: 4,
+        rewardToken: token,
+        stakeToken: token,
+        quorumBps: 6_667,
+      });
       expect(job.specCid.equals(created.specCid)).to.equal(true);
       expect(job.baseModelCid.equals((await getAsset(sponsor, { assetId: baseModelId })).manifestCid)).to.equal(true);
       expect(job.lastSuccessfulRound).to.equal(null);
-      const seed = computeRoundSeed({ chainId: chain.get().devnet.chainId, contract: chain.get().devnet.deployment.contracts.TrainingJobs!.address, jobId, round: 0, modelCid: job.baseModelCid });
+      const seed = computeRoundSeed({
+        chainId: chain.get().devnet.chainId,
+        contract: chain.get().devnet.deployment.contracts.TrainingJobs!.address,
+        jobId,
+        round: 0,
+        modelCid: job.baseModelCid,
+      });
       expect(created.seed).to.equal(seed);
     });
 
     it("joinJob stakes the minimum and gives consecutive indices", async () => {
       for (const [index, trainer] of trainers.entries()) {
-        const joined = await joinJob(trainer, { jobId, peerId: new Uint8Array([0, 36, 8, 1, 18, 32, index + 1]), addrs: [`/ip4/127.0.0.1/tcp/${4001 + index}`] });
+        const joined = await joinJob(trainer, {
+          jobId,
+          peerId: new Uint8Array([0, 36, 8, 1, 18, 32, index + 1]),
+          addrs: [`/ip4/127.0.0.1/tcp/${4001 + index}`],
+        });
         expect(joined.index).to.equal(BigInt(index));
         expect(joined.stake).to.equal(usdc("5"));
       }
-      await updatePeerInfo(trainers[0]!, { jobId, peerId: "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA", addrs: ["/ip4/127.0.0.1/tcp/5001"] });
-      expect(await getTrainer(trainers[0]!, { jobId })).to.deep.include({ status: "active", index: 0n, stake: usdc("5"), pendingRound: null, canWithdraw: false });
+      await updatePeerInfo(trainers[0]!, {
+        jobId,
+        peerId: "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA",
+        addrs: ["/ip4/127.0.0.1/tcp/5001"],
+      });
+      expect(await getTrainer(trainers[0]!, { jobId })).to.deep.include({
+        status: "active",
+        index: 0n,
+        stake: usdc("5"),
+        pendingRound: null,
+        canWithdraw: false,
+      });
       const again = await rejection(joinJob(trainers[0]!, { jobId, peerId: new Uint8Array([1]) }));
       expect((again as ContractRevertedError).errorName).to.equal("AlreadyJoined");
     });
@@ -141,7 +183,11 @@ describe("training actions against a devnet", function () {
       await sponsor.request({ method: "evm_increaseTime", params: [Number(DEFAULT_START_DELAY_SECONDS)] } as never);
       // Nothing mined since: reads against "latest" still see the last block's time, reads against "pending" the next one's.
       expect((await getPhase(sponsor, { jobId })).phase).to.equal("scheduled");
-      const pending = await createMyceliumClient({ rpcUrl: chain.get().devnet.rpcUrl, deployment: chain.get().devnet.deployment, blockTag: "pending" });
+      const pending = await createMyceliumClient({
+        rpcUrl: chain.get().devnet.rpcUrl,
+        deployment: chain.get().devnet.deployment,
+        blockTag: "pending",
+      });
       expect((await getPhase(pending, { jobId })).phase).to.equal("commit");
       await sponsor.request({ method: "evm_mine", params: [] } as never);
       const phase = await getPhase(sponsor, { jobId });
@@ -152,10 +198,14 @@ describe("training actions against a devnet", function () {
         const cid = await uniqueCid(`update ${index}`);
         const committed = await commitUpdate(trainer, { jobId, updateCid: cid, samples: samples[index]! });
         expect(committed.round).to.equal(0n);
-        expect(committed.commitment).to.equal(computeCommitment({ updateCid: cid, samples: samples[index]!, salt: committed.salt, trainer: trainer.account.address }));
+        expect(committed.commitment).to.equal(
+          computeCommitment({ updateCid: cid, samples: samples[index]!, salt: committed.salt, trainer: trainer.account.address }),
+        );
         updates.push({ cid, salt: committed.salt });
       }
-      const early = await rejection(revealUpdate(trainers[0]!, { jobId, updateCid: updates[0]!.cid, samples: samples[0]!, salt: updates[0]!.salt }));
+      const early = await rejection(
+        revealUpdate(trainers[0]!, { jobId, updateCid: updates[0]!.cid, samples: samples[0]!, salt: updates[0]!.salt }),
+      );
       expect((early as ContractRevertedError<"OutsideWindow">).args.phase).to.equal(2);
       expect(early.message).to.contain("reveal window");
     });
@@ -163,10 +213,17 @@ describe("training actions against a devnet", function () {
     it("reveals (two of three trainers); a wrong salt is CommitmentMismatch", async () => {
       await chain.get().time.advanceBy(WINDOW);
       expect((await getPhase(sponsor, { jobId })).phase).to.equal("reveal");
-      const mismatch = await rejection(revealUpdate(trainers[0]!, { jobId, updateCid: updates[0]!.cid, samples: samples[0]!, salt: randomSalt() }));
+      const mismatch = await rejection(
+        revealUpdate(trainers[0]!, { jobId, updateCid: updates[0]!.cid, samples: samples[0]!, salt: randomSalt() }),
+      );
       expect((mismatch as ContractRevertedError).errorName).to.equal("CommitmentMismatch");
       for (const index of [0, 1]) {
-        const revealed = await revealUpdate(trainers[index]!, { jobId, updateCid: updates[index]!.cid, samples: samples[index]!, salt: updates[index]!.salt });
+        const revealed = await revealUpdate(trainers[index]!, {
+          jobId,
+          updateCid: updates[index]!.cid,
+          samples: samples[index]!,
+          salt: updates[index]!.salt,
+        });
         expect(revealed.stake).to.equal(usdc("5"));
       }
       expect((await getTrainer(trainers[2]!, { jobId })).pendingRound).to.equal(0n);
@@ -188,7 +245,13 @@ describe("training actions against a devnet", function () {
       expect(finalized.aggregateCid!.equals(aggregateCid)).to.equal(true);
       expect(finalized.nextSeed).to.match(/^0x[0-9a-f]{64}$/);
       const seedOf = (round: number, modelCid: typeof aggregateCid) =>
-        computeRoundSeed({ chainId: chain.get().devnet.chainId, contract: chain.get().devnet.deployment.contracts.TrainingJobs!.address, jobId, round, modelCid });
+        computeRoundSeed({
+          chainId: chain.get().devnet.chainId,
+          contract: chain.get().devnet.deployment.contracts.TrainingJobs!.address,
+          jobId,
+          round,
+          modelCid,
+        });
       expect(finalized.nextSeed).to.equal(seedOf(1, aggregateCid));
       expect((await getRound(sponsor, { jobId })).seed).to.equal(seedOf(1, aggregateCid));
       const result = await getRoundResult(sponsor, { jobId, round: 0 });
@@ -214,7 +277,9 @@ describe("training actions against a devnet", function () {
       expect((await getTrainerRound(trainers[0]!, { jobId, round: 0 })).claimed).to.equal(true);
       const nothing = await rejection(claimRewards(trainers[0]!, { jobId }));
       expect(nothing).to.be.instanceOf(NothingToClaimError);
-      expect(((await rejection(claimRewards(trainers[0]!, { jobId, rounds: [0] }))) as ContractRevertedError).errorName).to.equal("AlreadyClaimed");
+      expect(((await rejection(claimRewards(trainers[0]!, { jobId, rounds: [0] }))) as ContractRevertedError).errorName).to.equal(
+        "AlreadyClaimed",
+      );
       expect((await claimRewards(trainers[1]!, { jobId })).amount).to.equal((usdc("10") * 200n) / 300n);
     });
 

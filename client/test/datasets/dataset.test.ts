@@ -15,10 +15,22 @@ describe("TensorDataset", () => {
   it("checks arrays against the shape and names the bad field", () => {
     const cases: [() => unknown, string][] = [
       [() => createTensorDataset({ featureShape: [2], features: new Uint8Array(5), labels: new Uint8Array(2), classCount: 2 }), "features"],
-      [() => createTensorDataset({ featureShape: [2], features: new Uint8Array(4), labels: Uint8Array.of(0, 2), classCount: 2 }), "labels[1]"],
-      [() => createTensorDataset({ featureShape: [0], features: new Uint8Array(0), labels: new Uint8Array(0), classCount: 2 }), "featureShape"],
-      [() => createTensorDataset({ featureShape: [1], features: Float32Array.of(Number.NaN), labels: new Uint8Array(1), classCount: 2 }), "features[0]"],
-      [() => createTensorDataset({ featureShape: [1], features: new Uint8Array(1), labels: new Uint8Array(1), classCount: 0 }), "classCount"],
+      [
+        () => createTensorDataset({ featureShape: [2], features: new Uint8Array(4), labels: Uint8Array.of(0, 2), classCount: 2 }),
+        "labels[1]",
+      ],
+      [
+        () => createTensorDataset({ featureShape: [0], features: new Uint8Array(0), labels: new Uint8Array(0), classCount: 2 }),
+        "featureShape",
+      ],
+      [
+        () => createTensorDataset({ featureShape: [1], features: Float32Array.of(Number.NaN), labels: new Uint8Array(1), classCount: 2 }),
+        "features[0]",
+      ],
+      [
+        () => createTensorDataset({ featureShape: [1], features: new Uint8Array(1), labels: new Uint8Array(1), classCount: 0 }),
+        "classCount",
+      ],
     ];
     for (const [call, field] of cases) {
       expect(call).to.throw(InvalidDatasetError).with.property("field", field);
@@ -36,7 +48,9 @@ describe("TensorDataset", () => {
     expect(() => splitIntoShards(data, 0)).to.throw(InvalidDatasetError);
     expect(() => sliceDataset(data, 10, 300)).to.throw(InvalidDatasetError);
     const other = generateBlobsDataset({ seed: 4, samples: 10, classCount: 3 });
-    expect(() => concatDatasets([data, other])).to.throw(InvalidDatasetError).with.property("field", "datasets[1]");
+    expect(() => concatDatasets([data, other]))
+      .to.throw(InvalidDatasetError)
+      .with.property("field", "datasets[1]");
   });
 
   it("scales uint8 features to [0, 1] for models", () => {
@@ -70,7 +84,9 @@ describe("generateBlobsSplits", () => {
     expect([train.count, test.count]).to.deep.equal([2000, 500]);
     expect(nearestCentreAccuracy(train, test)).to.be.within(0.75, 0.99);
     expect(generateBlobsSplits({ seed: 7, trainSamples: 100 }).test.count).to.equal(20);
-    expect(() => generateBlobsSplits({ seed: 7, trainSamples: 100, testSamples: 0 })).to.throw(InvalidDatasetError).with.property("field", "testSamples");
+    expect(() => generateBlobsSplits({ seed: 7, trainSamples: 100, testSamples: 0 }))
+      .to.throw(InvalidDatasetError)
+      .with.property("field", "testSamples");
   });
 });
 
@@ -83,7 +99,7 @@ function nearestCentreAccuracy(fitted: TensorDataset, data: TensorDataset): numb
     counts[fitted.labels[i]!]!++;
     for (let j = 0; j < width; j++) centres[fitted.labels[i]!]![j]! += fitted.features[i * width + j]!;
   }
-  centres.forEach((centre, c) => centre.forEach((v, j) => (centre[j] = v / counts[c]!)));
+  for (const [c, centre] of centres.entries()) for (const [j, v] of centre.entries()) centre[j] = v / counts[c]!;
   let correct = 0;
   for (let i = 0; i < data.count; i++) {
     let best = 0;

@@ -4,7 +4,11 @@ import { InvalidRandomRangeError, InvalidRandomSeedError, SeededRandom, deriveSe
 
 /** xoshiro128** from its definition, in BigInt arithmetic, seeded as SeededRandom documents. */
 function* reference(seed: number): Generator<number> {
-  const digest = hexToBytes(keccak256(concatBytes([stringToBytes("mycelium/random@1"), Uint8Array.of(seed >>> 24, (seed >>> 16) & 255, (seed >>> 8) & 255, seed & 255)])));
+  const digest = hexToBytes(
+    keccak256(
+      concatBytes([stringToBytes("mycelium/random@1"), Uint8Array.of(seed >>> 24, (seed >>> 16) & 255, (seed >>> 8) & 255, seed & 255)]),
+    ),
+  );
   const word = (i: number) => BigInt((digest[i]! << 24) | (digest[i + 1]! << 16) | (digest[i + 2]! << 8) | digest[i + 3]!) & 0xffffffffn;
   const s = [word(0), word(4), word(8), word(12)];
   const mask = 0xffffffffn;
@@ -28,7 +32,9 @@ describe("SeededRandom", () => {
     const expected = reference(42);
     for (let i = 0; i < 1000; i++) expect(random.nextUint32()).to.equal(expected.next().value);
     const fresh = new SeededRandom(42);
-    expect([fresh.nextUint32(), fresh.nextUint32(), fresh.nextUint32(), fresh.nextUint32()]).to.deep.equal([2419052563, 535454441, 2284974214, 2713913380]);
+    expect([fresh.nextUint32(), fresh.nextUint32(), fresh.nextUint32(), fresh.nextUint32()]).to.deep.equal([
+      2419052563, 535454441, 2284974214, 2713913380,
+    ]);
   });
 
   it("draws unbiased integers, floats in [0, 1) and shuffles into permutations", () => {

@@ -10,7 +10,12 @@ function referenceAssignment(roundSeed: Hex, trainerIndex: number, n: number, s:
   const permutation = Array.from({ length: n }, (_, i) => i);
   for (let k = n - 1; k > 0; k--) {
     const digest = keccak256(
-      concatBytes([stringToBytes("mycelium/shard-assignment@1"), hexToBytes(roundSeed), numberToBytes(n, { size: 4 }), numberToBytes(k, { size: 4 })]),
+      concatBytes([
+        stringToBytes("mycelium/shard-assignment@1"),
+        hexToBytes(roundSeed),
+        numberToBytes(n, { size: 4 }),
+        numberToBytes(k, { size: 4 }),
+      ]),
     );
     const j = Number(BigInt(digest) % BigInt(k + 1));
     [permutation[k], permutation[j]] = [permutation[j]!, permutation[k]!];
@@ -27,7 +32,9 @@ describe("assignShards", () => {
       [seedB, 12, 7, 3],
       [seedA, 0, 1, 1],
     ] as const) {
-      expect(assignShards({ roundSeed: seed, trainerIndex: trainer, shardCount: n, shardsPerTrainer: s })).to.deep.equal(referenceAssignment(seed, trainer, n, s));
+      expect(assignShards({ roundSeed: seed, trainerIndex: trainer, shardCount: n, shardsPerTrainer: s })).to.deep.equal(
+        referenceAssignment(seed, trainer, n, s),
+      );
     }
   });
 
@@ -40,15 +47,21 @@ describe("assignShards", () => {
 
   it("partitions the shards when trainers x shardsPerTrainer = shardCount (IID, disjoint, complete)", () => {
     for (const trainers of [4, 8]) {
-      const all = Array.from({ length: trainers }, (_, i) => assignShards({ roundSeed: seedB, trainerIndex: i, shardCount: 40, shardsPerTrainer: 40 / trainers }));
+      const all = Array.from({ length: trainers }, (_, i) =>
+        assignShards({ roundSeed: seedB, trainerIndex: i, shardCount: 40, shardsPerTrainer: 40 / trainers }),
+      );
       expect(all.every((shards) => shards.length === 40 / trainers)).to.equal(true);
       expect(all.flat().sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 40 }, (_, i) => i));
     }
   });
 
   it("changes with the round seed and wraps around for trainers beyond the partition", () => {
-    const a = Array.from({ length: 4 }, (_, i) => assignShards({ roundSeed: seedA, trainerIndex: i, shardCount: 40, shardsPerTrainer: 10 }));
-    const b = Array.from({ length: 4 }, (_, i) => assignShards({ roundSeed: seedB, trainerIndex: i, shardCount: 40, shardsPerTrainer: 10 }));
+    const a = Array.from({ length: 4 }, (_, i) =>
+      assignShards({ roundSeed: seedA, trainerIndex: i, shardCount: 40, shardsPerTrainer: 10 }),
+    );
+    const b = Array.from({ length: 4 }, (_, i) =>
+      assignShards({ roundSeed: seedB, trainerIndex: i, shardCount: 40, shardsPerTrainer: 10 }),
+    );
     expect(a).to.not.deep.equal(b);
     expect(assignShards({ roundSeed: seedA, trainerIndex: 4, shardCount: 40, shardsPerTrainer: 10 })).to.deep.equal(a[0]);
     // 3 shards per trainer over 7 shards: trainer 2 takes slots 6, 0, 1

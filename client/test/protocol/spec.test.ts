@@ -19,7 +19,16 @@ const topology: { [key: string]: JsonValue } = {
   config: {
     name: "sequential_1",
     layers: [
-      { class_name: "Dense", config: { units: 128, activation: "relu", batch_input_shape: [null, 784], dtype: "float32", kernel_initializer: { class_name: "VarianceScaling", config: { scale: 1, mode: "fan_avg", distribution: "normal", seed: null } } } },
+      {
+        class_name: "Dense",
+        config: {
+          units: 128,
+          activation: "relu",
+          batch_input_shape: [null, 784],
+          dtype: "float32",
+          kernel_initializer: { class_name: "VarianceScaling", config: { scale: 1, mode: "fan_avg", distribution: "normal", seed: null } },
+        },
+      },
       { class_name: "Dense", config: { units: 10, activation: "softmax" } },
     ],
   },
@@ -58,7 +67,9 @@ describe("training spec", () => {
       validation: { split: "test", shard: 0 },
       seed: 0,
     });
-    expect(buildTrainingSpec({ topology: JSON.stringify(topology), dataset: { assetId: "7", manifest }, validation: { shard: 0 } })).to.deep.equal(spec);
+    expect(
+      buildTrainingSpec({ topology: JSON.stringify(topology), dataset: { assetId: "7", manifest }, validation: { shard: 0 } }),
+    ).to.deep.equal(spec);
   });
 
   it("survives dag-json with the manifest as a link", async () => {
@@ -95,7 +106,12 @@ describe("training spec", () => {
       extra: true,
     };
     expect(issuesOf(() => validateTrainingSpec(broken))).to.deep.equal([
-      { path: "extra", expected: "no such field (known: format, model, loss, optimizer, batchSize, local, shardsPerTrainer, aggregation, dataset, validation, seed)", found: "true" },
+      {
+        path: "extra",
+        expected:
+          "no such field (known: format, model, loss, optimizer, batchSize, local, shardsPerTrainer, aggregation, dataset, validation, seed)",
+        found: "true",
+      },
       { path: "optimizer.learningRate", expected: "a finite number > 0", found: "-1" },
       { path: "optimizer.beta2", expected: "a number in [0, 1)", found: "1" },
       { path: "batchSize", expected: "an integer in [1, 1048576]", found: "0" },
@@ -111,7 +127,9 @@ describe("training spec", () => {
   it("checks the topology, the mean rule's trim and the spec's shape", async () => {
     const manifest = await manifestCid();
     const spec = buildTrainingSpec({ topology, dataset: { assetId: "1", manifest }, validation: { shard: 0 } });
-    expect(issuesOf(() => validateTrainingSpec({ ...spec, model: { format: "tfjs-layers", topology: { config: { layers: [] } } } }))).to.deep.equal([
+    expect(
+      issuesOf(() => validateTrainingSpec({ ...spec, model: { format: "tfjs-layers", topology: { config: { layers: [] } } } })),
+    ).to.deep.equal([
       { path: "model.topology.class_name", expected: 'a model class name such as "Sequential" or "Model"', found: "nothing" },
       { path: "model.topology.config.layers", expected: "a non-empty list of layers", found: "[]" },
     ]);
@@ -125,7 +143,12 @@ describe("training spec", () => {
       { path: "aggregation.trimFraction", expected: "0 for the mean rule", found: "0.1" },
     ]);
     expect(issuesOf(() => validateTrainingSpec(null))).to.deep.equal([{ path: "(spec)", expected: "an object", found: "null" }]);
-    expect(issuesOf(() => validateTrainingSpec({ ...spec, seed: 2 ** 32, format: "mycelium/training-spec@2" })).map((issue) => issue.path)).to.deep.equal(["format", "seed"]);
-    expect(() => buildTrainingSpec({ topology: "{not json", dataset: { assetId: "1", manifest }, validation: { shard: 0 } })).to.throw(InvalidTrainingSpecError, /not JSON/);
+    expect(
+      issuesOf(() => validateTrainingSpec({ ...spec, seed: 2 ** 32, format: "mycelium/training-spec@2" })).map((issue) => issue.path),
+    ).to.deep.equal(["format", "seed"]);
+    expect(() => buildTrainingSpec({ topology: "{not json", dataset: { assetId: "1", manifest }, validation: { shard: 0 } })).to.throw(
+      InvalidTrainingSpecError,
+      /not JSON/,
+    );
   });
 });

@@ -54,7 +54,9 @@ describe("verifyRound and verifyJob", function () {
     const report = await verifyRound(await chain.get().readOnly(), { storage: verifier, jobId: played.jobId, round: 0 });
     expect(report.outcome).to.equal("disagrees");
     expect(report.agrees).to.equal(false);
-    expect(report.reasons[0]).to.equal(`the finalized aggregate is ${played.attested.aggregateCid}, the rule gives ${played.honest.aggregateCid}`);
+    expect(report.reasons[0]).to.equal(
+      `the finalized aggregate is ${played.attested.aggregateCid}, the rule gives ${played.honest.aggregateCid}`,
+    );
     expect(report.reasons).to.have.length(1);
     const job = await verifyJob(await chain.get().readOnly(), { storage: verifier, jobId: played.jobId });
     expect(job.outcome).to.equal("disagrees");
@@ -74,7 +76,12 @@ describe("verifyRound and verifyJob", function () {
 
   it("calls a round inconclusive when the verifier cannot fetch an update the attesters had", async () => {
     const played = await jobs.playRound({ tuple: { kind: "honest" }, hidden: [2], attestersHad: true });
-    const report = await verifyRound(await chain.get().readOnly(), { storage: verifier, jobId: played.jobId, round: 0, fetchTimeoutMs: 15_000 });
+    const report = await verifyRound(await chain.get().readOnly(), {
+      storage: verifier,
+      jobId: played.jobId,
+      round: 0,
+      fetchTimeoutMs: 15_000,
+    });
     expect(report.outcome).to.equal("inconclusive");
     expect(report.agrees).to.equal(null);
     expect(report.unavailable).to.deep.equal([2]);
@@ -84,7 +91,12 @@ describe("verifyRound and verifyJob", function () {
 
   it("agrees when the attesters could not fetch that update either and left it out", async () => {
     const played = await jobs.playRound({ tuple: { kind: "honest" }, hidden: [2], attestersHad: false });
-    const report = await verifyRound(await chain.get().readOnly(), { storage: verifier, jobId: played.jobId, round: 0, fetchTimeoutMs: 15_000 });
+    const report = await verifyRound(await chain.get().readOnly(), {
+      storage: verifier,
+      jobId: played.jobId,
+      round: 0,
+      fetchTimeoutMs: 15_000,
+    });
     expect(report.outcome).to.equal("agrees");
     expect(report.unavailable).to.deep.equal([2]);
     expect(maskIndices(report.onChain!.includedMask)).to.deep.equal([0, 1]);

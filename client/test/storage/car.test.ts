@@ -68,7 +68,11 @@ describe("CAR export and import", () => {
       { path: "sub/c.bin", content: pseudoRandomBytes(UNIXFS_CHUNK_BYTES + 1, 3) },
     ]);
     const car = await collectBytes(exportCar(a, dir));
-    const iterator = await CarBlockIterator.fromIterable((async function* () { yield car; })());
+    const iterator = await CarBlockIterator.fromIterable(
+      (async function* () {
+        yield car;
+      })(),
+    );
     assert.deepEqual((await iterator.getRoots()).map(String), [dir.toString()]);
     const order: string[] = [];
     for await (const block of iterator) order.push(block.cid.toString());
@@ -118,7 +122,11 @@ describe("CAR export and import", () => {
 /** A CAR without its last block (cut at a block boundary, so it is well-formed but incomplete). */
 async function cutLastBlock(car: Uint8Array): Promise<Uint8Array> {
   const { CarWriter } = await import("@ipld/car/writer");
-  const iterator = await CarBlockIterator.fromIterable((async function* () { yield car; })());
+  const iterator = await CarBlockIterator.fromIterable(
+    (async function* () {
+      yield car;
+    })(),
+  );
   const blocks = [];
   for await (const block of iterator) blocks.push(block);
   const { writer, out } = CarWriter.create(await iterator.getRoots());

@@ -59,8 +59,14 @@ describe("content between two storage nodes over loopback TCP", () => {
       assert.equal(onA.version, 1);
       assert.equal(onA.code, dagPb.code);
       const root = dagPb.decode(await fetchBytesOfBlock(a, onA));
-      assert.deepEqual(root.Links.map((l) => l.Hash.code), [raw.code, raw.code, raw.code]);
-      assert.deepEqual(root.Links.map((l) => l.Tsize), [UNIXFS_CHUNK_BYTES, UNIXFS_CHUNK_BYTES, 7]);
+      assert.deepEqual(
+        root.Links.map((l) => l.Hash.code),
+        [raw.code, raw.code, raw.code],
+      );
+      assert.deepEqual(
+        root.Links.map((l) => l.Tsize),
+        [UNIXFS_CHUNK_BYTES, UNIXFS_CHUNK_BYTES, 7],
+      );
       // a single-chunk file is the raw block itself: its CID is sha2-256 of the bytes
       const small = new TextEncoder().encode("hello mycelium");
       const smallCid = await addBytes(a, small);
@@ -89,7 +95,10 @@ describe("content between two storage nodes over loopback TCP", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.deepEqual(Buffer.from(await fetchBytes(relay, cid)), Buffer.from(bytes));
       assert.deepEqual(Buffer.from(await pending), Buffer.from(bytes));
-      assert.deepEqual(sources.map((e) => e.source), ["bitswap"]);
+      assert.deepEqual(
+        sources.map((e) => e.source),
+        ["bitswap"],
+      );
     });
 
     it("falls back to bitswap when the peer has no gateway", async () => {
@@ -156,7 +165,12 @@ describe("content between two storage nodes over loopback TCP", () => {
     });
 
     it("reads several files as one stream, in order", async () => {
-      const parts = [pseudoRandomBytes(10, 1), pseudoRandomBytes(UNIXFS_CHUNK_BYTES + 10, 2), pseudoRandomBytes(0, 3), pseudoRandomBytes(500, 4)];
+      const parts = [
+        pseudoRandomBytes(10, 1),
+        pseudoRandomBytes(UNIXFS_CHUNK_BYTES + 10, 2),
+        pseudoRandomBytes(0, 3),
+        pseudoRandomBytes(500, 4),
+      ];
       const cids = await Promise.all(parts.map((p) => addBytes(a, p)));
       const joined = await collectBytes(readBytes(b, cids, { concurrency: 2 }));
       assert.deepEqual(Buffer.from(joined), Buffer.concat(parts));
@@ -183,7 +197,12 @@ describe("content between two storage nodes over loopback TCP", () => {
     it("adds a directory tree and recreates it on the other node; the CID does not depend on creation order", async () => {
       const dir = await tempDir();
       try {
-        const tree = { "readme.txt": "hello", "sub/a.bin": pseudoRandomBytes(UNIXFS_CHUNK_BYTES + 5, 1), "sub/deeper/b.txt": "b", "z.txt": "" };
+        const tree = {
+          "readme.txt": "hello",
+          "sub/a.bin": pseudoRandomBytes(UNIXFS_CHUNK_BYTES + 5, 1),
+          "sub/deeper/b.txt": "b",
+          "z.txt": "",
+        };
         for (const root of ["one", "two"]) {
           const paths = Object.keys(tree);
           if (root === "two") paths.reverse();
@@ -198,7 +217,15 @@ describe("content between two storage nodes over loopback TCP", () => {
         assert.equal(one.toString(), two.toString());
 
         const listing = await listDirectory(b, one);
-        assert.deepEqual(listing.map((e) => [e.name, e.type]), [["empty", "directory"], ["readme.txt", "file"], ["sub", "directory"], ["z.txt", "file"]]);
+        assert.deepEqual(
+          listing.map((e) => [e.name, e.type]),
+          [
+            ["empty", "directory"],
+            ["readme.txt", "file"],
+            ["sub", "directory"],
+            ["z.txt", "file"],
+          ],
+        );
         assert.equal(listing.find((e) => e.name === "readme.txt")!.size, 5);
         const nested = await resolvePath(b, one, "sub/deeper/b.txt");
         assert.equal(new TextDecoder().decode(await fetchBytes(b, nested)), "b");
@@ -209,7 +236,11 @@ describe("content between two storage nodes over loopback TCP", () => {
         assert.deepEqual((await readdir(join(dir.path, "copy"))).sort(), ["empty", "readme.txt", "sub", "z.txt"]);
         assert.deepEqual(await readFile(join(dir.path, "copy", "sub", "a.bin")), Buffer.from(tree["sub/a.bin"]));
         assert.equal(await readFile(join(dir.path, "copy", "z.txt"), "utf8"), "");
-        assert.deepEqual(await statContent(b, one, { path: "sub/a.bin" }), { cid: await resolvePath(b, one, "sub/a.bin"), type: "file", size: UNIXFS_CHUNK_BYTES + 5 });
+        assert.deepEqual(await statContent(b, one, { path: "sub/a.bin" }), {
+          cid: await resolvePath(b, one, "sub/a.bin"),
+          type: "file",
+          size: UNIXFS_CHUNK_BYTES + 5,
+        });
       } finally {
         await dir.cleanup();
       }

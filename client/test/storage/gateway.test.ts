@@ -72,7 +72,14 @@ describe("HTTP gateway", () => {
     const shard = await addBytes({ blockstore }, new Uint8Array([1, 2, 3]));
     const manifest = await storeManifest(
       { blockstore },
-      buildDatasetManifest({ name: "n", license: "MIT", creator: "c", format: "a/b@1", schema: { featureShape: [3], dtype: "uint8", labelClasses: [] }, splits: { train: [{ cid: shard, samples: 1, bytes: 3 }], test: [{ cid: shard, samples: 1, bytes: 3 }] } }),
+      buildDatasetManifest({
+        name: "n",
+        license: "MIT",
+        creator: "c",
+        format: "a/b@1",
+        schema: { featureShape: [3], dtype: "uint8", labelClasses: [] },
+        splits: { train: [{ cid: shard, samples: 1, bytes: 3 }], test: [{ cid: shard, samples: 1, bytes: 3 }] },
+      }),
     );
     const record = await fetch(`${gateway.url}/ipfs/${manifest}`);
     assert.equal(record.headers.get("content-type"), "application/json");

@@ -63,7 +63,15 @@ describe("manifests", () => {
       assert.ok(text.includes(`{"bytes":785000,"cid":{"/":"${SHARD}"},"samples":1000}`), text);
       // the same content built in another key order gives the same bytes and CID
       const input = datasetInput();
-      const reordered = buildDatasetManifest({ splits: input.splits, schema: input.schema, format: input.format, creator: input.creator, license: input.license, description: input.description, name: input.name });
+      const reordered = buildDatasetManifest({
+        splits: input.splits,
+        schema: input.schema,
+        format: input.format,
+        creator: input.creator,
+        license: input.license,
+        description: input.description,
+        name: input.name,
+      });
       assert.equal((await encodeManifest(reordered)).cid.toString(), cid.toString());
     });
 
@@ -87,14 +95,14 @@ describe("manifests", () => {
       assert.ok(error instanceof ManifestValidationError);
       assert.equal(error.kind, "dataset");
       assert.deepEqual(issuesOf(error), [
-        "color: expected no such field (allowed: manifest, name, description, license, creator, format, schema, splits), found \"blue\"",
-        "name: expected a string of 1 to 200 characters, found \"\"",
-        "format: expected a format id like mycelium/tensor-shards@1, found \"tensor shards\"",
+        'color: expected no such field (allowed: manifest, name, description, license, creator, format, schema, splits), found "blue"',
+        'name: expected a string of 1 to 200 characters, found ""',
+        'format: expected a format id like mycelium/tensor-shards@1, found "tensor shards"',
         "schema.featureShape[1]: expected a positive integer, found number 0",
-        "schema.dtype: expected one of \"float32\", \"float16\", \"int32\", \"int16\", \"int8\", \"uint8\", \"uint16\", \"bool\", found \"float64\"",
-        "schema.labelClasses[1]: expected a label not listed before, found \"a\"",
+        'schema.dtype: expected one of "float32", "float16", "int32", "int16", "int8", "uint8", "uint16", "bool", found "float64"',
+        'schema.labelClasses[1]: expected a label not listed before, found "a"',
         "splits.extra: expected no such field (allowed: train, test, validation), found an array of 0 items",
-        "splits.train[0].cid: expected a CID link, found \"bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy\"",
+        'splits.train[0].cid: expected a CID link, found "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"',
         "splits.train[0].samples: expected a positive integer, found number -1",
         "splits.test: expected an array of at least 1 item, found an array of 0 items",
       ]);
@@ -110,9 +118,15 @@ describe("manifests", () => {
 
     it("accepts an optional validation split and refuses bad CID strings in the builder", () => {
       const input = datasetInput();
-      const manifest = buildDatasetManifest({ ...input, splits: { ...input.splits, validation: [{ cid: SHARD, samples: 1, bytes: 785 }] } });
+      const manifest = buildDatasetManifest({
+        ...input,
+        splits: { ...input.splits, validation: [{ cid: SHARD, samples: 1, bytes: 785 }] },
+      });
       assert.equal(manifest.splits.validation!.length, 1);
-      assert.throws(() => buildDatasetManifest({ ...input, splits: { ...input.splits, test: [{ cid: "not-a-cid", samples: 1, bytes: 1 }] } }), InvalidCidError);
+      assert.throws(
+        () => buildDatasetManifest({ ...input, splits: { ...input.splits, test: [{ cid: "not-a-cid", samples: 1, bytes: 1 }] } }),
+        InvalidCidError,
+      );
     });
   });
 
@@ -131,14 +145,22 @@ describe("manifests", () => {
       const manifest = buildModelManifest({ ...modelInput, lineage: { datasets: [SHARD] } });
       assert.deepEqual(manifest.framework, { name: "@tensorflow/tfjs", version: TFJS_VERSION });
       assert.equal(manifest.format, "tfjs-layers-model");
-      assert.deepEqual({ ...manifest.lineage, datasets: manifest.lineage.datasets.map(String) }, { datasets: [SHARD], baseModel: null, job: null, round: null });
+      assert.deepEqual(
+        { ...manifest.lineage, datasets: manifest.lineage.datasets.map(String) },
+        { datasets: [SHARD], baseModel: null, job: null, round: null },
+      );
       const tf = await import("@tensorflow/tfjs");
       assert.equal(TFJS_VERSION, tf.version.tfjs, "the default framework version is the installed TF.js");
     });
 
     it("rejects non-finite metrics, half-filled lineage and unknown dtypes", () => {
       const manifest = buildModelManifest(modelInput);
-      const bad = { ...manifest, metrics: { accuracy: Number.NaN }, lineage: { ...manifest.lineage, round: 2 }, outputs: [{ name: "y", shape: [null, 0], dtype: "string" }] };
+      const bad = {
+        ...manifest,
+        metrics: { accuracy: Number.NaN },
+        lineage: { ...manifest.lineage, round: 2 },
+        outputs: [{ name: "y", shape: [null, 0], dtype: "string" }],
+      };
       assert.deepEqual(issuesOf(rejectionSync(() => validateManifest(bad))), [
         "outputs[0].shape[1]: expected a positive integer, found number 0",
         'outputs[0].dtype: expected one of "float32", "float16", "int32", "int16", "int8", "uint8", "uint16", "bool", found "string"',
@@ -148,7 +170,15 @@ describe("manifests", () => {
     });
 
     it("builds an update manifest whose lineage repeats its job, round and base model, with a checksummed trainer", () => {
-      const update = buildUpdateManifest({ ...modelInput, job: { chainId: 31337, contract: CONTRACT.toLowerCase(), id: 7n }, round: 3, trainer: TRAINER.toLowerCase(), samples: 1200, baseModel: MODEL_DIR, datasets: [SHARD] });
+      const update = buildUpdateManifest({
+        ...modelInput,
+        job: { chainId: 31337, contract: CONTRACT.toLowerCase(), id: 7n },
+        round: 3,
+        trainer: TRAINER.toLowerCase(),
+        samples: 1200,
+        baseModel: MODEL_DIR,
+        datasets: [SHARD],
+      });
       assert.equal(update.manifest, "mycelium/update@1");
       assert.equal(update.trainer, TRAINER);
       assert.deepEqual(update.job, { chainId: 31337, contract: CONTRACT, id: "7" });
@@ -156,7 +186,13 @@ describe("manifests", () => {
       assert.equal(update.lineage.round, 3);
       assert.ok(update.lineage.baseModel!.equals(update.baseModel));
 
-      const inconsistent = { ...update, lineage: { ...update.lineage, round: 2 }, trainer: TRAINER.toLowerCase(), samples: 0, job: { ...update.job, id: "007" } };
+      const inconsistent = {
+        ...update,
+        lineage: { ...update.lineage, round: 2 },
+        trainer: TRAINER.toLowerCase(),
+        samples: 0,
+        job: { ...update.job, id: "007" },
+      };
       assert.deepEqual(issuesOf(rejectionSync(() => validateUpdateManifest(inconsistent))), [
         'job.id: expected a decimal string of an unsigned 256-bit integer, without leading zeros, found "007"',
         `trainer: expected the checksummed address ${TRAINER}, found "${TRAINER.toLowerCase()}"`,
@@ -180,7 +216,10 @@ describe("manifests", () => {
 
     it("stores a manifest on one node and loads it, validated and typed, on the other", async () => {
       const shard = await addBytes(a, pseudoRandomBytes(785, 1));
-      const manifest = buildDatasetManifest({ ...datasetInput(), splits: { train: [{ cid: shard, samples: 1, bytes: 785 }], test: [{ cid: shard, samples: 1, bytes: 785 }] } });
+      const manifest = buildDatasetManifest({
+        ...datasetInput(),
+        splits: { train: [{ cid: shard, samples: 1, bytes: 785 }], test: [{ cid: shard, samples: 1, bytes: 785 }] },
+      });
       const cid = await storeManifest(a, manifest);
       const loaded = await loadManifest(b, cid, { kind: "dataset" });
       assert.equal(loaded.name, "Fashion-MNIST");

@@ -45,14 +45,24 @@ describe("createStorageNode", () => {
     });
 
     it("refuses listen addresses that are not loopback", async () => {
-      const error = await rejection(createStorageNode({ dataDir: join(nodes.dir, "x"), listen: ["/ip4/0.0.0.0/tcp/0"] }), InvalidStorageParameterError);
+      const error = await rejection(
+        createStorageNode({ dataDir: join(nodes.dir, "x"), listen: ["/ip4/0.0.0.0/tcp/0"] }),
+        InvalidStorageParameterError,
+      );
       assert.equal(error.parameter, "listen");
       assert.match(error.message, /loopback/);
     });
 
     it("refuses malformed peer addresses and bad timeouts with the parameter named", async () => {
-      assert.equal((await rejection(createStorageNode({ dataDir: join(nodes.dir, "y"), peers: ["not a multiaddr"] }), InvalidStorageParameterError)).parameter, "peers");
-      assert.equal((await rejection(createStorageNode({ dataDir: join(nodes.dir, "z"), blockTimeoutMs: 0 }), InvalidStorageParameterError)).parameter, "blockTimeoutMs");
+      assert.equal(
+        (await rejection(createStorageNode({ dataDir: join(nodes.dir, "y"), peers: ["not a multiaddr"] }), InvalidStorageParameterError))
+          .parameter,
+        "peers",
+      );
+      assert.equal(
+        (await rejection(createStorageNode({ dataDir: join(nodes.dir, "z"), blockTimeoutMs: 0 }), InvalidStorageParameterError)).parameter,
+        "blockTimeoutMs",
+      );
     });
   });
 
@@ -82,7 +92,10 @@ describe("createStorageNode", () => {
       assert.equal(a.gatewayAddress, null);
       const b = await nodes.start({ peers: a.multiaddrs });
       const announced = (await b.helia.libp2p.peerStore.get(a.helia.libp2p.peerId)).addresses.map((x) => x.multiaddr.toString());
-      assert.ok(announced.every((x) => !x.endsWith("/http")), announced.join(", "));
+      assert.ok(
+        announced.every((x) => !x.endsWith("/http")),
+        announced.join(", "),
+      );
     });
   });
 });

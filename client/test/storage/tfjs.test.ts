@@ -23,7 +23,11 @@ import { rejection, useNodes } from "./helpers.ts";
 const run = promisify(execFile);
 
 function predict(model: tf.LayersModel): number[] {
-  return tf.tidy(() => Array.from((model.predict(tf.tensor3d([Array.from({ length: 16 }, (_, i) => (i % 5) / 5)].map(rows4), [1, 4, 4])) as tf.Tensor).dataSync()));
+  return tf.tidy(() =>
+    Array.from(
+      (model.predict(tf.tensor3d([Array.from({ length: 16 }, (_, i) => (i % 5) / 5)].map(rows4), [1, 4, 4])) as tf.Tensor).dataSync(),
+    ),
+  );
 }
 
 function rows4(values: number[]): number[][] {
@@ -42,7 +46,10 @@ describe("TF.js models on IPFS", () => {
   it("saves a model on one node and loads it on another with identical predictions", async () => {
     const model = buildModel();
     const cid = await saveModel(a, model);
-    assert.deepEqual((await listDirectory(a, cid)).map((e) => e.name), ["model.json", "weights.bin"]);
+    assert.deepEqual(
+      (await listDirectory(a, cid)).map((e) => e.name),
+      ["model.json", "weights.bin"],
+    );
     const loaded = await loadModel(b, cid);
     assert.deepEqual(predict(loaded), predict(model));
     assert.equal(loaded.name, "fixture_mlp");
@@ -65,8 +72,14 @@ describe("TF.js models on IPFS", () => {
     const text = new TextDecoder().decode(await fetchBytes(a, await resolvePath(a, cid, MODEL_JSON)));
     const json = JSON.parse(text) as { weightsManifest: { paths: string[]; weights: { name: string }[] }[]; format: string };
     assert.equal(text, JSON.stringify(sortKeys(json)));
-    assert.deepEqual(json.weightsManifest.map((g) => g.paths), [["weights.bin"]]);
-    assert.deepEqual(json.weightsManifest[0]!.weights.map((w) => w.name), ["hidden/kernel", "hidden/bias", "output/kernel", "output/bias"]);
+    assert.deepEqual(
+      json.weightsManifest.map((g) => g.paths),
+      [["weights.bin"]],
+    );
+    assert.deepEqual(
+      json.weightsManifest[0]!.weights.map((w) => w.name),
+      ["hidden/kernel", "hidden/bias", "output/kernel", "output/bias"],
+    );
     assert.equal(json.format, "layers-model");
   });
 
@@ -86,12 +99,15 @@ describe("TF.js models on IPFS", () => {
     const cid = await saveModel(a, model);
     const { weights, bytes } = await loadModelWeights(b, cid);
     const expected = model.getWeights();
-    assert.deepEqual(weights.map((w) => [w.name, w.shape, w.dtype]), [
-      ["hidden/kernel", [16, 8], "float32"],
-      ["hidden/bias", [8], "float32"],
-      ["output/kernel", [8, 3], "float32"],
-      ["output/bias", [3], "float32"],
-    ]);
+    assert.deepEqual(
+      weights.map((w) => [w.name, w.shape, w.dtype]),
+      [
+        ["hidden/kernel", [16, 8], "float32"],
+        ["hidden/bias", [8], "float32"],
+        ["output/kernel", [8, 3], "float32"],
+        ["output/bias", [3], "float32"],
+      ],
+    );
     weights.forEach((w, i) => {
       assert.ok(w.values instanceof Float32Array);
       assert.deepEqual(Array.from(w.values), Array.from(expected[i]!.dataSync()));
@@ -101,7 +117,11 @@ describe("TF.js models on IPFS", () => {
     const halved = weights.map((w) => (w.values as Float32Array).map((v) => Math.fround(v / 2)));
     const stored = await storeModelWithWeights(b, cid, halved);
     model.setWeights(halved.map((values, i) => tf.tensor(values, weights[i]!.shape)));
-    assert.equal(stored.toString(), (await saveModel({ blockstore: new MemoryBlockstore() }, model)).toString(), "the same model saved by TF.js has the same CID");
+    assert.equal(
+      stored.toString(),
+      (await saveModel({ blockstore: new MemoryBlockstore() }, model)).toString(),
+      "the same model saved by TF.js has the same CID",
+    );
     assert.deepEqual(predict(await loadModel(a, stored)), predict(model));
 
     const wrong = await rejection(storeModelWithWeights(b, cid, halved.slice(1)), ModelStorageError);
@@ -119,5 +139,9 @@ describe("TF.js models on IPFS", () => {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+  );
 }

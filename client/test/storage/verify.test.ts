@@ -74,7 +74,11 @@ describe("block verification", () => {
     assert.deepEqual(Buffer.from(healed), Buffer.from(bytes));
     assert.deepEqual(events.map((e) => e.source).sort(), ["gateway", "local", "local", "local"]);
     assert.equal(events.find((e) => e.source === "gateway")!.cid.toString(), leaves[0]!.toString());
-    assert.deepEqual(await readFile(blockPath(b, leaves[0]!)), Buffer.from(bytes.subarray(0, UNIXFS_CHUNK_BYTES)), "the good block replaced the corrupt one on disk");
+    assert.deepEqual(
+      await readFile(blockPath(b, leaves[0]!)),
+      Buffer.from(bytes.subarray(0, UNIXFS_CHUNK_BYTES)),
+      "the good block replaced the corrupt one on disk",
+    );
   });
 
   it("rejects a corrupt local copy when no peer can replace it", async () => {

@@ -64,10 +64,9 @@ export async function measureAssetGas(hre: HardhatRuntimeEnvironment): Promise<G
     // A fixed deadline (2100-01-01) keeps the signature, hence the calldata cost, the same on every run.
     const permit = await signPermit(usdc, other, marketplace.address, total, 4_102_444_800n);
     return gas(
-      marketplace.write.buyAndOrder(
-        [assetId, other.account.address, usdc.address, total, market.account.address, MARKET_FEE_BPS, permit],
-        { account: other.account },
-      ),
+      marketplace.write.buyAndOrder([assetId, other.account.address, usdc.address, total, market.account.address, MARKET_FEE_BPS, permit], {
+        account: other.account,
+      }),
     );
   };
   await buyAndOrder();
@@ -79,8 +78,6 @@ export async function measureAssetGas(hre: HardhatRuntimeEnvironment): Promise<G
   results.dispense = await gas(marketplace.write.dispense([assetId, 1n], { account: freeloader.account }));
 
   // The asset NFT (with its datatoken, listing and dispenser) to an address that owns no asset yet.
-  results.transferAsset = await gas(
-    registry.write.transferFrom([publisher.account.address, newOwner.account.address, assetId], pub),
-  );
+  results.transferAsset = await gas(registry.write.transferFrom([publisher.account.address, newOwner.account.address, assetId], pub));
   return results;
 }

@@ -83,9 +83,7 @@ describe("AssetRegistry", () => {
 
     it("reverts ERC721InvalidReceiver when publishing to the zero address", async () => {
       const { registry } = await loadFixture(registryFixture);
-      await expectRevert(registry.write.publish([zeroAddress, AssetKind.Dataset, cid(1), []]), "ERC721InvalidReceiver", [
-        zeroAddress,
-      ]);
+      await expectRevert(registry.write.publish([zeroAddress, AssetKind.Dataset, cid(1), []]), "ERC721InvalidReceiver", [zeroAddress]);
     });
   });
 
@@ -137,7 +135,6 @@ describe("AssetRegistry", () => {
         propertyRun("registry publications", { numRuns: 60 }),
       );
     });
-
 
     it("round-trips CIDs of every length, packed or stored whole, and serves ipfs:// base32 token URIs", async () => {
       const { registry, publisher } = await loadFixture(registryFixture);
@@ -193,16 +190,13 @@ describe("AssetRegistry", () => {
 
     it("reverts NotAssetOwner, AssetNotFound, AssetIsRevoked and MalformedCid", async () => {
       const { registry, publisher, stranger } = await loadFixture(publishedFixture);
-      await expectRevert(
-        registry.write.updateManifest([1n, cid(2)], { account: stranger.account }),
-        "NotAssetOwner",
-        [1n, stranger.account.address, publisher.account.address],
-      );
-      await expectRevert(registry.write.updateManifest([9n, cid(2)], { account: publisher.account }), "AssetNotFound", [9n]);
-      await expectRevert(registry.write.updateManifest([1n, "0x02"], { account: publisher.account }), "MalformedCid", [
-        "0x02",
-        0n,
+      await expectRevert(registry.write.updateManifest([1n, cid(2)], { account: stranger.account }), "NotAssetOwner", [
+        1n,
+        stranger.account.address,
+        publisher.account.address,
       ]);
+      await expectRevert(registry.write.updateManifest([9n, cid(2)], { account: publisher.account }), "AssetNotFound", [9n]);
+      await expectRevert(registry.write.updateManifest([1n, "0x02"], { account: publisher.account }), "MalformedCid", ["0x02", 0n]);
       await mined(registry.write.setState([1n, AssetState.Revoked], { account: publisher.account }));
       await expectRevert(registry.write.updateManifest([1n, cid(2)], { account: publisher.account }), "AssetIsRevoked", [1n]);
     });
@@ -210,11 +204,11 @@ describe("AssetRegistry", () => {
     it("refuses ERC-721 operators: rights belong to the owner alone", async () => {
       const { registry, publisher, stranger } = await loadFixture(publishedFixture);
       await mined(registry.write.setApprovalForAll([stranger.account.address, true], { account: publisher.account }));
-      await expectRevert(
-        registry.write.updateManifest([1n, cid(2)], { account: stranger.account }),
-        "NotAssetOwner",
-        [1n, stranger.account.address, publisher.account.address],
-      );
+      await expectRevert(registry.write.updateManifest([1n, cid(2)], { account: stranger.account }), "NotAssetOwner", [
+        1n,
+        stranger.account.address,
+        publisher.account.address,
+      ]);
     });
   });
 
@@ -237,15 +231,12 @@ describe("AssetRegistry", () => {
     it("reverts StateUnchanged, AssetIsRevoked, NotAssetOwner and AssetNotFound", async () => {
       const { registry, publisher, stranger } = await loadFixture(publishedFixture);
       const account = publisher.account;
-      await expectRevert(registry.write.setState([1n, AssetState.Active], { account }), "StateUnchanged", [
+      await expectRevert(registry.write.setState([1n, AssetState.Active], { account }), "StateUnchanged", [1n, AssetState.Active]);
+      await expectRevert(registry.write.setState([1n, AssetState.Deprecated], { account: stranger.account }), "NotAssetOwner", [
         1n,
-        AssetState.Active,
+        stranger.account.address,
+        publisher.account.address,
       ]);
-      await expectRevert(
-        registry.write.setState([1n, AssetState.Deprecated], { account: stranger.account }),
-        "NotAssetOwner",
-        [1n, stranger.account.address, publisher.account.address],
-      );
       await expectRevert(registry.write.setState([2n, AssetState.Deprecated], { account }), "AssetNotFound", [2n]);
       await mined(registry.write.setState([1n, AssetState.Revoked], { account }));
       await expectRevert(registry.write.setState([1n, AssetState.Active], { account }), "AssetIsRevoked", [1n]);
@@ -345,16 +336,16 @@ describe("AssetRegistry", () => {
       const { registry, publisher } = await loadFixture(publishedFixture);
       const account = publisher.account;
       await mined(registry.write.setState([1n, AssetState.Revoked], { account }));
-      await expectRevert(registry.write.createDatatoken([1n, { accessPeriod: 0n, initialSupply: 0n }], { account }), "AssetIsRevoked", [1n]);
+      await expectRevert(registry.write.createDatatoken([1n, { accessPeriod: 0n, initialSupply: 0n }], { account }), "AssetIsRevoked", [
+        1n,
+      ]);
     });
   });
 
   describe("views", () => {
     it("assetOf and saleInfoOf follow the current owner", async () => {
       const { registry, publisher, newOwner } = await loadFixture(publishedFixture);
-      await mined(
-        registry.write.transferFrom([publisher.account.address, newOwner.account.address, 1n], { account: publisher.account }),
-      );
+      await mined(registry.write.transferFrom([publisher.account.address, newOwner.account.address, 1n], { account: publisher.account }));
       const asset = await registry.read.assetOf([1n]);
       expect(asset).to.deep.equal({
         owner: getAddress(newOwner.account.address),

@@ -30,12 +30,7 @@ describe("Datatoken", () => {
       expect(await datatoken.read.accessPeriod()).to.equal(ACCESS_PERIOD);
       expect(await datatoken.read.registry()).to.equal(getAddress(registry.address));
       const [, name, version, chainId, verifyingContract] = await datatoken.read.eip712Domain();
-      expect([name, version, chainId, verifyingContract]).to.deep.equal([
-        "Mycelium Datatoken",
-        "1",
-        31337n,
-        getAddress(datatoken.address),
-      ]);
+      expect([name, version, chainId, verifyingContract]).to.deep.equal(["Mycelium Datatoken", "1", 31337n, getAddress(datatoken.address)]);
       expect(await datatoken.read.DOMAIN_SEPARATOR()).to.match(/^0x[0-9a-f]{64}$/);
     });
   });
@@ -167,9 +162,7 @@ describe("Datatoken", () => {
         }),
       );
       expect(await datatoken.read.nonces([buyer.account.address])).to.equal(1n);
-      await mined(
-        datatoken.write.transferFrom([buyer.account.address, stranger.account.address, ONE], { account: stranger.account }),
-      );
+      await mined(datatoken.write.transferFrom([buyer.account.address, stranger.account.address, ONE], { account: stranger.account }));
       expect(await datatoken.read.balanceOf([stranger.account.address])).to.equal(ONE);
     });
 

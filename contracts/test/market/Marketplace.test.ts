@@ -105,10 +105,7 @@ describe("Marketplace", () => {
       await expectRevert(marketplace.write.setListing([3n, usdc.address, 1n], { account }), "NoDatatoken", [3n]);
       await expectRevert(marketplace.write.setListing([9n, usdc.address, 1n], { account }), "AssetNotFound", [9n]);
       await mined(registry.write.setState([1n, AssetState.Deprecated], { account }));
-      await expectRevert(marketplace.write.setListing([1n, usdc.address, 1n], { account }), "AssetNotActive", [
-        1n,
-        AssetState.Deprecated,
-      ]);
+      await expectRevert(marketplace.write.setListing([1n, usdc.address, 1n], { account }), "AssetNotActive", [1n, AssetState.Deprecated]);
     });
   });
 
@@ -184,11 +181,11 @@ describe("Marketplace", () => {
       const account = buyer.account;
       const recipient = market.account.address;
       await expectRevert(marketplace.write.buy([1n, 0n, usdc.address, maxUint256, zeroAddress, 0], { account }), "ZeroCount", []);
-      await expectRevert(
-        marketplace.write.buy([1n, 1n, dai.address, maxUint256, zeroAddress, 0], { account }),
-        "PaymentTokenMismatch",
-        [1n, dai.address, usdc.address],
-      );
+      await expectRevert(marketplace.write.buy([1n, 1n, dai.address, maxUint256, zeroAddress, 0], { account }), "PaymentTokenMismatch", [
+        1n,
+        dai.address,
+        usdc.address,
+      ]);
       await expectRevert(
         marketplace.write.buy([1n, 1n, usdc.address, maxUint256, zeroAddress, 1], { account }),
         "MissingMarketFeeRecipient",
@@ -225,17 +222,15 @@ describe("Marketplace", () => {
 
   describe("buyAndOrder", () => {
     it("takes a permit, pays seller and fees, and spends one token of the seller's inventory in an order", async () => {
-      const { marketplace, usdc, datatoken, publisher, buyer, consumer, treasury, market, publicClient } =
-        await loadFixture(listedFixture);
+      const { marketplace, usdc, datatoken, publisher, buyer, consumer, treasury, market, publicClient } = await loadFixture(listedFixture);
       const [, protocolFee, marketFee, total] = await marketplace.read.quote([1n, 1n, 100]);
       const deadline = BigInt(await time.latest()) + 600n;
       const permit = await signPermit(usdc, buyer, marketplace.address, total, deadline);
       const supply = await datatoken.read.totalSupply();
       const receipt = await mined(
-        marketplace.write.buyAndOrder(
-          [1n, consumer.account.address, usdc.address, total, market.account.address, 100, permit],
-          { account: buyer.account },
-        ),
+        marketplace.write.buyAndOrder([1n, consumer.account.address, usdc.address, total, market.account.address, 100, permit], {
+          account: buyer.account,
+        }),
       );
       const block = await publicClient.getBlock({ blockNumber: receipt.blockNumber });
       expect(await usdc.read.balanceOf([publisher.account.address])).to.equal(PRICE);
@@ -305,7 +300,11 @@ describe("Marketplace", () => {
     it("opens, dispenses free tokens from the owner's inventory up to the per-wallet limit, and closes", async () => {
       const { marketplace, freeToken, publisher, buyer, stranger } = await loadFixture(twoAssetsFixture);
       let receipt = await mined(marketplace.write.setDispenser([2n, 3n], { account: publisher.account }));
-      expect(eventsOf(receipt, marketplace)[0]!.args).to.deep.equal({ assetId: 2n, datatoken: getAddress(freeToken.address), maxPerWallet: 3n });
+      expect(eventsOf(receipt, marketplace)[0]!.args).to.deep.equal({
+        assetId: 2n,
+        datatoken: getAddress(freeToken.address),
+        maxPerWallet: 3n,
+      });
       expect(await marketplace.read.dispenserOf([2n])).to.equal(3n);
       receipt = await mined(marketplace.write.dispense([2n, 2n], { account: buyer.account }));
       expect(eventsOf(receipt, marketplace)[0]!.args).to.deep.equal({
@@ -354,10 +353,7 @@ describe("Marketplace", () => {
       await mined(registry.write.publish([publisher.account.address, AssetKind.Dataset, cid("bare"), []]));
       await expectRevert(marketplace.write.setDispenser([3n, 1n], { account }), "NoDatatoken", [3n]);
       await mined(registry.write.setState([2n, AssetState.Revoked], { account }));
-      await expectRevert(marketplace.write.dispense([2n, 1n], { account: stranger.account }), "AssetNotActive", [
-        2n,
-        AssetState.Revoked,
-      ]);
+      await expectRevert(marketplace.write.dispense([2n, 1n], { account: stranger.account }), "AssetNotActive", [2n, AssetState.Revoked]);
       await expectRevert(marketplace.write.setDispenser([2n, 1n], { account }), "AssetNotActive", [2n, AssetState.Revoked]);
     });
   });
@@ -395,9 +391,7 @@ describe("Marketplace", () => {
         101n,
         100n,
       ]);
-      await expectRevert(marketplace.write.setProtocolFee([zeroAddress, 1], { account: admin.account }), "InvalidTreasury", [
-        zeroAddress,
-      ]);
+      await expectRevert(marketplace.write.setProtocolFee([zeroAddress, 1], { account: admin.account }), "InvalidTreasury", [zeroAddress]);
     });
   });
 });

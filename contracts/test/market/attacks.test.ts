@@ -13,9 +13,7 @@ describe("Marketplace attacks (Ocean audit history)", () => {
     async function transferredFixture() {
       const listed = await listedFixture();
       const { registry, datatoken, marketplace, publisher, newOwner } = listed;
-      await mined(
-        registry.write.transferFrom([publisher.account.address, newOwner.account.address, 1n], { account: publisher.account }),
-      );
+      await mined(registry.write.transferFrom([publisher.account.address, newOwner.account.address, 1n], { account: publisher.account }));
       // The new owner stocks and approves its own inventory.
       await mined(datatoken.write.mint([newOwner.account.address, 5n * ONE], { account: newOwner.account }));
       await mined(datatoken.write.approve([marketplace.address, maxUint256], { account: newOwner.account }));
@@ -39,9 +37,7 @@ describe("Marketplace attacks (Ocean audit history)", () => {
       const { datatoken, marketplace, usdc, publisher, newOwner, buyer } = await loadFixture(transferredFixture);
       await mined(usdc.write.approve([marketplace.address, maxUint256], { account: buyer.account }));
       const oldOwnerTokens = await datatoken.read.balanceOf([publisher.account.address]);
-      const receipt = await mined(
-        marketplace.write.buy([1n, 2n, usdc.address, maxUint256, zeroAddress, 0], { account: buyer.account }),
-      );
+      const receipt = await mined(marketplace.write.buy([1n, 2n, usdc.address, maxUint256, zeroAddress, 0], { account: buyer.account }));
       expect(eventsOf(receipt, marketplace)[0]!.args).to.include({ seller: getAddress(newOwner.account.address) });
       expect(await usdc.read.balanceOf([newOwner.account.address])).to.equal(1_000_000n * 10n ** 6n + 2n * PRICE);
       expect(await usdc.read.balanceOf([publisher.account.address])).to.equal(0n);
@@ -59,11 +55,11 @@ describe("Marketplace attacks (Ocean audit history)", () => {
         client: { wallet: stranger },
       });
       for (const token of [worthless.address, usdc.address]) {
-        await expectRevert(
-          marketplace.write.setListing([1n, token, 1n], { account: stranger.account }),
-          "NotAssetOwner",
-          [1n, stranger.account.address, publisher.account.address],
-        );
+        await expectRevert(marketplace.write.setListing([1n, token, 1n], { account: stranger.account }), "NotAssetOwner", [
+          1n,
+          stranger.account.address,
+          publisher.account.address,
+        ]);
       }
       expect(await marketplace.read.listingOf([1n])).to.deep.equal({ paymentToken: getAddress(usdc.address), price: PRICE });
     });
@@ -88,11 +84,11 @@ describe("Marketplace attacks (Ocean audit history)", () => {
       expect(await marketplace.read.listingOf([1n])).to.deep.equal({ paymentToken: getAddress(usdc.address), price: PRICE });
       expect(await datatoken.read.allowance([publisher.account.address, stranger.account.address])).to.equal(0n);
       // Only the registry may open a listing without being the owner.
-      await expectRevert(
-        marketplace.write.setListing([1n, worthless.address, 1n], { account: stranger.account }),
-        "NotAssetOwner",
-        [1n, stranger.account.address, publisher.account.address],
-      );
+      await expectRevert(marketplace.write.setListing([1n, worthless.address, 1n], { account: stranger.account }), "NotAssetOwner", [
+        1n,
+        stranger.account.address,
+        publisher.account.address,
+      ]);
     });
   });
 
@@ -103,9 +99,7 @@ describe("Marketplace attacks (Ocean audit history)", () => {
       // 1.234567 mUSD per token, 7 tokens, 1% protocol fee, 2.5% market fee, all rounded down in 6-decimal units.
       await mined(marketplace.write.setListing([1n, usdc.address, 1_234_567n], { account: publisher.account }));
       const before = await usdc.read.balanceOf([buyer.account.address]);
-      await mined(
-        marketplace.write.buy([1n, 7n, usdc.address, 8_944_437n, market.account.address, 250], { account: buyer.account }),
-      );
+      await mined(marketplace.write.buy([1n, 7n, usdc.address, 8_944_437n, market.account.address, 250], { account: buyer.account }));
       expect(before - (await usdc.read.balanceOf([buyer.account.address]))).to.equal(8_641_969n + 86_419n + 216_049n);
       expect(await usdc.read.balanceOf([publisher.account.address])).to.equal(8_641_969n);
       expect(await usdc.read.balanceOf([treasury.account.address])).to.equal(86_419n);
@@ -238,10 +232,7 @@ describe("Marketplace attacks (Ocean audit history)", () => {
       const forged = await signPermit(usdc, stranger, marketplace.address, total, deadline, {
         claimedOwner: buyer.account.address,
       });
-      await expectRevert(buyAndOrderWith(fixture, forged), "ERC2612InvalidSigner", [
-        stranger.account.address,
-        buyer.account.address,
-      ]);
+      await expectRevert(buyAndOrderWith(fixture, forged), "ERC2612InvalidSigner", [stranger.account.address, buyer.account.address]);
       const otherSpender = await signPermit(usdc, buyer, stranger.account.address, total, deadline);
       await expectRevert(buyAndOrderWith(fixture, otherSpender), "ERC2612InvalidSigner");
       const otherChain = await signPermit(usdc, buyer, marketplace.address, total, deadline, { chainId: 1 });

@@ -38,7 +38,14 @@ const scale = (token: 0 | 1, units: bigint) => (token === 0 ? units : units * 10
 const feeBps = fc.oneof(fc.constant(0), fc.nat({ max: 500 }));
 
 const command: fc.Arbitrary<Command> = fc.oneof(
-  fc.record({ kind: fc.constant("publish" as const), actor, mode: fc.constantFrom<0 | 1 | 2>(0, 1, 2), supply: fc.nat({ max: 4 }), token, price }),
+  fc.record({
+    kind: fc.constant("publish" as const),
+    actor,
+    mode: fc.constantFrom<0 | 1 | 2>(0, 1, 2),
+    supply: fc.nat({ max: 4 }),
+    token,
+    price,
+  }),
   fc.record({ kind: fc.constant("mint" as const), actor: actorOrOwner, asset, amount: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ kind: fc.constant("list" as const), actor: actorOrOwner, asset, token, price }),
   fc.record({ kind: fc.constant("approveInventory" as const), asset }),
@@ -88,7 +95,11 @@ async function runSequence(protocol: Protocol, commands: Command[]): Promise<voi
       case "publish": {
         const wallet = actors[step.actor]!;
         const params = { accessPeriod: 3600n, initialSupply: BigInt(step.supply) * ONE };
-        const listing = { marketplace: marketplace.address, paymentToken: paymentTokens[step.token].address, price: scale(step.token, step.price) };
+        const listing = {
+          marketplace: marketplace.address,
+          paymentToken: paymentTokens[step.token].address,
+          price: scale(step.token, step.price),
+        };
         const manifest = cid(`${assets.length}-${step.actor}`);
         receipt = await succeeded(() =>
           step.mode === 0
@@ -164,8 +175,7 @@ async function runSequence(protocol: Protocol, commands: Command[]): Promise<voi
         }
         const after = await Promise.all(watched.map((address) => payment.read.balanceOf([address])));
         const delta = new Map<string, bigint>();
-        const add = (address: Address, amount: bigint) =>
-          delta.set(getAddress(address), (delta.get(getAddress(address)) ?? 0n) + amount);
+        const add = (address: Address, amount: bigint) => delta.set(getAddress(address), (delta.get(getAddress(address)) ?? 0n) + amount);
         if (receipt) {
           const purchased = eventsOf(receipt, marketplace).find((event) => event.eventName === "Purchased")!;
           const args = purchased.args as { seller: Address; base: bigint; protocolFee: bigint; marketFee: bigint };
@@ -193,9 +203,7 @@ async function runSequence(protocol: Protocol, commands: Command[]): Promise<voi
         break;
       }
       case "dispenser": {
-        receipt = await succeeded(() =>
-          marketplace.write.setDispenser([model!.id, BigInt(step.max)], { account: model!.owner }),
-        );
+        receipt = await succeeded(() => marketplace.write.setDispenser([model!.id, BigInt(step.max)], { account: model!.owner }));
         break;
       }
       case "dispense": {
@@ -205,17 +213,13 @@ async function runSequence(protocol: Protocol, commands: Command[]): Promise<voi
       }
       case "transfer": {
         const to = actors[step.to]!.account.address;
-        receipt = await succeeded(() =>
-          registry.write.transferFrom([model!.owner, to, model!.id], { account: model!.owner }),
-        );
+        receipt = await succeeded(() => registry.write.transferFrom([model!.owner, to, model!.id], { account: model!.owner }));
         expect(receipt, "the owner can always transfer").to.not.equal(undefined);
         model!.owner = to;
         break;
       }
       case "state": {
-        receipt = await succeeded(() =>
-          registry.write.setState([model!.id, step.active ? 0 : 1], { account: model!.owner }),
-        );
+        receipt = await succeeded(() => registry.write.setState([model!.id, step.active ? 0 : 1], { account: model!.owner }));
         break;
       }
     }
@@ -240,7 +244,7 @@ async function invariantFixture() {
   return protocol;
 }
 
-describe("Asset economy invariants (fast-check)", function () {
+describe("Asset economy invariants (fast-check)", () => {
   it("hold over random sequences of publish, mint, list, buy, buyAndOrder, order, dispense and transfers", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 5, maxLength: 50 }), async (commands) => {

@@ -27,7 +27,6 @@ import {
   peerIdOf,
   saltOf,
   trainingFixture,
-  type Account,
   type Token,
 } from "../fixtures/training";
 
@@ -62,12 +61,30 @@ const percent = (p: number) => fc.integer({ min: 0, max: 99 }).map((n) => n >= 1
 
 /** Actions that may come at any moment, allowed or not. */
 const extraArb: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("claim" as const), trainer: trainerArb, rounds: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 4 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("claim" as const),
+      trainer: trainerArb,
+      rounds: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 4 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("slash" as const), trainer: trainerArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("leave" as const), trainer: trainerArb }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("withdraw" as const), trainer: trainerArb }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("join" as const), trainer: trainerArb, stakeUnits: fc.integer({ min: 1, max: 5 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("act" as const), trainer: trainerArb, tuple: fc.integer({ min: 0, max: 5 }), badReveal: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("join" as const), trainer: trainerArb, stakeUnits: fc.integer({ min: 1, max: 5 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("act" as const),
+      trainer: trainerArb,
+      tuple: fc.integer({ min: 0, max: 5 }),
+      badReveal: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: "finalize" as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: "refund" as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: "wait" as const }) },
@@ -248,7 +265,7 @@ const key = (tuple: ModelTuple) => `${tuple.cid}:${tuple.mask}:${tuple.samples}`
 describe("TrainingJobs properties", function () {
   this.timeout(600_000);
 
-  it("keeps tokens conserved, round payouts within rewards and slashed stakes locked over random schedules", async function () {
+  it("keeps tokens conserved, round payouts within rewards and slashed stakes locked over random schedules", async () => {
     // What the schedules exercised, over all runs: checked at the end so that the property cannot pass vacuously.
     const seen = { succeeded: 0, failed: 0, paidClaims: 0, revertedClaims: 0, slashes: 0, withdrawals: 0, refunds: 0, endedJobs: 0 };
     await fc.assert(
@@ -274,7 +291,14 @@ describe("TrainingJobs properties", function () {
           startsIn: 100,
         });
         const [params] = await jobs.read.getJob([jobId]);
-        const model = new Model(config.numRounds, rewardPerRound, BigInt(config.quorumBps), config.maxTrainers, config.sameToken, params.startTime);
+        const model = new Model(
+          config.numRounds,
+          rewardPerRound,
+          BigInt(config.quorumBps),
+          config.maxTrainers,
+          config.sameToken,
+          params.startTime,
+        );
         const slashed = new Set<number>();
 
         let now = 0n;
@@ -330,11 +354,21 @@ describe("TrainingJobs properties", function () {
               const allowed = !model.over && t === undefined && model.trainerCount < model.maxTrainers;
               const receipt = await attempt(
                 allowed,
-                () => jobs.write.join([jobId, stake, peerIdOf(trainerAccount!), [multiaddrOf(action.trainer)]], { account: trainerAccount!.address }),
+                () =>
+                  jobs.write.join([jobId, stake, peerIdOf(trainerAccount!), [multiaddrOf(action.trainer)]], {
+                    account: trainerAccount!.address,
+                  }),
                 label,
               );
               if (receipt) {
-                model.trainers.set(action.trainer, { index: model.trainerCount++, stake, status: TrainerStatus.Active, pendingRound: undefined, commit: undefined, leftAt: 0n });
+                model.trainers.set(action.trainer, {
+                  index: model.trainerCount++,
+                  stake,
+                  status: TrainerStatus.Active,
+                  pendingRound: undefined,
+                  commit: undefined,
+                  leftAt: 0n,
+                });
               }
               break;
             }
@@ -342,9 +376,17 @@ describe("TrainingJobs properties", function () {
               // The natural step of the phase: commit, reveal or attest.
               if (phase === "commit") {
                 const allowed = t !== undefined && t.status === TrainerStatus.Active && t.pendingRound === undefined;
-                const update = { cid: cid(`update:${model.currentRound}:${action.trainer}`), samples: BigInt(1 + ((action.trainer * 37 + model.currentRound * 11) % 50)) * 100n, salt: saltOf(`${model.currentRound}:${action.trainer}`) };
+                const update = {
+                  cid: cid(`update:${model.currentRound}:${action.trainer}`),
+                  samples: BigInt(1 + ((action.trainer * 37 + model.currentRound * 11) % 50)) * 100n,
+                  salt: saltOf(`${model.currentRound}:${action.trainer}`),
+                };
                 const commitment = commitmentOf(update.cid, update.samples, update.salt, trainerAccount!.address);
-                const receipt = await attempt(allowed, () => jobs.write.commit([jobId, BigInt(model.currentRound), commitment], { account: trainerAccount!.address }), label);
+                const receipt = await attempt(
+                  allowed,
+                  () => jobs.write.commit([jobId, BigInt(model.currentRound), commitment], { account: trainerAccount!.address }),
+                  label,
+                );
                 if (receipt) {
                   t!.pendingRound = model.currentRound;
                   t!.commit = update;
@@ -354,17 +396,38 @@ describe("TrainingJobs properties", function () {
                 const allowed = committed && !action.badReveal;
                 const update = t?.commit ?? { cid: cid("none"), samples: 1n, salt: saltOf("none") };
                 const salt = action.badReveal ? saltOf("wrong") : update.salt;
-                const receipt = await attempt(allowed, () => jobs.write.reveal([jobId, BigInt(model.currentRound), update.cid, update.samples, salt], { account: trainerAccount!.address }), label);
+                const receipt = await attempt(
+                  allowed,
+                  () =>
+                    jobs.write.reveal([jobId, BigInt(model.currentRound), update.cid, update.samples, salt], {
+                      account: trainerAccount!.address,
+                    }),
+                  label,
+                );
                 if (receipt) {
                   t!.pendingRound = undefined;
-                  model.round.records.set(action.trainer, { samples: update.samples, stake: t!.stake, index: t!.index, tupleId: 0, included: false, claimed: false });
+                  model.round.records.set(action.trainer, {
+                    samples: update.samples,
+                    stake: t!.stake,
+                    index: t!.index,
+                    tupleId: 0,
+                    included: false,
+                    claimed: false,
+                  });
                   model.round.revealedStake += t!.stake;
                 }
               } else if (phase === "attest") {
                 const record = model.round.records.get(action.trainer);
                 const allowed = record !== undefined && record.tupleId === 0;
                 const tuple = record ? model.tuple(action.tuple) : { cid: cid("x"), mask: 1n, samples: 1n };
-                const receipt = await attempt(allowed, () => jobs.write.attest([jobId, BigInt(model.currentRound), tuple.cid, tuple.mask, tuple.samples], { account: trainerAccount!.address }), label);
+                const receipt = await attempt(
+                  allowed,
+                  () =>
+                    jobs.write.attest([jobId, BigInt(model.currentRound), tuple.cid, tuple.mask, tuple.samples], {
+                      account: trainerAccount!.address,
+                    }),
+                  label,
+                );
                 if (receipt) {
                   const round = model.round;
                   let tally = round.tallies.get(key(tuple));
@@ -378,18 +441,31 @@ describe("TrainingJobs properties", function () {
                   const reached = !round.winner && tally.stake * BPS >= round.revealedStake * model.quorumBps;
                   if (reached) round.winner = { id: tally.id, tuple };
                   const [event] = eventsOf(receipt, jobs).filter((e) => e.eventName === "Attested");
-                  expect([event!.args.tupleId, event!.args.tupleStake, event!.args.quorumReached], label).to.deep.equal([BigInt(tally.id), tally.stake, reached]);
+                  expect([event!.args.tupleId, event!.args.tupleStake, event!.args.quorumReached], label).to.deep.equal([
+                    BigInt(tally.id),
+                    tally.stake,
+                    reached,
+                  ]);
                 }
               } else {
                 // Outside the round phases every round call reverts.
-                await attempt(false, () => jobs.write.commit([jobId, BigInt(model.currentRound), saltOf("x")], { account: trainerAccount!.address }), label);
+                await attempt(
+                  false,
+                  () => jobs.write.commit([jobId, BigInt(model.currentRound), saltOf("x")], { account: trainerAccount!.address }),
+                  label,
+                );
               }
               break;
             }
             case "goto": {
               // Into the given phase of the current round, unless the clock is already there or past it.
               if (model.over) break;
-              const opensAt = { commit: model.roundStart, reveal: model.commitEnd(), attest: model.revealEnd(), finalize: model.attestEnd() }[action.phase];
+              const opensAt = {
+                commit: model.roundStart,
+                reveal: model.commitEnd(),
+                attest: model.revealEnd(),
+                finalize: model.attestEnd(),
+              }[action.phase];
               if (now < opensAt) await time.increaseTo(opensAt + 10n);
               break;
             }
@@ -401,7 +477,11 @@ describe("TrainingJobs properties", function () {
               const round = model.round;
               const allAttested = [...round.records.values()].every((r) => r.tupleId !== 0);
               const allowed = !model.over && (now >= model.attestEnd() || (now >= model.revealEnd() && allAttested));
-              const receipt = await attempt(allowed, () => jobs.write.finalize([jobId, BigInt(model.currentRound)], { account: outsider.address }), label);
+              const receipt = await attempt(
+                allowed,
+                () => jobs.write.finalize([jobId, BigInt(model.currentRound)], { account: outsider.address }),
+                label,
+              );
               if (receipt) {
                 const reward = model.rewardPerRound + model.carry;
                 round.succeeded = round.winner !== undefined;
@@ -452,7 +532,11 @@ describe("TrainingJobs properties", function () {
                 pay.push({ round: r, amount: (round!.reward! * record!.samples) / round!.winner!.tuple.samples, samples: record!.samples });
               }
               const before = await rewardToken.read.balanceOf([trainerAccount!.address]);
-              const receipt = await attempt(allowed, () => jobs.write.claim([jobId, rounds.map(BigInt)], { account: trainerAccount!.address }), label);
+              const receipt = await attempt(
+                allowed,
+                () => jobs.write.claim([jobId, rounds.map(BigInt)], { account: trainerAccount!.address }),
+                label,
+              );
               if (receipt) {
                 let total = 0n;
                 for (const p of pay) {
@@ -473,7 +557,11 @@ describe("TrainingJobs properties", function () {
               const pendingRound = t?.pendingRound;
               const round = pendingRound ?? model.currentRound;
               const allowed = pendingRound !== undefined && (pendingRound < model.currentRound || now >= model.revealEnd());
-              const receipt = await attempt(allowed, () => jobs.write.slash([jobId, BigInt(round), trainerAccount!.address], { account: outsider.address }), label);
+              const receipt = await attempt(
+                allowed,
+                () => jobs.write.slash([jobId, BigInt(round), trainerAccount!.address], { account: outsider.address }),
+                label,
+              );
               if (receipt) {
                 const callerShare = (t!.stake * SLASH_CALLER_BPS) / BPS;
                 if (model.sameToken) model.carry += t!.stake - callerShare;

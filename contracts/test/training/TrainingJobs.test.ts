@@ -63,7 +63,7 @@ async function sameTokenJobFixture() {
 
 type Job = TrainingContext & { trainers: Account[]; jobId: bigint };
 
-const addr = (account: Account) => account.address;
+const _addr = (account: Account) => account.address;
 
 /** Seed of `round` as a client computes it: keccak256(abi.encode(chainId, contract, jobId, round, modelCid)). */
 async function expectedSeed(ctx: TrainingContext, jobId: bigint, round: bigint, modelCid: Hex): Promise<Hex> {
@@ -96,9 +96,9 @@ async function finalizeAfterWindow(job: Job) {
   return mined(job.jobs.write.finalize([job.jobId, round.round], { account: job.outsider.address }));
 }
 
-describe("TrainingJobs", function () {
-  describe("createJob", function () {
-    it("stores the parameters, pulls the pool, emits everything an indexer needs and schedules round 0", async function () {
+describe("TrainingJobs", () => {
+  describe("createJob", () => {
+    it("stores the parameters, pulls the pool, emits everything an indexer needs and schedules round 0", async () => {
       const ctx = await loadFixture(trainingFixture);
       const params = await jobParams(ctx, { numRounds: 3 });
       const before = await ctx.usdc.read.balanceOf([ctx.sponsor.address]);
@@ -133,7 +133,7 @@ describe("TrainingJobs", function () {
       expect(await ctx.jobs.read.currentModel([1n])).to.deep.equal([params.baseModelCid, false, 0n]);
     });
 
-    it("reverts every bad parameter with an error that names it", async function () {
+    it("reverts every bad parameter with an error that names it", async () => {
       const ctx = await loadFixture(trainingFixture);
       const base = await jobParams(ctx);
       const create = (overrides: Partial<typeof base>) =>
@@ -166,22 +166,22 @@ describe("TrainingJobs", function () {
       expect(await ctx.jobs.read.jobCount()).to.equal(0n);
     });
 
-    it("refuses tokens that deliver less than was sent", async function () {
+    it("refuses tokens that deliver less than was sent", async () => {
       const ctx = await loadFixture(trainingFixture);
       const fee = await hre.viem.deployContract("FeeOnTransferToken");
       await fee.write.mint([ctx.sponsor.address, 10n ** 24n]);
       await mined(fee.write.approve([ctx.jobs.address, 2n ** 256n - 1n], { account: ctx.sponsor.address }));
       const params = { ...(await jobParams(ctx)), rewardToken: fee.address };
-      await expectRevert(
-        ctx.jobs.write.createJob([params], { account: ctx.sponsor.address }),
-        "TransferAmountMismatch",
-        [fee.address, params.rewardPool, params.rewardPool - params.rewardPool / 100n],
-      );
+      await expectRevert(ctx.jobs.write.createJob([params], { account: ctx.sponsor.address }), "TransferAmountMismatch", [
+        fee.address,
+        params.rewardPool,
+        params.rewardPool - params.rewardPool / 100n,
+      ]);
     });
   });
 
-  describe("cancelJob", function () {
-    it("refunds the whole pool before round 0 and frees the stakes at once", async function () {
+  describe("cancelJob", () => {
+    it("refunds the whole pool before round 0 and frees the stakes at once", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const before = await job.usdc.read.balanceOf([job.sponsor.address]);
       const receipt = await mined(job.jobs.write.cancelJob([job.jobId], { account: job.sponsor.address }));
@@ -209,13 +209,12 @@ describe("TrainingJobs", function () {
       await expectRevert(job.jobs.write.publishResult([job.jobId]), "JobIsCancelled", [job.jobId]);
     });
 
-    it("is for the sponsor only, and only before round 0 starts", async function () {
+    it("is for the sponsor only, and only before round 0 starts", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
-      await expectRevert(
-        job.jobs.write.cancelJob([job.jobId], { account: job.outsider.address }),
-        "NotSponsor",
-        [job.outsider.address, job.sponsor.address],
-      );
+      await expectRevert(job.jobs.write.cancelJob([job.jobId], { account: job.outsider.address }), "NotSponsor", [
+        job.outsider.address,
+        job.sponsor.address,
+      ]);
       const { start } = await job.jobs.read.getRound([job.jobId]);
       await advanceTo(start);
       await expectRevert(job.jobs.write.cancelJob([job.jobId], { account: job.sponsor.address }), "JobAlreadyStarted", [job.jobId, start]);
@@ -223,8 +222,8 @@ describe("TrainingJobs", function () {
     });
   });
 
-  describe("membership", function () {
-    it("assigns indices in join order, pulls the stake and publishes the peer info", async function () {
+  describe("membership", () => {
+    it("assigns indices in join order, pulls the stake and publishes the peer info", async () => {
       const ctx = await loadFixture(trainingFixture);
       const [a, b] = await makeAccounts("member", 2, [ctx.dai], ctx.jobs.address, 10n ** 24n);
       const jobId = await createJob(ctx);
@@ -241,7 +240,7 @@ describe("TrainingJobs", function () {
       expect(peer!.args).to.deep.include({ index: 0n, addrs: [multiaddrOf(9000)] });
     });
 
-    it("reverts a stake below the minimum or above the maximum, an empty peer id, a second join and a full job", async function () {
+    it("reverts a stake below the minimum or above the maximum, an empty peer id, a second join and a full job", async () => {
       const ctx = await loadFixture(trainingFixture);
       const accounts = await makeAccounts("member", 3, [ctx.dai], ctx.jobs.address, 10n ** 30n);
       const jobId = await createJob(ctx, { maxTrainers: 2 });
@@ -256,7 +255,11 @@ describe("TrainingJobs", function () {
       await expectRevert(join(accounts[0]!, minStake), "AlreadyJoined", [jobId, accounts[0]!.address, 0n]);
       await mined(join(accounts[1]!, minStake));
       await expectRevert(join(accounts[2]!, minStake), "JobFull", [jobId, 2n]);
-      await expectRevert(ctx.jobs.write.join([7n, minStake, peerIdOf(accounts[2]!), []], { account: accounts[2]!.address }), "JobNotFound", [7n]);
+      await expectRevert(
+        ctx.jobs.write.join([7n, minStake, peerIdOf(accounts[2]!), []], { account: accounts[2]!.address }),
+        "JobNotFound",
+        [7n],
+      );
       await expectRevert(
         ctx.jobs.write.updatePeerInfo([jobId, peerIdOf(accounts[2]!), []], { account: accounts[2]!.address }),
         "NotATrainer",
@@ -264,7 +267,7 @@ describe("TrainingJobs", function () {
       );
     });
 
-    it("locks the stake of an active trainer, frees it one round length after leaving, and only once", async function () {
+    it("locks the stake of an active trainer, frees it one round length after leaving, and only once", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const [trainer] = job.trainers;
       const withdraw = () => job.jobs.write.withdraw([job.jobId], { account: trainer!.address });
@@ -308,18 +311,18 @@ describe("TrainingJobs", function () {
       ]);
     });
 
-    it("keeps a commitment made before leaving binding: no withdrawal until it is revealed", async function () {
+    it("keeps a commitment made before leaving binding: no withdrawal until it is revealed", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const [trainer] = job.trainers;
       const updates = updatesFor([trainer!], job.jobId, 0n);
       await gotoPhase(job.jobs, job.jobId, Phase.Commit);
       await commitAll(job.jobs, job.jobId, 0n, updates);
       await mined(job.jobs.write.leave([job.jobId], { account: trainer!.address }));
-      await expectRevert(
-        job.jobs.write.commit([job.jobId, 0n, keccak256("0x01")], { account: trainer!.address }),
-        "TrainerNotActive",
-        [job.jobId, trainer!.address, TrainerStatus.Left],
-      );
+      await expectRevert(job.jobs.write.commit([job.jobId, 0n, keccak256("0x01")], { account: trainer!.address }), "TrainerNotActive", [
+        job.jobId,
+        trainer!.address,
+        TrainerStatus.Left,
+      ]);
       await advanceTo(BigInt(await time.latest()) + BigInt(ROUND_LENGTH));
       await expectRevert(job.jobs.write.withdraw([job.jobId], { account: trainer!.address }), "CommitmentPending", [
         job.jobId,
@@ -329,8 +332,8 @@ describe("TrainingJobs", function () {
     });
   });
 
-  describe("a full job with 4 trainers over 3 rounds", function () {
-    it("pays every included attester reward * samples / includedSamples, exactly, and publishes the final model", async function () {
+  describe("a full job with 4 trainers over 3 rounds", () => {
+    it("pays every included attester reward * samples / includedSamples, exactly, and publishes the final model", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const { jobs, jobId, trainers, usdc } = job;
       const samples = (i: number) => BigInt(i + 1) * 1_000n; // 1,000 2,000 3,000 4,000: 10,000 in all
@@ -420,7 +423,7 @@ describe("TrainingJobs", function () {
       expect(await job.dai.read.balanceOf([jobs.address])).to.equal(0n);
     });
 
-    it("reads the current phase and its deadlines, and refuses an early finalization until everyone attested", async function () {
+    it("reads the current phase and its deadlines, and refuses an early finalization until everyone attested", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const { jobs, jobId, trainers } = job;
       const updates = updatesFor(trainers, jobId, 0n);
@@ -453,7 +456,9 @@ describe("TrainingJobs", function () {
         winningTupleId: 1n,
         finalizable: false,
       });
-      expect(await jobs.read.getTuple([jobId, 0n, tupleHashOf(tuple.aggregateCid, tuple.includedMask, tuple.includedSamples)])).to.deep.equal([1n, 3n * STAKE]);
+      expect(
+        await jobs.read.getTuple([jobId, 0n, tupleHashOf(tuple.aggregateCid, tuple.includedMask, tuple.includedSamples)]),
+      ).to.deep.equal([1n, 3n * STAKE]);
       await expectRevert(jobs.write.finalize([jobId, 0n]), "FinalizeTooEarly", [0n, live.attestEnd]);
       await attestAll(jobs, jobId, 0n, trainers.slice(3), tuple);
       expect((await jobs.read.getRound([jobId])).finalizable).to.equal(true);
@@ -461,8 +466,8 @@ describe("TrainingJobs", function () {
     });
   });
 
-  describe("windows", function () {
-    it("reverts every round call outside its window with the window's bounds", async function () {
+  describe("windows", () => {
+    it("reverts every round call outside its window with the window's bounds", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const { jobs, jobId, trainers } = job;
       const [a, b] = trainers;
@@ -490,13 +495,15 @@ describe("TrainingJobs", function () {
       await nextBlockAt(w.commitEnd - 1n);
       await mined(jobs.write.commit([jobId, 0n, commitment], { account: trainers[2]!.address }));
       await nextBlockAt(w.commitEnd);
-      await expectRevert(jobs.write.commit([jobId, 0n, commitment], { account: b!.address }), "OutsideWindow", [Phase.Commit, w.start, w.commitEnd]);
+      await expectRevert(jobs.write.commit([jobId, 0n, commitment], { account: b!.address }), "OutsideWindow", [
+        Phase.Commit,
+        w.start,
+        w.commitEnd,
+      ]);
       await expectRevert(attest(), "OutsideWindow", [Phase.Attest, w.revealEnd, w.attestEnd]);
-      await expectRevert(
-        jobs.write.reveal([jobId, 0n, update.cid, update.samples, update.salt], { account: b!.address }),
-        "NotCommitted",
-        [0n],
-      );
+      await expectRevert(jobs.write.reveal([jobId, 0n, update.cid, update.samples, update.salt], { account: b!.address }), "NotCommitted", [
+        0n,
+      ]);
       await expectRevert(
         jobs.write.reveal([jobId, 0n, update.cid, update.samples + 1n, update.salt], { account: a!.address }),
         "CommitmentMismatch",
@@ -507,11 +514,10 @@ describe("TrainingJobs", function () {
         "SamplesOutOfRange",
         [BigInt(MAX_SAMPLES) + 1n, BigInt(MAX_SAMPLES)],
       );
-      await expectRevert(
-        jobs.write.reveal([jobId, 0n, update.cid, 0n, update.salt], { account: a!.address }),
-        "SamplesOutOfRange",
-        [0n, BigInt(MAX_SAMPLES)],
-      );
+      await expectRevert(jobs.write.reveal([jobId, 0n, update.cid, 0n, update.salt], { account: a!.address }), "SamplesOutOfRange", [
+        0n,
+        BigInt(MAX_SAMPLES),
+      ]);
       // Another trainer's reveal of the same values does not match its own commitment (the trainer is hashed in).
       await expectRevert(
         jobs.write.reveal([jobId, 0n, update.cid, update.samples, update.salt], { account: trainers[2]!.address }),
@@ -524,11 +530,7 @@ describe("TrainingJobs", function () {
       await advanceTo(w.revealEnd);
       await expectRevert(reveal(), "OutsideWindow", [Phase.Reveal, w.commitEnd, w.revealEnd]);
       await expectRevert(attest(b!), "NotRevealed", [0n]);
-      await expectRevert(
-        jobs.write.attest([jobId, 0n, tuple.aggregateCid, 0n, 0n], { account: a!.address }),
-        "InvalidInclusion",
-        [0n, 0n],
-      );
+      await expectRevert(jobs.write.attest([jobId, 0n, tuple.aggregateCid, 0n, 0n], { account: a!.address }), "InvalidInclusion", [0n, 0n]);
       await expectRevert(
         jobs.write.attest([jobId, 0n, tuple.aggregateCid, maskOf([0, 1]), 1n], { account: a!.address }),
         "InvalidInclusion",
@@ -539,11 +541,7 @@ describe("TrainingJobs", function () {
         "InvalidInclusion",
         [maskOf([0]), BigInt(MAX_SAMPLES) + 1n],
       );
-      await expectRevert(
-        jobs.write.attest([jobId, 0n, "0x01", maskOf([0]), 1n], { account: a!.address }),
-        "MalformedCid",
-        ["0x01", 1n],
-      );
+      await expectRevert(jobs.write.attest([jobId, 0n, "0x01", maskOf([0]), 1n], { account: a!.address }), "MalformedCid", ["0x01", 1n]);
       await mined(attest());
       await expectRevert(attest(), "AlreadyAttested", [0n, 1n]);
       // After the attest window: finalize (the single revealer's tuple reached the quorum alone).
@@ -557,7 +555,7 @@ describe("TrainingJobs", function () {
       await expectRevert(jobs.write.finalize([9n, 0n]), "JobNotFound", [9n]);
     });
 
-    it("refuses every round call once the job has ended", async function () {
+    it("refuses every round call once the job has ended", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       for (let r = 0; r < 3; r++) await runHonestRound(job.jobs, job.jobId, job.trainers);
       const [a] = job.trainers;
@@ -572,8 +570,8 @@ describe("TrainingJobs", function () {
     });
   });
 
-  describe("slash", function () {
-    it("takes the stake of a trainer that committed and did not reveal: 10% to the caller, the rest to the next round", async function () {
+  describe("slash", () => {
+    it("takes the stake of a trainer that committed and did not reveal: 10% to the caller, the rest to the next round", async () => {
       const job = await loadFixture(sameTokenJobFixture);
       const { jobs, jobId, trainers, dai } = job;
       const [a, b, c, d] = trainers;
@@ -584,16 +582,36 @@ describe("TrainingJobs", function () {
       await revealAll(jobs, jobId, 0n, updates.slice(0, 3)); // d does not reveal
       await expectRevert(jobs.write.slash([jobId, 0n, d!.address]), "SlashTooEarly", [0n, (await jobs.read.getRound([jobId])).revealEnd]);
       await gotoPhase(jobs, jobId, Phase.Attest);
-      await expectRevert(jobs.write.slash([jobId, 0n, a!.address], { account: job.outsider.address }), "NothingToSlash", [jobId, 0n, a!.address]);
-      await expectRevert(jobs.write.slash([jobId, 1n, d!.address], { account: job.outsider.address }), "NothingToSlash", [jobId, 1n, d!.address]);
+      await expectRevert(jobs.write.slash([jobId, 0n, a!.address], { account: job.outsider.address }), "NothingToSlash", [
+        jobId,
+        0n,
+        a!.address,
+      ]);
+      await expectRevert(jobs.write.slash([jobId, 1n, d!.address], { account: job.outsider.address }), "NothingToSlash", [
+        jobId,
+        1n,
+        d!.address,
+      ]);
 
       const before = await dai.read.balanceOf([job.outsider.address]);
       const receipt = await mined(jobs.write.slash([jobId, 0n, d!.address], { account: job.outsider.address }));
       const callerShare = (STAKE * SLASH_CALLER_BPS) / 10_000n;
       expect((await dai.read.balanceOf([job.outsider.address])) - before).to.equal(callerShare);
       const [slashed] = eventsOf(receipt, jobs).filter((e) => e.eventName === "TrainerSlashed");
-      expect(slashed!.args).to.deep.include({ round: 0n, index: 3n, stake: STAKE, callerShare, poolShare: STAKE - callerShare, toCarry: true });
-      expect(await jobs.read.getTrainer([jobId, d!.address])).to.deep.include({ status: TrainerStatus.Slashed, stake: 0n, hasPendingCommit: false, canWithdraw: false });
+      expect(slashed!.args).to.deep.include({
+        round: 0n,
+        index: 3n,
+        stake: STAKE,
+        callerShare,
+        poolShare: STAKE - callerShare,
+        toCarry: true,
+      });
+      expect(await jobs.read.getTrainer([jobId, d!.address])).to.deep.include({
+        status: TrainerStatus.Slashed,
+        stake: 0n,
+        hasPendingCommit: false,
+        canWithdraw: false,
+      });
       expect((await jobs.read.getJob([jobId]))[1].carry).to.equal(STAKE - callerShare);
       await expectRevert(jobs.write.slash([jobId, 0n, d!.address]), "NothingToSlash", [jobId, 0n, d!.address]);
 
@@ -609,14 +627,26 @@ describe("TrainingJobs", function () {
       expect((await dai.read.balanceOf([a!.address])) - balance).to.equal(reward / 3n);
 
       // A slashed stake is gone for good: no withdrawal, no commit, not even after the end.
-      await expectRevert(jobs.write.withdraw([jobId], { account: d!.address }), "TrainerNotActive", [jobId, d!.address, TrainerStatus.Slashed]);
+      await expectRevert(jobs.write.withdraw([jobId], { account: d!.address }), "TrainerNotActive", [
+        jobId,
+        d!.address,
+        TrainerStatus.Slashed,
+      ]);
       await gotoPhase(jobs, jobId, Phase.Commit);
-      await expectRevert(jobs.write.commit([jobId, 1n, keccak256("0x01")], { account: d!.address }), "TrainerNotActive", [jobId, d!.address, TrainerStatus.Slashed]);
+      await expectRevert(jobs.write.commit([jobId, 1n, keccak256("0x01")], { account: d!.address }), "TrainerNotActive", [
+        jobId,
+        d!.address,
+        TrainerStatus.Slashed,
+      ]);
       for (let r = 1; r < 3; r++) await runHonestRound(jobs, jobId, [a!, b!, c!]);
-      await expectRevert(jobs.write.withdraw([jobId], { account: d!.address }), "TrainerNotActive", [jobId, d!.address, TrainerStatus.Slashed]);
+      await expectRevert(jobs.write.withdraw([jobId], { account: d!.address }), "TrainerNotActive", [
+        jobId,
+        d!.address,
+        TrainerStatus.Slashed,
+      ]);
     });
 
-    it("blocks the next commit and the withdrawal until the missing reveal is slashed; with another stake token the rest goes to the sponsor", async function () {
+    it("blocks the next commit and the withdrawal until the missing reveal is slashed; with another stake token the rest goes to the sponsor", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const { jobs, jobId, trainers, dai } = job;
       const [a, b, c, d] = trainers;
@@ -629,12 +659,20 @@ describe("TrainingJobs", function () {
       await gotoPhase(jobs, jobId, Phase.Reveal);
       await revealAll(jobs, jobId, 1n, round1.slice(0, 3));
       await gotoPhase(jobs, jobId, Phase.Attest);
-      await attestAll(jobs, jobId, 1n, [a!, b!, c!], { aggregateCid: cid("agg1"), includedMask: maskOf([0, 1, 2]), includedSamples: 3_000n });
+      await attestAll(jobs, jobId, 1n, [a!, b!, c!], {
+        aggregateCid: cid("agg1"),
+        includedMask: maskOf([0, 1, 2]),
+        includedSamples: 3_000n,
+      });
       await mined(jobs.write.finalize([jobId, 1n]));
 
       // d's round-1 commitment is still unrevealed in round 2.
       await gotoPhase(jobs, jobId, Phase.Commit);
-      await expectRevert(jobs.write.commit([jobId, 2n, keccak256("0x01")], { account: d!.address }), "CommitmentPending", [jobId, d!.address, 1n]);
+      await expectRevert(jobs.write.commit([jobId, 2n, keccak256("0x01")], { account: d!.address }), "CommitmentPending", [
+        jobId,
+        d!.address,
+        1n,
+      ]);
       await mined(jobs.write.leave([jobId], { account: d!.address }));
       await advanceTo(BigInt(await time.latest()) + BigInt(ROUND_LENGTH));
       await expectRevert(jobs.write.withdraw([jobId], { account: d!.address }), "CommitmentPending", [jobId, d!.address, 1n]);
@@ -660,12 +698,16 @@ describe("TrainingJobs", function () {
       const [refunded] = eventsOf(refund, jobs).filter((e) => e.eventName === "RemainderRefunded");
       expect(refunded!.args).to.deep.include({ rewardAmount: REWARD, stakeAmount: STAKE - callerShare });
       await expectRevert(jobs.write.refundRemainder([jobId]), "NothingToRefund", [jobId]);
-      await expectRevert(jobs.write.withdraw([jobId], { account: d!.address }), "TrainerNotActive", [jobId, d!.address, TrainerStatus.Slashed]);
+      await expectRevert(jobs.write.withdraw([jobId], { account: d!.address }), "TrainerNotActive", [
+        jobId,
+        d!.address,
+        TrainerStatus.Slashed,
+      ]);
     });
   });
 
-  describe("quorum", function () {
-    it("pays nothing to an attester of a losing tuple", async function () {
+  describe("quorum", () => {
+    it("pays nothing to an attester of a losing tuple", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const { jobs, jobId, trainers } = job;
       const [a, b, c, d] = trainers;
@@ -684,7 +726,7 @@ describe("TrainingJobs", function () {
       expect((await jobs.read.getRoundResult([jobId, 0n])).claimedSamples).to.equal(1_000n);
     });
 
-    it("fails a round without quorum and rolls its reward over into the next successful round", async function () {
+    it("fails a round without quorum and rolls its reward over into the next successful round", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const { jobs, jobId, trainers, usdc } = job;
       const [a, b, c, d] = trainers;
@@ -694,7 +736,14 @@ describe("TrainingJobs", function () {
       await attestAll(jobs, jobId, 0n, [c!, d!], { aggregateCid: cid("y"), includedMask: maskOf([0, 1, 2, 3]), includedSamples: 4_000n });
       const failed = await mined(jobs.write.finalize([jobId, 0n]));
       const [event] = eventsOf(failed, jobs).filter((e) => e.eventName === "RoundFinalized");
-      expect(event!.args).to.deep.include({ succeeded: false, aggregateCid: "0x", includedMask: 0n, winningTupleId: 0n, reward: REWARD, carry: REWARD });
+      expect(event!.args).to.deep.include({
+        succeeded: false,
+        aggregateCid: "0x",
+        includedMask: 0n,
+        winningTupleId: 0n,
+        reward: REWARD,
+        carry: REWARD,
+      });
       // The model stays the base model, and so does the seed's model input.
       expect(event!.args.nextSeed).to.equal(await expectedSeed(job, jobId, 1n, cid("base-model")));
       expect(await jobs.read.getRoundResult([jobId, 0n])).to.deep.include({ status: RoundStatus.Failed, aggregateCid: "0x" });
@@ -711,7 +760,7 @@ describe("TrainingJobs", function () {
       expect((await jobs.read.getJob([jobId]))[1]).to.deep.include({ carry: 0n, unpaidPool: REWARD });
     });
 
-    it("fails a round nobody revealed in right after its reveal window", async function () {
+    it("fails a round nobody revealed in right after its reveal window", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const { jobs, jobId } = job;
       const w = await jobs.read.getRound([jobId]);
@@ -727,8 +776,8 @@ describe("TrainingJobs", function () {
     });
   });
 
-  describe("publishResult", function () {
-    it("waits for the last round and needs a successful one", async function () {
+  describe("publishResult", () => {
+    it("waits for the last round and needs a successful one", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const { jobs, jobId } = job;
       await expectRevert(jobs.write.publishResult([jobId]), "JobNotEnded", [jobId, 0n, 3n]);
@@ -746,8 +795,8 @@ describe("TrainingJobs", function () {
     });
   });
 
-  describe("claim", function () {
-    it("reverts a double claim, a claim of an excluded trainer, of a non-attester and of a round not final yet", async function () {
+  describe("claim", () => {
+    it("reverts a double claim, a claim of an excluded trainer, of a non-attester and of a round not final yet", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const { jobs, jobId, trainers } = job;
       const [a, b, c, d] = trainers;
@@ -771,7 +820,7 @@ describe("TrainingJobs", function () {
       expect(await jobs.read.getTrainerRound([jobId, 0n, a!.address])).to.deep.include({ included: true, claimed: true });
     });
 
-    it("never pays more than the round's reward, even when a colluding quorum understates includedSamples", async function () {
+    it("never pays more than the round's reward, even when a colluding quorum understates includedSamples", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const { jobs, jobId, trainers, usdc } = job;
       // Revealed samples 1,000 each (4,000 in all); the quorum attests 2,000 included samples for all four.
@@ -781,11 +830,15 @@ describe("TrainingJobs", function () {
       const before = await usdc.read.balanceOf([jobs.address]);
       await mined(jobs.write.claim([jobId, [0n]], { account: trainers[0]!.address }));
       await mined(jobs.write.claim([jobId, [0n]], { account: trainers[1]!.address }));
-      await expectRevert(jobs.write.claim([jobId, [0n]], { account: trainers[2]!.address }), "ClaimExceedsIncludedSamples", [0n, 3_000n, 2_000n]);
+      await expectRevert(jobs.write.claim([jobId, [0n]], { account: trainers[2]!.address }), "ClaimExceedsIncludedSamples", [
+        0n,
+        3_000n,
+        2_000n,
+      ]);
       expect(before - (await usdc.read.balanceOf([jobs.address]))).to.equal(REWARD);
     });
 
-    it("refuses re-entry while tokens move out", async function () {
+    it("refuses re-entry while tokens move out", async () => {
       const ctx = await loadFixture(trainingFixture);
       const hostile = await hre.viem.deployContract("ReentrantPaymentToken");
       const trainers = await makeAccounts("hostile", 4, [ctx.dai], ctx.jobs.address, 10n ** 30n);
@@ -803,8 +856,8 @@ describe("TrainingJobs", function () {
     });
   });
 
-  describe("tokens of any decimals", function () {
-    it("runs a job paying 18-decimal rewards for 6-decimal stakes", async function () {
+  describe("tokens of any decimals", () => {
+    it("runs a job paying 18-decimal rewards for 6-decimal stakes", async () => {
       const ctx = await loadFixture(trainingFixture);
       const trainers = await makeAccounts("swapped", 4, [ctx.usdc], ctx.jobs.address, 10n ** 24n);
       const jobId = await createJob(ctx, { rewardToken: ctx.dai, stakeToken: ctx.usdc, numRounds: 1 });
@@ -822,8 +875,8 @@ describe("TrainingJobs", function () {
     });
   });
 
-  describe("client encodings", function () {
-    it("computes commitments and tuple hashes exactly as viem does", async function () {
+  describe("client encodings", () => {
+    it("computes commitments and tuple hashes exactly as viem does", async () => {
       const ctx = await loadFixture(trainingFixture);
       const trainer = ctx.sponsor.address;
       const salt = keccak256("0x1234");
@@ -834,7 +887,7 @@ describe("TrainingJobs", function () {
       expect(await ctx.jobs.read.SLASH_CALLER_BPS()).to.equal(SLASH_CALLER_BPS);
     });
 
-    it("stores an aggregate CID too long to pack whole, and a short one too", async function () {
+    it("stores an aggregate CID too long to pack whole, and a short one too", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const { jobs, jobId, trainers } = job;
       // sha2-512 digest: 01 71 13 40 <64 bytes> = 68 bytes; identity-like 20-byte digest: 01 55 12 14 <20 bytes>.

@@ -43,7 +43,13 @@ export async function startInfrastructure(context: PlayContext): Promise<Infrast
 
   // The devnet compiles the contracts on a fresh clone (about 30 s), so the dataset is read and sharded meanwhile.
   const deploymentFile = path.join(workDir, "deployment.json");
-  const devnetStarting = startDevnet({ port: 0, deploymentFile, allowBlocksWithSameTimestamp: true, signal, onLog: (line) => log.output("chain", line) }).then((devnet) => {
+  const devnetStarting = startDevnet({
+    port: 0,
+    deploymentFile,
+    allowBlocksWithSameTimestamp: true,
+    signal,
+    onLog: (line) => log.output("chain", line),
+  }).then((devnet) => {
     teardown.add("the chain", () => devnet.stop());
     return devnet;
   });
@@ -58,19 +64,36 @@ export async function startInfrastructure(context: PlayContext): Promise<Infrast
     chainId: devnet.chainId,
     contracts: Object.fromEntries(Object.entries(devnet.deployment.contracts).map(([name, contract]) => [name, contract.address])),
   };
-  log.step("chain", `devnet at ${devnet.rpcUrl} (chain ${devnet.chainId}), protocol deployed with Ignition: ${Object.keys(devnet.deployment.contracts).join(", ")}`);
-  log.step("data", `${dataset.name} from ${dataset.origin}: ${dataset.train.count.toLocaleString("en")} training and ${dataset.test.count.toLocaleString("en")} test samples`);
+  log.step(
+    "chain",
+    `devnet at ${devnet.rpcUrl} (chain ${devnet.chainId}), protocol deployed with Ignition: ${Object.keys(devnet.deployment.contracts).join(", ")}`,
+  );
+  log.step(
+    "data",
+    `${dataset.name} from ${dataset.origin}: ${dataset.train.count.toLocaleString("en")} training and ${dataset.test.count.toLocaleString("en")} test samples`,
+  );
 
   // The indexer may take long to start on a busy machine (PGlite opening its database): it is awaited only when the
   // job is about to start, and its start-up bounds nothing else.
-  const indexer = startIndexer({ deploymentFile, schema: "mycelium_demo", dataDir: path.join(workDir, "indexer"), signal, onLog: (line) => log.output("indexer", line.msg) });
+  const indexer = startIndexer({
+    deploymentFile,
+    schema: "mycelium_demo",
+    dataDir: path.join(workDir, "indexer"),
+    signal,
+    onLog: (line) => log.output("indexer", line.msg),
+  });
   // Registered now, so a run that fails or is interrupted while Ponder starts still stops it. A failure to start
   // shows where the indexer is awaited; until then it must not count as unhandled.
   indexer.catch(() => undefined);
   teardown.add("the indexer", async () => (await indexer.catch(() => null))?.stop());
 
   const node = async (name: string, peers: readonly StorageNode[]) => {
-    const created = await createStorageNode({ dataDir: path.join(workDir, "ipfs", name), network: "loopback", peers: peers.flatMap((peer) => peer.multiaddrs), signal });
+    const created = await createStorageNode({
+      dataDir: path.join(workDir, "ipfs", name),
+      network: "loopback",
+      peers: peers.flatMap((peer) => peer.multiaddrs),
+      signal,
+    });
     teardown.add(`the ${name}'s IPFS node`, () => created.stop());
     return created;
   };
@@ -80,7 +103,8 @@ export async function startInfrastructure(context: PlayContext): Promise<Infrast
   const observerNode = await step(node("observer", [publisherNode, sponsorNode]), "Starting the observer's IPFS node");
   log.step("ipfs", `Helia nodes on loopback: publisher, consumer, sponsor, observer (publisher at ${publisherNode.multiaddrs[0]})`);
 
-  const clientFor = (account: Account) => createMyceliumClient({ rpcUrl: devnet.rpcUrl, deployment: devnet.deployment, account, pollingInterval: 100 });
+  const clientFor = (account: Account) =>
+    createMyceliumClient({ rpcUrl: devnet.rpcUrl, deployment: devnet.deployment, account, pollingInterval: 100 });
   const [publisher, consumer, sponsor, observer] = await step(
     Promise.all([
       clientFor(devnetAccount(ACCOUNTS.publisher)),

@@ -52,7 +52,10 @@ export async function createTrainingJob(context: PlayContext, infrastructure: In
   const { log, signal, step, run, parameters, workDir } = context;
   const { dataset, nodes, clients, units, money } = infrastructure;
 
-  await step(selectBackend({ backend: (parameters.backend ?? "wasm") as never, log: (line) => log.output("observer", line) }), "Starting TF.js");
+  await step(
+    selectBackend({ backend: (parameters.backend ?? "wasm") as never, log: (line) => log.output("observer", line) }),
+    "Starting TF.js",
+  );
   const topology = denseClassifierTopology({ inputs: dataset.features, hidden: parameters.model.hidden, classes: dataset.classes });
   const initial = await initializeModel({ topology, seed: parameters.model.seed });
   const modelDir = parameters.baseModelDir ?? path.join(workDir, "base-model");
@@ -75,7 +78,13 @@ export async function createTrainingJob(context: PlayContext, infrastructure: In
     "Publishing the base model",
   );
   const parameterCount = initial.weights.reduce((sum, tensor) => sum + tensor.length, 0);
-  run.baseModel = { assetId: baseModel.assetId, manifestCid: baseModel.manifestCid.toString(), parameters: parameterCount, accuracy: baseScore.accuracy, loss: baseScore.loss };
+  run.baseModel = {
+    assetId: baseModel.assetId,
+    manifestCid: baseModel.manifestCid.toString(),
+    parameters: parameterCount,
+    accuracy: baseScore.accuracy,
+    loss: baseScore.loss,
+  };
   log.step(
     "sponsor",
     `published base model asset ${baseModel.assetId} (${parameterCount.toLocaleString("en")} weights, test accuracy ${percent(baseScore.accuracy)}), manifest ${baseModel.manifestCid}`,

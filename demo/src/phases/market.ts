@@ -46,7 +46,10 @@ export async function sellDataset(context: PlayContext, infrastructure: Infrastr
 
   await step(faucet(clients.consumer, { amount: units("100"), signal }), "Funding the consumer");
   const purchase = await step(buyAccess(clients.consumer, { assetId: published.assetId, signal }), "Buying access to the dataset");
-  const download = await step(saveManifestContent(nodes.consumer, published.manifestCid, path.join(context.workDir, "consumer-download"), { signal }), "Downloading the dataset");
+  const download = await step(
+    saveManifestContent(nodes.consumer, published.manifestCid, path.join(context.workDir, "consumer-download"), { signal }),
+    "Downloading the dataset",
+  );
   run.purchase = {
     consumer: purchase.consumer,
     total: purchase.total,

@@ -27,7 +27,12 @@ import type { Crew } from "./trainers.ts";
 /** How long one fetch of the observer's copy may take before it is left for the next poll. */
 const MIRROR_ATTEMPT_MS = 5_000;
 
-export async function followRounds(context: PlayContext, infrastructure: Infrastructure, training: TrainingJob, crew: Crew): Promise<HubRound[]> {
+export async function followRounds(
+  context: PlayContext,
+  infrastructure: Infrastructure,
+  training: TrainingJob,
+  crew: Crew,
+): Promise<HubRound[]> {
   const { log, signal, step, run, parameters } = context;
   const { clients, nodes, dataset, money } = infrastructure;
   const { windows } = training;
@@ -63,14 +68,20 @@ export async function followRounds(context: PlayContext, infrastructure: Infrast
     );
     const finalizedAt = context.elapsed();
     // Anything not copied yet (a round that ended between two polls) is fetched by verifyRound itself.
-    const verification = await step(verifyRound(clients.observer, { storage: nodes.observer, jobId: training.jobId, round, signal }), `Verifying round ${round}`);
+    const verification = await step(
+      verifyRound(clients.observer, { storage: nodes.observer, jobId: training.jobId, round, signal }),
+      `Verifying round ${round}`,
+    );
     let score = previous;
     if (result.status === "succeeded" && result.aggregateCid !== null) {
       const model = await step(loadGlobalModel(nodes.observer, result.aggregateCid, { signal }), `Loading the model of round ${round}`);
       score = await evaluateModel({ model: model.definition, data: dataset.test });
     }
     previous = score;
-    const included = verification.onChain === null ? [] : verification.updates.filter((update) => update.includedOnChain).map((update) => update.trainerIndex);
+    const included =
+      verification.onChain === null
+        ? []
+        : verification.updates.filter((update) => update.includedOnChain).map((update) => update.trainerIndex);
     const excluded = verification.updates.filter((update) => update.verdict !== "included");
     log.step(
       `round ${round}`,
@@ -80,7 +91,8 @@ export async function followRounds(context: PlayContext, infrastructure: Infrast
             `reward ${money(result.reward)}; verifyRound: ${verification.outcome}`
         : `failed (${result.status}): the model stays, the reward rolls over; verifyRound: ${verification.outcome}`,
     );
-    if (verification.outcome !== "agrees") log.step(`round ${round}`, `verifyRound says ${verification.outcome}: ${verification.reasons.join("; ")}`);
+    if (verification.outcome !== "agrees")
+      log.step(`round ${round}`, `verifyRound says ${verification.outcome}: ${verification.reasons.join("; ")}`);
     run.rounds.push({
       round,
       status: result.status,
@@ -122,7 +134,9 @@ async function mirrorRound(
   const [reveals, attestations] = await Promise.all([getReveals(client, { jobId, round }), getAttestations(client, { jobId, round })]);
   const wanted = [
     ...reveals.flatMap((reveal) => (reveal.updateCid === null ? [] : [{ cid: reveal.updateCid.toString(), kind: "update" as const }])),
-    ...attestations.flatMap((attestation) => (attestation.aggregateCid === null ? [] : [{ cid: attestation.aggregateCid.toString(), kind: "model" as const }])),
+    ...attestations.flatMap((attestation) =>
+      attestation.aggregateCid === null ? [] : [{ cid: attestation.aggregateCid.toString(), kind: "model" as const }],
+    ),
   ].filter((entry) => !mirrored.has(entry.cid));
   for (const { cid, kind } of wanted) {
     const attempt = AbortSignal.any([AbortSignal.timeout(MIRROR_ATTEMPT_MS), ...(signal ? [signal] : [])]);

@@ -38,7 +38,13 @@ export const JOB_QUERY = `query Job($id: BigInt!) {
   }
 }`;
 
-export async function settle(context: PlayContext, infrastructure: Infrastructure, market: Market, training: TrainingJob, crew: Crew): Promise<void> {
+export async function settle(
+  context: PlayContext,
+  infrastructure: Infrastructure,
+  market: Market,
+  training: TrainingJob,
+  crew: Crew,
+): Promise<void> {
   const { log, signal, step, run, parameters } = context;
   const { clients, nodes, devnet, money, token } = infrastructure;
 
@@ -47,10 +53,12 @@ export async function settle(context: PlayContext, infrastructure: Infrastructur
     signal,
     "Waiting for the trainers to finish",
   );
-  if (exits === null) throw new HubError(`Not every trainer exited within ${EXIT_TIMEOUT_MS / 1000} s of the job's end.`, { details: crew.lastLines() });
+  if (exits === null)
+    throw new HubError(`Not every trainer exited within ${EXIT_TIMEOUT_MS / 1000} s of the job's end.`, { details: crew.lastLines() });
   for (const [i, member] of crew.members.entries()) {
     const status = exits[i]!;
-    if (status.code !== 0) throw new HubError(`${member.name} ended with ${describeExit(status)}.`, { details: member.lines.slice(-30).join("\n") });
+    if (status.code !== 0)
+      throw new HubError(`${member.name} ended with ${describeExit(status)}.`, { details: member.lines.slice(-30).join("\n") });
     log.output(member.name, `exited (${describeExit(status)})`);
   }
   context.milestone("trainers done");
@@ -80,7 +88,12 @@ export async function settle(context: PlayContext, infrastructure: Infrastructur
   const jobs = devnet.deployment.contracts.TrainingJobs!.address;
   for (const member of crew.members) {
     const claims = await getRewardClaims(clients.observer, { jobId: training.jobId, trainer: member.address });
-    const received = await rewardsReceived(clients.observer, { token: token.address!, from: jobs, to: member.address, claimHashes: claims.map((claim) => claim.transactionHash) });
+    const received = await rewardsReceived(clients.observer, {
+      token: token.address!,
+      from: jobs,
+      to: member.address,
+      claimHashes: claims.map((claim) => claim.transactionHash),
+    });
     const earnings = await getTrainerEarnings(crew.indexerClient, { account: member.address, signal });
     const reward: HubReward = {
       name: member.name,
@@ -97,7 +110,10 @@ export async function settle(context: PlayContext, infrastructure: Infrastructur
   }
 
   const graphql = { query: JOB_QUERY, variables: { id: training.jobId.toString() } };
-  run.graphql = { ...graphql, answer: await step(queryIndexer(crew.indexerClient, graphql.query, graphql.variables, { signal }), "Querying the indexer") };
+  run.graphql = {
+    ...graphql,
+    answer: await step(queryIndexer(crew.indexerClient, graphql.query, graphql.variables, { signal }), "Querying the indexer"),
+  };
 
   if (parameters.inspect) {
     await parameters.inspect({
@@ -129,7 +145,10 @@ export function owedRewards(rounds: readonly HubRound[]): Map<number, bigint> {
 }
 
 /** Tokens of `token` sent from `from` to `to` in the given transactions, read from their receipts' Transfer logs. */
-async function rewardsReceived(client: MyceliumClient, parameters: { token: Address; from: Address; to: Address; claimHashes: readonly Hash[] }): Promise<bigint> {
+async function rewardsReceived(
+  client: MyceliumClient,
+  parameters: { token: Address; from: Address; to: Address; claimHashes: readonly Hash[] },
+): Promise<bigint> {
   let total = 0n;
   for (const hash of new Set(parameters.claimHashes)) {
     const receipt = await getTransactionReceipt(client, { hash });

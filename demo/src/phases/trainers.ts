@@ -9,7 +9,15 @@
  */
 import path from "node:path";
 import { createIndexerClient, dialableAddresses, faucet, getPeerInfo, pollUntil, type IndexerClient } from "@mycelium/client";
-import { ADVERSARIES, describeExit, devnetAccount, devnetPrivateKey, launchTrainer, type IndexerProcess, type ManagedProcess } from "@mycelium/devkit";
+import {
+  ADVERSARIES,
+  describeExit,
+  devnetAccount,
+  devnetPrivateKey,
+  launchTrainer,
+  type IndexerProcess,
+  type ManagedProcess,
+} from "@mycelium/devkit";
 import type { Address } from "viem";
 import { HubError, type HubTrainer, type PlayContext, type TrainerRole } from "../hub.ts";
 import { ACCOUNTS, type Infrastructure } from "./infrastructure.ts";
@@ -37,7 +45,10 @@ export type Crew = {
 export async function startTrainers(context: PlayContext, infrastructure: Infrastructure, training: TrainingJob): Promise<Crew> {
   const { log, signal, step, run, parameters, teardown, workDir } = context;
   const roster = [
-    ...Array.from({ length: parameters.trainers.honest }, (_, i) => ({ name: HONEST_NAMES[i] ?? `trainer-${i + 1}`, role: "honest" as TrainerRole })),
+    ...Array.from({ length: parameters.trainers.honest }, (_, i) => ({
+      name: HONEST_NAMES[i] ?? `trainer-${i + 1}`,
+      role: "honest" as TrainerRole,
+    })),
     ...parameters.trainers.adversaries.map((kind, i) => ({ name: ADVERSARY_NAMES[i] ?? `adversary-${i + 1}`, role: kind as TrainerRole })),
   ];
   const launched: { name: string; role: TrainerRole; address: Address; process: ManagedProcess; lines: string[] }[] = [];
@@ -71,11 +82,22 @@ export async function startTrainers(context: PlayContext, infrastructure: Infras
     "trainers",
     `started ${roster.map((member) => (member.role === "honest" ? member.name : `${member.name} (adversary: ${ADVERSARIES[member.role].description})`)).join(", ")}`,
   );
-  const lastLines = () => launched.map((member) => `${member.name}:\n${member.lines.slice(-8).map((line) => `  ${line}`).join("\n")}`).join("\n");
+  const lastLines = () =>
+    launched
+      .map(
+        (member) =>
+          `${member.name}:\n${member.lines
+            .slice(-8)
+            .map((line) => `  ${line}`)
+            .join("\n")}`,
+      )
+      .join("\n");
   const throwIfTrainerDied = (when: string) => {
     for (const member of launched) {
       if (member.process.status !== null) {
-        throw new HubError(`Trainer ${member.name} exited ${when} (${describeExit(member.process.status)}).`, { details: `Its last lines:\n${member.lines.slice(-30).join("\n")}` });
+        throw new HubError(`Trainer ${member.name} exited ${when} (${describeExit(member.process.status)}).`, {
+          details: `Its last lines:\n${member.lines.slice(-30).join("\n")}`,
+        });
       }
     }
   };
@@ -92,7 +114,8 @@ export async function startTrainers(context: PlayContext, infrastructure: Infras
         intervalMs: 250,
         timeoutMs: JOIN_TIMEOUT_MS,
         signal,
-        onTimeout: () => new HubError(`Not every trainer joined job ${training.jobId} within ${JOIN_TIMEOUT_MS / 1000} s.`, { details: lastLines() }),
+        onTimeout: () =>
+          new HubError(`Not every trainer joined job ${training.jobId} within ${JOIN_TIMEOUT_MS / 1000} s.`, { details: lastLines() }),
       },
     ),
     "Waiting for the trainers to join",
@@ -103,7 +126,8 @@ export async function startTrainers(context: PlayContext, infrastructure: Infras
     return { ...member, index: record.trainerIndex };
   });
   run.trainers = members.map(({ name, role, address, index }) => ({ name, role, address, index }));
-  for (const member of members) log.step(member.name, `joined job ${training.jobId} as trainer ${member.index}${member.role === "honest" ? "" : " (adversary)"}`);
+  for (const member of members)
+    log.step(member.name, `joined job ${training.jobId} as trainer ${member.index}${member.role === "honest" ? "" : " (adversary)"}`);
   // The observer copies every round's updates from the trainers while the round runs: it connects to them now.
   for (const record of peers.values()) {
     for (const address of dialableAddresses(record.peerId, record.addrs)) {
@@ -125,9 +149,15 @@ export async function startTrainers(context: PlayContext, infrastructure: Infras
   void indexer.exited.then((code) => (indexerExit = code));
   const throwIfIndexerDied = () => {
     if (indexerExit !== undefined) {
-      throw new HubError(`The indexer exited during the run (${typeof indexerExit === "string" ? `killed by ${indexerExit}` : `exit code ${indexerExit}`}).`, {
-        details: indexer.logs.slice(-20).map((line) => JSON.stringify(line)).join("\n"),
-      });
+      throw new HubError(
+        `The indexer exited during the run (${typeof indexerExit === "string" ? `killed by ${indexerExit}` : `exit code ${indexerExit}`}).`,
+        {
+          details: indexer.logs
+            .slice(-20)
+            .map((line) => JSON.stringify(line))
+            .join("\n"),
+        },
+      );
     }
   };
   run.indexerUrl = indexer.url;
@@ -136,7 +166,10 @@ export async function startTrainers(context: PlayContext, infrastructure: Infras
 
   const started = await step(infrastructure.time.advanceTo(training.job.startTime), "Starting the job");
   context.milestone("job started");
-  log.step("sponsor", `every trainer has joined and the indexer serves: job ${training.jobId} starts now (the devnet's clock moved to its start time, ${started})`);
+  log.step(
+    "sponsor",
+    `every trainer has joined and the indexer serves: job ${training.jobId} starts now (the devnet's clock moved to its start time, ${started})`,
+  );
   return { members, indexer, indexerClient: createIndexerClient({ url: indexer.url }), throwIfIndexerDied, throwIfTrainerDied, lastLines };
 }
 

@@ -10,7 +10,8 @@ export function workspaceRoot(from: string = process.cwd()): string {
   for (let directory = path.resolve(from); ; directory = path.dirname(directory)) {
     const manifest = path.join(directory, "package.json");
     if (fs.existsSync(manifest) && "workspaces" in (JSON.parse(fs.readFileSync(manifest, "utf8")) as object)) return directory;
-    if (path.dirname(directory) === directory) throw new Error(`No npm workspace root above ${from}: run benchmarks inside the repository.`);
+    if (path.dirname(directory) === directory)
+      throw new Error(`No npm workspace root above ${from}: run benchmarks inside the repository.`);
   }
 }
 
@@ -24,6 +25,9 @@ export function benchResultsFile(name: string, from?: string): string {
 /** Writes a benchmark's result as pretty JSON to bench/results/<name>.json and returns the path. */
 export function writeBenchResult(name: string, result: unknown): string {
   const file = benchResultsFile(name);
-  fs.writeFileSync(file, `${JSON.stringify(result, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value), 2)}\n`);
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify(result, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value), 2)}\n`,
+  );
   return file;
 }

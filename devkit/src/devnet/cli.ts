@@ -13,7 +13,11 @@ async function main(): Promise<void> {
     port: Number(process.env.MYC_DEVNET_PORT ?? 8545),
     chainId: process.env.MYC_DEVNET_CHAIN_ID === undefined ? undefined : Number(process.env.MYC_DEVNET_CHAIN_ID),
     // npm runs this in the devkit package; the file goes where the user typed `npm run devnet` (INIT_CWD).
-    deploymentFile: (deployment) => path.join(process.env.MYC_DEPLOYMENTS_DIR || path.join(process.env.INIT_CWD ?? process.cwd(), "deployments"), `${deployment.chainId}.json`),
+    deploymentFile: (deployment) =>
+      path.join(
+        process.env.MYC_DEPLOYMENTS_DIR || path.join(process.env.INIT_CWD ?? process.cwd(), "deployments"),
+        `${deployment.chainId}.json`,
+      ),
     verbose: process.env.MYC_DEVNET_VERBOSE === "1",
     onLog: (line) => console.log(line),
   });

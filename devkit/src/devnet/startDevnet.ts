@@ -94,7 +94,8 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
   // The server runs on the in-process Hardhat network, whatever network the caller's own Hardhat process uses.
   delete env.HARDHAT_NETWORK;
   if (chainId !== undefined) env.MYC_DEVNET_CHAIN_ID = String(chainId);
-  if (parameters.allowBlocksWithSameTimestamp !== undefined) env.MYC_DEVNET_SAME_TIMESTAMP = parameters.allowBlocksWithSameTimestamp ? "1" : "0";
+  if (parameters.allowBlocksWithSameTimestamp !== undefined)
+    env.MYC_DEVNET_SAME_TIMESTAMP = parameters.allowBlocksWithSameTimestamp ? "1" : "0";
   env.MYC_DEVNET_VERBOSE = verbose ? "1" : "0";
 
   const hardhatRegister = createRequire(SERVER).resolve("hardhat/register");
@@ -165,8 +166,7 @@ function waitForReady(
       options.signal?.removeEventListener("abort", onAbort);
       action();
     };
-    const onAbort = () =>
-      settle(() => reject(new AbortedError("Starting the devnet", { cause: options.signal?.reason })));
+    const onAbort = () => settle(() => reject(new AbortedError("Starting the devnet", { cause: options.signal?.reason })));
     const timer = setTimeout(
       () => settle(() => reject(new DevnetStartError(`no deployment after ${options.timeoutMs} ms`, { logTail }))),
       options.timeoutMs,

@@ -89,7 +89,20 @@ export async function startIndexer(parameters: StartIndexerParameters): Promise<
 
   const child = spawn(
     process.execPath,
-    ["--require", EXIT_WITH_PARENT, PONDER_CLI, "start", "--schema", schema, "--port", String(port), "--hostname", "127.0.0.1", "--log-format", "json"],
+    [
+      "--require",
+      EXIT_WITH_PARENT,
+      PONDER_CLI,
+      "start",
+      "--schema",
+      schema,
+      "--port",
+      String(port),
+      "--hostname",
+      "127.0.0.1",
+      "--log-format",
+      "json",
+    ],
     // stdin: a pipe this process holds and never writes to; it closes when this process is gone.
     { cwd: INDEXER_ROOT, env, stdio: ["pipe", "pipe", "pipe"] },
   );

@@ -13,7 +13,9 @@ export async function deployTestPaymentToken(
   wallet: WalletClient,
   parameters: { name: string; symbol: string; decimals: number; account: Account | Address },
 ): Promise<Address> {
-  const artifact = createRequire(import.meta.url)("@mycelium/contracts/artifacts/src/test/TestPaymentToken.sol/TestPaymentToken.json") as Artifact;
+  const artifact = createRequire(import.meta.url)(
+    "@mycelium/contracts/artifacts/src/test/TestPaymentToken.sol/TestPaymentToken.json",
+  ) as Artifact;
   const hash = await wallet.deployContract({
     abi: artifact.abi,
     bytecode: artifact.bytecode,
@@ -22,6 +24,7 @@ export async function deployTestPaymentToken(
     chain: null,
   });
   const receipt = await waitForTransactionReceipt(wallet, { hash, pollingInterval: 20 });
-  if (receipt.status !== "success" || receipt.contractAddress == null) throw new Error(`Deploying the payment token ${parameters.symbol} failed (${hash}).`);
+  if (receipt.status !== "success" || receipt.contractAddress == null)
+    throw new Error(`Deploying the payment token ${parameters.symbol} failed (${hash}).`);
   return receipt.contractAddress;
 }

@@ -10,7 +10,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createMyceliumClient, writeDeploymentFile, type Deployment, type MyceliumClient, type MyceliumWalletClient } from "@mycelium/client";
+import {
+  createMyceliumClient,
+  writeDeploymentFile,
+  type Deployment,
+  type MyceliumClient,
+  type MyceliumWalletClient,
+} from "@mycelium/client";
 import { createTestClient, http, type Account, type Hex } from "viem";
 import { getBlock } from "viem/actions";
 import { devnetAccount, devnetPrivateKey } from "../devnet/accounts.ts";
@@ -83,7 +89,11 @@ export async function startTestNetwork(parameters: StartTestNetworkParameters = 
   const pollingInterval = parameters.pollingInterval ?? 50;
   let devnet: Devnet | undefined;
   try {
-    devnet = await startDevnet({ port: 0, chainId: parameters.chainId, allowBlocksWithSameTimestamp: parameters.allowBlocksWithSameTimestamp });
+    devnet = await startDevnet({
+      port: 0,
+      chainId: parameters.chainId,
+      allowBlocksWithSameTimestamp: parameters.allowBlocksWithSameTimestamp,
+    });
     const started = devnet;
     const deploymentFile = writeDeploymentFile(path.join(directory, `${started.chainId}.json`), started.deployment);
     const time = chainTime(started.rpcUrl);

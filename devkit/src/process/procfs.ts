@@ -30,7 +30,13 @@ export function procStat(pid: number): ProcStat | undefined {
   const close = stat.lastIndexOf(")");
   const fields = stat.slice(close + 2).split(" ");
   // After comm, field 3 (state) is fields[0]; field 22 (starttime) is fields[19].
-  return { pid, command: stat.slice(stat.indexOf("(") + 1, close), state: fields[0]!, ppid: Number(fields[1]), startTime: Number(fields[19]) };
+  return {
+    pid,
+    command: stat.slice(stat.indexOf("(") + 1, close),
+    state: fields[0]!,
+    ppid: Number(fields[1]),
+    startTime: Number(fields[19]),
+  };
 }
 
 /**

@@ -27,7 +27,12 @@ export type ConductRoundsParameters = {
   onStep?: ((step: ConductorStep) => void) | undefined;
 };
 
-export type ConductorStep = { round: number; action: "started" | "ended-commit" | "ended-reveal" | "ended-attest" | "stalled"; at: bigint; detail: string };
+export type ConductorStep = {
+  round: number;
+  action: "started" | "ended-commit" | "ended-reveal" | "ended-attest" | "stalled";
+  at: bigint;
+  detail: string;
+};
 
 export type Conductor = {
   /** Everything the conductor did, in order. */
@@ -57,7 +62,15 @@ export function conductRounds(parameters: ConductRoundsParameters): Conductor {
       const r = Number(round.round);
       const commits =
         round.phase === "commit"
-          ? (await getContractEvents(client, { address: jobs, abi: trainingJobsAbi, eventName: "Committed", args: { jobId, round: round.round }, fromBlock: 0n })).length
+          ? (
+              await getContractEvents(client, {
+                address: jobs,
+                abi: trainingJobsAbi,
+                eventName: "Committed",
+                args: { jobId, round: round.round },
+                fromBlock: 0n,
+              })
+            ).length
           : 0;
       const state = `${r}:${round.phase}:${commits}:${round.revealedCount}:${round.attestedCount}`;
       if (state !== lastState) {
@@ -73,7 +86,10 @@ export function conductRounds(parameters: ConductRoundsParameters): Conductor {
       } else if (round.phase === "commit" && (commits >= expected(r) || stalled)) {
         const at = await time.advanceTo(round.commitEnd);
         record({ round: r, action: stalled ? "stalled" : "ended-commit", at, detail: `${commits} of ${expected(r)} committed` });
-      } else if (round.phase === "reveal" && (round.revealedCount >= BigInt(await committedCount(client, jobs, jobId, round.round)) || stalled)) {
+      } else if (
+        round.phase === "reveal" &&
+        (round.revealedCount >= BigInt(await committedCount(client, jobs, jobId, round.round)) || stalled)
+      ) {
         const at = await time.advanceTo(round.revealEnd);
         record({ round: r, action: stalled ? "stalled" : "ended-reveal", at, detail: `${round.revealedCount} revealed` });
       } else if (round.phase === "attest" && stalled) {
@@ -95,5 +111,7 @@ export function conductRounds(parameters: ConductRoundsParameters): Conductor {
 }
 
 async function committedCount(client: MyceliumClient, jobs: `0x${string}`, jobId: bigint, round: bigint): Promise<number> {
-  return (await getContractEvents(client, { address: jobs, abi: trainingJobsAbi, eventName: "Committed", args: { jobId, round }, fromBlock: 0n })).length;
+  return (
+    await getContractEvents(client, { address: jobs, abi: trainingJobsAbi, eventName: "Committed", args: { jobId, round }, fromBlock: 0n })
+  ).length;
 }

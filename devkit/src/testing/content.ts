@@ -17,13 +17,30 @@ export async function makeDatasetDirectory(seed = 1): Promise<string> {
 /** A TF.js layers model directory (model.json + weights.bin) of a small named classifier over 16 features. */
 export async function makeModelDirectory(): Promise<string> {
   const model = tf.sequential({ name: "publish_fixture" });
-  model.add(tf.layers.dense({ name: "hidden", inputShape: [16], units: 8, activation: "relu", kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }));
-  model.add(tf.layers.dense({ name: "probabilities", units: 4, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }));
+  model.add(
+    tf.layers.dense({
+      name: "hidden",
+      inputShape: [16],
+      units: 8,
+      activation: "relu",
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+    }),
+  );
+  model.add(
+    tf.layers.dense({
+      name: "probabilities",
+      units: 4,
+      activation: "softmax",
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }),
+    }),
+  );
   let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (saved) => {
-    artifacts = saved;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (saved) => {
+      artifacts = saved;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }),
+  );
   const { modelJson, weights } = serializeModel(artifacts!);
   const directory = tempDirectory("myc-model-");
   fs.writeFileSync(path.join(directory, MODEL_JSON), modelJson);
@@ -38,7 +55,7 @@ export function idxFile(dims: number[], data: Uint8Array): Uint8Array {
   header[2] = 0x08;
   header[3] = dims.length;
   const view = new DataView(header.buffer);
-  dims.forEach((dim, i) => view.setUint32(4 + 4 * i, dim, false));
+  for (const [i, dim] of dims.entries()) view.setUint32(4 + 4 * i, dim, false);
   const out = new Uint8Array(header.length + data.length);
   out.set(header);
   out.set(data, header.length);
@@ -52,7 +69,8 @@ export function fashionPixels(n: number): Uint8Array {
 
 /** Writes the four gzipped IDX files of a tiny Fashion-MNIST (images from fashionPixels) into `directory`. */
 export function writeFashionMnistFiles(directory: string, labels: { train: number[]; test: number[] }): void {
-  const write = (name: string, dims: number[], data: Uint8Array) => fs.writeFileSync(path.join(directory, name), gzipSync(idxFile(dims, data)));
+  const write = (name: string, dims: number[], data: Uint8Array) =>
+    fs.writeFileSync(path.join(directory, name), gzipSync(idxFile(dims, data)));
   write("train-images-idx3-ubyte.gz", [labels.train.length, 28, 28], fashionPixels(labels.train.length));
   write("train-labels-idx1-ubyte.gz", [labels.train.length], Uint8Array.from(labels.train));
   write("t10k-images-idx3-ubyte.gz", [labels.test.length, 28, 28], fashionPixels(labels.test.length));

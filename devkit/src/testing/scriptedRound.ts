@@ -28,7 +28,6 @@ import {
   storeUpdate,
   type AggregationUpdate,
   type BlockStorage,
-  type MyceliumWalletClient,
   type StorageNode,
 } from "@mycelium/client";
 import type { TestNetwork } from "../network/testNetwork.ts";
@@ -78,8 +77,19 @@ export async function scriptedJobs(network: TestNetwork, node: StorageNode): Pro
   const sponsor = await network.client(1);
   const trainers = await Promise.all([2, 3, 4].map((index) => network.client(index)));
   for (const client of [sponsor, ...trainers]) await faucet(client, { amount: 1_000_000_000n });
-  const dataset = await publish(sponsor, { storage: node, kind: "dataset", path: await makeDatasetDirectory(), info: { name: "Blobs", license: "MIT" } });
-  const model = await publish(sponsor, { storage: node, kind: "model", path: await makeModelDirectory(), info: { name: "Base", license: "MIT" }, parents: [dataset.assetId] });
+  const dataset = await publish(sponsor, {
+    storage: node,
+    kind: "dataset",
+    path: await makeDatasetDirectory(),
+    info: { name: "Blobs", license: "MIT" },
+  });
+  const model = await publish(sponsor, {
+    storage: node,
+    kind: "model",
+    path: await makeModelDirectory(),
+    info: { name: "Base", license: "MIT" },
+    parents: [dataset.assetId],
+  });
   const prepared = await prepareJobSpec(sponsor, node, {
     datasetId: dataset.assetId,
     baseModelId: model.assetId,
@@ -142,7 +152,13 @@ export async function scriptedJobs(network: TestNetwork, node: StorageNode): Pro
     let round = await getRound(sponsor, { jobId });
     await network.time.advanceTo(round.commitEnd);
     for (const [index, trainer] of trainers.entries()) {
-      await revealUpdate(trainer, { jobId, round: 0, updateCid: revealed[index]!.cid, samples: SAMPLES[index]!, salt: revealed[index]!.salt });
+      await revealUpdate(trainer, {
+        jobId,
+        round: 0,
+        updateCid: revealed[index]!.cid,
+        samples: SAMPLES[index]!,
+        salt: revealed[index]!.salt,
+      });
     }
     await network.time.advanceTo(round.revealEnd);
 

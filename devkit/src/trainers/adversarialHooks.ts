@@ -33,7 +33,13 @@ export function adversarialHooks(adversary: Adversary): TrainerHooks {
         case "sign-flip":
           return { ...update, weights: signFlippedUpdate(base, update.weights) };
         case "noise":
-          return { ...update, weights: noiseUpdate(base, { seed: deriveSeed(context.spec.seed, "noise", context.round, context.trainerIndex), scale: 100 * deltaRms(base, update.weights) }) };
+          return {
+            ...update,
+            weights: noiseUpdate(base, {
+              seed: deriveSeed(context.spec.seed, "noise", context.round, context.trainerIndex),
+              scale: 100 * deltaRms(base, update.weights),
+            }),
+          };
         case "lazy":
           return { ...update, weights: lazyUpdate(base) };
       }

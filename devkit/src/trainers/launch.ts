@@ -12,7 +12,6 @@ import { spawnTypeScript, type ManagedProcess } from "../process/processes.ts";
 
 import type { Adversary } from "./adversarialHooks.ts";
 
-
 export type LaunchTrainerParameters = {
   name: string;
   role: "honest" | Adversary;
@@ -38,17 +37,33 @@ const HARNESS_TRAINER = path.join(import.meta.dirname, "trainerProcess.ts");
 
 export function launchTrainer(parameters: LaunchTrainerParameters): ManagedProcess {
   const args = [
-    "--job", parameters.jobId.toString(),
-    "--rpc", parameters.rpcUrl,
-    "--deployment", parameters.deploymentFile,
-    "--data-dir", parameters.dataDir,
-    "--backend", parameters.backend,
-    "--network", "loopback",
+    "--job",
+    parameters.jobId.toString(),
+    "--rpc",
+    parameters.rpcUrl,
+    "--deployment",
+    parameters.deploymentFile,
+    "--data-dir",
+    parameters.dataDir,
+    "--backend",
+    parameters.backend,
+    "--network",
+    "loopback",
     ...parameters.peers.flatMap((peer) => ["--peer", peer]),
     "--json",
   ];
   const env: NodeJS.ProcessEnv = { ...process.env, MYC_PRIVATE_KEY: parameters.privateKey };
-  for (const name of ["MYC_KEYSTORE", "MYC_RPC_URL", "MYC_CHAIN_ID", "MYC_DEPLOYMENT", "MYC_PEERS", "MYC_GATEWAYS", "MYC_NETWORK", "MYC_TEST_ADVERSARY"]) delete env[name];
+  for (const name of [
+    "MYC_KEYSTORE",
+    "MYC_RPC_URL",
+    "MYC_CHAIN_ID",
+    "MYC_DEPLOYMENT",
+    "MYC_PEERS",
+    "MYC_GATEWAYS",
+    "MYC_NETWORK",
+    "MYC_TEST_ADVERSARY",
+  ])
+    delete env[name];
   if (parameters.role !== "honest") env.MYC_TEST_ADVERSARY = parameters.role;
   return spawnTypeScript({
     name: parameters.name,

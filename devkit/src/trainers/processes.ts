@@ -50,7 +50,10 @@ export class TrainerProcess {
     const seen = this.events.find(predicate);
     if (seen) return Promise.resolve(seen);
     return new Promise<JsonEvent>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.options.name}: no ${what} within ${timeoutMs} ms; last events: ${this.tail()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.options.name}: no ${what} within ${timeoutMs} ms; last events: ${this.tail()}`)),
+        timeoutMs,
+      );
       const waiter = {
         predicate,
         resolve: (event: JsonEvent) => {
@@ -62,7 +65,11 @@ export class TrainerProcess {
       void this.exited.then((code) => {
         if (!this.waiters.includes(waiter)) return;
         clearTimeout(timer);
-        reject(new Error(`${this.options.name} exited (${code}) before ${what}; stderr: ${this.stderr.slice(-5).join(" | ")}; last events: ${this.tail()}`));
+        reject(
+          new Error(
+            `${this.options.name} exited (${code}) before ${what}; stderr: ${this.stderr.slice(-5).join(" | ")}; last events: ${this.tail()}`,
+          ),
+        );
       });
     });
   }
@@ -75,7 +82,10 @@ export class TrainerProcess {
   tail(count = 6): string {
     return this.events
       .slice(-count)
-      .map((event) => `${event.type}${"round" in event ? ` r${String(event.round)}` : ""}${"reason" in event ? ` ${String(event.reason)}` : ""}`)
+      .map(
+        (event) =>
+          `${event.type}${"round" in event ? ` r${String(event.round)}` : ""}${"reason" in event ? ` ${String(event.reason)}` : ""}`,
+      )
       .join(", ");
   }
 

@@ -18,6 +18,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     controller.abort(new Error(`stopped by ${signal}`));
   });
 }
-const code = await runTrainerCli({ signal: controller.signal, hooks: adversary !== undefined && isAdversary(adversary) ? adversarialHooks(adversary) : undefined });
+const code = await runTrainerCli({
+  signal: controller.signal,
+  hooks: adversary !== undefined && isAdversary(adversary) ? adversarialHooks(adversary) : undefined,
+});
 await new Promise((resolve) => process.stdout.write("", resolve));
 process.exit(code);

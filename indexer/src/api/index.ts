@@ -31,7 +31,10 @@ app.use("/graphql", async (c, next) => {
   if (c.req.method === "POST") {
     const declared = Number(c.req.header("content-length") ?? 0);
     if (declared > DEFAULT_QUERY_GUARD_LIMITS.maxBodyBytes) {
-      return c.json(graphqlError("REQUEST_TOO_LARGE", `The request body is larger than ${DEFAULT_QUERY_GUARD_LIMITS.maxBodyBytes} bytes.`), 413);
+      return c.json(
+        graphqlError("REQUEST_TOO_LARGE", `The request body is larger than ${DEFAULT_QUERY_GUARD_LIMITS.maxBodyBytes} bytes.`),
+        413,
+      );
     }
     const verdict = checkGraphQLRequest(await c.req.raw.clone().text());
     if (!verdict.ok) return c.json(graphqlError(verdict.code, verdict.message), verdict.code === "REQUEST_TOO_LARGE" ? 413 : 400);

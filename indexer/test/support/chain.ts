@@ -80,15 +80,18 @@ export async function startTestChain(options: { chainId?: number } = {}): Promis
 }
 
 /** Deploys a TestPaymentToken (open mint, permit) with `decimals`, from the contracts package's artifact. */
-export async function deployPaymentToken(chain: TestChain, from: Address, name: string, symbol: string, decimals: number): Promise<Address> {
+export async function deployPaymentToken(
+  chain: TestChain,
+  from: Address,
+  name: string,
+  symbol: string,
+  decimals: number,
+): Promise<Address> {
   return deployTestPaymentToken(chain.wallet(from), { name, symbol, decimals, account: from });
 }
 
 /** Sends one transaction and waits for its receipt; throws if it reverted. */
-export async function send<
-  const abi extends Abi,
-  functionName extends ContractFunctionName<abi, "nonpayable" | "payable">,
->(
+export async function send<const abi extends Abi, functionName extends ContractFunctionName<abi, "nonpayable" | "payable">>(
   chain: TestChain,
   from: Address,
   to: Address,
@@ -116,10 +119,7 @@ export async function waitForReceipt(chain: TestChain, hash: Hash): Promise<Tran
 export type QueuedCall = { from: Address; to: Address; data: Hex; gas: bigint };
 
 /** Encodes a contract call for `sendInBlocks`. */
-export function call<
-  const abi extends Abi,
-  functionName extends ContractFunctionName<abi, "nonpayable" | "payable">,
->(
+export function call<const abi extends Abi, functionName extends ContractFunctionName<abi, "nonpayable" | "payable">>(
   from: Address,
   to: Address,
   abi: abi,

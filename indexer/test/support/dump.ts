@@ -30,9 +30,13 @@ export async function dumpAll(url: string): Promise<Dump> {
     let after: string | null = null;
     for (;;) {
       const page: { [key: string]: { items: Record<string, unknown>[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } =
-        await gql(url, `query ($after: String) { ${field.name}(limit: 1000, after: $after) { items { ${columns.join(" ")} } pageInfo { hasNextPage endCursor } } }`, {
-          after,
-        });
+        await gql(
+          url,
+          `query ($after: String) { ${field.name}(limit: 1000, after: $after) { items { ${columns.join(" ")} } pageInfo { hasNextPage endCursor } } }`,
+          {
+            after,
+          },
+        );
       const { items, pageInfo } = page[field.name]!;
       rows.push(...items);
       if (!pageInfo.hasNextPage) break;
@@ -48,7 +52,5 @@ async function scalarFields(url: string, typeName: string): Promise<string[]> {
     url,
     `{ __type(name: "${typeName}") { fields { name type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }`,
   );
-  return result.__type.fields
-    .filter((field) => ["SCALAR", "ENUM"].includes(named(field.type).kind))
-    .map((field) => field.name);
+  return result.__type.fields.filter((field) => ["SCALAR", "ENUM"].includes(named(field.type).kind)).map((field) => field.name);
 }

@@ -155,10 +155,7 @@ export async function runScenario(chain: TestChain): Promise<ScenarioResult> {
   await step("updateManifest", send(chain, alice, registry, assetRegistryAbi, "updateManifest", [1n, MANIFESTS.datasetV2.hex]));
 
   // Bob buys three dataset tokens through Carol's consume market (1% market fee), and orders access for Carol.
-  await step(
-    "buyDataset",
-    send(chain, bob, marketplace, marketplaceAbi, "buy", [1n, 3n, usd, 100n * USD, carol, 100]),
-  );
+  await step("buyDataset", send(chain, bob, marketplace, marketplaceAbi, "buy", [1n, 3n, usd, 100n * USD, carol, 100]));
   await step("orderDataset", send(chain, bob, dt1, datatokenAbi, "order", [carol]));
 
   // Carol buys and orders the model in one transaction, paying in DAI from an allowance (a permit with deadline 0
@@ -245,10 +242,17 @@ export async function runScenario(chain: TestChain): Promise<ScenarioResult> {
   await step("createJob2", send(chain, alice, trainingJobs, trainingJobsAbi, "createJob", [await jobParams(100_000)]));
   await step("cancelJob2", send(chain, alice, trainingJobs, trainingJobsAbi, "cancelJob", [2n]));
 
-  for (const [name, trainer, stake, port] of [["T1", t1, JOB.stakes.t1, 4001], ["T2", t2, JOB.stakes.t2, 4002], ["T3", t3, JOB.stakes.t3, 4003]] as const) {
+  for (const [name, trainer, stake, port] of [
+    ["T1", t1, JOB.stakes.t1, 4001],
+    ["T2", t2, JOB.stakes.t2, 4002],
+    ["T3", t3, JOB.stakes.t3, 4003],
+  ] as const) {
     await step(`mintDai${name}`, send(chain, trainer, dai, testPaymentTokenAbi, "mint", [trainer, 10n * ONE]));
     await step(`approveDai${name}`, send(chain, trainer, dai, testPaymentTokenAbi, "approve", [trainingJobs, maxUint256]));
-    await step(`join${name}`, send(chain, trainer, trainingJobs, trainingJobsAbi, "join", [1n, stake, peerIdOf(name), [multiaddrOf(port)]]));
+    await step(
+      `join${name}`,
+      send(chain, trainer, trainingJobs, trainingJobsAbi, "join", [1n, stake, peerIdOf(name), [multiaddrOf(port)]]),
+    );
   }
   await step(
     "updatePeerInfo",
@@ -265,14 +269,37 @@ export async function runScenario(chain: TestChain): Promise<ScenarioResult> {
       args: [cid, samples, salt(label), trainer],
     });
   await setNextBlockTime(chain, params.startTime);
-  await step("commitT1R0", send(chain, t1, trainingJobs, trainingJobsAbi, "commit", [1n, 0n, await commitmentOf(MANIFESTS.updateT1R0.hex, JOB.samples.t1r0, "t1r0", t1)]));
-  await step("commitT2R0", send(chain, t2, trainingJobs, trainingJobsAbi, "commit", [1n, 0n, await commitmentOf(MANIFESTS.updateT2R0.hex, JOB.samples.t2r0, "t2r0", t2)]));
-  await step("commitT3R0", send(chain, t3, trainingJobs, trainingJobsAbi, "commit", [1n, 0n, await commitmentOf(MANIFESTS.updateT3R0.hex, 100n, "t3r0", t3)]));
+  await step(
+    "commitT1R0",
+    send(chain, t1, trainingJobs, trainingJobsAbi, "commit", [
+      1n,
+      0n,
+      await commitmentOf(MANIFESTS.updateT1R0.hex, JOB.samples.t1r0, "t1r0", t1),
+    ]),
+  );
+  await step(
+    "commitT2R0",
+    send(chain, t2, trainingJobs, trainingJobsAbi, "commit", [
+      1n,
+      0n,
+      await commitmentOf(MANIFESTS.updateT2R0.hex, JOB.samples.t2r0, "t2r0", t2),
+    ]),
+  );
+  await step(
+    "commitT3R0",
+    send(chain, t3, trainingJobs, trainingJobsAbi, "commit", [1n, 0n, await commitmentOf(MANIFESTS.updateT3R0.hex, 100n, "t3r0", t3)]),
+  );
   const commitEnd0 = params.startTime + BigInt(JOB.commitWindow);
   const revealEnd0 = commitEnd0 + BigInt(JOB.revealWindow);
   await setNextBlockTime(chain, commitEnd0);
-  await step("revealT1R0", send(chain, t1, trainingJobs, trainingJobsAbi, "reveal", [1n, 0n, MANIFESTS.updateT1R0.hex, JOB.samples.t1r0, salt("t1r0")]));
-  await step("revealT2R0", send(chain, t2, trainingJobs, trainingJobsAbi, "reveal", [1n, 0n, MANIFESTS.updateT2R0.hex, JOB.samples.t2r0, salt("t2r0")]));
+  await step(
+    "revealT1R0",
+    send(chain, t1, trainingJobs, trainingJobsAbi, "reveal", [1n, 0n, MANIFESTS.updateT1R0.hex, JOB.samples.t1r0, salt("t1r0")]),
+  );
+  await step(
+    "revealT2R0",
+    send(chain, t2, trainingJobs, trainingJobsAbi, "reveal", [1n, 0n, MANIFESTS.updateT2R0.hex, JOB.samples.t2r0, salt("t2r0")]),
+  );
   await setNextBlockTime(chain, revealEnd0);
   const winning = [1n, 0n, MANIFESTS.aggregateR0.hex, 0b11n, JOB.samples.t1r0 + JOB.samples.t2r0] as const;
   await step("attestT1R0", send(chain, t1, trainingJobs, trainingJobsAbi, "attest", winning));
@@ -285,9 +312,19 @@ export async function runScenario(chain: TestChain): Promise<ScenarioResult> {
 
   // Round 1: only T1 commits and reveals, nobody attests: the round fails and its reward rolls into the carry.
   const round1Start = (await chain.publicClient.getBlock({ blockNumber: receipt(steps, "finalizeR0").blockNumber })).timestamp;
-  await step("commitT1R1", send(chain, t1, trainingJobs, trainingJobsAbi, "commit", [1n, 1n, await commitmentOf(MANIFESTS.updateT1R1.hex, JOB.samples.t1r1, "t1r1", t1)]));
+  await step(
+    "commitT1R1",
+    send(chain, t1, trainingJobs, trainingJobsAbi, "commit", [
+      1n,
+      1n,
+      await commitmentOf(MANIFESTS.updateT1R1.hex, JOB.samples.t1r1, "t1r1", t1),
+    ]),
+  );
   await setNextBlockTime(chain, round1Start + BigInt(JOB.commitWindow));
-  await step("revealT1R1", send(chain, t1, trainingJobs, trainingJobsAbi, "reveal", [1n, 1n, MANIFESTS.updateT1R1.hex, JOB.samples.t1r1, salt("t1r1")]));
+  await step(
+    "revealT1R1",
+    send(chain, t1, trainingJobs, trainingJobsAbi, "reveal", [1n, 1n, MANIFESTS.updateT1R1.hex, JOB.samples.t1r1, salt("t1r1")]),
+  );
   await setNextBlockTime(chain, round1Start + BigInt(JOB.commitWindow + JOB.revealWindow + JOB.attestWindow));
   await step("finalizeR1", send(chain, carol, trainingJobs, trainingJobsAbi, "finalize", [1n, 1n]));
 

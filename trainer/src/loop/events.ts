@@ -30,17 +30,53 @@ export type TrainerEventBody =
   | { type: "joined"; index: number; stake: bigint; hash: Hash | null; alreadyJoined: boolean }
   | { type: "peer-info-updated"; hash: Hash | null; addrs: string[] }
   | { type: "peer-unreachable"; trainerIndex: number; peerId: string; error: string }
-  | { type: "round-started"; round: number; start: bigint; commitEnd: bigint; revealEnd: bigint; attestEnd: bigint; seed: Hex; modelCid: string }
+  | {
+      type: "round-started";
+      round: number;
+      start: bigint;
+      commitEnd: bigint;
+      revealEnd: bigint;
+      attestEnd: bigint;
+      seed: Hex;
+      modelCid: string;
+    }
   | { type: "resumed"; round: number; step: RoundStep; detail: string }
-  | { type: "data-loaded"; round: number; shards: number[]; samples: number; ms: number; sources: Record<string, number>; speculative: boolean }
+  | {
+      type: "data-loaded";
+      round: number;
+      shards: number[];
+      samples: number;
+      ms: number;
+      sources: Record<string, number>;
+      speculative: boolean;
+    }
   | { type: "training-started"; round: number; samples: number; speculative: boolean }
-  | { type: "training-finished"; round: number; samples: number; steps: number; sampleVisits: number; loss: number; accuracy: number; durationMs: number; speculative: boolean }
+  | {
+      type: "training-finished";
+      round: number;
+      samples: number;
+      steps: number;
+      sampleVisits: number;
+      loss: number;
+      accuracy: number;
+      durationMs: number;
+      speculative: boolean;
+    }
   | { type: "update-stored"; round: number; cid: string; samples: number; transformed: boolean }
   | { type: "speculation"; round: number; outcome: "started" | "used" | "discarded"; detail: string }
   | { type: "committed"; round: number; cid: string; samples: number; hash: Hash | null }
   | { type: "revealed"; round: number; hash: Hash | null }
   | { type: "update-excluded"; round: number; trainerIndex: number; reason: ExclusionReason; detail: string }
-  | { type: "aggregated"; round: number; aggregateCid: string; includedMask: bigint; includedSamples: bigint; updates: number; included: number; ms: number }
+  | {
+      type: "aggregated";
+      round: number;
+      aggregateCid: string;
+      includedMask: bigint;
+      includedSamples: bigint;
+      updates: number;
+      included: number;
+      ms: number;
+    }
   | { type: "attested"; round: number; aggregateCid: string; hash: Hash | null; tupleId: bigint | null; quorumReached: boolean | null }
   | { type: "evaluated"; round: number; modelCid: string; accuracy: number; loss: number; samples: number }
   | {
@@ -78,7 +114,9 @@ export function formatEvent(event: TrainerEvent): string {
     case "retrying":
       return `${event.operation} failed (${event.error}); retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s`;
     case "joined":
-      return event.alreadyJoined ? `already in the job as trainer ${event.index}` : `joined as trainer ${event.index} with stake ${event.stake} (${event.hash})`;
+      return event.alreadyJoined
+        ? `already in the job as trainer ${event.index}`
+        : `joined as trainer ${event.index} with stake ${event.stake} (${event.hash})`;
     case "peer-info-updated":
       return `peer info updated on-chain: ${event.addrs.join(" ")}`;
     case "peer-unreachable":

@@ -70,7 +70,11 @@ export class Journal {
 
   /** The file of a job and account inside `dataDir`. */
   static pathFor(dataDir: string, identity: JournalIdentity): string {
-    return join(dataDir, "journal", `${identity.chainId}-${identity.contract.toLowerCase()}-${identity.jobId}-${identity.trainer.toLowerCase()}.json`);
+    return join(
+      dataDir,
+      "journal",
+      `${identity.chainId}-${identity.contract.toLowerCase()}-${identity.jobId}-${identity.trainer.toLowerCase()}.json`,
+    );
   }
 
   /** Opens the journal of `identity` in `dataDir`, creating an empty one when there is none. */
@@ -95,7 +99,8 @@ export class Journal {
     } catch (error) {
       throw new TrainerJournalError(path, "it is not valid JSON", error);
     }
-    if (state?.format !== JOURNAL_FORMAT) throw new TrainerJournalError(path, `its format is ${JSON.stringify(state?.format)}, not ${JOURNAL_FORMAT}`);
+    if (state?.format !== JOURNAL_FORMAT)
+      throw new TrainerJournalError(path, `its format is ${JSON.stringify(state?.format)}, not ${JOURNAL_FORMAT}`);
     const expected = emptyState(identity);
     for (const key of ["chainId", "contract", "jobId", "trainer"] as const) {
       if (String(state[key]).toLowerCase() !== String(expected[key]).toLowerCase()) {

@@ -95,28 +95,52 @@ export class LocalWork {
         }
       } else {
         early.controller.abort();
-        session.emit({ type: "speculation", round: early.round, outcome: "discarded", detail: `the round started from ${modelCid}, not the expected ${early.modelCid}` });
+        session.emit({
+          type: "speculation",
+          round: early.round,
+          outcome: "discarded",
+          detail: `the round started from ${modelCid}, not the expected ${early.modelCid}`,
+        });
       }
     }
-    return this.produce(r, round.seed, modelCid, { speculative: false, signal: session.signal, deadline: session.clock.localMs(round.commitEnd) });
+    return this.produce(r, round.seed, modelCid, {
+      speculative: false,
+      signal: session.signal,
+      deadline: session.clock.localMs(round.commitEnd),
+    });
   }
 
   /** Starts training `round` from the aggregate this trainer expects to win (see RunTrainerOptions.trainEarly). */
   trainEarly(round: number, expectedModel: CID): void {
     const { session } = this;
     this.early?.controller.abort();
-    const seed = computeRoundSeed({ chainId: session.client.chain.id, contract: session.jobs, jobId: session.jobId, round, modelCid: expectedModel });
+    const seed = computeRoundSeed({
+      chainId: session.client.chain.id,
+      contract: session.jobs,
+      jobId: session.jobId,
+      round,
+      modelCid: expectedModel,
+    });
     const controller = new AbortController();
-    const promise = this.produce(round, seed, expectedModel, { speculative: true, signal: AbortSignal.any([session.signal, controller.signal]) });
+    const promise = this.produce(round, seed, expectedModel, {
+      speculative: true,
+      signal: AbortSignal.any([session.signal, controller.signal]),
+    });
     promise.catch(() => {});
     this.early = { round, modelCid: expectedModel.toString(), seed, promise, controller };
-    session.emit({ type: "speculation", round, outcome: "started", detail: `training from ${expectedModel} before round ${round - 1} is finalized` });
+    session.emit({
+      type: "speculation",
+      round,
+      outcome: "started",
+      detail: `training from ${expectedModel} before round ${round - 1} is finalized`,
+    });
   }
 
   /** Fetches the validation shard at start, so it is local even if its publisher goes away later. */
   prefetchValidation(): void {
     this.validationData().catch((error: unknown) => {
-      if (!this.session.signal.aborted) this.session.emit({ type: "warning", message: `the validation shard could not be fetched yet: ${describe(error)}` });
+      if (!this.session.signal.aborted)
+        this.session.emit({ type: "warning", message: `the validation shard could not be fetched yet: ${describe(error)}` });
     });
   }
 
@@ -131,20 +155,37 @@ export class LocalWork {
         summary.accuracy = result.accuracy;
         summary.loss = result.loss;
       }
-      session.emit({ type: "evaluated", round, modelCid: model.cid.toString(), accuracy: result.accuracy, loss: result.loss, samples: result.samples });
+      session.emit({
+        type: "evaluated",
+        round,
+        modelCid: model.cid.toString(),
+        accuracy: result.accuracy,
+        loss: result.loss,
+        samples: result.samples,
+      });
     } catch (error) {
       if (!session.signal.aborted) session.emit({ type: "warning", round, message: `evaluation failed: ${describe(error)}` });
     }
   }
 
-  private async produce(round: number, seed: Hex, modelCid: CID, options: { speculative: boolean; signal: AbortSignal; deadline?: number }): Promise<StoredUpdate> {
+  private async produce(
+    round: number,
+    seed: Hex,
+    modelCid: CID,
+    options: { speculative: boolean; signal: AbortSignal; deadline?: number },
+  ): Promise<StoredUpdate> {
     const { session } = this;
     const { speculative, signal } = options;
     // Work in seconds stops in time to commit: before this round's commit window closes or, trained early, before the
     // earliest it can close (the round starts when its predecessor is finalized, which is still to come).
     const commitBy = options.deadline ?? Date.now() + session.job.commitWindow * 1000;
     const global = await this.global(modelCid, options.deadline);
-    const shards = assignShards({ roundSeed: seed, trainerIndex: session.index, shardCount: this.trainShards.shards.length, shardsPerTrainer: session.spec.shardsPerTrainer });
+    const shards = assignShards({
+      roundSeed: seed,
+      trainerIndex: session.index,
+      shardCount: this.trainShards.shards.length,
+      shardsPerTrainer: session.spec.shardsPerTrainer,
+    });
     const loadStarted = performance.now();
     const sources: BlockSources = {};
     const data = await retrying("Fetching the assigned shards", () => this.trainShards.load(shards, { signal, sources }), {
@@ -152,12 +193,26 @@ export class LocalWork {
       deadline: options.deadline,
       onRetry: session.onRetry,
     });
-    session.emit({ type: "data-loaded", round, shards, samples: data.count, ms: Math.round(performance.now() - loadStarted), sources, speculative });
+    session.emit({
+      type: "data-loaded",
+      round,
+      shards,
+      samples: data.count,
+      ms: Math.round(performance.now() - loadStarted),
+      sources,
+      speculative,
+    });
     session.emit({ type: "training-started", round, samples: data.count, speculative });
     const { spec } = session;
     const trained = await trainLocally({
       model: global.definition,
-      config: { optimizer: spec.optimizer, loss: spec.loss, batchSize: spec.batchSize, local: spec.local, seed: deriveSeed(spec.seed, round, session.index) },
+      config: {
+        optimizer: spec.optimizer,
+        loss: spec.loss,
+        batchSize: spec.batchSize,
+        local: spec.local,
+        seed: deriveSeed(spec.seed, round, session.index),
+      },
       data,
       signal,
       deadline: commitBy - COMMIT_MARGIN_MS,
@@ -211,7 +266,9 @@ export class LocalWork {
   private validationData(): Promise<TensorDataset> {
     const { session } = this;
     if (!this.validation) {
-      this.validation = new ShardCache(session.node, session.dataset, session.spec.validation.split).load([session.spec.validation.shard], { signal: session.signal });
+      this.validation = new ShardCache(session.node, session.dataset, session.spec.validation.split).load([session.spec.validation.shard], {
+        signal: session.signal,
+      });
       this.validation.catch(() => (this.validation = undefined));
     }
     return this.validation;

@@ -117,4 +117,3 @@ export type TrainerSummary = {
 };
 
 export type RunTrainerReturnType = TrainerSummary;
-

@@ -40,7 +40,13 @@ export class Peers {
         state.joinTx = joined.hash;
         if (joined.result !== null) state.peerInfo = { peerId: session.node.peerId, addrs };
       });
-      session.emit({ type: "joined", index: session.index, stake: trainer.stake, hash: joined.hash, alreadyJoined: joined.result === null });
+      session.emit({
+        type: "joined",
+        index: session.index,
+        stake: trainer.stake,
+        hash: joined.hash,
+        alreadyJoined: joined.result === null,
+      });
     } else {
       session.index = Number(trainer.index);
       session.emit({ type: "joined", index: session.index, stake: trainer.stake, hash: session.journal.state.joinTx, alreadyJoined: true });
@@ -71,7 +77,9 @@ export class Peers {
   /** Connects to every other trainer of the job not connected yet, from the peer info on-chain. */
   async connect(): Promise<void> {
     const { session } = this;
-    const peers = await session.retry("Reading the trainers' peer info", () => getPeerInfo(session.client, { jobId: session.jobId, fromBlock: session.fromBlock }));
+    const peers = await session.retry("Reading the trainers' peer info", () =>
+      getPeerInfo(session.client, { jobId: session.jobId, fromBlock: session.fromBlock }),
+    );
     const connected = new Set(session.node.connectedPeers());
     const me = session.address.toLowerCase();
     await Promise.all(
@@ -110,8 +118,11 @@ export class Peers {
     const { session } = this;
     const desired = { peerId: session.node.peerId, addrs: this.addresses() };
     const same = (record: { peerId: string; addrs: string[] } | undefined) =>
-      record !== undefined && record.peerId === desired.peerId && [...record.addrs].sort().join(" ") === [...desired.addrs].sort().join(" ");
-    const registered = async () => (await getPeerInfo(session.client, { jobId: session.jobId, fromBlock: session.fromBlock })).get(session.address);
+      record !== undefined &&
+      record.peerId === desired.peerId &&
+      [...record.addrs].sort().join(" ") === [...desired.addrs].sort().join(" ");
+    const registered = async () =>
+      (await getPeerInfo(session.client, { jobId: session.jobId, fromBlock: session.fromBlock })).get(session.address);
     if (same(await session.retry("Reading this trainer's peer info", registered))) return;
     await session.step({
       step: "peer-info",

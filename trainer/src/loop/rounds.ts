@@ -59,8 +59,28 @@ export class RoundPlayer {
     const r = Number(round.round);
     const modelCid = (await session.retry("Reading the global model", () => getCurrentModel(client, { jobId }))).cid;
     if (!session.rounds.has(r)) {
-      session.rounds.set(r, { round: r, committed: false, revealed: false, attested: false, aggregateCid: null, succeeded: null, agreed: null, included: null, accuracy: null, loss: null });
-      session.emit({ type: "round-started", round: r, start: round.start, commitEnd: round.commitEnd, revealEnd: round.revealEnd, attestEnd: round.attestEnd, seed: round.seed, modelCid: modelCid.toString() });
+      session.rounds.set(r, {
+        round: r,
+        committed: false,
+        revealed: false,
+        attested: false,
+        aggregateCid: null,
+        succeeded: null,
+        agreed: null,
+        included: null,
+        accuracy: null,
+        loss: null,
+      });
+      session.emit({
+        type: "round-started",
+        round: r,
+        start: round.start,
+        commitEnd: round.commitEnd,
+        revealEnd: round.revealEnd,
+        attestEnd: round.attestEnd,
+        seed: round.seed,
+        modelCid: modelCid.toString(),
+      });
     }
     const summary = session.rounds.get(r)!;
     const [me, mine] = await Promise.all([
@@ -80,12 +100,18 @@ export class RoundPlayer {
       this.resuming = false;
       const step: RoundStep = !committed ? "commit" : !revealed ? "reveal" : !attested ? "attest" : "finalize";
       const record = session.journal.round(r);
-      session.emit({ type: "resumed", round: r, step, detail: record.update ? `update ${record.update.cid} from the journal` : "nothing of this round in the journal" });
+      session.emit({
+        type: "resumed",
+        round: r,
+        step,
+        detail: record.update ? `update ${record.update.cid} from the journal` : "nothing of this round in the journal",
+      });
     }
 
     if (!committed) {
       if (session.clock.until(round.commitEnd) > 0) committed = await this.commit(round, modelCid);
-      else if (!this.work.trainingEarly(r)) session.emit({ type: "missed", round: r, step: "commit", reason: "the trainer started after the commit window" });
+      else if (!this.work.trainingEarly(r))
+        session.emit({ type: "missed", round: r, step: "commit", reason: "the trainer started after the commit window" });
     }
     summary.committed = committed;
     if (committed && !revealed) revealed = await this.reveal(round);
@@ -111,7 +137,12 @@ export class RoundPlayer {
         return false;
       }
       if (session.clock.until(round.commitEnd) <= 0) {
-        session.emit({ type: "missed", round: r, step: "commit", reason: "the update was ready after the commit window closed (make the commit window longer than local training)" });
+        session.emit({
+          type: "missed",
+          round: r,
+          step: "commit",
+          reason: "the update was ready after the commit window closed (make the commit window longer than local training)",
+        });
         return false;
       }
       update = { ...produced, salt: randomSalt() };
@@ -129,7 +160,8 @@ export class RoundPlayer {
           const [me, mine] = await Promise.all([getTrainer(client, { jobId }), getTrainerRound(client, { jobId, round: r })]);
           return me.pendingRound === round.round || mine.revealed;
         },
-        send: (tx) => session.windowed(round.commitEnd, () => commitUpdate(client, { jobId, round: r, updateCid: cid, samples, salt, ...tx })),
+        send: (tx) =>
+          session.windowed(round.commitEnd, () => commitUpdate(client, { jobId, round: r, updateCid: cid, samples, salt, ...tx })),
         recordRound: (hash, record) => void (record.commitTx = hash ?? undefined),
         report: (hash) => ({ type: "committed", round: r, cid, samples, hash }),
       });
@@ -138,7 +170,11 @@ export class RoundPlayer {
       // The transaction may have failed because the window closed while it was on its way (a slow machine, a slow
       // node): read the chain's clock again before deciding.
       await session.clock.sync().catch(() => {});
-      if (error instanceof ContractRevertedError || error instanceof TransactionRevertedError || session.clock.until(round.commitEnd) <= 0) {
+      if (
+        error instanceof ContractRevertedError ||
+        error instanceof TransactionRevertedError ||
+        session.clock.until(round.commitEnd) <= 0
+      ) {
         session.emit({ type: "missed", round: r, step: "commit", reason: describe(error) });
         return false;
       }
@@ -154,10 +190,21 @@ export class RoundPlayer {
     const update = session.journal.round(r).update;
     const trainer = session.address;
     if (!update) {
-      throw new RevealMissedError({ jobId, round: round.round, trainer, details: "the chain has a commitment of this round, and the journal has no record of its update and salt" });
+      throw new RevealMissedError({
+        jobId,
+        round: round.round,
+        trainer,
+        details: "the chain has a commitment of this round, and the journal has no record of its update and salt",
+      });
     }
     await session.clock.waitUntil(round.commitEnd, session.signal);
-    if (session.clock.until(round.revealEnd) <= 0) throw new RevealMissedError({ jobId, round: round.round, trainer, details: "the reveal window had closed when the trainer got to it" });
+    if (session.clock.until(round.revealEnd) <= 0)
+      throw new RevealMissedError({
+        jobId,
+        round: round.round,
+        trainer,
+        details: "the reveal window had closed when the trainer got to it",
+      });
     try {
       await session.step({
         step: "reveal",
@@ -165,7 +212,9 @@ export class RoundPlayer {
         deadline: session.clock.localMs(round.revealEnd),
         isDone: async () => (await getTrainerRound(client, { jobId, round: r })).revealed,
         send: (tx) =>
-          session.windowed(round.revealEnd, () => revealUpdate(client, { jobId, round: r, updateCid: update.cid, samples: update.samples, salt: update.salt, ...tx })),
+          session.windowed(round.revealEnd, () =>
+            revealUpdate(client, { jobId, round: r, updateCid: update.cid, samples: update.samples, salt: update.salt, ...tx }),
+          ),
         recordRound: (hash, record) => void (record.revealTx = hash ?? undefined),
         report: (hash) => ({ type: "revealed", round: r, hash }),
       });
@@ -182,14 +231,27 @@ export class RoundPlayer {
     const r = Number(round.round);
     await session.clock.waitUntil(round.revealEnd, session.signal);
     const started = performance.now();
-    const deadline = Math.min(Date.now() + (session.options.fetchTimeoutMs ?? 60_000), session.clock.localMs(round.attestEnd) - ATTEST_MARGIN_MS);
+    const deadline = Math.min(
+      Date.now() + (session.options.fetchTimeoutMs ?? 60_000),
+      session.clock.localMs(round.attestEnd) - ATTEST_MARGIN_MS,
+    );
     const global = await this.work.global(modelCid, deadline);
     const [reveals] = await Promise.all([
       session.retry("Reading the reveals", () => getReveals(client, { jobId, round: r, fromBlock: session.fromBlock })),
       this.peers.connect(),
     ]);
     const updates = await Promise.all(
-      reveals.map((reveal) => fetchRoundUpdate(session.node, { reveal, global, job: session.identity, round: r, signal: session.signal, deadline, onRetry: session.onRetry })),
+      reveals.map((reveal) =>
+        fetchRoundUpdate(session.node, {
+          reveal,
+          global,
+          job: session.identity,
+          round: r,
+          signal: session.signal,
+          deadline,
+          onRetry: session.onRetry,
+        }),
+      ),
     );
     const aggregate = await computeRoundAggregate(session.node, {
       global,
@@ -202,7 +264,14 @@ export class RoundPlayer {
       signal: session.signal,
     });
     for (const verdict of aggregate.verdicts) {
-      if (verdict.reason !== "included") session.emit({ type: "update-excluded", round: r, trainerIndex: verdict.trainerIndex, reason: verdict.reason, detail: verdict.detail });
+      if (verdict.reason !== "included")
+        session.emit({
+          type: "update-excluded",
+          round: r,
+          trainerIndex: verdict.trainerIndex,
+          reason: verdict.reason,
+          detail: verdict.detail,
+        });
     }
     if (aggregate.includedMask === 0n) {
       session.emit({ type: "missed", round: r, step: "attest", reason: "no revealed update could be included" });
@@ -210,7 +279,11 @@ export class RoundPlayer {
     }
     const aggregateCid = aggregate.cid.toString();
     this.work.remember(aggregate.model);
-    const tuple = { cid: aggregateCid, includedMask: aggregate.includedMask.toString(), includedSamples: aggregate.includedSamples.toString() };
+    const tuple = {
+      cid: aggregateCid,
+      includedMask: aggregate.includedMask.toString(),
+      includedSamples: aggregate.includedSamples.toString(),
+    };
     await session.journal.updateRound(r, (record) => void (record.aggregate = tuple));
     session.rounds.get(r)!.aggregateCid = aggregateCid;
     session.emit({
@@ -235,7 +308,14 @@ export class RoundPlayer {
         isDone: async () => (await getTrainerRound(client, { jobId, round: r })).attestedTupleId !== null,
         send: (tx) =>
           session.windowed(round.attestEnd, () =>
-            attestAggregate(client, { jobId, round: r, aggregateCid: aggregate.cid, includedMask: aggregate.includedMask, includedSamples: aggregate.includedSamples, ...tx }),
+            attestAggregate(client, {
+              jobId,
+              round: r,
+              aggregateCid: aggregate.cid,
+              includedMask: aggregate.includedMask,
+              includedSamples: aggregate.includedSamples,
+              ...tx,
+            }),
           ),
         recordRound: (hash, record) => void (record.attestTx = hash ?? undefined),
         report: (hash, result) => ({

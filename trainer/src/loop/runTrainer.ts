@@ -95,13 +95,23 @@ export async function runTrainer(options: RunTrainerOptions): Promise<RunTrainer
 }
 
 /** Connects to the chain, opens the journal and the IPFS node, and dials the configured peers. */
-async function startSession(options: RunTrainerOptions, signal: AbortSignal, emit: (body: TrainerEventBody) => void): Promise<TrainerSession> {
+async function startSession(
+  options: RunTrainerOptions,
+  signal: AbortSignal,
+  emit: (body: TrainerEventBody) => void,
+): Promise<TrainerSession> {
   if (typeof options.jobId !== "bigint" && !(Number.isSafeInteger(options.jobId) && options.jobId >= 1)) {
     throw new InvalidArgumentError({ parameter: "jobId", value: options.jobId, expected: "a job id (a positive integer)" });
   }
   const jobId = BigInt(options.jobId);
   const onRetry = (info: RetryInfo) =>
-    emit({ type: "retrying", operation: info.operation, attempt: info.attempt, delayMs: info.delayMs, error: info.error instanceof BaseError ? info.error.shortMessage : String(info.error) });
+    emit({
+      type: "retrying",
+      operation: info.operation,
+      attempt: info.attempt,
+      delayMs: info.delayMs,
+      error: info.error instanceof BaseError ? info.error.shortMessage : String(info.error),
+    });
   const backend = await selectBackend({ backend: options.backend ?? "auto", log: (message) => emit({ type: "info", message }) });
   const client = await retrying(
     "Connecting to the RPC endpoint",
@@ -118,7 +128,12 @@ async function startSession(options: RunTrainerOptions, signal: AbortSignal, emi
     { signal, deadline: Date.now() + 120_000, onRetry },
   );
   const jobs = contractAddress(client.deployment, "TrainingJobs");
-  const journal = await Journal.open(options.dataDir, { chainId: client.chain.id, contract: jobs, jobId, trainer: options.account.address });
+  const journal = await Journal.open(options.dataDir, {
+    chainId: client.chain.id,
+    contract: jobs,
+    jobId,
+    trainer: options.account.address,
+  });
   const storage = options.storage ?? {};
   const node = await createStorageNode({
     dataDir: options.dataDir,
@@ -164,7 +179,9 @@ async function play(session: TrainerSession, work: LocalWork): Promise<TrainerSu
   }
   const fromBlock = BigInt(session.journal.state.fromBlock!);
   const spec = await session.retry("Fetching the job spec", () => loadTrainingSpec(session.node, job.specCid, { signal: session.signal }));
-  const dataset = await session.retry("Fetching the dataset manifest", () => loadManifest(session.node, spec.dataset.manifest, { kind: "dataset", signal: session.signal }));
+  const dataset = await session.retry("Fetching the dataset manifest", () =>
+    loadManifest(session.node, spec.dataset.manifest, { kind: "dataset", signal: session.signal }),
+  );
   if (dataset.format !== TENSOR_SHARDS_FORMAT) {
     throw new InvalidDatasetError({
       field: "format",
@@ -186,7 +203,10 @@ async function play(session: TrainerSession, work: LocalWork): Promise<TrainerSu
     const round = await session.retry("Reading the round", () => getRound(client, { jobId }));
     if (round.phase === "ended" || round.phase === "cancelled") break;
     if (round.phase === "scheduled") {
-      session.emit({ type: "info", message: `job ${jobId} starts at ${round.start} (chain time), in ${Math.max(0, Math.round(session.clock.until(round.start)))} s` });
+      session.emit({
+        type: "info",
+        message: `job ${jobId} starts at ${round.start} (chain time), in ${Math.max(0, Math.round(session.clock.until(round.start)))} s`,
+      });
       await session.clock.waitUntil(round.start, session.signal);
       continue;
     }

@@ -118,7 +118,8 @@ export class TrainerSession {
     const hash = sent.status === "sent" ? sent.result.hash : sent.hash;
     const result = sent.status === "sent" ? sent.result : null;
     const { recordRound, recordState } = parameters;
-    if (recordRound !== undefined && parameters.round !== null) await this.journal.updateRound(parameters.round, (round) => recordRound(hash, round));
+    if (recordRound !== undefined && parameters.round !== null)
+      await this.journal.updateRound(parameters.round, (round) => recordRound(hash, round));
     if (recordState !== undefined) await this.journal.update((state) => recordState(hash, state));
     const event = parameters.report?.(hash, result);
     if (event) this.emit(event);

@@ -31,7 +31,12 @@ export class ShardCache {
     readonly manifest: DatasetManifest,
     readonly split: string,
   ) {
-    if (this.shards.length === 0) throw new InvalidDatasetError({ field: `splits.${split}`, expected: "a split with shards (named by the job spec)", found: "no such split" });
+    if (this.shards.length === 0)
+      throw new InvalidDatasetError({
+        field: `splits.${split}`,
+        expected: "a split with shards (named by the job spec)",
+        found: "no such split",
+      });
   }
 
   get shards(): readonly { cid: CID; samples: number; bytes: number }[] {
@@ -48,7 +53,12 @@ export class ShardCache {
     let entry = this.decoded.get(index);
     if (!entry) {
       const ref = this.shards[index];
-      if (!ref) throw new InvalidDatasetError({ field: `splits.${this.split}[${index}]`, expected: `a shard index below ${this.shards.length}`, found: String(index) });
+      if (!ref)
+        throw new InvalidDatasetError({
+          field: `splits.${this.split}[${index}]`,
+          expected: `a shard index below ${this.shards.length}`,
+          found: String(index),
+        });
       const sources = options.sources;
       entry = fetchBytes(this.storage, ref.cid, {
         signal: options.signal,
@@ -56,7 +66,11 @@ export class ShardCache {
       }).then((bytes) => {
         const shard = decodeTensorShard(bytes);
         if (shard.count !== ref.samples) {
-          throw new InvalidDatasetError({ field: `shard ${ref.cid}`, expected: `${ref.samples} samples, as the dataset manifest says`, found: `${shard.count} samples` });
+          throw new InvalidDatasetError({
+            field: `shard ${ref.cid}`,
+            expected: `${ref.samples} samples, as the dataset manifest says`,
+            found: `${shard.count} samples`,
+          });
         }
         return shard;
       });

@@ -100,7 +100,8 @@ export class TransactionSender {
         if (error instanceof AbortedError || !isTransient(error)) {
           // A revert is final for this attempt; the step's caller decides. The record stays only if a hash was
           // seen (the transaction may still be mined), so a later attempt checks it first.
-          if (!(error instanceof AbortedError) && this.journal.state.pending?.hash === null) await this.journal.update((state) => void (state.pending = null));
+          if (!(error instanceof AbortedError) && this.journal.state.pending?.hash === null)
+            await this.journal.update((state) => void (state.pending = null));
           throw error;
         }
         if (deadline !== undefined && Date.now() >= deadline) throw error;

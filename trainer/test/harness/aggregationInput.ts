@@ -25,10 +25,11 @@ export function decodeAggregationInput(text: string): AggregateParameters {
   return {
     rule: raw.rule,
     base: raw.base.map(fromBase64),
-    updates: raw.updates.map((update): AggregationUpdate =>
-      update.unavailable !== undefined
-        ? { trainerIndex: update.trainerIndex, samples: BigInt(update.samples), unavailable: update.unavailable }
-        : { trainerIndex: update.trainerIndex, samples: BigInt(update.samples), weights: update.weights!.map(fromBase64) },
+    updates: raw.updates.map(
+      (update): AggregationUpdate =>
+        update.unavailable !== undefined
+          ? { trainerIndex: update.trainerIndex, samples: BigInt(update.samples), unavailable: update.unavailable }
+          : { trainerIndex: update.trainerIndex, samples: BigInt(update.samples), weights: update.weights!.map(fromBase64) },
     ),
   };
 }
@@ -36,7 +37,7 @@ export function decodeAggregationInput(text: string): AggregateParameters {
 function toBase64(values: Float32Array): string {
   const bytes = new Uint8Array(values.length * 4);
   const view = new DataView(bytes.buffer);
-  values.forEach((value, i) => view.setFloat32(i * 4, value, true));
+  for (const [i, value] of values.entries()) view.setFloat32(i * 4, value, true);
   return Buffer.from(bytes).toString("base64");
 }
 

@@ -46,7 +46,11 @@ export function honestRoundFixture(): Promise<HonestRound> {
     const updates: HonestRound["updates"] = [];
     for (let trainerIndex = 0; trainerIndex < 6; trainerIndex++) {
       const mine = assignShards({ roundSeed: `0x${"11".repeat(32)}`, trainerIndex, shardCount: shards.length, shardsPerTrainer: 4 });
-      const result = await trainLocally({ model: base, data: concatDatasets(mine.map((s) => shards[s]!)), config: { ...blobsConfig, seed: trainerIndex } });
+      const result = await trainLocally({
+        model: base,
+        data: concatDatasets(mine.map((s) => shards[s]!)),
+        config: { ...blobsConfig, seed: trainerIndex },
+      });
       updates.push({ trainerIndex, samples: result.samples, weights: result.weights });
     }
     return { base, updates, train, test };

@@ -72,7 +72,14 @@ export type JobFixtureParameters = {
   dataset: { train: TensorDataset; test: TensorDataset; samplesPerShard: number; name: string; labelClasses?: readonly string[] };
   topology: LayersModelDefinition["topology"];
   modelSeed: number;
-  spec: { optimizer?: Partial<OptimizerSpec> & { name: OptimizerSpec["name"] }; batchSize?: number; local?: LocalWork; shardsPerTrainer: number; aggregation?: Partial<AggregationRule>; seed?: number };
+  spec: {
+    optimizer?: Partial<OptimizerSpec> & { name: OptimizerSpec["name"] };
+    batchSize?: number;
+    local?: LocalWork;
+    shardsPerTrainer: number;
+    aggregation?: Partial<AggregationRule>;
+    seed?: number;
+  };
   job: {
     rounds: number;
     commitWindow: number;
@@ -114,7 +121,15 @@ export async function createJobFixture(network: JobNetwork, parameters: JobFixtu
   const { inputs, outputs } = await tensorSpecsOf(artifacts);
   const model = await publish(sponsor, {
     storage: publisher,
-    manifest: buildModelManifest({ name: "Base model", license: "CC0-1.0", creator: sponsor.account.address, model: modelDir, inputs, outputs, lineage: { datasets: [dataset.manifestCid] } }),
+    manifest: buildModelManifest({
+      name: "Base model",
+      license: "CC0-1.0",
+      creator: sponsor.account.address,
+      model: modelDir,
+      inputs,
+      outputs,
+      lineage: { datasets: [dataset.manifestCid] },
+    }),
   });
   const prepared = await prepareJobSpec(sponsor, publisher, {
     datasetId: dataset.assetId,
@@ -130,7 +145,9 @@ export async function createJobFixture(network: JobNetwork, parameters: JobFixtu
   const job = parameters.job;
   const rewardPerRound = job.rewardPerRound ?? usdc("30");
   const minStake = job.minStake ?? usdc("10");
-  const latest = await sponsor.request({ method: "eth_getBlockByNumber", params: ["pending", false] } as never) as { timestamp: `0x${string}` };
+  const latest = (await sponsor.request({ method: "eth_getBlockByNumber", params: ["pending", false] } as never)) as {
+    timestamp: `0x${string}`;
+  };
   const startTime = BigInt(latest.timestamp) + BigInt(job.startIn);
   const created = await createJob(sponsor, {
     datasetId: dataset.assetId,
@@ -147,7 +164,16 @@ export async function createJobFixture(network: JobNetwork, parameters: JobFixtu
     maxSamples: prepared.maxSamples,
     startTime,
   });
-  return { jobId: created.jobId, datasetId: dataset.assetId, baseModelId: model.assetId, startTime, rewardPerRound, minStake, maxSamples: prepared.maxSamples, base };
+  return {
+    jobId: created.jobId,
+    datasetId: dataset.assetId,
+    baseModelId: model.assetId,
+    startTime,
+    rewardPerRound,
+    minStake,
+    maxSamples: prepared.maxSamples,
+    base,
+  };
 }
 
 /** Gives devnet accounts test tokens to stake with. */

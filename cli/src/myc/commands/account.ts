@@ -3,7 +3,17 @@ import type { Command } from "commander";
 import type { Hex } from "viem";
 import { getBalance } from "viem/actions";
 import { generatePrivateKey } from "viem/accounts";
-import { contractAddress, faucet, InvalidArgumentError, KeystoreError, NATIVE_CURRENCY, readBalance, readToken, writeKeystoreFile, formatAmount } from "@mycelium/client";
+import {
+  contractAddress,
+  faucet,
+  InvalidArgumentError,
+  KeystoreError,
+  NATIVE_CURRENCY,
+  readBalance,
+  readToken,
+  writeKeystoreFile,
+  formatAmount,
+} from "@mycelium/client";
 import type { CliContext } from "../../kit/context.ts";
 import type { Run } from "../main.ts";
 import { parseAddress, parseAmount } from "../../kit/parse.ts";
@@ -26,7 +36,13 @@ export function register(program: Command, run: Run): void {
           paymentToken ? readBalance(client, paymentToken, address) : null,
         ]);
         ctx.output.result(
-          { address, source: ctx.accountSource, chainId: client.chain.id, balance: native, paymentToken: token && { ...token, balance: tokenBalance } },
+          {
+            address,
+            source: ctx.accountSource,
+            chainId: client.chain.id,
+            balance: native,
+            paymentToken: token && { ...token, balance: tokenBalance },
+          },
           [
             `Account ${address} (from ${ctx.accountSource}) on chain ${client.chain.id}`,
             `  ${formatAmount(native, NATIVE_CURRENCY)}`,
@@ -80,7 +96,8 @@ export function register(program: Command, run: Run): void {
 
 async function saveKeystore(ctx: CliContext, privateKey: Hex): Promise<void> {
   const file = ctx.options.keystore ?? ctx.env.MYC_KEYSTORE;
-  if (!file) throw new InvalidArgumentError({ parameter: "--keystore", value: "(missing)", expected: "the path of the keystore file to write" });
+  if (!file)
+    throw new InvalidArgumentError({ parameter: "--keystore", value: "(missing)", expected: "the path of the keystore file to write" });
   let password = ctx.env.MYC_KEYSTORE_PASSWORD;
   if (password === undefined) {
     password = await promptHidden(`New password for ${file}: `);
@@ -88,7 +105,8 @@ async function saveKeystore(ctx: CliContext, privateKey: Hex): Promise<void> {
       throw new KeystoreError("The passwords differ.", { path: file, hint: "Run the command again and type the same password twice." });
     }
   }
-  if (password.length === 0) throw new KeystoreError("The password is empty.", { path: file, hint: "Choose a password; the file is only as safe as it is." });
+  if (password.length === 0)
+    throw new KeystoreError("The password is empty.", { path: file, hint: "Choose a password; the file is only as safe as it is." });
   const saved = await writeKeystoreFile(file, privateKey, password);
   ctx.output.result({ address: saved.address, keystore: file }, [
     `Saved account ${saved.address} to ${file} (encrypted).`,

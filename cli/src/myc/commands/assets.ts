@@ -5,7 +5,27 @@
  */
 import type { Command } from "commander";
 import { getAddress } from "viem";
-import { type Asset, ASSET_KINDS, ASSET_STATES, type AssetKind, type AssetState, createIndexerClient, getAsset, getAssets as getIndexedAssets, getListing, type GetListingReturnType, listAssets, loadManifest, type Manifest, type MyceliumClient, quote, readToken, toCid, type TokenDescription, formatAmount } from "@mycelium/client";
+import {
+  type Asset,
+  ASSET_KINDS,
+  ASSET_STATES,
+  type AssetKind,
+  type AssetState,
+  createIndexerClient,
+  getAsset,
+  getAssets as getIndexedAssets,
+  getListing,
+  type GetListingReturnType,
+  listAssets,
+  loadManifest,
+  type Manifest,
+  type MyceliumClient,
+  quote,
+  readToken,
+  toCid,
+  type TokenDescription,
+  formatAmount,
+} from "@mycelium/client";
 import type { CliContext } from "../../kit/context.ts";
 import { parseAddress, parseChoice, parseCount, parseId } from "../../kit/parse.ts";
 import { dataDirOf, openLocalStorage, startNode, withStorageOptions, type StorageCommandOptions } from "../../kit/storage.ts";
@@ -26,7 +46,10 @@ export async function viewAsset(client: MyceliumClient, asset: Asset): Promise<A
 
 function describeSale(view: AssetView): string {
   const parts: string[] = [];
-  if (view.listing) parts.push(`${formatAmount(view.listing.price, view.listing.token)} (${formatAmount(view.listing.totalPerAccess, view.listing.token)} with fees)`);
+  if (view.listing)
+    parts.push(
+      `${formatAmount(view.listing.price, view.listing.token)} (${formatAmount(view.listing.totalPerAccess, view.listing.token)} with fees)`,
+    );
   if (view.dispenser) parts.push(`free, up to ${view.dispenser.maxPerWallet} per wallet`);
   return parts.join("; ") || "not for sale";
 }
@@ -53,7 +76,8 @@ async function listCommand(ctx: CliContext, options: AssetsOptions): Promise<voi
   const indexerUrl = options.indexer ?? (ctx.env.MYC_INDEXER_URL || undefined);
   // Names live in the manifests on IPFS: a name search reads each candidate's manifest through a storage node.
   // A manifest that cannot be read (not found in time, not a manifest) just does not match.
-  const node = options.name === undefined ? undefined : await startNode(ctx, options, { gateway: false, blockTimeoutMs: NAME_SEARCH_TIMEOUT_MS });
+  const node =
+    options.name === undefined ? undefined : await startNode(ctx, options, { gateway: false, blockTimeoutMs: NAME_SEARCH_TIMEOUT_MS });
   const readManifest = (cid: string, signal: AbortSignal | undefined) => loadManifest(node!, cid, { signal }).catch(() => undefined);
   const matchesName = async (cid: string) =>
     options.name === undefined || ((await readManifest(cid, ctx.signal))?.name ?? "").toLowerCase().includes(options.name.toLowerCase());
@@ -70,7 +94,12 @@ async function listCommand(ctx: CliContext, options: AssetsOptions): Promise<voi
         limit,
         after: options.after,
         orderDirection: "desc",
-        ...(options.name === undefined ? {} : { name: options.name, resolveManifest: (cid: string, { signal }: { signal?: AbortSignal | undefined }) => readManifest(cid, signal) }),
+        ...(options.name === undefined
+          ? {}
+          : {
+              name: options.name,
+              resolveManifest: (cid: string, { signal }: { signal?: AbortSignal | undefined }) => readManifest(cid, signal),
+            }),
       });
       // The indexer finds the assets; their prices are read live from the chain, like `myc asset` does.
       views = await Promise.all(
@@ -101,13 +130,16 @@ async function listCommand(ctx: CliContext, options: AssetsOptions): Promise<voi
       views = await Promise.all(found.map((asset) => viewAsset(client, asset)));
       next = cursor === null ? null : String(cursor);
     }
-    const lines = views.length === 0 ? ["No assets found."] : [
-      `${"ID".padEnd(6)} ${"KIND".padEnd(8)} ${"STATE".padEnd(11)} ${"OWNER".padEnd(42)} PRICE / MANIFEST`,
-      ...views.map(
-        (view) =>
-          `${String(view.id).padEnd(6)} ${view.kind.padEnd(8)} ${view.state.padEnd(11)} ${view.owner} ${describeSale(view)}\n${" ".repeat(71)}${view.manifestCid}`,
-      ),
-    ];
+    const lines =
+      views.length === 0
+        ? ["No assets found."]
+        : [
+            `${"ID".padEnd(6)} ${"KIND".padEnd(8)} ${"STATE".padEnd(11)} ${"OWNER".padEnd(42)} PRICE / MANIFEST`,
+            ...views.map(
+              (view) =>
+                `${String(view.id).padEnd(6)} ${view.kind.padEnd(8)} ${view.state.padEnd(11)} ${view.owner} ${describeSale(view)}\n${" ".repeat(71)}${view.manifestCid}`,
+            ),
+          ];
     if (next !== null) lines.push(`More: myc assets ${indexerUrl !== undefined ? "--after" : "--before"} ${next}`);
     ctx.output.result({ source: indexerUrl !== undefined ? "indexer" : "chain", total, next, assets: views }, lines);
   } finally {
@@ -116,7 +148,11 @@ async function listCommand(ctx: CliContext, options: AssetsOptions): Promise<voi
 }
 
 /** The asset's manifest from this machine's data directory, or with `fetch` from the network; null when unavailable. */
-async function readAssetManifest(ctx: CliContext, options: StorageCommandOptions & { fetch?: boolean }, cid: string): Promise<Manifest | null> {
+async function readAssetManifest(
+  ctx: CliContext,
+  options: StorageCommandOptions & { fetch?: boolean },
+  cid: string,
+): Promise<Manifest | null> {
   if (options.fetch) {
     const node = await startNode(ctx, options, { gateway: false, blockTimeoutMs: NAME_SEARCH_TIMEOUT_MS });
     try {
@@ -162,7 +198,13 @@ export function register(program: Command, run: Run): void {
       const manifest = await readAssetManifest(ctx, options, view.manifestCid.toString());
       ctx.output.result({ ...view, manifest }, [
         `Asset ${view.id} (${view.kind}, ${view.state})${manifest ? `: ${manifest.name}` : ""}`,
-        ...(manifest ? [`  license    ${manifest.license}`, `  creator    ${manifest.creator}`, ...(manifest.description ? [`  about      ${manifest.description}`] : [])] : []),
+        ...(manifest
+          ? [
+              `  license    ${manifest.license}`,
+              `  creator    ${manifest.creator}`,
+              ...(manifest.description ? [`  about      ${manifest.description}`] : []),
+            ]
+          : []),
         `  owner      ${view.owner}`,
         `  manifest   ${view.manifestCid} (version ${view.version})${manifest ? "" : options.fetch ? " (not found)" : " (not on this machine: --fetch to read it)"}`,
         `  datatoken  ${view.datatoken ?? "none"}`,

@@ -19,7 +19,12 @@ export function register(program: Command, run: Run): void {
           expectedChainId: ctx.chainId ?? null,
           deployment: ctx.deployment ?? null,
           account: ctx.accountSource,
-          environment: Object.fromEntries(Object.keys(ENVIRONMENT).map((name) => [name, name.includes("PRIVATE_KEY") || name.includes("PASSWORD") ? (ctx.env[name] ? "(set)" : null) : (ctx.env[name] ?? null)])),
+          environment: Object.fromEntries(
+            Object.keys(ENVIRONMENT).map((name) => [
+              name,
+              name.includes("PRIVATE_KEY") || name.includes("PASSWORD") ? (ctx.env[name] ? "(set)" : null) : (ctx.env[name] ?? null),
+            ]),
+          ),
         };
         let connection: Record<string, unknown>;
         try {
@@ -32,10 +37,17 @@ export function register(program: Command, run: Run): void {
             contracts: Object.fromEntries(Object.entries(client.deployment.contracts).map(([name, { address }]) => [name, address])),
           };
         } catch (error) {
-          connection = { ok: false, error: error instanceof BaseError ? { name: error.name, message: error.shortMessage, hint: error.hint ?? null } : String(error) };
+          connection = {
+            ok: false,
+            error: error instanceof BaseError ? { name: error.name, message: error.shortMessage, hint: error.hint ?? null } : String(error),
+          };
         }
         let address: string | null = null;
-        if (ctx.accountSource) address = await ctx.account().then((account) => account.address, (error: unknown) => `unusable: ${(error as Error).message.split("\n")[0]}`);
+        if (ctx.accountSource)
+          address = await ctx.account().then(
+            (account) => account.address,
+            (error: unknown) => `unusable: ${(error as Error).message.split("\n")[0]}`,
+          );
         const lines = [
           `RPC         ${resolved.rpcUrl ?? `(default) ${DEFAULT_RPC_URL} or the deployment's rpcUrl`}`,
           `deployment  ${resolved.deployment ?? "(found by chain id: deployments/<chainId>.json)"}`,
@@ -43,7 +55,8 @@ export function register(program: Command, run: Run): void {
         ];
         if (connection.ok) {
           lines.push(`connected   chain ${connection.chainId} at block ${connection.blockNumber} via ${connection.rpcUrl}`);
-          for (const [name, contract] of Object.entries(connection.contracts as Record<string, string>)) lines.push(`  ${name.padEnd(24)} ${contract}`);
+          for (const [name, contract] of Object.entries(connection.contracts as Record<string, string>))
+            lines.push(`  ${name.padEnd(24)} ${contract}`);
         } else {
           const error = connection.error as { message: string; hint: string | null };
           lines.push(`connection  FAILED: ${error.message}`, ...(error.hint ? [`  hint: ${error.hint}`] : []));
@@ -65,7 +78,9 @@ export function register(program: Command, run: Run): void {
           running = null;
         }
         ctx.output.result({ running, command: "npm run devnet", devnetPrivateKey: DEVNET_KEY }, [
-          running ? `A chain with a Mycelium deployment is running: chain ${running.chainId} at ${running.rpcUrl}.` : "No Mycelium chain answers at the configured RPC.",
+          running
+            ? `A chain with a Mycelium deployment is running: chain ${running.chainId} at ${running.rpcUrl}.`
+            : "No Mycelium chain answers at the configured RPC.",
           "",
           "Start a local chain with everything deployed, in the Mycelium repository:",
           "  npm run devnet        # 127.0.0.1:8545 (MYC_DEVNET_PORT), writes deployments/<chainId>.json",

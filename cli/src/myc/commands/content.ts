@@ -36,13 +36,16 @@ export function register(program: Command, run: Run): void {
     program
       .command("serve")
       .description("keep a node running that serves this machine's content (what you published) to others")
-      .option("--listen <multiaddr>", "libp2p listen address (repeatable; default /ip4/127.0.0.1/tcp/0 in loopback mode)", (value: string, previous: string[]) => [...previous, value], [])
+      .option(
+        "--listen <multiaddr>",
+        "libp2p listen address (repeatable; default /ip4/127.0.0.1/tcp/0 in loopback mode)",
+        (value: string, previous: string[]) => [...previous, value],
+        [],
+      )
       .option("--gateway-port <port>", "port of the node's HTTP trustless gateway (default: any free port)")
       .option("--announce <url>", "the gateway URL other machines reach (public network)"),
     { network: true },
-  ).action(
-    run(async (ctx: CliContext, options: ServeOptions) => serve(ctx, options), { untilInterrupted: true }),
-  );
+  ).action(run(async (ctx: CliContext, options: ServeOptions) => serve(ctx, options), { untilInterrupted: true }));
 }
 
 async function get(ctx: CliContext, cidText: string, options: GetOptions): Promise<void> {
@@ -69,7 +72,10 @@ async function get(ctx: CliContext, cidText: string, options: GetOptions): Promi
       });
       bar.stop();
     }
-    ctx.output.result({ cid, type: stat.type, size: stat.size, path: destination }, `Saved ${stat.type} ${cid} (${formatBytes(stat.size)}) to ${destination}.`);
+    ctx.output.result(
+      { cid, type: stat.type, size: stat.size, path: destination },
+      `Saved ${stat.type} ${cid} (${formatBytes(stat.size)}) to ${destination}.`,
+    );
   } finally {
     await node.stop();
   }
@@ -81,11 +87,25 @@ async function download(ctx: CliContext, assetId: bigint, options: GetOptions): 
   const node = await startNode(ctx, options, { gateway: false });
   try {
     const bar = ctx.output.progress(`Downloading asset ${assetId}`, null);
-    const saved = await saveManifestContent(node, asset.manifestCid, directory, { signal: ctx.signal, onProgress: (event) => bar.update(event.bytes, event.totalBytes) });
+    const saved = await saveManifestContent(node, asset.manifestCid, directory, {
+      signal: ctx.signal,
+      onProgress: (event) => bar.update(event.bytes, event.totalBytes),
+    });
     bar.stop();
-    ctx.output.result({ assetId, kind: asset.kind, manifestCid: asset.manifestCid, directory, files: saved.files, bytes: saved.bytes, manifest: saved.manifest }, [
-      `Saved ${asset.kind} asset ${assetId} "${saved.manifest.name}" (${saved.files.length} files, ${formatBytes(saved.bytes)}) to ${directory}.`,
-    ]);
+    ctx.output.result(
+      {
+        assetId,
+        kind: asset.kind,
+        manifestCid: asset.manifestCid,
+        directory,
+        files: saved.files,
+        bytes: saved.bytes,
+        manifest: saved.manifest,
+      },
+      [
+        `Saved ${asset.kind} asset ${assetId} "${saved.manifest.name}" (${saved.files.length} files, ${formatBytes(saved.bytes)}) to ${directory}.`,
+      ],
+    );
   } finally {
     await node.stop();
   }
@@ -95,11 +115,21 @@ async function serve(ctx: CliContext, options: ServeOptions): Promise<void> {
   const gatewayPort = options.gatewayPort === undefined ? undefined : Number(parseCount(options.gatewayPort, "--gateway-port"));
   const node = await startNode(ctx, options, {
     ...(options.listen.length > 0 ? { listen: options.listen } : {}),
-    gateway: { host: "127.0.0.1", ...(gatewayPort === undefined ? {} : { port: gatewayPort }), ...(options.announce ? { announce: options.announce } : {}) },
+    gateway: {
+      host: "127.0.0.1",
+      ...(gatewayPort === undefined ? {} : { port: gatewayPort }),
+      ...(options.announce ? { announce: options.announce } : {}),
+    },
   });
   try {
     ctx.output.result(
-      { peerId: node.peerId, multiaddrs: node.multiaddrs, gatewayUrl: node.gatewayUrl, dataDir: dataDirOf(ctx, options), network: node.network },
+      {
+        peerId: node.peerId,
+        multiaddrs: node.multiaddrs,
+        gatewayUrl: node.gatewayUrl,
+        dataDir: dataDirOf(ctx, options),
+        network: node.network,
+      },
       [
         `Serving ${dataDirOf(ctx, options)} as ${node.peerId} (${node.network} network).`,
         ...node.multiaddrs.map((address) => `  ${address}`),

@@ -5,7 +5,15 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
-import { FASHION_MNIST_CLASSES, generateBlobsSplits, publishFashionMnist, publishTensorDataset, readFashionMnist, writeDatasetDirectory } from "@mycelium/client";
+import {
+  FASHION_MNIST_CLASSES,
+  generateBlobsSplits,
+  publishFashionMnist,
+  publishTensorDataset,
+  readFashionMnist,
+  writeDatasetDirectory,
+  type PublishReturnType,
+} from "@mycelium/client";
 import { dataDirOf, openLocalStorage, withStorageOptions, type StorageCommandOptions } from "../../kit/storage.ts";
 import type { CliContext } from "../../kit/context.ts";
 import type { Run } from "../main.ts";
@@ -14,7 +22,15 @@ import { parseChoice, parseCount } from "../../kit/parse.ts";
 const SOURCES = ["fashion-mnist", "blobs"] as const;
 
 type PrepareOptions = { from: string; shardSamples: string; idxDir?: string; samples: string; seed: string };
-type ImportOptions = StorageCommandOptions & { shardSamples: string; idxDir?: string; samples: string; seed: string; name?: string; description?: string; license?: string };
+type ImportOptions = StorageCommandOptions & {
+  shardSamples: string;
+  idxDir?: string;
+  samples: string;
+  seed: string;
+  name?: string;
+  description?: string;
+  license?: string;
+};
 
 export function register(program: Command, run: Run): void {
   const dataset = program.command("dataset").description("prepare datasets for publishing");
@@ -47,7 +63,9 @@ export function register(program: Command, run: Run): void {
           spinner.stop();
         }
         ctx.output.result({ directory: target, source, shards: counts }, [
-          `Wrote ${Object.entries(counts).map(([split, count]) => `${count} ${split} shard${count === 1 ? "" : "s"}`).join(" and ")} to ${target}.`,
+          `Wrote ${Object.entries(counts)
+            .map(([split, count]) => `${count} ${split} shard${count === 1 ? "" : "s"}`)
+            .join(" and ")} to ${target}.`,
           `  publish it with \`myc publish ${directory} --kind dataset --name <name>\``,
         ]);
       }),
@@ -56,14 +74,16 @@ export function register(program: Command, run: Run): void {
   withStorageOptions(
     dataset
       .command("import <source>")
-      .description("publish a dataset asset from a source in one step: fashion-mnist (the Debian package's IDX files) or blobs (generated); train and test splits of tensor shards")
+      .description(
+        "publish a dataset asset from a source in one step: fashion-mnist (the Debian package's IDX files) or blobs (generated); train and test splits of tensor shards",
+      )
       .option("--shard-samples <n>", "samples per shard", "1500")
       .option("--idx-dir <dir>", "fashion-mnist: folder of the four IDX .gz files (default /usr/share/datasets/fashion-mnist)")
       .option("--samples <n>", "blobs: training samples (the test split gets a fifth as many)", "2000")
       .option("--seed <n>", "blobs: generator seed", "1")
       .option("--name <name>", "name shown to people (default Fashion-MNIST, or Blobs)")
       .option("--description <text>", "what it is, for people")
-      .option("--license <license>", "SPDX id, \"proprietary\", or a license URL (default MIT for fashion-mnist, CC0-1.0 for blobs)"),
+      .option("--license <license>", 'SPDX id, "proprietary", or a license URL (default MIT for fashion-mnist, CC0-1.0 for blobs)'),
     { network: false },
   ).action(
     run(async (ctx: CliContext, sourceName: string, options: ImportOptions) => {
@@ -74,7 +94,7 @@ export function register(program: Command, run: Run): void {
       const { onProgress, stop } = ctx.trackPublish("Adding shards");
       const info = { name: options.name, description: options.description, license: options.license };
       const common = { storage, samplesPerShard, datatoken: {}, signal: ctx.signal, onProgress };
-      let published;
+      let published: PublishReturnType;
       try {
         if (source === "fashion-mnist") {
           published = await publishFashionMnist(client, { ...common, directory: options.idxDir, info: defined(info) });
@@ -85,7 +105,11 @@ export function register(program: Command, run: Run): void {
           published = await publishTensorDataset(client, {
             ...common,
             splits,
-            info: { name: info.name ?? "Blobs", description: info.description ?? `Generated Gaussian blobs (seed ${seed}), for tests and demos.`, license: info.license ?? "CC0-1.0" },
+            info: {
+              name: info.name ?? "Blobs",
+              description: info.description ?? `Generated Gaussian blobs (seed ${seed}), for tests and demos.`,
+              license: info.license ?? "CC0-1.0",
+            },
           });
         }
       } finally {
@@ -94,7 +118,9 @@ export function register(program: Command, run: Run): void {
       }
       const manifest = published.manifest as { splits: Record<string, unknown[]> };
       ctx.output.result(published, [
-        `Published dataset asset ${published.assetId} (manifest ${published.manifestCid}): ${Object.entries(manifest.splits).map(([split, shards]) => `${shards.length} ${split} shards`).join(", ")}.`,
+        `Published dataset asset ${published.assetId} (manifest ${published.manifestCid}): ${Object.entries(manifest.splits)
+          .map(([split, shards]) => `${shards.length} ${split} shards`)
+          .join(", ")}.`,
         `  datatoken  ${published.datatoken}`,
         `  transaction ${published.hash}`,
         `  content stored in ${dataDirOf(ctx, options)}: keep it online with \`myc serve\``,

@@ -6,7 +6,36 @@ import { readFile } from "node:fs/promises";
 import * as dagJson from "@ipld/dag-json";
 import type { Command } from "commander";
 import type { Address } from "viem";
-import { cancelJob, type CidLike, claimRewards, contractAddress, createJob, DEFAULT_QUORUM_BPS, DEFAULT_START_DELAY_SECONDS, finalizeRound, getCurrentModel, getJob, getPhase, getTrainer, InvalidArgumentError, joinJob, leaveJob, type MyceliumClient, prepareJobSpec, type PrepareJobSpecParameters, publishResult, readToken, refundRemainder, slashTrainer, storeTrainingSpec, type TrainingSpec, type TransactionOptions, validateTrainingSpec, withdrawStake, formatAmount } from "@mycelium/client";
+import {
+  cancelJob,
+  type CidLike,
+  claimRewards,
+  contractAddress,
+  createJob,
+  DEFAULT_QUORUM_BPS,
+  DEFAULT_START_DELAY_SECONDS,
+  finalizeRound,
+  getCurrentModel,
+  getJob,
+  getPhase,
+  getTrainer,
+  InvalidArgumentError,
+  joinJob,
+  leaveJob,
+  type MyceliumClient,
+  prepareJobSpec,
+  type PrepareJobSpecParameters,
+  publishResult,
+  readToken,
+  refundRemainder,
+  slashTrainer,
+  storeTrainingSpec,
+  type TrainingSpec,
+  type TransactionOptions,
+  validateTrainingSpec,
+  withdrawStake,
+  formatAmount,
+} from "@mycelium/client";
 import type { CliContext } from "../../kit/context.ts";
 import type { Run } from "../main.ts";
 import { parseAddress, parseAmount, parseBps, parseChoice, parseCount, parseDuration, parseId } from "../../kit/parse.ts";
@@ -44,36 +73,43 @@ type CreateOptions = StorageCommandOptions & {
 export function register(program: Command, run: Run): void {
   const job = program.command("job").description("training jobs: create one, follow it, take part, settle it");
 
-  withStorageOptions(job
-    .command("create")
-    .description("create a training job and deposit its reward pool (you are its sponsor); builds its spec from the assets unless given one")
-    .requiredOption("--dataset <id>", "dataset asset to train on")
-    .requiredOption("--base-model <id>", "model asset to start from (its architecture goes into the spec)")
-    .option("--spec <cid>", "use this job spec (already on IPFS) instead of building one")
-    .option("--spec-file <file>", "use this dag-json job spec file instead of building one (it is validated and stored)")
-    .option("--batch-size <n>", "spec: batch size (default 32)")
-    .option("--optimizer <name>", "spec: sgd, momentum or adam (default adam)")
-    .option("--learning-rate <rate>", "spec: learning rate (default 0.001 for adam, 0.01 otherwise)")
-    .option("--epochs <n>", "spec: passes over the assigned shards per round (default 1)")
-    .option("--steps <n>", "spec: optimizer steps per round instead of epochs")
-    .option("--train-seconds <n>", "spec: seconds of local training per round instead of epochs (fills the commit window on any hardware)")
-    .option("--shards-per-trainer <n>", "spec: training shards assigned to each trainer per round (default 1)")
-    .option("--validation-split <split>", "spec: split of the shard every trainer evaluates on (default validation, else test)")
-    .option("--validation-shard <n>", "spec: index of that shard (default 0)")
-    .option("--seed <n>", "spec: seed of initial weights and local shuffling (default 0)")
-    .requiredOption("--reward-per-round <amount>", "reward of each round, in reward tokens (e.g. 10)")
-    .requiredOption("--rounds <n>", "number of rounds")
-    .requiredOption("--min-stake <amount>", "smallest stake a trainer may join with, in stake tokens")
-    .option("--max-samples <n>", "most samples a trainer may report per round (default: derived from the spec and the dataset)")
-    .option("--max-trainers <n>", "largest number of trainers (at most 256)", "16")
-    .option("--reward-token <address>", "ERC-20 rewards are paid in (default: the deployment's PaymentToken)")
-    .option("--stake-token <address>", "ERC-20 trainers stake (default: the reward token)")
-    .option("--commit-window <duration>", "time to train and commit, per round", "1h")
-    .option("--reveal-window <duration>", "time to reveal, per round", "30m")
-    .option("--attest-window <duration>", "time to attest the aggregate, per round", "30m")
-    .option("--quorum <bps>", "share of the revealed stake an aggregate needs, in basis points", String(DEFAULT_QUORUM_BPS))
-    .option("--start-in <duration>", `delay before round 0 (default ${DEFAULT_START_DELAY_SECONDS}s)`), { network: true })
-    .action(run(async (ctx: CliContext, options: CreateOptions) => create(ctx, options)));
+  withStorageOptions(
+    job
+      .command("create")
+      .description(
+        "create a training job and deposit its reward pool (you are its sponsor); builds its spec from the assets unless given one",
+      )
+      .requiredOption("--dataset <id>", "dataset asset to train on")
+      .requiredOption("--base-model <id>", "model asset to start from (its architecture goes into the spec)")
+      .option("--spec <cid>", "use this job spec (already on IPFS) instead of building one")
+      .option("--spec-file <file>", "use this dag-json job spec file instead of building one (it is validated and stored)")
+      .option("--batch-size <n>", "spec: batch size (default 32)")
+      .option("--optimizer <name>", "spec: sgd, momentum or adam (default adam)")
+      .option("--learning-rate <rate>", "spec: learning rate (default 0.001 for adam, 0.01 otherwise)")
+      .option("--epochs <n>", "spec: passes over the assigned shards per round (default 1)")
+      .option("--steps <n>", "spec: optimizer steps per round instead of epochs")
+      .option(
+        "--train-seconds <n>",
+        "spec: seconds of local training per round instead of epochs (fills the commit window on any hardware)",
+      )
+      .option("--shards-per-trainer <n>", "spec: training shards assigned to each trainer per round (default 1)")
+      .option("--validation-split <split>", "spec: split of the shard every trainer evaluates on (default validation, else test)")
+      .option("--validation-shard <n>", "spec: index of that shard (default 0)")
+      .option("--seed <n>", "spec: seed of initial weights and local shuffling (default 0)")
+      .requiredOption("--reward-per-round <amount>", "reward of each round, in reward tokens (e.g. 10)")
+      .requiredOption("--rounds <n>", "number of rounds")
+      .requiredOption("--min-stake <amount>", "smallest stake a trainer may join with, in stake tokens")
+      .option("--max-samples <n>", "most samples a trainer may report per round (default: derived from the spec and the dataset)")
+      .option("--max-trainers <n>", "largest number of trainers (at most 256)", "16")
+      .option("--reward-token <address>", "ERC-20 rewards are paid in (default: the deployment's PaymentToken)")
+      .option("--stake-token <address>", "ERC-20 trainers stake (default: the reward token)")
+      .option("--commit-window <duration>", "time to train and commit, per round", "1h")
+      .option("--reveal-window <duration>", "time to reveal, per round", "30m")
+      .option("--attest-window <duration>", "time to attest the aggregate, per round", "30m")
+      .option("--quorum <bps>", "share of the revealed stake an aggregate needs, in basis points", String(DEFAULT_QUORUM_BPS))
+      .option("--start-in <duration>", `delay before round 0 (default ${DEFAULT_START_DELAY_SECONDS}s)`),
+    { network: true },
+  ).action(run(async (ctx: CliContext, options: CreateOptions) => create(ctx, options)));
 
   job
     .command("status <id>")
@@ -84,7 +120,12 @@ export function register(program: Command, run: Run): void {
     .command("join <id>")
     .description("join a job as a trainer (the trainer process does this for you; this is for manual setups)")
     .requiredOption("--peer-id <peerId>", "your libp2p peer id")
-    .option("--addr <multiaddr>", "an address your node listens on (repeatable)", (value: string, previous: string[]) => [...previous, value], [])
+    .option(
+      "--addr <multiaddr>",
+      "an address your node listens on (repeatable)",
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
     .option("--stake <amount>", "stake in stake tokens (default: the job's minimum)")
     .action(
       run(async (ctx: CliContext, id: string, options: { peerId: string; addr: string[]; stake?: string }) => {
@@ -93,22 +134,66 @@ export function register(program: Command, run: Run): void {
         const { stakeToken } = await getJob(client, { jobId });
         const token = await readToken(client, stakeToken);
         const stake = options.stake === undefined ? undefined : parseAmount(options.stake, token.decimals, "--stake");
-        const joined = await ctx.withSpinner("Joining", (tx) => joinJob(client, { jobId, stake, peerId: options.peerId, addrs: options.addr, ...tx }));
-        ctx.output.result(joined, [`Joined job ${jobId} as trainer ${joined.index} with ${formatAmount(joined.stake, token)} staked.`, `  transaction ${joined.hash}`]);
+        const joined = await ctx.withSpinner("Joining", (tx) =>
+          joinJob(client, { jobId, stake, peerId: options.peerId, addrs: options.addr, ...tx }),
+        );
+        ctx.output.result(joined, [
+          `Joined job ${jobId} as trainer ${joined.index} with ${formatAmount(joined.stake, token)} staked.`,
+          `  transaction ${joined.hash}`,
+        ]);
       }),
     );
 
-  simple(job, run, "leave", "stop taking part; the stake unlocks after a cooldown", "Leaving", leaveJob, (r) => `Left job ${r.jobId}; the stake is withdrawable from ${date(r.withdrawableAt)}.`);
-  simple(job, run, "withdraw", "take your stake back (after the job ended, or after leaving and the cooldown)", "Withdrawing", withdrawStake, (r) => `Withdrew ${r.amount} units of stake from job ${r.jobId}.`);
+  simple(
+    job,
+    run,
+    "leave",
+    "stop taking part; the stake unlocks after a cooldown",
+    "Leaving",
+    leaveJob,
+    (r) => `Left job ${r.jobId}; the stake is withdrawable from ${date(r.withdrawableAt)}.`,
+  );
+  simple(
+    job,
+    run,
+    "withdraw",
+    "take your stake back (after the job ended, or after leaving and the cooldown)",
+    "Withdrawing",
+    withdrawStake,
+    (r) => `Withdrew ${r.amount} units of stake from job ${r.jobId}.`,
+  );
   simple(job, run, "finalize", "finalize the current round (anyone, once its attest window is over)", "Finalizing", finalizeRound, (r) =>
-    r.succeeded ? `Round ${r.round} of job ${r.jobId} succeeded: the model is now ${r.aggregateCid}.` : `Round ${r.round} of job ${r.jobId} failed; its reward rolls over.`,
+    r.succeeded
+      ? `Round ${r.round} of job ${r.jobId} succeeded: the model is now ${r.aggregateCid}.`
+      : `Round ${r.round} of job ${r.jobId} failed; its reward rolls over.`,
   );
-  simple(job, run, "cancel", "cancel a job before it starts and get the pool back (sponsor only)", "Cancelling", cancelJob, (r) => `Cancelled job ${r.jobId}; refunded ${r.refund} units.`);
-  simple(job, run, "refund", "after the end, send the sponsor what the job still holds for it", "Refunding", refundRemainder, (r) =>
-    `Refunded ${r.rewardAmount} reward units and ${r.stakeAmount} stake units of job ${r.jobId} to its sponsor.`,
+  simple(
+    job,
+    run,
+    "cancel",
+    "cancel a job before it starts and get the pool back (sponsor only)",
+    "Cancelling",
+    cancelJob,
+    (r) => `Cancelled job ${r.jobId}; refunded ${r.refund} units.`,
   );
-  simple(job, run, "publish", "after the end, mint the trained model as a model asset for the sponsor", "Publishing the result", publishResult, (r) =>
-    `The model of job ${r.jobId} (round ${r.round}) is asset ${r.modelAssetId} (manifest ${r.modelCid}); create its datatoken with \`myc datatoken ${r.modelAssetId}\` to sell it.`,
+  simple(
+    job,
+    run,
+    "refund",
+    "after the end, send the sponsor what the job still holds for it",
+    "Refunding",
+    refundRemainder,
+    (r) => `Refunded ${r.rewardAmount} reward units and ${r.stakeAmount} stake units of job ${r.jobId} to its sponsor.`,
+  );
+  simple(
+    job,
+    run,
+    "publish",
+    "after the end, mint the trained model as a model asset for the sponsor",
+    "Publishing the result",
+    publishResult,
+    (r) =>
+      `The model of job ${r.jobId} (round ${r.round}) is asset ${r.modelAssetId} (manifest ${r.modelCid}); create its datatoken with \`myc datatoken ${r.modelAssetId}\` to sell it.`,
   );
 
   job
@@ -120,9 +205,17 @@ export function register(program: Command, run: Run): void {
       run(async (ctx: CliContext, id: string, options: { round: string; trainer: string }) => {
         const client = await ctx.signer();
         const slashed = await ctx.withSpinner("Slashing", (tx) =>
-          slashTrainer(client, { jobId: parseId(id, "job id"), round: parseId(options.round, "--round"), trainer: parseAddress(options.trainer, "--trainer"), ...tx }),
+          slashTrainer(client, {
+            jobId: parseId(id, "job id"),
+            round: parseId(options.round, "--round"),
+            trainer: parseAddress(options.trainer, "--trainer"),
+            ...tx,
+          }),
         );
-        ctx.output.result(slashed, [`Slashed ${slashed.trainer} in job ${slashed.jobId}: ${slashed.callerShare} units to you.`, `  transaction ${slashed.hash}`]);
+        ctx.output.result(slashed, [
+          `Slashed ${slashed.trainer} in job ${slashed.jobId}: ${slashed.callerShare} units to you.`,
+          `  transaction ${slashed.hash}`,
+        ]);
       }),
     );
 
@@ -174,7 +267,9 @@ async function create(ctx: CliContext, options: CreateOptions): Promise<void> {
   const datasetId = parseId(options.dataset, "--dataset");
   const baseModelId = parseId(options.baseModel, "--base-model");
   const client = await ctx.signer();
-  const rewardToken = options.rewardToken ? parseAddress(options.rewardToken, "--reward-token") : contractAddress(client.deployment, "PaymentToken");
+  const rewardToken = options.rewardToken
+    ? parseAddress(options.rewardToken, "--reward-token")
+    : contractAddress(client.deployment, "PaymentToken");
   const stakeToken: Address = options.stakeToken ? parseAddress(options.stakeToken, "--stake-token") : rewardToken;
   const [reward, stake] = await Promise.all([readToken(client, rewardToken), readToken(client, stakeToken)]);
   let maxSamples = options.maxSamples === undefined ? undefined : Number(parseCount(options.maxSamples, "--max-samples"));
@@ -204,7 +299,12 @@ async function create(ctx: CliContext, options: CreateOptions): Promise<void> {
       }
     }
   }
-  if (maxSamples === undefined) throw new InvalidArgumentError({ parameter: "--max-samples", value: "(missing)", expected: "the most samples a trainer may report per round, with --spec or --spec-file" });
+  if (maxSamples === undefined)
+    throw new InvalidArgumentError({
+      parameter: "--max-samples",
+      value: "(missing)",
+      expected: "the most samples a trainer may report per round, with --spec or --spec-file",
+    });
   const startTime =
     options.startIn === undefined ? undefined : BigInt(Math.floor(Date.now() / 1000)) + parseDuration(options.startIn, "--start-in");
   const created = await ctx.withSpinner("Creating the job", (tx) =>
@@ -240,14 +340,23 @@ function specOptions(options: CreateOptions): Omit<PrepareJobSpecParameters, "da
   const units = (["epochs", "steps", "trainSeconds"] as const).filter((unit) => options[unit] !== undefined);
   if (units.length > 1) {
     const flags = units.map((unit) => (unit === "trainSeconds" ? "--train-seconds" : `--${unit}`));
-    throw new InvalidArgumentError({ parameter: flags.join(" and "), value: units.map((unit) => options[unit]).join(", "), expected: "one of --epochs, --steps or --train-seconds, not several" });
+    throw new InvalidArgumentError({
+      parameter: flags.join(" and "),
+      value: units.map((unit) => options[unit]).join(", "),
+      expected: "one of --epochs, --steps or --train-seconds, not several",
+    });
   }
   const positive = (value: string | undefined, flag: string) => (value === undefined ? undefined : Number(parseCount(value, flag)));
   const learningRate = options.learningRate === undefined ? undefined : Number(options.learningRate);
   if (learningRate !== undefined && !(learningRate > 0 && Number.isFinite(learningRate))) {
-    throw new InvalidArgumentError({ parameter: "--learning-rate", value: options.learningRate, expected: "a positive number such as 0.001" });
+    throw new InvalidArgumentError({
+      parameter: "--learning-rate",
+      value: options.learningRate,
+      expected: "a positive number such as 0.001",
+    });
   }
-  const optimizer = options.optimizer === undefined ? undefined : parseChoice(options.optimizer, ["sgd", "momentum", "adam"] as const, "--optimizer");
+  const optimizer =
+    options.optimizer === undefined ? undefined : parseChoice(options.optimizer, ["sgd", "momentum", "adam"] as const, "--optimizer");
   const local =
     options.steps !== undefined
       ? { unit: "steps" as const, count: positive(options.steps, "--steps")! }
@@ -258,7 +367,10 @@ function specOptions(options: CreateOptions): Omit<PrepareJobSpecParameters, "da
           : undefined;
   return {
     batchSize: positive(options.batchSize, "--batch-size"),
-    optimizer: optimizer === undefined && learningRate === undefined ? undefined : { name: optimizer ?? "adam", ...(learningRate === undefined ? {} : { learningRate }) },
+    optimizer:
+      optimizer === undefined && learningRate === undefined
+        ? undefined
+        : { name: optimizer ?? "adam", ...(learningRate === undefined ? {} : { learningRate }) },
     local,
     shardsPerTrainer: positive(options.shardsPerTrainer, "--shards-per-trainer"),
     seed: options.seed === undefined ? undefined : Number(parseId(options.seed, "--seed")),
@@ -275,19 +387,32 @@ async function readSpecFile(file: string): Promise<TrainingSpec> {
   try {
     value = dagJson.decode(await readFile(file));
   } catch (cause) {
-    throw new InvalidArgumentError({ parameter: "--spec-file", value: file, expected: "a readable dag-json job spec (links written as {\"/\": \"<cid>\"})", cause });
+    throw new InvalidArgumentError({
+      parameter: "--spec-file",
+      value: file,
+      expected: 'a readable dag-json job spec (links written as {"/": "<cid>"})',
+      cause,
+    });
   }
   return validateTrainingSpec(value);
 }
 
 async function status(ctx: CliContext, jobId: bigint): Promise<void> {
   const client = await ctx.client();
-  const [job, phase, model] = await Promise.all([getJob(client, { jobId }), getPhase(client, { jobId }), getCurrentModel(client, { jobId })]);
+  const [job, phase, model] = await Promise.all([
+    getJob(client, { jobId }),
+    getPhase(client, { jobId }),
+    getCurrentModel(client, { jobId }),
+  ]);
   const [reward, stake] = await Promise.all([readToken(client, job.rewardToken), readToken(client, job.stakeToken)]);
   const account = ctx.accountSource ? await ctx.account() : null;
   const trainer = account ? await getTrainer(client, { jobId, trainer: account.address }) : null;
   const timing =
-    phase.secondsLeft !== null ? `closes in ${duration(phase.secondsLeft)}` : phase.phase === "finalize" ? "waiting for anyone to finalize" : "";
+    phase.secondsLeft !== null
+      ? `closes in ${duration(phase.secondsLeft)}`
+      : phase.phase === "finalize"
+        ? "waiting for anyone to finalize"
+        : "";
   ctx.output.result({ job, phase, model, you: trainer }, [
     `Job ${job.id} (${job.status}) by ${job.sponsor}: dataset ${job.datasetId}, base model ${job.baseModelId}, ${job.trainerCount} trainer(s) of ${job.maxTrainers}`,
     `  round      ${phase.phase === "ended" ? `all ${job.numRounds} final` : `${phase.round} of ${job.numRounds}, phase ${phase.phase}${timing ? ` (${timing})` : ""}${phase.finalizable ? ", finalizable" : ""}`}`,
@@ -295,7 +420,11 @@ async function status(ctx: CliContext, jobId: bigint): Promise<void> {
     `  model      ${model.cid} (${model.round === null ? "the base model" : `from round ${model.round}`})`,
     `  spec       ${job.specCid}`,
     ...(job.resultAssetId !== null ? [`  result     asset ${job.resultAssetId}`] : []),
-    ...(trainer ? [`  you        ${trainer.status === "none" ? "not a trainer" : `trainer ${trainer.index}, ${trainer.status}, ${formatAmount(trainer.stake, stake)} staked`}`] : []),
+    ...(trainer
+      ? [
+          `  you        ${trainer.status === "none" ? "not a trainer" : `trainer ${trainer.index}, ${trainer.status}, ${formatAmount(trainer.stake, stake)} staked`}`,
+        ]
+      : []),
   ]);
 }
 

@@ -1,7 +1,19 @@
 /** Buyers' commands: `myc buy`, `myc order`, `myc dispense`. */
 import type { Command } from "commander";
 import { maxUint64 } from "viem";
-import { buy, buyAccess, ContractRevertedError, dispense, getAsset, getListing, InvalidArgumentError, type MyceliumClient, order, readToken, formatAmount } from "@mycelium/client";
+import {
+  buy,
+  buyAccess,
+  ContractRevertedError,
+  dispense,
+  getAsset,
+  getListing,
+  InvalidArgumentError,
+  type MyceliumClient,
+  order,
+  readToken,
+  formatAmount,
+} from "@mycelium/client";
 import type { CliContext } from "../../kit/context.ts";
 import type { Run } from "../main.ts";
 import { parseAddress, parseAmount, parseBps, parseCount, parseId } from "../../kit/parse.ts";
@@ -28,7 +40,10 @@ export function register(program: Command, run: Run): void {
         const client = await ctx.signer();
         const consumer = options.consumer === undefined ? undefined : parseAddress(options.consumer, "--consumer");
         const ordered = await ctx.withSpinner("Ordering", (tx) => order(client, { assetId: parseId(id, "asset id"), consumer, ...tx }));
-        ctx.output.result(ordered, [`Access to asset ${ordered.assetId} for ${ordered.consumer} ${validity(ordered.validUntil)}.`, `  transaction ${ordered.hash}`]);
+        ctx.output.result(ordered, [
+          `Access to asset ${ordered.assetId} for ${ordered.consumer} ${validity(ordered.validUntil)}.`,
+          `  transaction ${ordered.hash}`,
+        ]);
       }),
     );
 
@@ -57,7 +72,12 @@ async function buyCommand(ctx: CliContext, assetId: bigint, options: BuyOptions)
   const token = await paymentTokenOf(client, assetId);
   const maxPayment = options.maxPayment === undefined ? undefined : parseAmount(options.maxPayment, token.decimals, "--max-payment");
   if (options.tokens !== undefined) {
-    if (consumer !== undefined) throw new InvalidArgumentError({ parameter: "--consumer", value: consumer, expected: "no consumer with --tokens (tokens go to you)" });
+    if (consumer !== undefined)
+      throw new InvalidArgumentError({
+        parameter: "--consumer",
+        value: consumer,
+        expected: "no consumer with --tokens (tokens go to you)",
+      });
     const count = parseCount(options.tokens, "--tokens");
     const bought = await ctx.withSpinner("Buying", (tx) => buy(client, { assetId, count, maxPayment, marketFee, ...tx }));
     ctx.output.result({ ...bought, paymentTokenSymbol: token.symbol, paymentTokenDecimals: token.decimals }, [
@@ -87,9 +107,16 @@ async function paymentTokenOf(client: MyceliumClient, assetId: bigint) {
 function parseMarketFee(options: BuyOptions) {
   if (options.marketFee === undefined && options.marketFeeRecipient === undefined) return undefined;
   if (options.marketFee === undefined || options.marketFeeRecipient === undefined) {
-    throw new InvalidArgumentError({ parameter: "--market-fee", value: options.marketFee ?? "(missing)", expected: "--market-fee and --market-fee-recipient together" });
+    throw new InvalidArgumentError({
+      parameter: "--market-fee",
+      value: options.marketFee ?? "(missing)",
+      expected: "--market-fee and --market-fee-recipient together",
+    });
   }
-  return { bps: parseBps(options.marketFee, "--market-fee"), recipient: parseAddress(options.marketFeeRecipient, "--market-fee-recipient") };
+  return {
+    bps: parseBps(options.marketFee, "--market-fee"),
+    recipient: parseAddress(options.marketFeeRecipient, "--market-fee-recipient"),
+  };
 }
 
 function validity(validUntil: bigint): string {

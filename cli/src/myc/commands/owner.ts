@@ -1,7 +1,20 @@
 /** Asset owners' commands: update, state, datatoken, mint, list, unlist, dispenser. */
 import type { Command } from "commander";
 import { parseUnits } from "viem";
-import { ASSET_STATES, closeDispenser, closeListing, contractAddress, createDatatoken, mintDatatokens, readToken, setAssetState, setDispenser, setListing, updateManifest, formatAmount } from "@mycelium/client";
+import {
+  ASSET_STATES,
+  closeDispenser,
+  closeListing,
+  contractAddress,
+  createDatatoken,
+  mintDatatokens,
+  readToken,
+  setAssetState,
+  setDispenser,
+  setListing,
+  updateManifest,
+  formatAmount,
+} from "@mycelium/client";
 import type { CliContext } from "../../kit/context.ts";
 import type { Run } from "../main.ts";
 import { parseAddress, parseAmount, parseChoice, parseCount, parseDuration, parseId } from "../../kit/parse.ts";
@@ -19,7 +32,10 @@ export function register(program: Command, run: Run): void {
         const updated = await ctx.withSpinner("Updating the manifest", (tx) =>
           updateManifest(client, { assetId: parseId(id, "asset id"), manifestCid: options.manifest, ...tx }),
         );
-        ctx.output.result(updated, [`Asset ${updated.assetId} is at version ${updated.version} (manifest ${updated.manifestCid}).`, `  transaction ${updated.hash}`]);
+        ctx.output.result(updated, [
+          `Asset ${updated.assetId} is at version ${updated.version} (manifest ${updated.manifestCid}).`,
+          `  transaction ${updated.hash}`,
+        ]);
       }),
     );
 
@@ -32,7 +48,10 @@ export function register(program: Command, run: Run): void {
         const changed = await ctx.withSpinner("Changing the state", (tx) =>
           setAssetState(client, { assetId: parseId(id, "asset id"), state: parseChoice(state, ASSET_STATES, "state"), ...tx }),
         );
-        ctx.output.result(changed, [`Asset ${changed.assetId} is now ${changed.state} (was ${changed.previousState}).`, `  transaction ${changed.hash}`]);
+        ctx.output.result(changed, [
+          `Asset ${changed.assetId} is now ${changed.state} (was ${changed.previousState}).`,
+          `  transaction ${changed.hash}`,
+        ]);
       }),
     );
 
@@ -71,7 +90,10 @@ export function register(program: Command, run: Run): void {
             ...tx,
           }),
         );
-        ctx.output.result(minted, [`Minted ${tokens} datatoken(s) of asset ${minted.assetId} to ${minted.to}.`, `  transaction ${minted.hash}`]);
+        ctx.output.result(minted, [
+          `Minted ${tokens} datatoken(s) of asset ${minted.assetId} to ${minted.to}.`,
+          `  transaction ${minted.hash}`,
+        ]);
       }),
     );
 
@@ -83,12 +105,22 @@ export function register(program: Command, run: Run): void {
     .action(
       run(async (ctx: CliContext, id: string, options: { price: string; paymentToken?: string }) => {
         const client = await ctx.signer();
-        const paymentToken = options.paymentToken ? parseAddress(options.paymentToken, "--payment-token") : contractAddress(client.deployment, "PaymentToken");
+        const paymentToken = options.paymentToken
+          ? parseAddress(options.paymentToken, "--payment-token")
+          : contractAddress(client.deployment, "PaymentToken");
         const token = await readToken(client, paymentToken);
         const listed = await ctx.withSpinner("Listing", (tx) =>
-          setListing(client, { assetId: parseId(id, "asset id"), price: parseAmount(options.price, token.decimals, "--price"), paymentToken, ...tx }),
+          setListing(client, {
+            assetId: parseId(id, "asset id"),
+            price: parseAmount(options.price, token.decimals, "--price"),
+            paymentToken,
+            ...tx,
+          }),
         );
-        ctx.output.result(listed, [`Asset ${listed.assetId} is listed at ${formatAmount(listed.price, token)} per access.`, `  transaction ${listed.hash}`]);
+        ctx.output.result(listed, [
+          `Asset ${listed.assetId} is listed at ${formatAmount(listed.price, token)} per access.`,
+          `  transaction ${listed.hash}`,
+        ]);
       }),
     );
 
@@ -98,7 +130,9 @@ export function register(program: Command, run: Run): void {
     .action(
       run(async (ctx: CliContext, id: string) => {
         const client = await ctx.signer();
-        const closed = await ctx.withSpinner("Closing the listing", (tx) => closeListing(client, { assetId: parseId(id, "asset id"), ...tx }));
+        const closed = await ctx.withSpinner("Closing the listing", (tx) =>
+          closeListing(client, { assetId: parseId(id, "asset id"), ...tx }),
+        );
         ctx.output.result(closed, [`Asset ${closed.assetId} is no longer for sale.`, `  transaction ${closed.hash}`]);
       }),
     );
@@ -120,7 +154,10 @@ export function register(program: Command, run: Run): void {
         const opened = await ctx.withSpinner("Opening the dispenser", (tx) =>
           setDispenser(client, { assetId, maxPerWallet: parseCount(options.maxPerWallet, "--max-per-wallet"), ...tx }),
         );
-        ctx.output.result(opened, [`Asset ${assetId} is free: up to ${opened.maxPerWallet} datatoken(s) per wallet (\`myc dispense ${assetId}\`).`, `  transaction ${opened.hash}`]);
+        ctx.output.result(opened, [
+          `Asset ${assetId} is free: up to ${opened.maxPerWallet} datatoken(s) per wallet (\`myc dispense ${assetId}\`).`,
+          `  transaction ${opened.hash}`,
+        ]);
       }),
     );
 }

@@ -8,7 +8,25 @@ import { readFile } from "node:fs/promises";
 import * as dagJson from "@ipld/dag-json";
 import type { Command } from "commander";
 import { parseUnits } from "viem";
-import { ASSET_KINDS, type AssetKind, assetKindOfManifest, contractAddress, type DatasetManifest, InvalidArgumentError, type ModelManifest, type MyceliumClient, publish, publishAsset, type PublishAssetParameters, readToken, type TokenDescription, validateManifest, formatAmount } from "@mycelium/client";
+import {
+  ASSET_KINDS,
+  type AssetKind,
+  assetKindOfManifest,
+  contractAddress,
+  type DatasetManifest,
+  InvalidArgumentError,
+  type ModelManifest,
+  type MyceliumClient,
+  publish,
+  publishAsset,
+  type PublishAssetParameters,
+  readToken,
+  type TokenDescription,
+  validateManifest,
+  formatAmount,
+  type PublishAssetReturnType,
+  type PublishReturnType,
+} from "@mycelium/client";
 import type { CliContext } from "../../kit/context.ts";
 import type { Run } from "../main.ts";
 import { parseAddress, parseAmount, parseChoice, parseDuration, parseId } from "../../kit/parse.ts";
@@ -61,28 +79,49 @@ export function register(program: Command, run: Run): void {
 async function publishCommand(ctx: CliContext, contentPath: string | undefined, options: PublishOptions): Promise<void> {
   const sources = [contentPath, options.manifest, options.manifestFile].filter((source) => source !== undefined);
   if (sources.length !== 1) {
-    throw new InvalidArgumentError({ parameter: "what to publish", value: sources.join(", ") || "(nothing)", expected: "exactly one of <path>, --manifest <cid> or --manifest-file <file>" });
+    throw new InvalidArgumentError({
+      parameter: "what to publish",
+      value: sources.join(", ") || "(nothing)",
+      expected: "exactly one of <path>, --manifest <cid> or --manifest-file <file>",
+    });
   }
   if (!options.datatoken && options.price !== undefined) {
-    throw new InvalidArgumentError({ parameter: "--price", value: options.price, expected: "no price with --no-datatoken (a listing sells datatokens)" });
+    throw new InvalidArgumentError({
+      parameter: "--price",
+      value: options.price,
+      expected: "no price with --no-datatoken (a listing sells datatokens)",
+    });
   }
   const fileManifest = options.manifestFile === undefined ? undefined : await readManifestFile(options.manifestFile);
   const kind: AssetKind | undefined =
-    options.kind !== undefined ? parseChoice(options.kind, ASSET_KINDS, "--kind") : fileManifest ? assetKindOfManifest(fileManifest) : undefined;
-  if (kind === undefined) throw new InvalidArgumentError({ parameter: "--kind", value: "(missing)", expected: `one of ${ASSET_KINDS.join(", ")}` });
+    options.kind !== undefined
+      ? parseChoice(options.kind, ASSET_KINDS, "--kind")
+      : fileManifest
+        ? assetKindOfManifest(fileManifest)
+        : undefined;
+  if (kind === undefined)
+    throw new InvalidArgumentError({ parameter: "--kind", value: "(missing)", expected: `one of ${ASSET_KINDS.join(", ")}` });
   if (fileManifest && assetKindOfManifest(fileManifest) !== kind) {
-    throw new InvalidArgumentError({ parameter: "--kind", value: kind, expected: `the kind of the manifest file (${assetKindOfManifest(fileManifest)})` });
+    throw new InvalidArgumentError({
+      parameter: "--kind",
+      value: kind,
+      expected: `the kind of the manifest file (${assetKindOfManifest(fileManifest)})`,
+    });
   }
-  if (contentPath !== undefined && !options.name) throw new InvalidArgumentError({ parameter: "--name", value: "(missing)", expected: "a name for the asset" });
+  if (contentPath !== undefined && !options.name)
+    throw new InvalidArgumentError({ parameter: "--name", value: "(missing)", expected: "a name for the asset" });
   const parents = options.parent.map((parent) => parseId(parent, "--parent"));
   const metrics = parseMetrics(options.metric);
   const client = await ctx.signer();
   const { datatoken, listing, token } = await saleTerms(client, options);
   const common = { parents, datatoken, listing };
 
-  let published;
+  let published: PublishAssetReturnType | PublishReturnType;
   if (options.manifest !== undefined) {
-    published = { ...(await ctx.withSpinner("Publishing", (tx) => publishAsset(client, { kind, manifestCid: options.manifest!, ...common, ...tx }))), kind };
+    published = {
+      ...(await ctx.withSpinner("Publishing", (tx) => publishAsset(client, { kind, manifestCid: options.manifest!, ...common, ...tx }))),
+      kind,
+    };
   } else {
     const storage = await openLocalStorage(dataDirOf(ctx, options));
     const { onProgress, stop } = ctx.trackPublish("Adding content");
@@ -119,12 +158,17 @@ async function publishCommand(ctx: CliContext, contentPath: string | undefined, 
 /** The datatoken and listing of `publishAsset` from the command line options, with the payment token for display. */
 async function saleTerms(client: MyceliumClient, options: PublishOptions) {
   const datatoken: PublishAssetParameters["datatoken"] = options.datatoken
-    ? { accessPeriod: parseDuration(options.accessPeriod, "--access-period"), initialSupply: parseAmount(options.supply, 0, "--supply") * parseUnits("1", 18) }
+    ? {
+        accessPeriod: parseDuration(options.accessPeriod, "--access-period"),
+        initialSupply: parseAmount(options.supply, 0, "--supply") * parseUnits("1", 18),
+      }
     : undefined;
   let listing: PublishAssetParameters["listing"];
   let token: TokenDescription | undefined;
   if (options.price !== undefined) {
-    const paymentToken = options.paymentToken ? parseAddress(options.paymentToken, "--payment-token") : contractAddress(client.deployment, "PaymentToken");
+    const paymentToken = options.paymentToken
+      ? parseAddress(options.paymentToken, "--payment-token")
+      : contractAddress(client.deployment, "PaymentToken");
     token = await readToken(client, paymentToken);
     listing = { paymentToken, price: parseAmount(options.price, token.decimals, "--price") };
   }
@@ -137,11 +181,20 @@ async function readManifestFile(file: string): Promise<DatasetManifest | ModelMa
   try {
     value = dagJson.decode(await readFile(file));
   } catch (cause) {
-    throw new InvalidArgumentError({ parameter: "--manifest-file", value: file, expected: "a readable dag-json manifest (links written as {\"/\": \"<cid>\"})", cause });
+    throw new InvalidArgumentError({
+      parameter: "--manifest-file",
+      value: file,
+      expected: 'a readable dag-json manifest (links written as {"/": "<cid>"})',
+      cause,
+    });
   }
   const manifest = validateManifest(value, { cid: file });
   if (assetKindOfManifest(manifest) === undefined) {
-    throw new InvalidArgumentError({ parameter: "--manifest-file", value: file, expected: "a dataset or model manifest (update manifests are not assets)" });
+    throw new InvalidArgumentError({
+      parameter: "--manifest-file",
+      value: file,
+      expected: "a dataset or model manifest (update manifests are not assets)",
+    });
   }
   return manifest as DatasetManifest | ModelManifest;
 }

@@ -15,7 +15,9 @@ import type { Run } from "../main.ts";
 type VerifyOptions = StorageCommandOptions & { fetchTimeout: string };
 
 export function register(program: Command, run: Run): void {
-  const verify = program.command("verify").description("check finalized rounds against the protocol's rule: fetch every update, aggregate, compare with the chain");
+  const verify = program
+    .command("verify")
+    .description("check finalized rounds against the protocol's rule: fetch every update, aggregate, compare with the chain");
   withStorageOptions(
     verify
       .command("round <job> <round>")
@@ -65,7 +67,10 @@ async function verifyWholeJob(ctx: CliContext, job: string, options: VerifyOptio
       signal: ctx.signal,
       onProgress: progress(ctx),
     });
-    ctx.output.result(report, [`Job ${jobId}: ${report.outcome} (${report.rounds.length} round(s) verified)`, ...report.rounds.flatMap((entry) => describeRound(entry))]);
+    ctx.output.result(report, [
+      `Job ${jobId}: ${report.outcome} (${report.rounds.length} round(s) verified)`,
+      ...report.rounds.flatMap((entry) => describeRound(entry)),
+    ]);
     return exitCodeFor(report.outcome);
   } finally {
     await node.stop();
@@ -81,18 +86,25 @@ function exitCodeFor(outcome: string): number {
 function progress(ctx: CliContext): (event: VerifyProgressEvent) => void {
   return (event) => {
     if (event.type === "round") ctx.output.note(`round ${event.round}: fetching ${event.reveals} revealed update(s)`);
-    else if (event.type === "update" && !event.fetched) ctx.output.note(`round ${event.round}: the update of trainer ${event.trainerIndex} could not be fetched: ${event.detail}`);
+    else if (event.type === "update" && !event.fetched)
+      ctx.output.note(`round ${event.round}: the update of trainer ${event.trainerIndex} could not be fetched: ${event.detail}`);
   };
 }
 
 function describeRound(report: RoundVerification): string[] {
   const lines = [`Round ${report.round} of job ${report.jobId} (${report.status}): ${report.outcome}`];
   if (report.onChain !== null) {
-    lines.push(`  on-chain    ${report.onChain.aggregateCid}  mask [${maskIndices(report.onChain.includedMask).join(", ")}]  ${report.onChain.includedSamples} samples`);
+    lines.push(
+      `  on-chain    ${report.onChain.aggregateCid}  mask [${maskIndices(report.onChain.includedMask).join(", ")}]  ${report.onChain.includedSamples} samples`,
+    );
   }
-  lines.push(`  recomputed  ${report.recomputed.aggregateCid}  mask [${maskIndices(report.recomputed.includedMask).join(", ")}]  ${report.recomputed.includedSamples} samples`);
+  lines.push(
+    `  recomputed  ${report.recomputed.aggregateCid}  mask [${maskIndices(report.recomputed.includedMask).join(", ")}]  ${report.recomputed.includedSamples} samples`,
+  );
   for (const update of report.updates) {
-    lines.push(`  trainer ${update.trainerIndex}  ${update.verdict.padEnd(16)} ${update.includedOnChain ? "included on-chain" : "not included on-chain"}  ${update.detail}`);
+    lines.push(
+      `  trainer ${update.trainerIndex}  ${update.verdict.padEnd(16)} ${update.includedOnChain ? "included on-chain" : "not included on-chain"}  ${update.detail}`,
+    );
   }
   for (const reason of report.reasons) lines.push(`  ${reason}`);
   return lines;
