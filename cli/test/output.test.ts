@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { CID } from "multiformats/cid";
 import { Output, toJson } from "../src/kit/output.ts";
 import { EXIT_CODES, exitCodeOf } from "../src/kit/exitCodes.ts";
+import { CLI_HINTS } from "../src/kit/hints.ts";
 import { AbortedError, AssetNotFoundError, BaseError, ContractRevertedError, InvalidCidError, RpcUnreachableError } from "@mycelium/client";
 
 /** A real stream that collects what is written, optionally claiming to be a terminal. */
@@ -74,8 +75,36 @@ describe("CLI output", () => {
     const stdout = sink(false);
     expect(new Output({ json: true, verbose: false, stdout, stderr }).error(error)).to.equal(EXIT_CODES.RPC_UNREACHABLE);
     await tick();
-    expect(stderr.text()).to.equal(`error: ${error.shortMessage}\nhint: ${error.hint}\n`);
-    expect(JSON.parse(stdout.text()).error).to.deep.include({ name: "RpcUnreachableError", code: 14, message: error.shortMessage });
+    // The command line's own advice replaces the SDK's for this code (flags and npm scripts, not parameters).
+    expect(stderr.text()).to.equal(`error: ${error.shortMessage}\nhint: ${CLI_HINTS.RPC_UNREACHABLE}\n`);
+    expect(JSON.parse(stdout.text()).error).to.deep.include({
+      name: "RpcUnreachableError",
+      code: 14,
+      message: error.shortMessage,
+      hint: CLI_HINTS.RPC_UNREACHABLE,
+    });
+  });
+
+  it("gives every error class of every package a code of its own with an exit code, so none exits as a bug (1)", async () => {
+    const packages = {
+      "@mycelium/client": await import("@mycelium/client"),
+      "@mycelium/trainer": await import("@mycelium/trainer"),
+      "@mycelium/devkit": await import("@mycelium/devkit"),
+    };
+    const classes: { name: string; code: string }[] = [];
+    for (const [source, exports] of Object.entries(packages)) {
+      for (const [name, value] of Object.entries(exports)) {
+        if (typeof value !== "function" || !(value.prototype instanceof BaseError)) continue;
+        classes.push({ name: `${source} ${name}`, code: (value as typeof BaseError).code });
+      }
+    }
+    expect(classes.length).to.be.greaterThan(40);
+    const missing = classes.filter(({ code }) => !Object.hasOwn(EXIT_CODES, code) || code === "MYCELIUM_ERROR");
+    expect(missing, "error classes without an exit code of their own").to.deep.equal([]);
+    const byCode = new Map<string, string[]>();
+    for (const { name, code } of classes) byCode.set(code, [...(byCode.get(code) ?? []), name.split(" ")[1]!]);
+    const shared = [...byCode].filter(([, names]) => new Set(names).size > 1);
+    expect(shared, "codes shared by different classes").to.deep.equal([]);
   });
 
   it("maps every error class to its own exit code, subclasses first", () => {

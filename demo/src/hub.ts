@@ -209,7 +209,7 @@ export type HubRun = {
 /** The run stopped: a process failed, a deadline passed, or a step failed. */
 export class HubError extends BaseError {
   override name = "HubError";
-  override readonly code: string = "HUB";
+  static override readonly code: string = "HUB";
 }
 
 /** What every phase works with. */

@@ -67,7 +67,7 @@ const DEFAULT_LOOPBACK_LANES = 10;
 /** The settings are incomplete or contradictory. */
 export class IndexerConfigError extends BaseError {
   override name = "IndexerConfigError";
-  override readonly code: string = "INDEXER_CONFIG";
+  static override readonly code: string = "INDEXER_CONFIG";
   constructor(shortMessage: string, params: { details?: string; hint?: string; cause?: unknown } = {}) {
     super(shortMessage, {
       details: params.details,

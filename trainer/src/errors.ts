@@ -3,7 +3,7 @@ import { BaseError } from "@mycelium/client";
 /** Thrown for a `--backend` value that names no backend. */
 export class UnknownBackendError extends BaseError {
   override name = "UnknownBackendError";
-  override readonly code: string = "UNKNOWN_BACKEND";
+  static override readonly code: string = "UNKNOWN_BACKEND";
   readonly value: string;
   constructor(value: string, known: readonly string[]) {
     super(`Unknown compute backend "${value}".`, {
@@ -17,7 +17,7 @@ export class UnknownBackendError extends BaseError {
 /** Thrown when the requested backend's package is not installed or fails to initialise. */
 export class BackendUnavailableError extends BaseError {
   override name = "BackendUnavailableError";
-  override readonly code: string = "BACKEND_UNAVAILABLE";
+  static override readonly code: string = "BACKEND_UNAVAILABLE";
   readonly backend: string;
   constructor(backend: string, params: { reason: string; packageName: string | null; cause?: unknown }) {
     super(`Compute backend "${backend}" is not available.`, {
@@ -34,7 +34,7 @@ export class BackendUnavailableError extends BaseError {
 /** The journal in the trainer's data directory cannot be used (unreadable, malformed, or another job's or account's). */
 export class TrainerJournalError extends BaseError {
   override name = "TrainerJournalError";
-  override readonly code: string = "TRAINER_JOURNAL";
+  static override readonly code: string = "TRAINER_JOURNAL";
   readonly path: string;
   constructor(path: string, problem: string, cause?: unknown) {
     super(`The trainer journal ${path} cannot be used: ${problem}.`, {
@@ -48,7 +48,7 @@ export class TrainerJournalError extends BaseError {
 /** The account cannot take part in the job any more (it left, was slashed, or withdrew its stake) while rounds remain. */
 export class TrainerNotActiveError extends BaseError {
   override name = "TrainerNotActiveError";
-  override readonly code: string = "TRAINER_NOT_ACTIVE";
+  static override readonly code: string = "TRAINER_NOT_ACTIVE";
   readonly status: string;
   constructor(params: { jobId: bigint; trainer: string; status: string }) {
     super(`Trainer ${params.trainer} is "${params.status}" in job ${params.jobId} and cannot train in it.`, {
@@ -61,7 +61,7 @@ export class TrainerNotActiveError extends BaseError {
 /** A commitment of this trainer was not revealed in its reveal window: its stake is lost to whoever slashes it. */
 export class RevealMissedError extends BaseError {
   override name = "RevealMissedError";
-  override readonly code: string = "REVEAL_MISSED";
+  static override readonly code: string = "REVEAL_MISSED";
   readonly round: bigint;
   constructor(params: { jobId: bigint; round: bigint; trainer: string; details?: string }) {
     super(`Trainer ${params.trainer} committed in round ${params.round} of job ${params.jobId} and did not reveal in time.`, {

@@ -5,6 +5,7 @@
  */
 import { BaseError } from "@mycelium/client";
 import { exitCodeOf } from "./exitCodes.ts";
+import { cliHint } from "./hints.ts";
 
 export type OutputOptions = {
   json: boolean;
@@ -72,11 +73,12 @@ export class Output {
     if (typed?.details && Array.isArray((error as { issues?: unknown }).issues)) message = `${message} ${typed.details}`;
     if (this.json) {
       this.stdout.write(
-        `${toJson({ error: { name: (error as Error)?.name ?? "Error", code, message, details: typed?.details ?? null, hint: typed?.hint ?? null } })}\n`,
+        `${toJson({ error: { name: (error as Error)?.name ?? "Error", code, message, details: typed?.details ?? null, hint: (typed ? cliHint(typed.code, typed.hint) : undefined) ?? null } })}\n`,
       );
     }
     this.stderr.write(`error: ${message.split("\n")[0]}\n`);
-    if (typed?.hint) this.stderr.write(`hint: ${typed.hint}\n`);
+    const hint = typed ? cliHint(typed.code, typed.hint) : undefined;
+    if (hint) this.stderr.write(`hint: ${hint}\n`);
     if (this.verbose) {
       if (typed?.details) this.stderr.write(`details: ${typed.details}\n`);
       this.stderr.write(`${describeCauses(error)}\n`);

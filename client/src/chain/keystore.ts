@@ -94,7 +94,7 @@ export async function readKeystoreFile(path: string, password: string): Promise<
   } catch (cause) {
     throw new KeystoreError(`Cannot read the keystore ${path}.`, {
       path,
-      hint: "Check the path given to --keystore (or MYC_KEYSTORE).",
+      hint: "Check the keystore file's path (MYC_KEYSTORE, or the path given).",
       cause,
     });
   }

@@ -3,7 +3,7 @@ import { BaseError } from "../errors/base.ts";
 /** Thrown when in-memory dataset arrays are inconsistent (lengths, shapes, labels out of range). */
 export class InvalidDatasetError extends BaseError {
   override name = "InvalidDatasetError";
-  override readonly code: string = "INVALID_DATASET";
+  static override readonly code: string = "INVALID_DATASET";
   readonly field: string;
   readonly expected: string;
   readonly found: string;
@@ -35,7 +35,7 @@ export type TensorShardDefect =
 /** Thrown when bytes are not a valid `mycelium/tensor-shards@1` shard. `defect` says which check failed. */
 export class InvalidTensorShardError extends BaseError {
   override name = "InvalidTensorShardError";
-  override readonly code: string = "INVALID_TENSOR_SHARD";
+  static override readonly code: string = "INVALID_TENSOR_SHARD";
   readonly defect: TensorShardDefect;
   constructor(defect: TensorShardDefect, details: string) {
     super(`Invalid tensor shard (${defect}).`, {
@@ -49,7 +49,7 @@ export class InvalidTensorShardError extends BaseError {
 /** Thrown when an IDX file (the MNIST family's format) cannot be parsed. */
 export class InvalidIdxFileError extends BaseError {
   override name = "InvalidIdxFileError";
-  override readonly code: string = "INVALID_IDX_FILE";
+  static override readonly code: string = "INVALID_IDX_FILE";
   constructor(details: string, params: { source?: string; cause?: unknown } = {}) {
     super(`Invalid IDX file${params.source ? ` ${params.source}` : ""}.`, {
       details,
@@ -62,7 +62,7 @@ export class InvalidIdxFileError extends BaseError {
 /** Thrown when the files of a well-known dataset are not where they should be. */
 export class DatasetFilesNotFoundError extends BaseError {
   override name = "DatasetFilesNotFoundError";
-  override readonly code: string = "DATASET_FILES_NOT_FOUND";
+  static override readonly code: string = "DATASET_FILES_NOT_FOUND";
   readonly missing: readonly string[];
   constructor(params: { dataset: string; missing: readonly string[]; hint: string }) {
     super(`${params.dataset} files not found.`, {
@@ -76,7 +76,7 @@ export class DatasetFilesNotFoundError extends BaseError {
 /** Thrown for shard-assignment parameters that cannot describe a round (no shards, bad seed, bad index). */
 export class InvalidShardAssignmentError extends BaseError {
   override name = "InvalidShardAssignmentError";
-  override readonly code: string = "INVALID_SHARD_ASSIGNMENT";
+  static override readonly code: string = "INVALID_SHARD_ASSIGNMENT";
   constructor(field: string, expected: string, found: unknown) {
     super(`Invalid shard assignment parameter \`${field}\`.`, {
       details: `Expected ${expected}, found ${typeof found === "bigint" ? `${found}n` : (JSON.stringify(found) ?? String(found))}.`,

@@ -99,7 +99,7 @@ export type RandomSeed = number | Hex;
 /** Thrown for a seed that is neither a uint32 nor a hex string of whole bytes. */
 export class InvalidRandomSeedError extends BaseError {
   override name = "InvalidRandomSeedError";
-  override readonly code: string = "INVALID_RANDOM_SEED";
+  static override readonly code: string = "INVALID_RANDOM_SEED";
   constructor(seed: unknown) {
     super("Invalid random seed.", {
       details: `Expected a uint32 integer or a 0x-prefixed hex string of whole bytes, found ${describe(seed)}.`,
@@ -111,7 +111,7 @@ export class InvalidRandomSeedError extends BaseError {
 /** Thrown when `nextInt(n)` is asked for an empty or too large range. */
 export class InvalidRandomRangeError extends BaseError {
   override name = "InvalidRandomRangeError";
-  override readonly code: string = "INVALID_RANDOM_RANGE";
+  static override readonly code: string = "INVALID_RANDOM_RANGE";
   constructor(n: number) {
     super("Invalid random integer range.", { details: `Expected an integer n with 1 <= n <= 2^32, found ${n}.` });
   }

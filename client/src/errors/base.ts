@@ -17,8 +17,8 @@ export type BaseErrorType = BaseError & { name: "BaseError" };
 
 export class BaseError extends Error {
   override name = "BaseError";
-  /** Stable machine-readable code of the error's class; every subclass sets its own. */
-  readonly code: string = "MYCELIUM_ERROR";
+  /** Stable machine-readable code of the class; every subclass sets its own (`static override readonly code`). */
+  static readonly code: string = "MYCELIUM_ERROR";
   readonly shortMessage: string;
   readonly details: string | undefined;
   readonly hint: string | undefined;
@@ -31,6 +31,11 @@ export class BaseError extends Error {
     this.shortMessage = shortMessage;
     this.details = params.details;
     this.hint = params.hint;
+  }
+
+  /** The machine-readable code of this error's class (see `BaseError.code`): what programs and exit codes go by. */
+  get code(): string {
+    return (this.constructor as typeof BaseError).code;
   }
 
   /** Walks the `cause` chain and returns the first error for which `predicate` holds, or null. */
@@ -49,7 +54,7 @@ export class BaseError extends Error {
 /** Thrown when an operation is cancelled through its AbortSignal. */
 export class AbortedError extends BaseError {
   override name = "AbortedError";
-  override readonly code: string = "ABORTED";
+  static override readonly code: string = "ABORTED";
   constructor(operation: string, params: { cause?: unknown } = {}) {
     super(`${operation} was aborted.`, { cause: params.cause, hint: "Run it again when you are ready; work already stored is reused." });
   }

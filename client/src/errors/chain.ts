@@ -9,7 +9,7 @@ import { BaseError } from "./base.ts";
 /** A parameter of an action or a CLI flag has the wrong shape (not an address, a negative amount, an unknown kind). */
 export class InvalidArgumentError extends BaseError {
   override name = "InvalidArgumentError";
-  override readonly code: string = "INVALID_ARGUMENT";
+  static override readonly code: string = "INVALID_ARGUMENT";
   readonly parameter: string;
   readonly value: string;
 
@@ -28,13 +28,13 @@ export class InvalidArgumentError extends BaseError {
 /** The JSON-RPC endpoint did not answer (nothing listening, DNS failure, timeout, HTTP error). */
 export class RpcUnreachableError extends BaseError {
   override name = "RpcUnreachableError";
-  override readonly code: string = "RPC_UNREACHABLE";
+  static override readonly code: string = "RPC_UNREACHABLE";
   readonly url: string;
 
   constructor(params: { url: string; cause?: unknown }) {
     super(`The RPC endpoint ${params.url} is unreachable.`, {
       details: causeMessage(params.cause),
-      hint: "Check the URL (--rpc or MYC_RPC_URL) and that the node is running; for a local chain run `npm run devnet`.",
+      hint: "Check the RPC URL (MYC_RPC_URL, or the one given) and that the node is running; for a local chain, start the devnet first.",
       cause: params.cause,
     });
     this.url = params.url;
@@ -44,7 +44,7 @@ export class RpcUnreachableError extends BaseError {
 /** The RPC endpoint serves another chain than the one expected (from --chain-id, MYC_CHAIN_ID or the deployment). */
 export class WrongChainError extends BaseError {
   override name = "WrongChainError";
-  override readonly code: string = "WRONG_CHAIN";
+  static override readonly code: string = "WRONG_CHAIN";
   readonly expectedChainId: number;
   readonly actualChainId: number;
 
@@ -64,15 +64,15 @@ export class WrongChainError extends BaseError {
 /** No deployment of the protocol is known for this chain id. */
 export class UnknownDeploymentError extends BaseError {
   override name = "UnknownDeploymentError";
-  override readonly code: string = "UNKNOWN_DEPLOYMENT";
+  static override readonly code: string = "UNKNOWN_DEPLOYMENT";
   readonly chainId: number;
 
   constructor(params: { chainId: number; searched: string[] }) {
     super(`No Mycelium deployment is known for chain ${params.chainId}.`, {
       details: params.searched.length > 0 ? `looked for ${params.searched.join(", ")}` : undefined,
       hint:
-        "Pass the deployment file (--deployment or MYC_DEPLOYMENT), set MYC_DEPLOYMENTS_DIR to the folder holding " +
-        "<chainId>.json, or start a local chain with `npm run devnet` (it writes deployments/<chainId>.json).",
+        "Pass the deployment (a file or an object; MYC_DEPLOYMENT names a file), set MYC_DEPLOYMENTS_DIR to the folder " +
+        "holding <chainId>.json, or work in a directory with deployments/<chainId>.json (a local devnet writes one).",
     });
     this.chainId = params.chainId;
   }
@@ -81,7 +81,7 @@ export class UnknownDeploymentError extends BaseError {
 /** A deployment file or object is not of the expected shape. */
 export class InvalidDeploymentError extends BaseError {
   override name = "InvalidDeploymentError";
-  override readonly code: string = "INVALID_DEPLOYMENT";
+  static override readonly code: string = "INVALID_DEPLOYMENT";
   readonly source: string;
 
   constructor(params: { source: string; problem: string; cause?: unknown }) {
@@ -96,7 +96,7 @@ export class InvalidDeploymentError extends BaseError {
 /** The deployment lacks a contract an action needs (for example TrainingJobs on a chain deployed before it existed). */
 export class MissingContractError extends BaseError {
   override name = "MissingContractError";
-  override readonly code: string = "MISSING_CONTRACT";
+  static override readonly code: string = "MISSING_CONTRACT";
   readonly chainId: number;
   readonly contract: string;
 
@@ -113,13 +113,13 @@ export class MissingContractError extends BaseError {
 /** A write action was called on a client without an account. */
 export class MissingAccountError extends BaseError {
   override name = "MissingAccountError";
-  override readonly code: string = "MISSING_ACCOUNT";
+  static override readonly code: string = "MISSING_ACCOUNT";
 
   constructor(params: { action: string }) {
     super(`${params.action} needs an account to sign with, and none is configured.`, {
       hint:
-        "Create the client with an account (createMyceliumClient({ account })); on the command line set MYC_PRIVATE_KEY " +
-        "or pass --keystore <file> (private keys are never accepted as arguments).",
+        "Create the client with an account (createMyceliumClient({ account }), from a private key or an encrypted " +
+        "keystore: decryptKeystore).",
     });
   }
 }
@@ -127,7 +127,7 @@ export class MissingAccountError extends BaseError {
 /** A keystore file cannot be read, decrypted or written. */
 export class KeystoreError extends BaseError {
   override name = "KeystoreError";
-  override readonly code: string = "KEYSTORE";
+  static override readonly code: string = "KEYSTORE";
   readonly path: string | undefined;
 
   constructor(shortMessage: string, params: { path?: string | undefined; hint: string; details?: string | undefined; cause?: unknown }) {
@@ -153,7 +153,7 @@ function formatAmount(value: bigint, token: TokenDescription | undefined): strin
  */
 export class InsufficientBalanceError extends BaseError {
   override name = "InsufficientBalanceError";
-  override readonly code: string = "INSUFFICIENT_BALANCE";
+  static override readonly code: string = "INSUFFICIENT_BALANCE";
   readonly account: Address;
   readonly token: TokenDescription | undefined;
   readonly balance: bigint;
@@ -192,7 +192,7 @@ export class InsufficientBalanceError extends BaseError {
 /** A spender may move less of an owner's tokens than an operation needs. */
 export class InsufficientAllowanceError extends BaseError {
   override name = "InsufficientAllowanceError";
-  override readonly code: string = "INSUFFICIENT_ALLOWANCE";
+  static override readonly code: string = "INSUFFICIENT_ALLOWANCE";
   readonly owner: Address | undefined;
   readonly spender: Address;
   readonly allowance: bigint;
@@ -226,7 +226,7 @@ export class InsufficientAllowanceError extends BaseError {
 /** A transaction or call reverted without a custom error this client knows (a require string, a panic, no data). */
 export class TransactionRevertedError extends BaseError {
   override name = "TransactionRevertedError";
-  override readonly code: string = "TRANSACTION_REVERTED";
+  static override readonly code: string = "TRANSACTION_REVERTED";
   readonly hash: Hash | undefined;
   readonly reason: string | undefined;
 
@@ -247,7 +247,7 @@ export class TransactionRevertedError extends BaseError {
 /** The node rejected a request for another reason (nonce, gas price, unsupported method...). */
 export class ChainRequestError extends BaseError {
   override name = "ChainRequestError";
-  override readonly code: string = "CHAIN_REQUEST";
+  static override readonly code: string = "CHAIN_REQUEST";
 
   constructor(params: { action: string; cause: unknown }) {
     super(`${params.action} failed: ${causeMessage(params.cause) ?? "the node rejected the request"}.`, {
@@ -260,7 +260,7 @@ export class ChainRequestError extends BaseError {
 /** `claimRewards` found no round whose reward the account may claim. */
 export class NothingToClaimError extends BaseError {
   override name = "NothingToClaimError";
-  override readonly code: string = "NOTHING_TO_CLAIM";
+  static override readonly code: string = "NOTHING_TO_CLAIM";
   readonly jobId: bigint;
 
   constructor(params: { jobId: bigint; account: Address; checked: number }) {
@@ -275,7 +275,7 @@ export class NothingToClaimError extends BaseError {
 /** A confirmed transaction lacks the event its action is defined by (a contract that does not match this client). */
 export class MissingEventError extends BaseError {
   override name = "MissingEventError";
-  override readonly code: string = "MISSING_EVENT";
+  static override readonly code: string = "MISSING_EVENT";
 
   constructor(params: { action: string; eventName: string; hash: Hash; address: Address }) {
     super(`${params.action} was confirmed but ${params.address} emitted no ${params.eventName} event.`, {

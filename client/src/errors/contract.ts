@@ -58,7 +58,7 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   // AssetRegistry
   AssetNotFound: ({ assetId }) => ({
     message: `Asset ${assetId} does not exist.`,
-    hint: "Check the id (list assets with `myc assets` or listAssets); asset ids start at 1.",
+    hint: "Check the id (listAssets lists them); asset ids start at 1.",
   }),
   NotAssetOwner: ({ assetId, caller, owner }) => ({
     message: `Account ${caller} does not own asset ${assetId} (owner is ${owner}).`,
@@ -74,7 +74,7 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   }),
   DatatokenExists: ({ assetId, datatoken }) => ({
     message: `Asset ${assetId} already has a datatoken (${datatoken}).`,
-    hint: "An asset has one datatoken: mint more of it (mintDatatokens, `myc mint`) instead of creating another.",
+    hint: "An asset has one datatoken: mint more of it (mintDatatokens) instead of creating another.",
   }),
   ParentNotFound: ({ parentId }) => ({
     message: `Lineage parent asset ${parentId} does not exist.`,
@@ -110,7 +110,7 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   // TrainingJobs: jobs
   JobNotFound: ({ jobId }) => ({
     message: `Job ${jobId} does not exist.`,
-    hint: "Check the id (`myc job status <id>`, getJob); job ids start at 1.",
+    hint: "Check the id (getJob reads a job); job ids start at 1.",
   }),
   JobIsCancelled: ({ jobId }) => ({
     message: `Job ${jobId} was cancelled.`,
@@ -203,7 +203,7 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   }),
   NotATrainer: ({ jobId, account }) => ({
     message: `Account ${account} never joined job ${jobId}.`,
-    hint: "Join the job first (joinJob, `myc job join`).",
+    hint: "Join the job first (joinJob).",
   }),
   TrainerNotActive: ({ jobId, trainer, status }) => ({
     message: `Trainer ${trainer} is ${trainerStatusName(status)} in job ${jobId}, not active.`,
@@ -224,7 +224,7 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   // TrainingJobs: rounds
   WrongRound: ({ round, currentRound }) => ({
     message: `Round ${round} is not the current round (${currentRound}).`,
-    hint: "Read the job's current round (getRound, `myc job status`) and act on it.",
+    hint: "Read the job's current round (getRound) and act on it.",
   }),
   OutsideWindow: ({ phase, opensAt, closesAt }) => ({
     message: `This belongs to the ${phaseName(phase)} window of the round, open from ${time(opensAt)} to ${time(closesAt)}.`,
@@ -307,7 +307,7 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   }),
   ResultAlreadyPublished: ({ jobId, assetId }) => ({
     message: `The result of job ${jobId} was already published as asset ${assetId}.`,
-    hint: `See it with \`myc asset ${assetId}\`.`,
+    hint: `Read the asset (getAsset ${assetId}) to see its state.`,
   }),
   // ERC-721 (asset NFTs)
   ERC721IncorrectOwner: ({ sender, tokenId, owner }) => ({
@@ -331,7 +331,7 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   ERC721InvalidSender: ({ sender }) => ({ message: `${sender} cannot send asset NFTs.`, hint: "Send from the owner's account." }),
   ERC721NonexistentToken: ({ tokenId }) => ({
     message: `Asset ${tokenId} does not exist.`,
-    hint: "Check the id (list assets with `myc assets` or listAssets); asset ids start at 1.",
+    hint: "Check the id (listAssets lists them); asset ids start at 1.",
   }),
   // Datatoken
   AssetNotActive: ({ assetId, state }) => ({
@@ -343,7 +343,7 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   // ERC-20 and ERC-2612 (datatokens and payment tokens)
   ERC20InsufficientBalance: ({ sender, balance, needed }) => ({
     message: `Account ${sender} holds ${amount(balance)} of the token but ${amount(needed)} are needed.`,
-    hint: "Top up the account (on a devnet: `myc faucet`). If it is the asset owner's account, the listing ran out of datatokens: the owner mints more.",
+    hint: "Top up the account (on a devnet, the test token's faucet). If it is the asset owner's account, the listing ran out of datatokens: the owner mints more.",
   }),
   ERC20InsufficientAllowance: ({ spender, allowance, needed }) => ({
     message: `${spender} may move ${amount(allowance)} of the token but ${amount(needed)} are needed.`,
@@ -376,11 +376,11 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   // Marketplace
   NoDatatoken: ({ assetId }) => ({
     message: `Asset ${assetId} has no datatoken yet.`,
-    hint: "Its owner creates one (createDatatoken, `myc datatoken <id>`) before listing it or opening a dispenser.",
+    hint: "Its owner creates one (createDatatoken) before listing it or opening a dispenser.",
   }),
   NotListed: ({ assetId }) => ({
     message: `Asset ${assetId} is not for sale.`,
-    hint: "Check the asset (`myc asset <id>`): it may have a dispenser instead, or its owner may open a listing.",
+    hint: "Check the asset (getAsset, getListing): it may have a dispenser instead, or its owner may open a listing.",
   }),
   NoDispenser: ({ assetId }) => ({
     message: `Asset ${assetId} has no open dispenser.`,
@@ -439,7 +439,7 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
 /** A contract call or transaction reverted with one of the protocol's custom errors. */
 export class ContractRevertedError<name extends ContractErrorName = ContractErrorName> extends BaseError {
   override name = "ContractRevertedError";
-  override readonly code: string = "CONTRACT_REVERTED";
+  static override readonly code: string = "CONTRACT_REVERTED";
   /** The Solidity error's name, e.g. "NotAssetOwner". */
   readonly errorName: name;
   /** The error's arguments, keyed by their Solidity names. */
@@ -480,7 +480,7 @@ export class ContractRevertedError<name extends ContractErrorName = ContractErro
 /** The asset id names no asset (`AssetNotFound`). */
 export class AssetNotFoundError extends ContractRevertedError<"AssetNotFound"> {
   override name = "AssetNotFoundError";
-  override readonly code: string = "ASSET_NOT_FOUND";
+  static override readonly code: string = "ASSET_NOT_FOUND";
   get assetId(): bigint {
     return this.args.assetId;
   }
@@ -489,13 +489,13 @@ export class AssetNotFoundError extends ContractRevertedError<"AssetNotFound"> {
 /** The account is not the asset NFT's current owner. */
 export class NotAssetOwnerError extends ContractRevertedError<"NotAssetOwner"> {
   override name = "NotAssetOwnerError";
-  override readonly code: string = "NOT_ASSET_OWNER";
+  static override readonly code: string = "NOT_ASSET_OWNER";
 }
 
 /** The job id names no job (`JobNotFound`). */
 export class JobNotFoundError extends ContractRevertedError<"JobNotFound"> {
   override name = "JobNotFoundError";
-  override readonly code: string = "JOB_NOT_FOUND";
+  static override readonly code: string = "JOB_NOT_FOUND";
   get jobId(): bigint {
     return this.args.jobId;
   }

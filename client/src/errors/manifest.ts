@@ -6,7 +6,7 @@ export type ManifestIssue = { path: string; expected: string; found: string };
 /** Thrown when a manifest does not match its schema. Lists every problem, not only the first. */
 export class ManifestValidationError extends BaseError {
   override name = "ManifestValidationError";
-  override readonly code: string = "MANIFEST_VALIDATION";
+  static override readonly code: string = "MANIFEST_VALIDATION";
   readonly kind: string;
   readonly issues: ManifestIssue[];
 

@@ -4,7 +4,7 @@ import { BaseError } from "./base.ts";
 /** Thrown when a model cannot be used for training: unsupported weights, data that does not fit its input. */
 export class IncompatibleModelError extends BaseError {
   override name = "IncompatibleModelError";
-  override readonly code: string = "INCOMPATIBLE_MODEL";
+  static override readonly code: string = "INCOMPATIBLE_MODEL";
   constructor(shortMessage: string, details: string, cause?: unknown) {
     super(shortMessage, {
       details,
@@ -17,7 +17,7 @@ export class IncompatibleModelError extends BaseError {
 /** Thrown when the arguments of an aggregation cannot describe a round (as opposed to a bad update, which is excluded). */
 export class InvalidAggregationInputError extends BaseError {
   override name = "InvalidAggregationInputError";
-  override readonly code: string = "INVALID_AGGREGATION_INPUT";
+  static override readonly code: string = "INVALID_AGGREGATION_INPUT";
   constructor(details: string) {
     super("Invalid aggregation input.", {
       details,
@@ -32,7 +32,7 @@ export class InvalidAggregationInputError extends BaseError {
  */
 export class UpdateMismatchError extends BaseError {
   override name = "UpdateMismatchError";
-  override readonly code: string = "UPDATE_MISMATCH";
+  static override readonly code: string = "UPDATE_MISMATCH";
   readonly cid: string;
   constructor(cid: string, mismatches: readonly string[]) {
     super(`Update ${cid} does not match its reveal: ${mismatches.join("; ")}.`, {

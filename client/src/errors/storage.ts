@@ -11,7 +11,7 @@ export type BlockSource = "local" | "gateway" | "bitswap";
 /** Thrown when the bytes of a block do not hash to its CID. The bytes are never returned, stored or yielded. */
 export class BlockVerificationError extends BaseError {
   override name = "BlockVerificationError";
-  override readonly code: string = "BLOCK_VERIFICATION";
+  static override readonly code: string = "BLOCK_VERIFICATION";
   readonly cid: string;
   readonly source: BlockSource | "car" | "input";
   readonly from: string | undefined;
@@ -34,7 +34,7 @@ export class BlockVerificationError extends BaseError {
 /** Thrown when a block could not be found locally, on any peer's gateway, or through bitswap before the timeout. */
 export class BlockNotFoundError extends BaseError {
   override name = "BlockNotFoundError";
-  override readonly code: string = "BLOCK_NOT_FOUND";
+  static override readonly code: string = "BLOCK_NOT_FOUND";
   readonly cid: string;
 
   constructor(params: { cid: string; tried: string[]; timeoutMs?: number | undefined; cause?: unknown }) {
@@ -50,7 +50,7 @@ export class BlockNotFoundError extends BaseError {
 /** Thrown when content uses a hash function or codec this client cannot verify or traverse. */
 export class UnsupportedContentError extends BaseError {
   override name = "UnsupportedContentError";
-  override readonly code: string = "UNSUPPORTED_CONTENT";
+  static override readonly code: string = "UNSUPPORTED_CONTENT";
   readonly cid: string;
 
   constructor(params: { cid: string; what: string; supported: string }) {
@@ -65,7 +65,7 @@ export class UnsupportedContentError extends BaseError {
 /** Thrown when the bytes behind a CID are not what the operation needs (e.g. a directory where a file was asked for). */
 export class InvalidContentError extends BaseError {
   override name = "InvalidContentError";
-  override readonly code: string = "INVALID_CONTENT";
+  static override readonly code: string = "INVALID_CONTENT";
   readonly cid: string;
 
   constructor(params: { cid: string; expected: string; found: string; hint?: string; cause?: unknown }) {
@@ -81,7 +81,7 @@ export class InvalidContentError extends BaseError {
 /** Thrown when a path inside a UnixFS directory does not exist. */
 export class PathNotFoundError extends BaseError {
   override name = "PathNotFoundError";
-  override readonly code: string = "PATH_NOT_FOUND";
+  static override readonly code: string = "PATH_NOT_FOUND";
   readonly cid: string;
   readonly path: string;
 
@@ -98,7 +98,7 @@ export class PathNotFoundError extends BaseError {
 /** Thrown when a string is not a CID. */
 export class InvalidCidError extends BaseError {
   override name = "InvalidCidError";
-  override readonly code: string = "INVALID_CID";
+  static override readonly code: string = "INVALID_CID";
   readonly value: string;
 
   constructor(params: { value: string; cause?: unknown }) {
@@ -113,7 +113,7 @@ export class InvalidCidError extends BaseError {
 /** Thrown when a CAR file is malformed or does not contain every block reachable from its roots. */
 export class CarError extends BaseError {
   override name = "CarError";
-  override readonly code: string = "CAR";
+  static override readonly code: string = "CAR";
 
   constructor(shortMessage: string, params: { details?: string; hint?: string; cause?: unknown } = {}) {
     super(shortMessage, {
@@ -127,7 +127,7 @@ export class CarError extends BaseError {
 /** Thrown when a storage node cannot be created, started or dialed. */
 export class StorageNodeError extends BaseError {
   override name = "StorageNodeError";
-  override readonly code: string = "STORAGE_NODE";
+  static override readonly code: string = "STORAGE_NODE";
 
   constructor(shortMessage: string, params: { details?: string; hint?: string; cause?: unknown } = {}) {
     super(shortMessage, params);
@@ -137,7 +137,7 @@ export class StorageNodeError extends BaseError {
 /** Thrown when an argument is out of range (shard size, concurrency, ...). */
 export class InvalidStorageParameterError extends BaseError {
   override name = "InvalidStorageParameterError";
-  override readonly code: string = "INVALID_STORAGE_PARAMETER";
+  static override readonly code: string = "INVALID_STORAGE_PARAMETER";
   readonly parameter: string;
 
   constructor(params: { parameter: string; expected: string; found: string }) {
@@ -149,7 +149,7 @@ export class InvalidStorageParameterError extends BaseError {
 /** Thrown when a TF.js model cannot be saved to or loaded from IPFS. */
 export class ModelStorageError extends BaseError {
   override name = "ModelStorageError";
-  override readonly code: string = "MODEL_STORAGE";
+  static override readonly code: string = "MODEL_STORAGE";
 
   constructor(shortMessage: string, params: { details?: string; hint?: string; cause?: unknown } = {}) {
     super(shortMessage, params);
@@ -159,7 +159,7 @@ export class ModelStorageError extends BaseError {
 /** Thrown when a peer's HTTP gateway answers with an error or cannot be reached. */
 export class GatewayError extends BaseError {
   override name = "GatewayError";
-  override readonly code: string = "GATEWAY";
+  static override readonly code: string = "GATEWAY";
   readonly url: string;
   readonly status: number | undefined;
 

@@ -3,7 +3,7 @@ import { BaseError } from "../errors/base.ts";
 /** The indexer could not be reached, or answered with an HTTP error. */
 export class IndexerRequestError extends BaseError {
   override name = "IndexerRequestError";
-  override readonly code: string = "INDEXER_REQUEST";
+  static override readonly code: string = "INDEXER_REQUEST";
   readonly url: string;
   readonly status: number | undefined;
   constructor(params: { url: string; status?: number | undefined; body?: string | undefined; cause?: unknown }) {
@@ -13,7 +13,7 @@ export class IndexerRequestError extends BaseError {
         : `The indexer at ${params.url} answered HTTP ${params.status}.`,
       {
         details: params.body === undefined ? undefined : `Response: ${params.body.slice(0, 500)}`,
-        hint: "Check that the indexer runs (`npm run indexer`) and that the URL points at it (default http://localhost:42069).",
+        hint: "Check that the indexer is running and that the URL points at it (an indexer listens on http://localhost:42069 by default).",
         cause: params.cause,
       },
     );
@@ -28,7 +28,7 @@ export type IndexerGraphQLError = { message: string; extensions?: { code?: strin
 /** The indexer refused or failed a GraphQL query. `graphqlCode` is the first error's code (for example QUERY_TOO_COSTLY). */
 export class IndexerQueryError extends BaseError {
   override name = "IndexerQueryError";
-  override readonly code: string = "INDEXER_QUERY";
+  static override readonly code: string = "INDEXER_QUERY";
   readonly errors: IndexerGraphQLError[];
   readonly graphqlCode: string | undefined;
   constructor(errors: IndexerGraphQLError[]) {
@@ -48,7 +48,7 @@ export class IndexerQueryError extends BaseError {
 /** An indexer operation did not finish in time. */
 export class IndexerTimeoutError extends BaseError {
   override name = "IndexerTimeoutError";
-  override readonly code: string = "INDEXER_TIMEOUT";
+  static override readonly code: string = "INDEXER_TIMEOUT";
   readonly timeoutMs: number;
   constructor(operation: string, timeoutMs: number, details?: string) {
     super(`${operation} did not finish within ${timeoutMs} ms.`, {
@@ -62,7 +62,7 @@ export class IndexerTimeoutError extends BaseError {
 /** A name filter was asked for without a way to read manifests. */
 export class ManifestResolverRequiredError extends BaseError {
   override name = "ManifestResolverRequiredError";
-  override readonly code: string = "MANIFEST_RESOLVER_REQUIRED";
+  static override readonly code: string = "MANIFEST_RESOLVER_REQUIRED";
   constructor() {
     super("Searching assets by name needs `resolveManifest`.", {
       details: "Asset names live in the dag-json manifests on IPFS; the indexer stores each asset's manifest CID, not its name.",
@@ -74,7 +74,7 @@ export class ManifestResolverRequiredError extends BaseError {
 /** A query helper was given a parameter it cannot use (a page size below 1, a malformed address). */
 export class InvalidIndexerQueryError extends BaseError {
   override name = "InvalidIndexerQueryError";
-  override readonly code: string = "INVALID_INDEXER_QUERY";
+  static override readonly code: string = "INVALID_INDEXER_QUERY";
   readonly parameter: string;
   constructor(parameter: string, value: unknown, expected: string) {
     super(`Invalid \`${parameter}\`: ${String(value)}.`, { hint: `Pass ${expected}.` });

@@ -65,7 +65,7 @@ export type SpecIssue = { path: string; expected: string; found: string };
 /** Thrown by validateTrainingSpec and buildTrainingSpec; `issues` lists every problem, not just the first. */
 export class InvalidTrainingSpecError extends BaseError {
   override name = "InvalidTrainingSpecError";
-  override readonly code: string = "INVALID_TRAINING_SPEC";
+  static override readonly code: string = "INVALID_TRAINING_SPEC";
   readonly issues: readonly SpecIssue[];
   constructor(issues: readonly SpecIssue[]) {
     super(`Invalid training spec: ${issues.length} problem${issues.length === 1 ? "" : "s"}.`, {

@@ -89,7 +89,7 @@ describe("createMyceliumClient and deployments", function () {
     const error = await rejection(createMyceliumClient({ rpcUrl: "http://127.0.0.1:9", deployment: chain.get().devnet.deployment }));
     expect(error).to.be.instanceOf(RpcUnreachableError);
     expect((error as RpcUnreachableError).url).to.equal("http://127.0.0.1:9");
-    expect((error as RpcUnreachableError).hint).to.contain("npm run devnet");
+    expect((error as RpcUnreachableError).hint).to.contain("start the devnet");
   });
 
   it("MissingContractError when the deployment lacks a contract an action needs", async () => {

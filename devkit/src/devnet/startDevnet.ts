@@ -76,7 +76,7 @@ export type StartDevnetErrorType = DevnetStartError | AbortedError;
 /** The devnet server could not be started (port taken, compilation failed, deployment failed, timeout). */
 export class DevnetStartError extends BaseError {
   override name = "DevnetStartError";
-  override readonly code: string = "DEVNET_START";
+  static override readonly code: string = "DEVNET_START";
   constructor(reason: string, params: { logTail: string[]; cause?: unknown }) {
     super(`The devnet did not start: ${reason}.`, {
       details: params.logTail.length > 0 ? `Last lines from the server:\n${params.logTail.join("\n")}` : undefined,

@@ -19,7 +19,7 @@ const EXIT_WITH_PARENT = createRequire(import.meta.url).resolve("../process/exit
 /** The indexer process did not start serving: it exited first, or did not answer within the time allowed. */
 export class IndexerStartError extends BaseError {
   override name = "IndexerStartError";
-  override readonly code: string = "INDEXER_START";
+  static override readonly code: string = "INDEXER_START";
   constructor(reason: string, logTail: string) {
     super(`The indexer did not start: ${reason}.`, {
       details: logTail.length > 0 ? `Last log lines:\n${logTail}` : undefined,
