@@ -163,7 +163,12 @@ describe("myc publish, serve and get (real processes, a devnet and Helia nodes o
     expectFailure(
       await myc(["publish", "--manifest-file", file], publisherEnv),
       EXIT_CODES.MANIFEST_VALIDATION,
-      /^error: Invalid dataset manifest .*incomplete\.json: 4 problems\. license: expected .*schema: expected an object, found nothing; splits\.train: expected/,
+      new RegExp(
+        [
+          "^error: Invalid dataset manifest .*incomplete\\.json: 4 problems\\. ",
+          "license: expected .*schema: expected an object, found nothing; splits\\.train: expected",
+        ].join(""),
+      ),
     );
     expectFailure(await myc(["get", "bafy-not-a-cid"], env), EXIT_CODES.INVALID_CID, /"bafy-not-a-cid" is not a valid CID/);
     expectFailure(

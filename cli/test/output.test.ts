@@ -43,7 +43,8 @@ describe("CLI output", () => {
       bar.stop();
       await tick();
       if (isTTY) {
-        expect(stderr.text()).to.contain("Publishing: waiting for transaction 0x1234…").and.to.contain("Uploading [").and.to.contain("50%");
+        const printed = stderr.text();
+        expect(printed).to.contain("Publishing: waiting for transaction 0x1234…").and.to.contain("Uploading [").and.to.contain("50%");
         expect(stderr.text().endsWith("\r\x1b[2K")).to.equal(true);
       } else {
         expect(stderr.text()).to.equal("");

@@ -194,7 +194,11 @@ async function measureSetup(label: string, client: typeof Client, dir: string, s
       }
       if (measured)
         console.log(
-          `${label} round ${round_} ${transport}: ${round(BYTES / MB / last.seconds)} MB/s (cpu s: ${sameProcess ? `total ${round(last.cpu.fetching, 3)}` : `serving ${round(last.cpu.serving, 3)}, fetching ${round(last.cpu.fetching, 3)}`})`,
+          `${label} round ${round_} ${transport}: ${round(BYTES / MB / last.seconds)} MB/s (cpu s: ${
+            sameProcess
+              ? `total ${round(last.cpu.fetching, 3)}`
+              : `serving ${round(last.cpu.serving, 3)}, fetching ${round(last.cpu.fetching, 3)}`
+          })`,
         );
     }
   }
@@ -254,9 +258,12 @@ async function main(): Promise<void> {
       setup: {
         bytes: BYTES,
         content: "random bytes (crypto.randomBytes)",
-        unixfs: `CIDv1, sha2-256, raw leaves, ${client.UNIXFS_CHUNK_BYTES}-byte fixed chunks, up to ${client.UNIXFS_MAX_LINKS} links per node`,
+        unixfs:
+          `CIDv1, sha2-256, raw leaves, ${client.UNIXFS_CHUNK_BYTES}-byte fixed chunks, ` +
+          `up to ${client.UNIXFS_MAX_LINKS} links per node`,
         heliaPath:
-          "readBytes on a fresh loopback storage node: blocks from the peer's HTTP trustless gateway (16 in flight, each verified against its CID, written to blockstore-fs), bitswap fallback",
+          "readBytes on a fresh loopback storage node: blocks from the peer's HTTP trustless gateway " +
+          "(16 in flight, each verified against its CID, written to blockstore-fs), bitswap fallback",
         httpPath: "one GET from node:http serving the bytes from memory",
         processes:
           "headline figures: serving side in a child process, fetching side in the benchmark process; sameProcess: both in one process",

@@ -4,7 +4,8 @@
 const [major] = process.versions.node.split(".").map(Number);
 if (major < 22) {
   process.stderr.write(
-    `error: the demo needs Node.js 22 or newer (this is ${process.versions.node}).\nhint: run it as \`npm run demo\`, which uses the project's Node 22.\n`,
+    `error: the demo needs Node.js 22 or newer (this is ${process.versions.node}).\n` +
+      `hint: run it as \`npm run demo\`, which uses the project's Node 22.\n`,
   );
   process.exit(1);
 }

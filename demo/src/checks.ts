@@ -50,7 +50,8 @@ export function checkRun(run: HubRun, expectations: CheckExpectations): Check[] 
     "verifyRound agrees with every round's finalized tuple",
     disputed.length === 0 && rounds.length > 0,
     disputed.length === 0
-      ? `recomputed from ${rounds.reduce((sum, round) => sum + round.verification.updates.length, 0)} revealed updates: same aggregate CID, mask and samples in every round`
+      ? `recomputed from ${rounds.reduce((sum, round) => sum + round.verification.updates.length, 0)} revealed updates: ` +
+          "same aggregate CID, mask and samples in every round"
       : disputed
           .map((round) => `round ${round.round}: ${round.verification.outcome} (${round.verification.reasons.join("; ")})`)
           .join("; "),
@@ -88,7 +89,8 @@ export function checkRun(run: HubRun, expectations: CheckExpectations): Check[] 
   check(
     "test accuracy rises over the rounds",
     gain >= expectations.minAccuracyGain && worstDrop <= expectations.maxAccuracyDrop,
-    `${accuracies.map(percent).join(" -> ")} (gain ${percent(gain)}, at least ${percent(expectations.minAccuracyGain)}; largest drop ${percent(worstDrop)}, at most ${percent(expectations.maxAccuracyDrop)})`,
+    `${accuracies.map(percent).join(" -> ")} (gain ${percent(gain)}, at least ${percent(expectations.minAccuracyGain)}; ` +
+      `largest drop ${percent(worstDrop)}, at most ${percent(expectations.maxAccuracyDrop)})`,
   );
 
   if (result === undefined || graphql === undefined) {
@@ -116,8 +118,10 @@ export function checkRun(run: HubRun, expectations: CheckExpectations): Check[] 
     "honest trainers paid, adversaries not",
     unpaid.length === 0 && paidAdversaries.length === 0,
     unpaid.length + paidAdversaries.length === 0
-      ? `${rewards.filter((reward) => reward.received > 0n).length} trainers paid ${sum(rewards.map((reward) => reward.received))} units in total`
-      : `unpaid: ${unpaid.map((reward) => reward.name).join(", ") || "none"}; paid adversaries: ${paidAdversaries.map((reward) => reward.name).join(", ") || "none"}`,
+      ? `${rewards.filter((reward) => reward.received > 0n).length} trainers paid ` +
+          `${sum(rewards.map((reward) => reward.received))} units in total`
+      : `unpaid: ${unpaid.map((reward) => reward.name).join(", ") || "none"}; ` +
+          `paid adversaries: ${paidAdversaries.map((reward) => reward.name).join(", ") || "none"}`,
   );
 
   const indexed = (graphql.answer as { job?: IndexedJob | null }).job;
@@ -162,7 +166,8 @@ export function checkRun(run: HubRun, expectations: CheckExpectations): Check[] 
   check(
     "the trained model is an asset with lineage to the dataset and the base model",
     lineageOk,
-    `asset ${result.assetId}, manifest ${result.manifestCid}, parents ${parents.join(", ")}, lineage datasets ${result.lineage.datasets.join(", ")}, base model ${result.lineage.baseModel}`,
+    `asset ${result.assetId}, manifest ${result.manifestCid}, parents ${parents.join(", ")}, ` +
+      `lineage datasets ${result.lineage.datasets.join(", ")}, base model ${result.lineage.baseModel}`,
   );
   return checks;
 }

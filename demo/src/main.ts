@@ -93,7 +93,8 @@ async function main(): Promise<number> {
   const parameters = demoParameters({ rounds, dataDirectory: values.data === undefined ? undefined : path.resolve(cwd, values.data) });
   log.step(
     "demo",
-    `Mycelium hub demo: ${parameters.trainers.honest} honest trainers and ${parameters.trainers.adversaries.length} adversary, ${rounds} rounds of federated training; ` +
+    `Mycelium hub demo: ${parameters.trainers.honest} honest trainers and ${parameters.trainers.adversaries.length} adversary, ` +
+      `${rounds} rounds of federated training; ` +
       `log in ${path.relative(cwd, logFile) || logFile}`,
   );
   let code: number;

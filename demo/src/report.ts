@@ -18,7 +18,9 @@ export function renderReport(run: HubRun, checks: readonly Check[], options: { t
   const paid = run.rewards.reduce((total, reward) => total + reward.received, 0n);
   const trainedOn = run.rounds.reduce((total, round) => total + round.includedSamples, 0n);
   const { job, dataset, baseModel, result, purchase, graphql, chain } = run;
-  const notReached = `<p class="fail">Not reached${run.failure ? `: the run stopped in its ${escapeHtml(run.failure.phase)} phase` : ""}.</p>`;
+  const notReached = `<p class="fail">Not reached${
+    run.failure ? `: the run stopped in its ${escapeHtml(run.failure.phase)} phase` : ""
+  }.</p>`;
 
   const roundRows = run.rounds
     .map((round) => {
@@ -73,26 +75,56 @@ export function renderReport(run: HubRun, checks: readonly Check[], options: { t
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>
-  body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1d2421; }
+  body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
+    max-width: 72rem; padding: 0 1rem; color: #1d2421; }
   h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d9e2dc; }
   .muted { color: #5b6b62; } .ok { color: #1a7f37; } .fail { color: #c62828; font-weight: 600; }
-  table { border-collapse: collapse; width: 100%; font-size: 0.9rem; } th, td { text-align: left; padding: 0.3rem 0.6rem; border-bottom: 1px solid #e6ece8; vertical-align: top; }
-  th { background: #f3f7f4; } code, pre { font: 0.82rem/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; } pre { background: #f6f8f7; padding: 0.8rem; overflow-x: auto; }
-  .cards { display: flex; flex-wrap: wrap; gap: 1rem; } .card { border: 1px solid #d9e2dc; border-radius: 6px; padding: 0.6rem 1rem; min-width: 12rem; }
+  table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+  th, td { text-align: left; padding: 0.3rem 0.6rem; border-bottom: 1px solid #e6ece8; vertical-align: top; }
+  th { background: #f3f7f4; } code, pre { font: 0.82rem/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
+  pre { background: #f6f8f7; padding: 0.8rem; overflow-x: auto; }
+  .cards { display: flex; flex-wrap: wrap; gap: 1rem; }
+  .card { border: 1px solid #d9e2dc; border-radius: 6px; padding: 0.6rem 1rem; min-width: 12rem; }
   .card b { display: block; font-size: 1.4rem; }
 </style>
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p class="muted">Generated ${escapeHtml(generatedAt)} &middot; ${escapeHtml(duration(run.durationMs))}${chain ? ` &middot; chain ${chain.chainId} at ${escapeHtml(chain.rpcUrl)}` : ""} &middot;
+<p class="muted">Generated ${escapeHtml(generatedAt)} &middot; ${escapeHtml(duration(run.durationMs))}${
+    chain ? ` &middot; chain ${chain.chainId} at ${escapeHtml(chain.rpcUrl)}` : ""
+  } &middot;
 ${failed.length === 0 ? `<span class="ok">every check passed</span>` : `<span class="fail">${failed.length} check(s) failed</span>`}</p>
-${run.failure ? `<h2 class="fail">The run stopped in its ${escapeHtml(run.failure.phase)} phase</h2>\n<pre>${escapeHtml(run.failure.message)}</pre>` : ""}
+${
+  run.failure
+    ? `<h2 class="fail">The run stopped in its ${escapeHtml(run.failure.phase)} phase</h2>\n<pre>${escapeHtml(run.failure.message)}</pre>`
+    : ""
+}
 
 <div class="cards">
-  ${baseModel ? `<div class="card">Test accuracy<b>${percent(baseModel.accuracy)} &rarr; ${percent(run.rounds.at(-1)?.accuracy ?? baseModel.accuracy)}</b><span class="muted">base model &rarr; after ${run.rounds.length} rounds</span></div>` : ""}
-  <div class="card">Trainers<b>${run.trainers.length}</b><span class="muted">${run.trainers.filter((t) => t.role !== "honest").length} adversarial</span></div>
-  ${job ? `<div class="card">Rewards paid<b>${escapeHtml(money(paid))}</b><span class="muted">of a ${escapeHtml(money(job.rewardPool))} pool${paid < job.rewardPool ? `; ${escapeHtml(money(job.rewardPool - paid))} not paid out` : ""}</span></div>` : ""}
-  ${dataset ? `<div class="card">Dataset<b>${escapeHtml(dataset.name)}</b><span class="muted">${dataset.trainSamples.toLocaleString("en")} train / ${dataset.testSamples.toLocaleString("en")} test; ${trainedOn.toLocaleString("en")} samples trained on in included updates</span></div>` : ""}
+  ${
+    baseModel
+      ? `<div class="card">Test accuracy<b>${percent(baseModel.accuracy)} &rarr; ` +
+        `${percent(run.rounds.at(-1)?.accuracy ?? baseModel.accuracy)}</b>` +
+        `<span class="muted">base model &rarr; after ${run.rounds.length} rounds</span></div>`
+      : ""
+  }
+  <div class="card">Trainers<b>${run.trainers.length}</b><span class="muted">${
+    run.trainers.filter((t) => t.role !== "honest").length
+  } adversarial</span></div>
+  ${
+    job
+      ? `<div class="card">Rewards paid<b>${escapeHtml(money(paid))}</b>` +
+        `<span class="muted">of a ${escapeHtml(money(job.rewardPool))} pool` +
+        `${paid < job.rewardPool ? `; ${escapeHtml(money(job.rewardPool - paid))} not paid out` : ""}</span></div>`
+      : ""
+  }
+  ${
+    dataset
+      ? `<div class="card">Dataset<b>${escapeHtml(dataset.name)}</b>` +
+        `<span class="muted">${dataset.trainSamples.toLocaleString("en")} train / ${dataset.testSamples.toLocaleString("en")} test; ` +
+        `${trainedOn.toLocaleString("en")} samples trained on in included updates</span></div>`
+      : ""
+  }
 </div>
 
 <h2>Phases</h2>
@@ -104,16 +136,42 @@ ${baseModel && dataset ? accuracyChart(run.rounds, baseModel.accuracy, dataset.t
 <h2>Rounds${job ? ` of job ${job.id}` : ""}</h2>
 ${
   job && dataset && baseModel
-    ? `<p class="muted">${job.numRounds} rounds, ${escapeHtml(money(job.rewardPerRound))} each; windows ${job.windows.commit} s commit, ${job.windows.reveal} s reveal,
-${job.windows.attest} s attest, sized from this machine (one trainer's local work took ${job.measured.trainSeconds} s, one transaction ${job.measured.transactionSeconds} s, ${job.measured.cores} cores);
+    ? `<p class="muted">${job.numRounds} rounds, ${escapeHtml(money(job.rewardPerRound))} each; ` +
+      `windows ${job.windows.commit} s commit, ${job.windows.reveal} s reveal,
+${job.windows.attest} s attest, sized from this machine (one trainer's local work took ${job.measured.trainSeconds} s, ` +
+      `one transaction ${job.measured.transactionSeconds} s, ${job.measured.cores} cores);
 quorum ${job.quorumBps / 100}% of the revealed stake; aggregation ${escapeHtml(job.aggregation.rule)}
 (robustK ${job.aggregation.robustK ?? "none"}, trim ${job.aggregation.trimFraction}); spec ${code(job.specCid)}.
 Each trainer trains on the shards assigned to it for the round (at most ${job.maxSamples.toLocaleString("en")} samples), a short run next to
 full passes over the ${dataset.trainSamples.toLocaleString("en")} training samples.
 Accuracy and loss: the round's global model on the ${dataset.testSamples.toLocaleString("en")} test samples, scored by the observer.
 Exclusion reasons and the last column: the observer's <code>verifyRound</code> of the round (the SDK's screening and rule).</p>
-<table><tr>${header(["round", "status", "accuracy", "loss", "included", "excluded", "samples", "reward", "verifyRound", "final at", "model (manifest CID)"])}</tr>
-${row(["base", "", percent(baseModel.accuracy), baseModel.loss.toFixed(3), "", "", "", "", "", "", code(baseModel.manifestCid)])}${roundRows}</table>`
+<table><tr>${header([
+        "round",
+        "status",
+        "accuracy",
+        "loss",
+        "included",
+        "excluded",
+        "samples",
+        "reward",
+        "verifyRound",
+        "final at",
+        "model (manifest CID)",
+      ])}</tr>
+${row([
+  "base",
+  "",
+  percent(baseModel.accuracy),
+  baseModel.loss.toFixed(3),
+  "",
+  "",
+  "",
+  "",
+  "",
+  "",
+  code(baseModel.manifestCid),
+])}${roundRows}</table>`
     : notReached
 }
 
@@ -129,26 +187,59 @@ Received: the reward token's transfers to it in its claim transactions. Indexer:
 
 <h2>Assets</h2>
 <table><tr>${header(["asset", "what", "manifest CID"])}</tr>
-${dataset ? row([String(dataset.assetId), `Dataset "${escapeHtml(dataset.name)}" (${escapeHtml(dataset.license)}) from ${escapeHtml(dataset.origin)}; datatoken ${code(dataset.datatoken)}, ${escapeHtml(money(dataset.price))} per access`, code(dataset.manifestCid)]) : ""}
-${baseModel && dataset ? row([String(baseModel.assetId), `Base model: ${baseModel.parameters.toLocaleString("en")} weights; parent asset ${dataset.assetId}`, code(baseModel.manifestCid)]) : ""}
-${result && job ? row([String(result.assetId), `Trained model of job ${job.id} (publishResult); parents ${result.parents.join(", ")}; lineage: datasets ${result.lineage.datasets.map(code).join(", ")}, base model ${code(result.lineage.baseModel ?? "-")}`, code(result.manifestCid)]) : ""}
+${
+  dataset
+    ? row([
+        String(dataset.assetId),
+        `Dataset "${escapeHtml(dataset.name)}" (${escapeHtml(dataset.license)}) from ${escapeHtml(dataset.origin)}; ` +
+          `datatoken ${code(dataset.datatoken)}, ${escapeHtml(money(dataset.price))} per access`,
+        code(dataset.manifestCid),
+      ])
+    : ""
+}
+${
+  baseModel && dataset
+    ? row([
+        String(baseModel.assetId),
+        `Base model: ${baseModel.parameters.toLocaleString("en")} weights; parent asset ${dataset.assetId}`,
+        code(baseModel.manifestCid),
+      ])
+    : ""
+}
+${
+  result && job
+    ? row([
+        String(result.assetId),
+        `Trained model of job ${job.id} (publishResult); parents ${result.parents.join(", ")}; ` +
+          `lineage: datasets ${result.lineage.datasets.map(code).join(", ")}, base model ${code(result.lineage.baseModel ?? "-")}`,
+        code(result.manifestCid),
+      ])
+    : ""
+}
 </table>
 ${
   purchase
-    ? `<p class="muted">The consumer ${code(purchase.consumer)} bought access for ${escapeHtml(money(purchase.total))} with ${purchase.signedPermit ? "one permit signature and " : ""}one transaction
-(${code(purchase.hash)}) and downloaded ${purchase.downloadedFiles} files (${(purchase.downloadedBytes / 1e6).toFixed(1)} MB), every block verified against its CID.</p>`
+    ? `<p class="muted">The consumer ${code(purchase.consumer)} bought access for ${escapeHtml(money(purchase.total))} ` +
+      `with ${purchase.signedPermit ? "one permit signature and " : ""}one transaction
+(${code(purchase.hash)}) and downloaded ${purchase.downloadedFiles} files ` +
+      `(${(purchase.downloadedBytes / 1e6).toFixed(1)} MB), every block verified against its CID.</p>`
     : ""
 }
 
 <h2>Checks</h2>
 <table><tr>${header(["", "check", "detail"])}</tr>
-${checks.map((check) => row([check.ok ? `<span class="ok">ok</span>` : `<span class="fail">FAIL</span>`, escapeHtml(check.name), escapeHtml(check.detail)])).join("\n")}
+${checks
+  .map((check) =>
+    row([check.ok ? `<span class="ok">ok</span>` : `<span class="fail">FAIL</span>`, escapeHtml(check.name), escapeHtml(check.detail)]),
+  )
+  .join("\n")}
 </table>
 
 <h2>The indexer's answer</h2>
 ${
   graphql
-    ? `<p class="muted">POST ${escapeHtml(run.indexerUrl ?? "")}/graphql with variables <code>${escapeHtml(JSON.stringify(graphql.variables))}</code></p>
+    ? `<p class="muted">POST ${escapeHtml(run.indexerUrl ?? "")}/graphql with variables ` +
+      `<code>${escapeHtml(JSON.stringify(graphql.variables))}</code></p>
 <pre>${escapeHtml(graphql.query)}</pre>
 <pre>${escapeHtml(compactJson(graphql.answer))}</pre>`
     : notReached
@@ -196,16 +287,22 @@ function accuracyChart(rounds: HubRun["rounds"], baseAccuracy: number, testSampl
   const marks = points
     .map(
       (point, i) =>
-        `<circle cx="${x(i).toFixed(1)}" cy="${y(point.accuracy).toFixed(1)}" r="4" fill="#2e7d4f"><title>${escapeHtml(point.label)}: ${percent(point.accuracy)}</title></circle>` +
-        `<text x="${x(i).toFixed(1)}" y="${(y(point.accuracy) - 10).toFixed(1)}" text-anchor="middle" font-size="12" fill="#1d2421">${percent(point.accuracy)}</text>` +
-        `<text x="${x(i).toFixed(1)}" y="${height - margin.bottom + 20}" text-anchor="middle" font-size="12" fill="#5b6b62">${escapeHtml(point.label)}</text>`,
+        `<circle cx="${x(i).toFixed(1)}" cy="${y(point.accuracy).toFixed(1)}" r="4" fill="#2e7d4f">` +
+        `<title>${escapeHtml(point.label)}: ${percent(point.accuracy)}</title></circle>` +
+        `<text x="${x(i).toFixed(1)}" y="${(y(point.accuracy) - 10).toFixed(1)}" ` +
+        `text-anchor="middle" font-size="12" fill="#1d2421">${percent(point.accuracy)}</text>` +
+        `<text x="${x(i).toFixed(1)}" y="${height - margin.bottom + 20}" ` +
+        `text-anchor="middle" font-size="12" fill="#5b6b62">${escapeHtml(point.label)}</text>`,
     )
     .join("");
-  return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Test accuracy per round">
+  return (
+    `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Test accuracy per round">
 <rect width="${width}" height="${height}" fill="#ffffff"/>${grid}
 <path d="${path}" fill="none" stroke="#2e7d4f" stroke-width="2.5"/>${marks}
-<text x="${margin.left + plotWidth / 2}" y="${height - 6}" text-anchor="middle" font-size="12" fill="#5b6b62">test accuracy of the global model (${testSamples.toLocaleString("en")} samples)</text>
-</svg>`;
+<text x="${margin.left + plotWidth / 2}" y="${height - 6}" text-anchor="middle" font-size="12" fill="#5b6b62">` +
+    `test accuracy of the global model (${testSamples.toLocaleString("en")} samples)</text>
+</svg>`
+  );
 }
 
 function header(cells: readonly string[]): string {

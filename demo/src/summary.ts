@@ -20,7 +20,8 @@ export function formatSummary(run: HubRun, checks: readonly Check[]): string {
 
   if (job && dataset && baseModel) {
     lines.push(
-      `Rounds of job ${job.id} (global model on the ${dataset.testSamples.toLocaleString("en")} test samples; windows ${job.windows.commit}/${job.windows.reveal}/${job.windows.attest} s):`,
+      `Rounds of job ${job.id} (global model on the ${dataset.testSamples.toLocaleString("en")} test samples; ` +
+        `windows ${job.windows.commit}/${job.windows.reveal}/${job.windows.attest} s):`,
     );
     lines.push(
       table(
@@ -122,7 +123,9 @@ export function formatSummary(run: HubRun, checks: readonly Check[]): string {
 function table(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: readonly string[]) =>
-    `  ${cells.map((cell, column) => (right[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join("  ")}`.trimEnd();
+    `  ${cells
+      .map((cell, column) => (right[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join("  ")}`.trimEnd();
   return [line(header), ...rows.map(line)].join("\n");
 }
 

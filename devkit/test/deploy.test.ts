@@ -1,7 +1,7 @@
 /**
- * `npm run deploy` (the contracts package's scripts/deploy.ts), the README's way to put the protocol on a real chain, run as a process against
- * a chain served over JSON-RPC (a devnet with its own chain id, standing in for a remote chain): the deployment file it
- * writes is one the client can use.
+ * `npm run deploy` (the contracts package's scripts/deploy.ts), the README's way to put the protocol on a real chain, run
+ * as a process against a chain served over JSON-RPC (a devnet with its own chain id, standing in for a remote chain): the
+ * deployment file it writes is one the client can use.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";

@@ -8,6 +8,7 @@
 import path from "node:path";
 import { expect } from "chai";
 import { isRunning, startOrphanParent, waitUntilGone } from "../src/index.ts";
+import { sleep } from "@mycelium/client/utils";
 
 const PRELOAD = path.resolve(import.meta.dirname, "..", "src", "process", "exitWithParent.cjs");
 
@@ -21,7 +22,9 @@ Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
 /** The parent: starts the child with the preload and a stdin pipe it never writes to, prints the child's pid, waits. */
 const PARENT = `
 const { spawn } = require("node:child_process");
-const child = spawn(process.execPath, ["--require", ${JSON.stringify(PRELOAD)}, "-e", ${JSON.stringify(STUCK_CHILD)}], { stdio: ["pipe", "pipe", "inherit"] });
+const child = spawn(process.execPath, ["--require", ${JSON.stringify(PRELOAD)}, "-e", ${JSON.stringify(
+  STUCK_CHILD,
+)}], { stdio: ["pipe", "pipe", "inherit"] });
 child.stdout.once("data", () => console.log("CHILD_PID " + child.pid));
 setInterval(() => undefined, 60_000);
 `;
@@ -33,7 +36,7 @@ describe("exitWithParent.cjs", function () {
     const orphan = await startOrphanParent(["-e", PARENT], "CHILD_PID");
     await orphan.killParent();
     // Still there a moment later: the SIGTERM did not end it (its handler cannot run while the main thread is stuck).
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await sleep(2_000);
     expect(isRunning(orphan.childPid, orphan.childStartTime), "the stuck child survives SIGTERM").to.equal(true);
     // Gone once the grace period (10 s) has passed.
     const gone = await waitUntilGone(orphan.childPid, orphan.childStartTime, 30_000);

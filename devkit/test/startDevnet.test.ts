@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { AbortedError } from "@mycelium/client";
 import { createPublicClient, createTestClient, createWalletClient, http, parseAbi } from "viem";
 import { allProcesses, DevnetStartError, isRunning, startDevnet, startOrphanParent, waitUntilGone, type Devnet } from "../src/index.ts";
+import { sleep } from "@mycelium/client/utils";
 
 /** Live devnet servers started by this process. */
 function ourServers(): number[] {
@@ -26,7 +27,7 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<b
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   return condition();
 }

@@ -64,7 +64,8 @@ async function main(): Promise<void> {
       events: indexedEvents,
     };
     console.log(
-      `Live latency over ${latencies.length} transactions: p50 ${result.liveLatencyMsP50} ms, p95 ${result.liveLatencyMsP95} ms, max ${Math.round(latencies[latencies.length - 1]!)} ms`,
+      `Live latency over ${latencies.length} transactions: p50 ${result.liveLatencyMsP50} ms, p95 ${result.liveLatencyMsP95} ms, ` +
+        `max ${Math.round(latencies[latencies.length - 1]!)} ms`,
     );
     fs.mkdirSync(path.dirname(RESULT_FILE), { recursive: true });
     fs.writeFileSync(RESULT_FILE, `${JSON.stringify(result, null, 2)}\n`);

@@ -374,7 +374,9 @@ describe("indexer", function () {
           marketFeeRecipient consumer block transaction token { decimals } } }
         assetRevenues(orderBy: "assetId") { items { assetId paymentToken purchaseCount datatokensSold revenue protocolFees marketFees volume
           updatedAtBlock token { address decimals isPaymentToken } } }
-        accountEarnings(limit: 100) { items { account tokenAddress sales marketFees protocolFees trainingRewards slashRewards total paymentCount token { decimals } } }
+        accountEarnings(limit: 100) {
+          items { account tokenAddress sales marketFees protocolFees trainingRewards slashRewards total paymentCount token { decimals } }
+        }
         tokens(orderBy: "decimals") { items { address decimals isPaymentToken isRewardToken isStakeToken firstSeenAtBlock } }
       }`,
       );
@@ -961,7 +963,9 @@ describe("indexer", function () {
         claims(orderBy: "amount", orderDirection: "desc") { items { trainer amount samples block trainerInfo { rewardClaimed } } }
         slashes { items { trainer caller index stake callerShare poolShare toCarry block } }
       }
-      last: finalization(jobId: "1", round: 1) { succeeded aggregateCid includedMask includedSamples winningTupleId reward carry nextSeed nextRoundStart caller } }`,
+      last: finalization(jobId: "1", round: 1) {
+        succeeded aggregateCid includedMask includedSamples winningTupleId reward carry nextSeed nextRoundStart caller
+      } }`,
       );
       const r0 = roundFinalized("finalizeR0");
       expect(data.round.commitments.items).to.deep.equal(

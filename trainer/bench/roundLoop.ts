@@ -76,7 +76,8 @@ export async function measureRoundLoop(params: RoundLoopParameters): Promise<Rou
       },
     });
     log(
-      `round loop: job ${fixture.jobId}, ${params.trainers} trainer processes, ${params.rounds} rounds, windows ${params.windows.commit}/${params.windows.reveal}/${params.windows.attest} s`,
+      `round loop: job ${fixture.jobId}, ${params.trainers} trainer processes, ${params.rounds} rounds, ` +
+        `windows ${params.windows.commit}/${params.windows.reveal}/${params.windows.attest} s`,
     );
     for (const account of accounts) {
       processes.push(
@@ -108,7 +109,8 @@ export async function measureRoundLoop(params: RoundLoopParameters): Promise<Rou
       );
       const accuracy = processes[0]!.events.find((event) => event.type === "evaluated" && event.round === round)?.accuracy;
       log(
-        `round loop: round ${round + 1}/${params.rounds} finalized${typeof accuracy === "number" ? `, validation accuracy ${(accuracy * 100).toFixed(2)}%` : ""}`,
+        `round loop: round ${round + 1}/${params.rounds} finalized` +
+          `${typeof accuracy === "number" ? `, validation accuracy ${(accuracy * 100).toFixed(2)}%` : ""}`,
       );
     }
     await Promise.all(processes.map((trainer) => trainer.waitFor((event) => event.type === "summary", 120_000, "the end of the job")));

@@ -151,7 +151,8 @@ const loop = await measureRoundLoop({
 });
 timings.roundLoop = seconds(t0);
 log(
-  `round loop: overhead fraction ${loop.roundOverheadFraction.toFixed(3)} (${loop.meanTrainingSecondsPerRound.toFixed(1)} s of local training in rounds of ${loop.meanRoundSeconds.toFixed(1)} s)`,
+  `round loop: overhead fraction ${loop.roundOverheadFraction.toFixed(3)} ` +
+    `(${loop.meanTrainingSecondsPerRound.toFixed(1)} s of local training in rounds of ${loop.meanRoundSeconds.toFixed(1)} s)`,
 );
 
 const ratio = (accuracy: number) => round4(accuracy / centralizedAccuracy);
@@ -200,7 +201,13 @@ const results = {
     meanFetchAndAggregateMs: Math.round(loop.meanAggregationMs),
     validationAccuracyByRound: loop.accuracyByRound.map(round4),
     samplesPerSecPerTrainer: loop.samplesPerSecPerTrainer,
-    note: "Share of each round's wall time (previous finalization to this one, as each trainer process saw it) not spent in local training, averaged over trainers and rounds. The non-training part is about fixed per round (the reveal window, the commit margin, fetching and aggregating the updates, attesting and finalizing), so the fraction falls as the sponsor lengthens the commit window; trainers train the next round early, from the aggregate they attested, while the round is finalized.",
+    note:
+      "Share of each round's wall time (previous finalization to this one, as each trainer process saw it) " +
+      "not spent in local training, averaged over trainers and rounds. " +
+      "The non-training part is about fixed per round (the reveal window, the commit margin, " +
+      "fetching and aggregating the updates, attesting and finalizing), " +
+      "so the fraction falls as the sponsor lengthens the commit window; " +
+      "trainers train the next round early, from the aggregate they attested, while the round is finalized.",
   },
   aggregationMsPerRound: {
     mean: round4(aggregationMs.reduce((a, b) => a + b, 0) / aggregationMs.length),
@@ -228,7 +235,8 @@ const results = {
     rounds: ROUNDS,
     centralized: `${ROUNDS} epochs, one optimizer state`,
     federated:
-      "per round: assignShards (IID partition of the shards), one local epoch per trainer from the global model with a fresh optimizer, then aggregateUpdates",
+      "per round: assignShards (IID partition of the shards), " +
+      "one local epoch per trainer from the global model with a fresh optimizer, then aggregateUpdates",
     trainingSamplesPerConfiguration: ROUNDS * train.count,
     roundSeed: "keccak256(utf8('mycelium/bench/training/round/' + round))",
     robustRule: ROBUST_RULE,
@@ -236,7 +244,9 @@ const results = {
     byzantine: {
       trainers: 8,
       byzantineTrainerIndices: BYZANTINE_TRAINERS,
-      attack: `base + ${NOISE_SCALE} x (RMS of an honest update) x N(0, 1) in every coordinate, claiming the samples of their assigned shards`,
+      attack:
+        `base + ${NOISE_SCALE} x (RMS of an honest update) x N(0, 1) in every coordinate, ` +
+        "claiming the samples of their assigned shards",
     },
     evaluation: "accuracy on the 10,000 Fashion-MNIST test images",
   },
@@ -303,7 +313,8 @@ async function federated(name: string, trainers: number, byzantine: readonly num
       .map((verdict) => `${verdict.trainerIndex}:${verdict.reason}`);
     exclusions[name]!.push(excluded);
     log(
-      `${name}: round ${round + 1}/${ROUNDS} test accuracy ${pct(accuracy)}, excluded [${excluded.join(", ")}], aggregation ${aggregationMs.at(-1)!.toFixed(0)} ms`,
+      `${name}: round ${round + 1}/${ROUNDS} test accuracy ${pct(accuracy)}, ` +
+        `excluded [${excluded.join(", ")}], aggregation ${aggregationMs.at(-1)!.toFixed(0)} ms`,
     );
   }
   timings[name] = seconds(start);

@@ -58,7 +58,8 @@ export async function selectBackend(params: SelectBackendParameters = {}): Promi
       const how = requested === "auto" ? "best available" : "requested with --backend";
       const skipped = probes.filter((p) => !p.available).map((p) => `${p.name} (${p.reason})`);
       log(
-        `[trainer] compute backend: ${candidate.name} (${how}; TF.js backend "${tf.getBackend()}"${skipped.length ? `; skipped ${skipped.join(", ")}` : ""})`,
+        `[trainer] compute backend: ${candidate.name} ` +
+          `(${how}; TF.js backend "${tf.getBackend()}"${skipped.length ? `; skipped ${skipped.join(", ")}` : ""})`,
       );
       return { name: candidate.name, tfBackend: tf.getBackend(), packageName: candidate.packageName, probes };
     }

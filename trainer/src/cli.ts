@@ -191,7 +191,8 @@ export async function runTrainerCli(parameters: RunTrainerCliParameters = {}): P
     if (output.json) stdout.write(`${toJson({ type: "summary", ...summary, time: Date.now() }, 0)}\n`);
     else
       stdout.write(
-        `summary: ${summary.rounds.filter((round) => round.included).length} of ${summary.rounds.length} rounds included; claimed ${summary.claimed}, withdrew ${summary.withdrawn} (smallest token units)\n`,
+        `summary: ${summary.rounds.filter((round) => round.included).length} of ${summary.rounds.length} rounds included; ` +
+          `claimed ${summary.claimed}, withdrew ${summary.withdrawn} (smallest token units)\n`,
       );
     return EXIT_CODES.ok;
   } catch (error) {

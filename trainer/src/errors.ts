@@ -24,7 +24,8 @@ export class BackendUnavailableError extends BaseError {
       details: params.reason,
       cause: params.cause,
       hint: params.packageName
-        ? `Install ${params.packageName}@4.22.0 (it downloads native libraries at install time, and the GPU build needs CUDA), or choose another backend.`
+        ? `Install ${params.packageName}@4.22.0 (it downloads native libraries at install time, ` +
+          "and the GPU build needs CUDA), or choose another backend."
         : "Choose another backend.",
     });
     this.backend = backend;
@@ -39,7 +40,9 @@ export class TrainerJournalError extends BaseError {
   constructor(path: string, problem: string, cause?: unknown) {
     super(`The trainer journal ${path} cannot be used: ${problem}.`, {
       cause,
-      hint: "Each job and account has its own journal file; pass the data directory this trainer used before, or move the file away to start afresh (a commitment it records may then go unrevealed and be slashed).",
+      hint:
+        "Each job and account has its own journal file; pass the data directory this trainer used before, " +
+        "or move the file away to start afresh (a commitment it records may then go unrevealed and be slashed).",
     });
     this.path = path;
   }
@@ -66,7 +69,9 @@ export class RevealMissedError extends BaseError {
   constructor(params: { jobId: bigint; round: bigint; trainer: string; details?: string }) {
     super(`Trainer ${params.trainer} committed in round ${params.round} of job ${params.jobId} and did not reveal in time.`, {
       details: params.details,
-      hint: "The stake will be slashed (anyone may call slash); the account cannot commit again in this job. Keep the trainer's data directory and RPC reachable through the reveal window.",
+      hint:
+        "The stake will be slashed (anyone may call slash); the account cannot commit again in this job. " +
+        "Keep the trainer's data directory and RPC reachable through the reveal window.",
     });
     this.round = params.round;
   }

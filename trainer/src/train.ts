@@ -236,7 +236,8 @@ function checkFit(model: tf.LayersModel, data: TensorDataset): number[] {
   if (sampleSizeOf(fixed) !== sampleSizeOf(data.featureShape)) {
     throw new IncompatibleModelError(
       "The data does not fit the model's input.",
-      `Samples have shape [${data.featureShape.join(", ")}] (${sampleSizeOf(data.featureShape)} values), the model takes [${fixed.join(", ")}].`,
+      `Samples have shape [${data.featureShape.join(", ")}] (${sampleSizeOf(data.featureShape)} values), ` +
+        `the model takes [${fixed.join(", ")}].`,
     );
   }
   const units = model.outputs[0]!.shape[model.outputs[0]!.shape.length - 1];

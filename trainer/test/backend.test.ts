@@ -28,7 +28,8 @@ describe("selectBackend", () => {
       ]);
       expect(selected.probes[0]!.reason).to.equal("@tensorflow/tfjs-node-gpu is not installed");
       expect(lines[0]).to.equal(
-        '[trainer] compute backend: wasm (best available; TF.js backend "wasm"; skipped node-gpu (@tensorflow/tfjs-node-gpu is not installed), node (@tensorflow/tfjs-node is not installed))',
+        '[trainer] compute backend: wasm (best available; TF.js backend "wasm"; ' +
+          "skipped node-gpu (@tensorflow/tfjs-node-gpu is not installed), node (@tensorflow/tfjs-node is not installed))",
       );
     }
   });

@@ -87,271 +87,285 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
     return conductor;
   };
 
-  it("plays a whole job: 3 trainers, 2 rounds, one aggregate CID per round in every process, rewards as the contract's formula, stakes back; round 1 runs without the dataset's publisher", async () => {
-    const accounts = [2, 3, 4];
-    await fundTrainers(network, accounts);
-    const fixture = await createJobFixture(network, {
-      dataset: { ...blobs(1200, 300), samplesPerShard: 200, name: "Blobs" },
-      topology: blobsTopology(),
-      modelSeed: 7,
-      spec: {
-        optimizer: { name: "adam", learningRate: 0.01 },
-        batchSize: 32,
-        local: { unit: "epochs", count: 1 },
-        shardsPerTrainer: 2,
-        seed: 5,
-      },
-      job: { rounds: 2, ...WINDOWS, maxTrainers: 4, quorumBps: 6_000, startIn: START_IN },
-    });
-    const trainers = accounts.map((account) => spawnTrainer(account, fixture.jobId));
-    conduct(fixture.jobId, accounts.length);
-
-    // Every shard of the 6 is held by exactly one trainer after round 0 (3 trainers x 2 shards, disjoint): once all
-    // have revealed, the publisher leaves, and round 1's shards can only come from the other trainers.
-    await Promise.all(
-      trainers.map((trainer) =>
-        trainer.waitFor((event) => event.type === "revealed" && event.round === 0, EVENT_TIMEOUT_MS, "reveal of round 0"),
-      ),
-    );
-    const publisherGateway = network.publisher.gatewayUrl!;
-    await network.publisher.stop();
-    const summaries = await Promise.all(
-      trainers.map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")),
-    );
-    expect(await Promise.all(trainers.map((trainer) => trainer.exited))).to.deep.equal([0, 0, 0]);
-
-    const client = network.sponsor;
-    const jobs = network.devnet.deployment.contracts.TrainingJobs!.address;
-    const revealed = await getContractEvents(client, {
-      address: jobs,
-      abi: trainingJobsAbi,
-      eventName: "Revealed",
-      args: { jobId: fixture.jobId },
-      fromBlock: 0n,
-    });
-    const expectedTotal = new Map<Address, bigint>();
-    for (const round of [0, 1]) {
-      const result = await getRoundResult(client, { jobId: fixture.jobId, round });
-      expect(result.status, `round ${round}`).to.equal("succeeded");
-      expect(result.includedMask).to.equal(0b111n);
-      // One aggregate CID per round in three processes: the one each attested, and the one that won.
-      const attested = trainers.map(
-        (trainer) => trainer.events.find((event) => event.type === "attested" && event.round === round)?.aggregateCid,
-      );
-      expect(new Set(attested).size, `attested in round ${round}: ${attested.join(", ")}`).to.equal(1);
-      expect(attested[0]).to.equal(result.aggregateCid!.toString());
-      const reveals = revealed.filter((log) => log.args.round === BigInt(round));
-      expect(reveals).to.have.length(3);
-      expect(result.includedSamples).to.equal(reveals.reduce((sum, log) => sum + log.args.samples!, 0n));
-      for (const log of reveals) {
-        const share = (result.reward * log.args.samples!) / result.includedSamples;
-        expectedTotal.set(log.args.trainer!, (expectedTotal.get(log.args.trainer!) ?? 0n) + share);
-      }
-      expect(result.reward).to.equal(fixture.rewardPerRound);
-    }
-    const claims = await getContractEvents(client, {
-      address: jobs,
-      abi: trainingJobsAbi,
-      eventName: "RewardClaimed",
-      args: { jobId: fixture.jobId },
-      fromBlock: 0n,
-    });
-    for (const [index, account] of accounts.entries()) {
-      const address = devnetAccount(account).address;
-      const claimed = claims.filter((log) => log.args.trainer === address).reduce((sum, log) => sum + log.args.amount!, 0n);
-      expect(claimed, `claimed by ${address}`).to.equal(expectedTotal.get(address));
-      expect(BigInt(summaries[index]!.claimed as string)).to.equal(claimed);
-      expect(BigInt(summaries[index]!.withdrawn as string)).to.equal(fixture.minStake);
-      expect((await getTrainer(client, { jobId: fixture.jobId, trainer: address })).status).to.equal("withdrawn");
-      const balance = await readContract(client, {
-        address: network.devnet.deployment.contracts.PaymentToken!.address,
-        abi: erc20Abi,
-        functionName: "balanceOf",
-        args: [address],
+  it(
+    "plays a whole job: 3 trainers, 2 rounds, one aggregate CID per round in every process, rewards as the contract's formula, " +
+      "stakes back; round 1 runs without the dataset's publisher",
+    async () => {
+      const accounts = [2, 3, 4];
+      await fundTrainers(network, accounts);
+      const fixture = await createJobFixture(network, {
+        dataset: { ...blobs(1200, 300), samplesPerShard: 200, name: "Blobs" },
+        topology: blobsTopology(),
+        modelSeed: 7,
+        spec: {
+          optimizer: { name: "adam", learningRate: 0.01 },
+          batchSize: 32,
+          local: { unit: "epochs", count: 1 },
+          shardsPerTrainer: 2,
+          seed: 5,
+        },
+        job: { rounds: 2, ...WINDOWS, maxTrainers: 4, quorumBps: 6_000, startIn: START_IN },
       });
-      expect(balance, `balance of ${address}`).to.equal(1000_000000n + claimed);
-    }
+      const trainers = accounts.map((account) => spawnTrainer(account, fixture.jobId));
+      conduct(fixture.jobId, accounts.length);
 
-    // Round 1's shards came from the other trainers' gateways, never from the publisher that had left.
-    const round1Sources = trainers
-      .flatMap((trainer) => trainer.events.filter((event) => event.type === "data-loaded" && event.round === 1))
-      .map((event) => event.sources as Record<string, number>);
-    const fetched = round1Sources.flatMap((sources) => Object.keys(sources).filter((source) => source !== "local"));
-    expect(fetched.length, JSON.stringify(round1Sources)).to.be.greaterThan(0);
-    expect(fetched.every((source) => !source.includes(publisherGateway))).to.equal(true);
-    // Each trainer evaluated its aggregate on the validation shard; the model learned.
-    for (const trainer of trainers) {
-      const accuracies = trainer.ofType("evaluated").map((event: JsonEvent) => event.accuracy as number);
-      expect(accuracies, trainer.tail()).to.have.length(2);
-      expect(accuracies[1]!).to.be.greaterThan(0.8);
-    }
-  });
-
-  it("recovers from faults: SIGKILL while training and between commit and reveal, then restarted, still reveals; an RPC outage of 10 s right after the commit is sent does not send it twice; nobody is slashed", async () => {
-    const [killedTraining, killedCommitted, outage] = [5, 6, 7];
-    await network.restartPublisher();
-    await fundTrainers(network, [killedTraining, killedCommitted, outage]);
-    const fixture = await createJobFixture(network, {
-      dataset: { ...blobs(1200, 300), samplesPerShard: 200, name: "Blobs" },
-      topology: blobsTopology(),
-      modelSeed: 8,
-      // 300 steps: a second or two of training, so the kill lands while it runs.
-      spec: {
-        optimizer: { name: "adam", learningRate: 0.01 },
-        batchSize: 32,
-        local: { unit: "steps", count: 300 },
-        shardsPerTrainer: 2,
-        seed: 6,
-      },
-      job: { rounds: 1, ...WINDOWS, maxTrainers: 4, quorumBps: 6_000, startIn: START_IN },
-    });
-    const nonceBefore = await getTransactionCount(network.sponsor, { address: devnetAccount(outage).address, blockTag: "latest" });
-    const proxy = new RpcProxy(network.devnet.rpcUrl);
-    await proxy.start();
-    try {
-      const a = spawnTrainer(killedTraining, fixture.jobId);
-      const b = spawnTrainer(killedCommitted, fixture.jobId);
-      const c = spawnTrainer(outage, fixture.jobId, { env: { MYC_RPC_URL: proxy.url } });
-      const back = proxy.outageAfter("commit(uint256,uint256,bytes32)", 10_000);
-      conduct(fixture.jobId, 3);
-
-      await a.waitFor((event) => event.type === "training-started" && event.round === 0, EVENT_TIMEOUT_MS, "training in round 0");
-      a.kill("SIGKILL");
-      expect(await a.exited).to.equal(-1);
-      expect(a.ofType("training-finished")).to.have.length(0);
-      a.restart();
-
-      await b.waitFor((event) => event.type === "committed" && event.round === 0, EVENT_TIMEOUT_MS, "the commit of round 0");
-      b.kill("SIGKILL");
-      await b.exited;
-      b.restart();
-
-      const [summaryA, summaryB, summaryC] = await Promise.all(
-        [a, b, c].map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")),
+      // Every shard of the 6 is held by exactly one trainer after round 0 (3 trainers x 2 shards, disjoint): once all
+      // have revealed, the publisher leaves, and round 1's shards can only come from the other trainers.
+      await Promise.all(
+        trainers.map((trainer) =>
+          trainer.waitFor((event) => event.type === "revealed" && event.round === 0, EVENT_TIMEOUT_MS, "reveal of round 0"),
+        ),
       );
-      expect(await Promise.all([a.exited, b.exited, c.exited])).to.deep.equal([0, 0, 0]);
-      const backAt = await back;
-
-      // The restarted trainers resumed the round where they were, from their journals.
-      expect(a.ofType("resumed").map((event) => event.step)).to.deep.equal(["commit"]);
-      expect(b.ofType("resumed").map((event) => event.step)).to.deep.equal(["reveal"]);
-      expect(b.ofType("committed")).to.have.length(1);
-      for (const summary of [summaryA, summaryB, summaryC])
-        expect((summary!.rounds as { revealed: boolean; included: boolean }[])[0]).to.deep.include({ revealed: true, included: true });
-
-      // The outage: 10 s without the endpoint, retried; the commit sent just before it was found on-chain, not resent.
-      expect(proxy.outages).to.have.length(1);
-      expect(proxy.outages[0]!.to - proxy.outages[0]!.from).to.be.at.least(10_000);
-      expect(c.ofType("retrying").length).to.be.greaterThan(0);
-      const revealedC = c.ofType("revealed")[0]!;
-      expect(revealedC.time).to.be.greaterThan(backAt);
-      const client = network.sponsor;
-      const jobs = network.devnet.deployment.contracts.TrainingJobs!.address;
-      const committedC = await getContractEvents(client, {
-        address: jobs,
-        abi: trainingJobsAbi,
-        eventName: "Committed",
-        args: { jobId: fixture.jobId, trainer: devnetAccount(outage).address },
-        fromBlock: 0n,
-      });
-      expect(committedC).to.have.length(1);
-      const sentByC = proxy.forwarded.length;
-      const nonceC = await getTransactionCount(client, { address: devnetAccount(outage).address, blockTag: "latest" });
-      expect(sentByC, `every raw transaction through the proxy was mined once: ${JSON.stringify(proxy.forwarded)}`).to.equal(
-        nonceC - nonceBefore,
+      const publisherGateway = network.publisher.gatewayUrl!;
+      await network.publisher.stop();
+      const summaries = await Promise.all(
+        trainers.map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")),
       );
-
-      const result = await getRoundResult(client, { jobId: fixture.jobId, round: 0 });
-      expect(result).to.deep.include({ status: "succeeded", includedMask: 0b111n });
-      const slashed = await getContractEvents(client, {
-        address: jobs,
-        abi: trainingJobsAbi,
-        eventName: "TrainerSlashed",
-        args: { jobId: fixture.jobId },
-        fromBlock: 0n,
-      });
-      expect(slashed).to.have.length(0);
-      for (const account of [killedTraining, killedCommitted, outage]) {
-        expect((await getTrainer(client, { jobId: fixture.jobId, trainer: devnetAccount(account).address })).status).to.equal("withdrawn");
-      }
-    } finally {
-      await proxy.stop();
-    }
-  });
-
-  it("handles a window a slow trainer misses: its commit arrives after the window closed, it is left out of that round without being slashed, and it plays the next round", async () => {
-    const [punctual, late] = [8, 9];
-    await network.restartPublisher();
-    await fundTrainers(network, [punctual, late]);
-    const fixture = await createJobFixture(network, {
-      dataset: { ...blobs(800, 200), samplesPerShard: 200, name: "Blobs" },
-      topology: blobsTopology(),
-      modelSeed: 9,
-      spec: {
-        optimizer: { name: "adam", learningRate: 0.01 },
-        batchSize: 32,
-        local: { unit: "epochs", count: 1 },
-        shardsPerTrainer: 2,
-        seed: 7,
-      },
-      job: { rounds: 2, ...WINDOWS, maxTrainers: 2, quorumBps: 6_000, startIn: START_IN },
-    });
-    const proxy = new RpcProxy(network.devnet.rpcUrl);
-    await proxy.start();
-    try {
-      // The late trainer's commit of round 0 is held on its way to the node (a slow link), and round 0's commit window
-      // ends once the punctual trainer has committed: the late commit reaches the chain after the window closed.
-      const release = proxy.hold("commit(uint256,uint256,bytes32)");
-      const p = spawnTrainer(punctual, fixture.jobId);
-      const l = spawnTrainer(late, fixture.jobId, { env: { MYC_RPC_URL: proxy.url } });
-      const conductor = conduct(fixture.jobId, 2, (round) => (round === 0 ? 1 : 2));
-      await waitUntil(
-        () => conductor.steps.some((step) => step.round === 0 && step.action === "ended-commit"),
-        EVENT_TIMEOUT_MS,
-        "the end of round 0's commit window",
-      );
-      release();
-
-      const missed = await l.waitFor(
-        (event) => event.type === "missed" && event.round === 0,
-        EVENT_TIMEOUT_MS,
-        "the missed commit of round 0",
-      );
-      expect(missed.step).to.equal("commit");
-      const [summaryP, summaryL] = await Promise.all(
-        [p, l].map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")),
-      );
-      expect(await Promise.all([p.exited, l.exited])).to.deep.equal([0, 0]);
-      const roundsOf = (summary: JsonEvent) => summary.rounds as { round: number; committed: boolean; included: boolean | null }[];
-      expect(roundsOf(summaryL!).map((round) => [round.round, round.committed, round.included])).to.deep.equal([
-        [0, false, false],
-        [1, true, true],
-      ]);
-      expect(roundsOf(summaryP!).map((round) => [round.round, round.committed, round.included])).to.deep.equal([
-        [0, true, true],
-        [1, true, true],
-      ]);
+      expect(await Promise.all(trainers.map((trainer) => trainer.exited))).to.deep.equal([0, 0, 0]);
 
       const client = network.sponsor;
       const jobs = network.devnet.deployment.contracts.TrainingJobs!.address;
-      const indexOf = async (account: number) =>
-        Number((await getTrainer(client, { jobId: fixture.jobId, trainer: devnetAccount(account).address })).index);
-      const [round0, round1] = await Promise.all([0, 1].map((round) => getRoundResult(client, { jobId: fixture.jobId, round })));
-      expect(round0!.includedMask).to.equal(1n << BigInt(await indexOf(punctual)));
-      expect(round1!.includedMask).to.equal(0b11n);
-      const slashed = await getContractEvents(client, {
+      const revealed = await getContractEvents(client, {
         address: jobs,
         abi: trainingJobsAbi,
-        eventName: "TrainerSlashed",
+        eventName: "Revealed",
         args: { jobId: fixture.jobId },
         fromBlock: 0n,
       });
-      expect(slashed).to.have.length(0);
-      expect(BigInt(summaryL!.withdrawn as string)).to.equal(fixture.minStake);
-    } finally {
-      await proxy.stop();
-    }
-  });
+      const expectedTotal = new Map<Address, bigint>();
+      for (const round of [0, 1]) {
+        const result = await getRoundResult(client, { jobId: fixture.jobId, round });
+        expect(result.status, `round ${round}`).to.equal("succeeded");
+        expect(result.includedMask).to.equal(0b111n);
+        // One aggregate CID per round in three processes: the one each attested, and the one that won.
+        const attested = trainers.map(
+          (trainer) => trainer.events.find((event) => event.type === "attested" && event.round === round)?.aggregateCid,
+        );
+        expect(new Set(attested).size, `attested in round ${round}: ${attested.join(", ")}`).to.equal(1);
+        expect(attested[0]).to.equal(result.aggregateCid!.toString());
+        const reveals = revealed.filter((log) => log.args.round === BigInt(round));
+        expect(reveals).to.have.length(3);
+        expect(result.includedSamples).to.equal(reveals.reduce((sum, log) => sum + log.args.samples!, 0n));
+        for (const log of reveals) {
+          const share = (result.reward * log.args.samples!) / result.includedSamples;
+          expectedTotal.set(log.args.trainer!, (expectedTotal.get(log.args.trainer!) ?? 0n) + share);
+        }
+        expect(result.reward).to.equal(fixture.rewardPerRound);
+      }
+      const claims = await getContractEvents(client, {
+        address: jobs,
+        abi: trainingJobsAbi,
+        eventName: "RewardClaimed",
+        args: { jobId: fixture.jobId },
+        fromBlock: 0n,
+      });
+      for (const [index, account] of accounts.entries()) {
+        const address = devnetAccount(account).address;
+        const claimed = claims.filter((log) => log.args.trainer === address).reduce((sum, log) => sum + log.args.amount!, 0n);
+        expect(claimed, `claimed by ${address}`).to.equal(expectedTotal.get(address));
+        expect(BigInt(summaries[index]!.claimed as string)).to.equal(claimed);
+        expect(BigInt(summaries[index]!.withdrawn as string)).to.equal(fixture.minStake);
+        expect((await getTrainer(client, { jobId: fixture.jobId, trainer: address })).status).to.equal("withdrawn");
+        const balance = await readContract(client, {
+          address: network.devnet.deployment.contracts.PaymentToken!.address,
+          abi: erc20Abi,
+          functionName: "balanceOf",
+          args: [address],
+        });
+        expect(balance, `balance of ${address}`).to.equal(1000_000000n + claimed);
+      }
+
+      // Round 1's shards came from the other trainers' gateways, never from the publisher that had left.
+      const round1Sources = trainers
+        .flatMap((trainer) => trainer.events.filter((event) => event.type === "data-loaded" && event.round === 1))
+        .map((event) => event.sources as Record<string, number>);
+      const fetched = round1Sources.flatMap((sources) => Object.keys(sources).filter((source) => source !== "local"));
+      expect(fetched.length, JSON.stringify(round1Sources)).to.be.greaterThan(0);
+      expect(fetched.every((source) => !source.includes(publisherGateway))).to.equal(true);
+      // Each trainer evaluated its aggregate on the validation shard; the model learned.
+      for (const trainer of trainers) {
+        const accuracies = trainer.ofType("evaluated").map((event: JsonEvent) => event.accuracy as number);
+        expect(accuracies, trainer.tail()).to.have.length(2);
+        expect(accuracies[1]!).to.be.greaterThan(0.8);
+      }
+    },
+  );
+
+  it(
+    "recovers from faults: SIGKILL while training and between commit and reveal, then restarted, still reveals; " +
+      "an RPC outage of 10 s right after the commit is sent does not send it twice; nobody is slashed",
+    async () => {
+      const [killedTraining, killedCommitted, outage] = [5, 6, 7];
+      await network.restartPublisher();
+      await fundTrainers(network, [killedTraining, killedCommitted, outage]);
+      const fixture = await createJobFixture(network, {
+        dataset: { ...blobs(1200, 300), samplesPerShard: 200, name: "Blobs" },
+        topology: blobsTopology(),
+        modelSeed: 8,
+        // 300 steps: a second or two of training, so the kill lands while it runs.
+        spec: {
+          optimizer: { name: "adam", learningRate: 0.01 },
+          batchSize: 32,
+          local: { unit: "steps", count: 300 },
+          shardsPerTrainer: 2,
+          seed: 6,
+        },
+        job: { rounds: 1, ...WINDOWS, maxTrainers: 4, quorumBps: 6_000, startIn: START_IN },
+      });
+      const nonceBefore = await getTransactionCount(network.sponsor, { address: devnetAccount(outage).address, blockTag: "latest" });
+      const proxy = new RpcProxy(network.devnet.rpcUrl);
+      await proxy.start();
+      try {
+        const a = spawnTrainer(killedTraining, fixture.jobId);
+        const b = spawnTrainer(killedCommitted, fixture.jobId);
+        const c = spawnTrainer(outage, fixture.jobId, { env: { MYC_RPC_URL: proxy.url } });
+        const back = proxy.outageAfter("commit(uint256,uint256,bytes32)", 10_000);
+        conduct(fixture.jobId, 3);
+
+        await a.waitFor((event) => event.type === "training-started" && event.round === 0, EVENT_TIMEOUT_MS, "training in round 0");
+        a.kill("SIGKILL");
+        expect(await a.exited).to.equal(-1);
+        expect(a.ofType("training-finished")).to.have.length(0);
+        a.restart();
+
+        await b.waitFor((event) => event.type === "committed" && event.round === 0, EVENT_TIMEOUT_MS, "the commit of round 0");
+        b.kill("SIGKILL");
+        await b.exited;
+        b.restart();
+
+        const [summaryA, summaryB, summaryC] = await Promise.all(
+          [a, b, c].map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")),
+        );
+        expect(await Promise.all([a.exited, b.exited, c.exited])).to.deep.equal([0, 0, 0]);
+        const backAt = await back;
+
+        // The restarted trainers resumed the round where they were, from their journals.
+        expect(a.ofType("resumed").map((event) => event.step)).to.deep.equal(["commit"]);
+        expect(b.ofType("resumed").map((event) => event.step)).to.deep.equal(["reveal"]);
+        expect(b.ofType("committed")).to.have.length(1);
+        for (const summary of [summaryA, summaryB, summaryC])
+          expect((summary!.rounds as { revealed: boolean; included: boolean }[])[0]).to.deep.include({ revealed: true, included: true });
+
+        // The outage: 10 s without the endpoint, retried; the commit sent just before it was found on-chain, not resent.
+        expect(proxy.outages).to.have.length(1);
+        expect(proxy.outages[0]!.to - proxy.outages[0]!.from).to.be.at.least(10_000);
+        expect(c.ofType("retrying").length).to.be.greaterThan(0);
+        const revealedC = c.ofType("revealed")[0]!;
+        expect(revealedC.time).to.be.greaterThan(backAt);
+        const client = network.sponsor;
+        const jobs = network.devnet.deployment.contracts.TrainingJobs!.address;
+        const committedC = await getContractEvents(client, {
+          address: jobs,
+          abi: trainingJobsAbi,
+          eventName: "Committed",
+          args: { jobId: fixture.jobId, trainer: devnetAccount(outage).address },
+          fromBlock: 0n,
+        });
+        expect(committedC).to.have.length(1);
+        const sentByC = proxy.forwarded.length;
+        const nonceC = await getTransactionCount(client, { address: devnetAccount(outage).address, blockTag: "latest" });
+        expect(sentByC, `every raw transaction through the proxy was mined once: ${JSON.stringify(proxy.forwarded)}`).to.equal(
+          nonceC - nonceBefore,
+        );
+
+        const result = await getRoundResult(client, { jobId: fixture.jobId, round: 0 });
+        expect(result).to.deep.include({ status: "succeeded", includedMask: 0b111n });
+        const slashed = await getContractEvents(client, {
+          address: jobs,
+          abi: trainingJobsAbi,
+          eventName: "TrainerSlashed",
+          args: { jobId: fixture.jobId },
+          fromBlock: 0n,
+        });
+        expect(slashed).to.have.length(0);
+        for (const account of [killedTraining, killedCommitted, outage]) {
+          expect((await getTrainer(client, { jobId: fixture.jobId, trainer: devnetAccount(account).address })).status).to.equal(
+            "withdrawn",
+          );
+        }
+      } finally {
+        await proxy.stop();
+      }
+    },
+  );
+
+  it(
+    "handles a window a slow trainer misses: its commit arrives after the window closed, " +
+      "it is left out of that round without being slashed, and it plays the next round",
+    async () => {
+      const [punctual, late] = [8, 9];
+      await network.restartPublisher();
+      await fundTrainers(network, [punctual, late]);
+      const fixture = await createJobFixture(network, {
+        dataset: { ...blobs(800, 200), samplesPerShard: 200, name: "Blobs" },
+        topology: blobsTopology(),
+        modelSeed: 9,
+        spec: {
+          optimizer: { name: "adam", learningRate: 0.01 },
+          batchSize: 32,
+          local: { unit: "epochs", count: 1 },
+          shardsPerTrainer: 2,
+          seed: 7,
+        },
+        job: { rounds: 2, ...WINDOWS, maxTrainers: 2, quorumBps: 6_000, startIn: START_IN },
+      });
+      const proxy = new RpcProxy(network.devnet.rpcUrl);
+      await proxy.start();
+      try {
+        // The late trainer's commit of round 0 is held on its way to the node (a slow link), and round 0's commit window
+        // ends once the punctual trainer has committed: the late commit reaches the chain after the window closed.
+        const release = proxy.hold("commit(uint256,uint256,bytes32)");
+        const p = spawnTrainer(punctual, fixture.jobId);
+        const l = spawnTrainer(late, fixture.jobId, { env: { MYC_RPC_URL: proxy.url } });
+        const conductor = conduct(fixture.jobId, 2, (round) => (round === 0 ? 1 : 2));
+        await waitUntil(
+          () => conductor.steps.some((step) => step.round === 0 && step.action === "ended-commit"),
+          EVENT_TIMEOUT_MS,
+          "the end of round 0's commit window",
+        );
+        release();
+
+        const missed = await l.waitFor(
+          (event) => event.type === "missed" && event.round === 0,
+          EVENT_TIMEOUT_MS,
+          "the missed commit of round 0",
+        );
+        expect(missed.step).to.equal("commit");
+        const [summaryP, summaryL] = await Promise.all(
+          [p, l].map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")),
+        );
+        expect(await Promise.all([p.exited, l.exited])).to.deep.equal([0, 0]);
+        const roundsOf = (summary: JsonEvent) => summary.rounds as { round: number; committed: boolean; included: boolean | null }[];
+        expect(roundsOf(summaryL!).map((round) => [round.round, round.committed, round.included])).to.deep.equal([
+          [0, false, false],
+          [1, true, true],
+        ]);
+        expect(roundsOf(summaryP!).map((round) => [round.round, round.committed, round.included])).to.deep.equal([
+          [0, true, true],
+          [1, true, true],
+        ]);
+
+        const client = network.sponsor;
+        const jobs = network.devnet.deployment.contracts.TrainingJobs!.address;
+        const indexOf = async (account: number) =>
+          Number((await getTrainer(client, { jobId: fixture.jobId, trainer: devnetAccount(account).address })).index);
+        const [round0, round1] = await Promise.all([0, 1].map((round) => getRoundResult(client, { jobId: fixture.jobId, round })));
+        expect(round0!.includedMask).to.equal(1n << BigInt(await indexOf(punctual)));
+        expect(round1!.includedMask).to.equal(0b11n);
+        const slashed = await getContractEvents(client, {
+          address: jobs,
+          abi: trainingJobsAbi,
+          eventName: "TrainerSlashed",
+          args: { jobId: fixture.jobId },
+          fromBlock: 0n,
+        });
+        expect(slashed).to.have.length(0);
+        expect(BigInt(summaryL!.withdrawn as string)).to.equal(fixture.minStake);
+      } finally {
+        await proxy.stop();
+      }
+    },
+  );
 });
 
 /** Waits for a condition, checking every 100 ms; fails after `timeoutMs` (generous: it only bounds a stuck run). */

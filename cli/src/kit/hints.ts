@@ -8,7 +8,8 @@ export const CLI_HINTS: Readonly<Record<string, string>> = {
     "Set MYC_PRIVATE_KEY, or pass --keystore <file> (private keys are never accepted as arguments; `myc account new` makes a keystore).",
   RPC_UNREACHABLE: "Check --rpc (or MYC_RPC_URL) and that the node is running; for a local chain run `npm run devnet`.",
   UNKNOWN_DEPLOYMENT:
-    "Pass --deployment <file> (or MYC_DEPLOYMENT), set MYC_DEPLOYMENTS_DIR, or run where deployments/<chainId>.json is (`npm run devnet` writes one).",
+    "Pass --deployment <file> (or MYC_DEPLOYMENT), set MYC_DEPLOYMENTS_DIR, " +
+    "or run where deployments/<chainId>.json is (`npm run devnet` writes one).",
   KEYSTORE: "Check the file given to --keystore (or MYC_KEYSTORE) and its password (MYC_KEYSTORE_PASSWORD, or the prompt).",
   ASSET_NOT_FOUND: "List the assets with `myc assets`; asset ids start at 1.",
   JOB_NOT_FOUND: "Check the id with `myc job status <id>`; job ids start at 1.",

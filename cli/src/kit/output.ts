@@ -73,7 +73,15 @@ export class Output {
     if (typed?.details && Array.isArray((error as { issues?: unknown }).issues)) message = `${message} ${typed.details}`;
     if (this.json) {
       this.stdout.write(
-        `${toJson({ error: { name: (error as Error)?.name ?? "Error", code, message, details: typed?.details ?? null, hint: (typed ? cliHint(typed.code, typed.hint) : undefined) ?? null } })}\n`,
+        `${toJson({
+          error: {
+            name: (error as Error)?.name ?? "Error",
+            code,
+            message,
+            details: typed?.details ?? null,
+            hint: (typed ? cliHint(typed.code, typed.hint) : undefined) ?? null,
+          },
+        })}\n`,
       );
     }
     this.stderr.write(`error: ${message.split("\n")[0]}\n`);
@@ -169,7 +177,8 @@ export class ProgressBar {
     const width = Math.max(10, Math.min(30, (this.stream.columns ?? 80) - this.label.length - 40));
     const filled = Math.round(fraction * width);
     this.stream.write(
-      `\r\x1b[2K${this.label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${Math.floor(fraction * 100)}% ${formatBytes(this.done)}/${formatBytes(this.total)} ${rate}`,
+      `\r\x1b[2K${this.label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${Math.floor(fraction * 100)}% ` +
+        `${formatBytes(this.done)}/${formatBytes(this.total)} ${rate}`,
     );
   }
 }

@@ -46,7 +46,9 @@ export async function order(client: MyceliumClient, parameters: OrderParameters)
     account,
     needed: ORDER_AMOUNT,
     purpose: `an order of asset ${assetId}`,
-    hint: `Get a datatoken of asset ${assetId} first: buy one (buy, or buyAccess to buy and order at once), or take one from its dispenser (dispense).`,
+    hint:
+      `Get a datatoken of asset ${assetId} first: buy one (buy, or buyAccess to buy and order at once), ` +
+      "or take one from its dispenser (dispense).",
   });
   const receipt = await sendContractTransaction(client, {
     action,

@@ -5,6 +5,7 @@
  * backoff before its typed error.
  */
 import { HttpRequestError, TimeoutError, http, type Transport } from "viem";
+import { retrying } from "../utils/retry.ts";
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 /** JSON-RPC codes of rate limits: 429 in the body, LimitExceeded (-32005), QuickNode's -32007. */
@@ -24,21 +25,18 @@ export function protocolTransport(url: string, options: ProtocolTransportOptions
   const inner = http(url, { timeout, retryCount: 0 });
   return (config) => {
     const transport = inner({ ...config, retryCount: 0 });
-    const request: typeof transport.request = async (args, requestOptions) => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await transport.request(args, requestOptions);
-        } catch (error) {
-          if (attempt >= retryCount || !isTransient(error)) throw error;
-          await new Promise((resolve) => setTimeout(resolve, retryDelay * 2 ** attempt));
-        }
-      }
-    };
+    const request: typeof transport.request = (args, requestOptions) =>
+      retrying(`JSON-RPC ${(args as { method?: string }).method ?? "request"}`, () => transport.request(args, requestOptions), {
+        maxAttempts: retryCount + 1,
+        baseDelayMs: retryDelay,
+        maxDelayMs: retryDelay * 2 ** retryCount,
+        retryIf: isTransientHttp,
+      });
     return { ...transport, request };
   };
 }
 
-function isTransient(error: unknown): boolean {
+function isTransientHttp(error: unknown): boolean {
   if (error instanceof TimeoutError) return true;
   if (error instanceof HttpRequestError) return error.status === undefined || RETRYABLE_STATUS.has(error.status);
   const code = (error as { code?: unknown }).code;

@@ -80,7 +80,9 @@ export class InvalidShardAssignmentError extends BaseError {
   constructor(field: string, expected: string, found: unknown) {
     super(`Invalid shard assignment parameter \`${field}\`.`, {
       details: `Expected ${expected}, found ${typeof found === "bigint" ? `${found}n` : (JSON.stringify(found) ?? String(found))}.`,
-      hint: "Take roundSeed from the chain (bytes32), trainerIndex from the trainer's join, and counts from the job spec and dataset manifest.",
+      hint:
+        "Take roundSeed from the chain (bytes32), trainerIndex from the trainer's join, " +
+        "and counts from the job spec and dataset manifest.",
     });
   }
 }

@@ -103,7 +103,9 @@ export async function readFashionMnist(params: { directory?: string } = {}): Pro
     throw new DatasetFilesNotFoundError({
       dataset: "Fashion-MNIST",
       missing,
-      hint: `Install them with \`apt-get install -y dataset-fashion-mnist\` (Debian), or pass a directory holding ${Object.values(FASHION_MNIST_FILES).join(", ")}.`,
+      hint:
+        "Install them with `apt-get install -y dataset-fashion-mnist` (Debian), " +
+        `or pass a directory holding ${Object.values(FASHION_MNIST_FILES).join(", ")}.`,
     });
   }
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([

@@ -171,7 +171,8 @@ export class InsufficientBalanceError extends BaseError {
     const amount = (value: bigint) => formatAmount(value, params.token);
     const { needed } = params;
     super(
-      `Account ${params.account} holds ${amount(params.balance)} but ${params.purpose} needs ${needed === undefined ? "more" : amount(needed)}.`,
+      `Account ${params.account} holds ${amount(params.balance)} ` +
+        `but ${params.purpose} needs ${needed === undefined ? "more" : amount(needed)}.`,
       {
         details: params.token?.address ? `token ${params.token.address}` : undefined,
         hint:
@@ -209,7 +210,8 @@ export class InsufficientAllowanceError extends BaseError {
   }) {
     const amount = (value: bigint) => formatAmount(value, params.token);
     super(
-      `${params.spender} may move ${amount(params.allowance)}${params.owner ? ` of ${params.owner}'s tokens` : ""} but needs ${amount(params.needed)}.`,
+      `${params.spender} may move ${amount(params.allowance)}${params.owner ? ` of ${params.owner}'s tokens` : ""}` +
+        ` but needs ${amount(params.needed)}.`,
       {
         details: params.token?.address ? `token ${params.token.address}` : undefined,
         hint: params.hint ?? "Approve the spender for the amount first (the buy actions do it for you unless told not to).",

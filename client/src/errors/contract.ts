@@ -219,7 +219,9 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   }),
   CommitmentPending: ({ jobId, trainer, round }) => ({
     message: `Trainer ${trainer} committed in round ${round} of job ${jobId} and never revealed.`,
-    hint: "The unrevealed commitment must be slashed (anyone may, after the reveal window) before this trainer can commit again or withdraw.",
+    hint:
+      "The unrevealed commitment must be slashed (anyone may, after the reveal window) " +
+      "before this trainer can commit again or withdraw.",
   }),
   // TrainingJobs: rounds
   WrongRound: ({ round, currentRound }) => ({
@@ -343,11 +345,15 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   // ERC-20 and ERC-2612 (datatokens and payment tokens)
   ERC20InsufficientBalance: ({ sender, balance, needed }) => ({
     message: `Account ${sender} holds ${amount(balance)} of the token but ${amount(needed)} are needed.`,
-    hint: "Top up the account (on a devnet, the test token's faucet). If it is the asset owner's account, the listing ran out of datatokens: the owner mints more.",
+    hint:
+      "Top up the account (on a devnet, the test token's faucet). " +
+      "If it is the asset owner's account, the listing ran out of datatokens: the owner mints more.",
   }),
   ERC20InsufficientAllowance: ({ spender, allowance, needed }) => ({
     message: `${spender} may move ${amount(allowance)} of the token but ${amount(needed)} are needed.`,
-    hint: "Approve the spender first; if the spender is the Marketplace selling an asset owner's datatokens, the owner approves it (setListing does).",
+    hint:
+      "Approve the spender first; if the spender is the Marketplace selling an asset owner's datatokens, " +
+      "the owner approves it (setListing does).",
   }),
   ERC20InvalidApprover: ({ approver }) => ({
     message: `${approver} cannot approve token transfers.`,
@@ -418,7 +424,9 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     hint: "Use a limit of at least 1, or close the dispenser (closeDispenser).",
   }),
   DispenserLimitExceeded: ({ assetId, wallet, requested, remaining }) => ({
-    message: `The dispenser of asset ${assetId} gives ${wallet} at most ${remaining} more token${remaining === 1n ? "" : "s"}; ${requested} were requested.`,
+    message:
+      `The dispenser of asset ${assetId} gives ${wallet} at most ${remaining} more token${remaining === 1n ? "" : "s"}; ` +
+      `${requested} were requested.`,
     hint: remaining > 0n ? `Ask for at most ${remaining}.` : "This wallet has had its share; buy access instead.",
   }),
   OwnableInvalidOwner: ({ owner }) => ({ message: `${owner} cannot own the Marketplace.`, hint: "Name a non-zero owner." }),

@@ -14,7 +14,9 @@ export class ManifestValidationError extends BaseError {
     const count = params.issues.length;
     super(`Invalid ${params.kind} manifest${params.cid ? ` ${params.cid}` : ""}: ${count} problem${count === 1 ? "" : "s"}.`, {
       details: params.issues.map((i) => `${i.path || "(root)"}: expected ${i.expected}, found ${i.found}`).join("; "),
-      hint: "Fix the listed fields (the builders buildDatasetManifest, buildModelManifest and buildUpdateManifest produce valid manifests).",
+      hint:
+        "Fix the listed fields " +
+        "(the builders buildDatasetManifest, buildModelManifest and buildUpdateManifest produce valid manifests).",
     });
     this.kind = params.kind;
     this.issues = params.issues;

@@ -40,7 +40,9 @@ export class BlockNotFoundError extends BaseError {
   constructor(params: { cid: string; tried: string[]; timeoutMs?: number | undefined; cause?: unknown }) {
     super(`Block ${params.cid} could not be found.`, {
       details: `tried: ${params.tried.join(", ") || "nothing"}${params.timeoutMs ? `; gave up after ${params.timeoutMs} ms` : ""}`,
-      hint: "Dial a peer that holds this content (createStorageNode({ peers }) or node.dial(address)), or import a CAR file that contains it.",
+      hint:
+        "Dial a peer that holds this content (createStorageNode({ peers }) or node.dial(address)), " +
+        "or import a CAR file that contains it.",
       cause: params.cause,
     });
     this.cid = params.cid;

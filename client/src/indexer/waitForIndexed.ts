@@ -2,6 +2,7 @@ import { isHash, type Hash } from "viem";
 import { AbortedError } from "../errors/base.ts";
 import { requestIndexer, type IndexerClient } from "./client.ts";
 import { IndexerRequestError, IndexerTimeoutError, InvalidIndexerQueryError } from "./errors.ts";
+import { sleep } from "../utils/async.ts";
 
 export type WaitForIndexedProgress =
   /** The transaction is not in a block yet (or the indexer's node does not know it yet). */
@@ -78,18 +79,6 @@ export async function waitForIndexed(client: IndexerClient, parameters: WaitForI
           : `The transaction is in block ${receipt.blockNumber}; the indexer reached block ${indexedBlock}.`,
       );
     }
-    await sleep(Math.min(pollingIntervalMs, remaining), signal);
+    await sleep(Math.min(pollingIntervalMs, remaining), signal).catch(() => undefined);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

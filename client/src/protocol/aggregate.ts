@@ -106,7 +106,9 @@ export function aggregateUpdates(params: AggregateParameters): AggregationResult
           trainerIndex: candidate.trainerIndex,
           included: false,
           reason: "outlier",
-          detail: `distance to the coordinate-wise median ${fmt(d[i]!)} exceeds ${rule.robustK} x median distance ${fmt(medianDistance!)} = ${fmt(threshold!)}`,
+          detail:
+            `distance to the coordinate-wise median ${fmt(d[i]!)} exceeds ` +
+            `${rule.robustK} x median distance ${fmt(medianDistance!)} = ${fmt(threshold!)}`,
           distance: d[i]!,
         });
       } else {
@@ -173,7 +175,11 @@ function screen(
     if (!(tensor instanceof Float32Array) || tensor.length !== base[t]!.length) {
       return {
         reason: "shape-mismatch",
-        detail: `weight tensor ${t} should be a Float32Array of ${base[t]!.length} values, found ${tensor instanceof Float32Array ? `${tensor.length} values` : String((tensor as object | undefined)?.constructor?.name ?? tensor)}`,
+        detail:
+          `weight tensor ${t} should be a Float32Array of ${base[t]!.length} values, ` +
+          `found ${
+            tensor instanceof Float32Array ? `${tensor.length} values` : String((tensor as object | undefined)?.constructor?.name ?? tensor)
+          }`,
       };
     }
   }

@@ -141,7 +141,8 @@ export async function storeAggregate(
   const modelDir = await storeWeights(storage, global, parameters.weights, parameters);
   const manifest = buildModelManifest({
     name: `Mycelium job ${job.id}, round ${round}`,
-    description: `Aggregate of the updates of round ${round} of training job ${job.id} (TrainingJobs ${job.contract} on chain ${job.chainId}).`,
+    description:
+      `Aggregate of the updates of round ${round} of training job ${job.id} ` + `(TrainingJobs ${job.contract} on chain ${job.chainId}).`,
     license: global.manifest.license,
     creator: `TrainingJobs ${job.contract} on chain ${job.chainId}`,
     model: modelDir,

@@ -302,7 +302,8 @@ function judge(
   if (onChain.includedMask !== recomputed.includedMask) {
     const differing = checks.filter((check) => check.includedOnChain !== (check.verdict === "included"));
     reasons.push(
-      `the finalized mask includes [${maskIndices(onChain.includedMask).join(", ")}], the rule includes [${maskIndices(recomputed.includedMask).join(", ")}]` +
+      `the finalized mask includes [${maskIndices(onChain.includedMask).join(", ")}], ` +
+        `the rule includes [${maskIndices(recomputed.includedMask).join(", ")}]` +
         (differing.length > 0
           ? ` (${differing.map((check) => `trainer ${check.trainerIndex}: ${check.verdict}, ${check.detail}`).join("; ")})`
           : ""),
@@ -316,7 +317,8 @@ function judge(
   if (reasons.length === 0) return { outcome: "agrees", reasons: ["the finalized tuple is the one the rule gives, bit for bit"] };
   if (unavailable.length > 0) {
     reasons.push(
-      `the update${unavailable.length === 1 ? "" : "s"} of trainer${unavailable.length === 1 ? "" : "s"} ${unavailable.join(", ")} could not be fetched here; ` +
+      `the update${unavailable.length === 1 ? "" : "s"} ` +
+        `of trainer${unavailable.length === 1 ? "" : "s"} ${unavailable.join(", ")} could not be fetched here; ` +
         "the attesters may have had them, so the difference proves nothing: fetch them from another peer and verify again",
     );
     return { outcome: "inconclusive", reasons };

@@ -122,7 +122,8 @@ export function fromModelArtifacts(artifacts: tf.io.ModelArtifacts, order?: read
     if (values === undefined || found === undefined || !sameShape(found.shape, spec.shape)) {
       throw new IncompatibleModelError(
         "The model's weights do not match the expected specs.",
-        `Expected "${spec.name}" with shape [${spec.shape.join(", ")}], found ${found ? `shape [${found.shape.join(", ")}]` : "no such weight"}.`,
+        `Expected "${spec.name}" with shape [${spec.shape.join(", ")}], ` +
+          `found ${found ? `shape [${found.shape.join(", ")}]` : "no such weight"}.`,
       );
     }
     return values;

@@ -29,19 +29,31 @@ export type RetryOptions = {
   /** First delay in ms, doubled per attempt up to maxDelayMs. Defaults 500 and 5,000. */
   baseDelayMs?: number | undefined;
   maxDelayMs?: number | undefined;
+  /** Most attempts in all (default: no limit but the deadline and the signal). */
+  maxAttempts?: number | undefined;
+  /** Which failures a retry may fix (default isTransient: the client's typed RPC and IPFS faults). */
+  retryIf?: ((error: unknown) => boolean) | undefined;
   onRetry?: ((info: RetryInfo) => void) | undefined;
 };
 
 /** Runs `fn` until it succeeds, retrying transient failures with backoff (see the module comment). */
 export async function retrying<T>(operation: string, fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const { signal, deadline, baseDelayMs = 500, maxDelayMs = 5_000, onRetry } = options;
+  const {
+    signal,
+    deadline,
+    baseDelayMs = 500,
+    maxDelayMs = 5_000,
+    onRetry,
+    retryIf = isTransient,
+    maxAttempts = Number.POSITIVE_INFINITY,
+  } = options;
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(signal, operation);
     try {
       return await fn();
     } catch (error) {
       if (signal?.aborted) throw new AbortedError(operation, { cause: signal.reason });
-      if (!isTransient(error)) throw error;
+      if (!retryIf(error) || attempt >= maxAttempts) throw error;
       let delayMs = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
       if (deadline !== undefined) {
         const left = deadline - Date.now();

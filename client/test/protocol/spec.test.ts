@@ -109,7 +109,8 @@ describe("training spec", () => {
       {
         path: "extra",
         expected:
-          "no such field (known: format, model, loss, optimizer, batchSize, local, shardsPerTrainer, aggregation, dataset, validation, seed)",
+          "no such field (known: format, model, loss, optimizer, batchSize, local, shardsPerTrainer, " +
+          "aggregation, dataset, validation, seed)",
         found: "true",
       },
       { path: "optimizer.learningRate", expected: "a finite number > 0", found: "-1" },

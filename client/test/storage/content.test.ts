@@ -26,6 +26,7 @@ import {
 } from "../../src/index.ts";
 import type { AddProgressEvent, BlockProgressEvent, ReadProgressEvent, StorageNode } from "../../src/index.ts";
 import { collectBytes, pseudoRandomBytes, rejection, tempDir, useNodes } from "./helpers.ts";
+import { sleep } from "../../src/utils/async.ts";
 
 describe("content between two storage nodes over loopback TCP", () => {
   const context = useNodes("each", { pair: true });
@@ -92,7 +93,7 @@ describe("content between two storage nodes over loopback TCP", () => {
       const cid = await addBytes(a, bytes);
       const sources: BlockProgressEvent[] = [];
       const pending = fetchBytes(waiting, cid, { onProgress: (e) => e.type === "block" && sources.push(e) });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
       assert.deepEqual(Buffer.from(await fetchBytes(relay, cid)), Buffer.from(bytes));
       assert.deepEqual(Buffer.from(await pending), Buffer.from(bytes));
       assert.deepEqual(

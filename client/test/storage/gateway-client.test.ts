@@ -7,6 +7,7 @@ import { sha256 } from "multiformats/hashes/sha2";
 import { AbortedError, GatewayError } from "../../src/index.ts";
 import { closeGatewayConnections, fetchGatewayBlock } from "../../src/storage/gateway-client.ts";
 import { pseudoRandomBytes, rejection } from "./helpers.ts";
+import { sleep } from "../../src/utils/async.ts";
 
 /**
  * The block client against a node:http server that answers in the ways real gateways do: plain Content-Length
@@ -58,7 +59,7 @@ describe("trustless gateway client", () => {
   it("retries on a new connection when the server closed the idle one", async () => {
     behaviour = plain;
     await fetchGatewayBlock(url, cid);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     const result = await fetchGatewayBlock(url, cid);
     assert.equal(result.status, "found");
   });

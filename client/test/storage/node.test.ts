@@ -5,6 +5,7 @@ import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
 import { AbortedError, createStorageNode, fetchBytes, InvalidStorageParameterError, StorageNodeError } from "../../src/index.ts";
 import { rejection, useNodes } from "./helpers.ts";
+import { sleep } from "../../src/utils/async.ts";
 
 describe("createStorageNode", () => {
   const context = useNodes("each");
@@ -38,7 +39,7 @@ describe("createStorageNode", () => {
       const node = await nodes.start();
       const missing = CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode("never added")));
       const failed = rejection(fetchBytes(node, missing), AbortedError);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       await Promise.all([node.stop(), node.stop()]);
       await failed;
       await node.stop();

@@ -646,64 +646,68 @@ describe("TrainingJobs", () => {
       ]);
     });
 
-    it("blocks the next commit and the withdrawal until the missing reveal is slashed; with another stake token the rest goes to the sponsor", async () => {
-      const job = await loadFixture(fourTrainerJobFixture);
-      const { jobs, jobId, trainers, dai } = job;
-      const [a, b, c, d] = trainers;
-      await commitAndReveal(job, []);
-      // Nobody acted in round 0: it fails as soon as its reveal window is over.
-      await mined(jobs.write.finalize([jobId, 0n]));
-      await gotoPhase(jobs, jobId, Phase.Commit);
-      const round1 = updatesFor(trainers, jobId, 1n);
-      await commitAll(jobs, jobId, 1n, round1);
-      await gotoPhase(jobs, jobId, Phase.Reveal);
-      await revealAll(jobs, jobId, 1n, round1.slice(0, 3));
-      await gotoPhase(jobs, jobId, Phase.Attest);
-      await attestAll(jobs, jobId, 1n, [a!, b!, c!], {
-        aggregateCid: cid("agg1"),
-        includedMask: maskOf([0, 1, 2]),
-        includedSamples: 3_000n,
-      });
-      await mined(jobs.write.finalize([jobId, 1n]));
+    it(
+      "blocks the next commit and the withdrawal until the missing reveal is slashed; " +
+        "with another stake token the rest goes to the sponsor",
+      async () => {
+        const job = await loadFixture(fourTrainerJobFixture);
+        const { jobs, jobId, trainers, dai } = job;
+        const [a, b, c, d] = trainers;
+        await commitAndReveal(job, []);
+        // Nobody acted in round 0: it fails as soon as its reveal window is over.
+        await mined(jobs.write.finalize([jobId, 0n]));
+        await gotoPhase(jobs, jobId, Phase.Commit);
+        const round1 = updatesFor(trainers, jobId, 1n);
+        await commitAll(jobs, jobId, 1n, round1);
+        await gotoPhase(jobs, jobId, Phase.Reveal);
+        await revealAll(jobs, jobId, 1n, round1.slice(0, 3));
+        await gotoPhase(jobs, jobId, Phase.Attest);
+        await attestAll(jobs, jobId, 1n, [a!, b!, c!], {
+          aggregateCid: cid("agg1"),
+          includedMask: maskOf([0, 1, 2]),
+          includedSamples: 3_000n,
+        });
+        await mined(jobs.write.finalize([jobId, 1n]));
 
-      // d's round-1 commitment is still unrevealed in round 2.
-      await gotoPhase(jobs, jobId, Phase.Commit);
-      await expectRevert(jobs.write.commit([jobId, 2n, keccak256("0x01")], { account: d!.address }), "CommitmentPending", [
-        jobId,
-        d!.address,
-        1n,
-      ]);
-      await mined(jobs.write.leave([jobId], { account: d!.address }));
-      await advanceTo(BigInt(await time.latest()) + BigInt(ROUND_LENGTH));
-      await expectRevert(jobs.write.withdraw([jobId], { account: d!.address }), "CommitmentPending", [jobId, d!.address, 1n]);
+        // d's round-1 commitment is still unrevealed in round 2.
+        await gotoPhase(jobs, jobId, Phase.Commit);
+        await expectRevert(jobs.write.commit([jobId, 2n, keccak256("0x01")], { account: d!.address }), "CommitmentPending", [
+          jobId,
+          d!.address,
+          1n,
+        ]);
+        await mined(jobs.write.leave([jobId], { account: d!.address }));
+        await advanceTo(BigInt(await time.latest()) + BigInt(ROUND_LENGTH));
+        await expectRevert(jobs.write.withdraw([jobId], { account: d!.address }), "CommitmentPending", [jobId, d!.address, 1n]);
 
-      // A past round is slashable at once. DAI stake, USDC rewards: the rest is held for the sponsor.
-      const receipt = await mined(jobs.write.slash([jobId, 1n, d!.address], { account: a!.address }));
-      const callerShare = STAKE / 10n;
-      const [slashed] = eventsOf(receipt, jobs).filter((e) => e.eventName === "TrainerSlashed");
-      expect(slashed!.args).to.deep.include({ round: 1n, toCarry: false, poolShare: STAKE - callerShare });
-      expect((await jobs.read.getJob([jobId]))[1].forfeitedStake).to.equal(STAKE - callerShare);
-      await expectRevert(jobs.write.refundRemainder([jobId]), "JobNotEnded", [jobId, 2n, 3n]);
+        // A past round is slashable at once. DAI stake, USDC rewards: the rest is held for the sponsor.
+        const receipt = await mined(jobs.write.slash([jobId, 1n, d!.address], { account: a!.address }));
+        const callerShare = STAKE / 10n;
+        const [slashed] = eventsOf(receipt, jobs).filter((e) => e.eventName === "TrainerSlashed");
+        expect(slashed!.args).to.deep.include({ round: 1n, toCarry: false, poolShare: STAKE - callerShare });
+        expect((await jobs.read.getJob([jobId]))[1].forfeitedStake).to.equal(STAKE - callerShare);
+        await expectRevert(jobs.write.refundRemainder([jobId]), "JobNotEnded", [jobId, 2n, 3n]);
 
-      // The last round fails (nobody commits): its reward and round 0's roll over and go back to the sponsor.
-      await advanceTo((await jobs.read.getRound([jobId])).revealEnd);
-      await mined(jobs.write.finalize([jobId, 2n]));
-      const [, state] = await jobs.read.getJob([jobId]);
-      expect(state).to.deep.include({ status: JobStatus.Ended, carry: REWARD, unpaidPool: REWARD });
-      const usdcBefore = await job.usdc.read.balanceOf([job.sponsor.address]);
-      const daiBefore = await dai.read.balanceOf([job.sponsor.address]);
-      const refund = await mined(jobs.write.refundRemainder([jobId], { account: job.outsider.address }));
-      expect((await job.usdc.read.balanceOf([job.sponsor.address])) - usdcBefore).to.equal(REWARD);
-      expect((await dai.read.balanceOf([job.sponsor.address])) - daiBefore).to.equal(STAKE - callerShare);
-      const [refunded] = eventsOf(refund, jobs).filter((e) => e.eventName === "RemainderRefunded");
-      expect(refunded!.args).to.deep.include({ rewardAmount: REWARD, stakeAmount: STAKE - callerShare });
-      await expectRevert(jobs.write.refundRemainder([jobId]), "NothingToRefund", [jobId]);
-      await expectRevert(jobs.write.withdraw([jobId], { account: d!.address }), "TrainerNotActive", [
-        jobId,
-        d!.address,
-        TrainerStatus.Slashed,
-      ]);
-    });
+        // The last round fails (nobody commits): its reward and round 0's roll over and go back to the sponsor.
+        await advanceTo((await jobs.read.getRound([jobId])).revealEnd);
+        await mined(jobs.write.finalize([jobId, 2n]));
+        const [, state] = await jobs.read.getJob([jobId]);
+        expect(state).to.deep.include({ status: JobStatus.Ended, carry: REWARD, unpaidPool: REWARD });
+        const usdcBefore = await job.usdc.read.balanceOf([job.sponsor.address]);
+        const daiBefore = await dai.read.balanceOf([job.sponsor.address]);
+        const refund = await mined(jobs.write.refundRemainder([jobId], { account: job.outsider.address }));
+        expect((await job.usdc.read.balanceOf([job.sponsor.address])) - usdcBefore).to.equal(REWARD);
+        expect((await dai.read.balanceOf([job.sponsor.address])) - daiBefore).to.equal(STAKE - callerShare);
+        const [refunded] = eventsOf(refund, jobs).filter((e) => e.eventName === "RemainderRefunded");
+        expect(refunded!.args).to.deep.include({ rewardAmount: REWARD, stakeAmount: STAKE - callerShare });
+        await expectRevert(jobs.write.refundRemainder([jobId]), "NothingToRefund", [jobId]);
+        await expectRevert(jobs.write.withdraw([jobId], { account: d!.address }), "TrainerNotActive", [
+          jobId,
+          d!.address,
+          TrainerStatus.Slashed,
+        ]);
+      },
+    );
   });
 
   describe("quorum", () => {

@@ -66,11 +66,13 @@ export async function startInfrastructure(context: PlayContext): Promise<Infrast
   };
   log.step(
     "chain",
-    `devnet at ${devnet.rpcUrl} (chain ${devnet.chainId}), protocol deployed with Ignition: ${Object.keys(devnet.deployment.contracts).join(", ")}`,
+    `devnet at ${devnet.rpcUrl} (chain ${devnet.chainId}), ` +
+      `protocol deployed with Ignition: ${Object.keys(devnet.deployment.contracts).join(", ")}`,
   );
   log.step(
     "data",
-    `${dataset.name} from ${dataset.origin}: ${dataset.train.count.toLocaleString("en")} training and ${dataset.test.count.toLocaleString("en")} test samples`,
+    `${dataset.name} from ${dataset.origin}: ${dataset.train.count.toLocaleString("en")} training and ` +
+      `${dataset.test.count.toLocaleString("en")} test samples`,
   );
 
   // The indexer may take long to start on a busy machine (PGlite opening its database): it is awaited only when the

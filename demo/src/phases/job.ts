@@ -68,7 +68,9 @@ export async function createTrainingJob(context: PlayContext, infrastructure: In
       path: modelDir,
       info: {
         name: `${dataset.name} classifier (untrained)`,
-        description: `Dense ${[dataset.features, ...parameters.model.hidden, dataset.classes].join("-")} network with seeded initial weights (seed ${parameters.model.seed}).`,
+        description:
+          `Dense ${[dataset.features, ...parameters.model.hidden, dataset.classes].join("-")} network with seeded initial weights ` +
+          `(seed ${parameters.model.seed}).`,
         license: "MIT",
       },
       metrics: { accuracy: baseScore.accuracy, loss: baseScore.loss },
@@ -87,7 +89,8 @@ export async function createTrainingJob(context: PlayContext, infrastructure: In
   };
   log.step(
     "sponsor",
-    `published base model asset ${baseModel.assetId} (${parameterCount.toLocaleString("en")} weights, test accuracy ${percent(baseScore.accuracy)}), manifest ${baseModel.manifestCid}`,
+    `published base model asset ${baseModel.assetId} (${parameterCount.toLocaleString("en")} weights, ` +
+      `test accuracy ${percent(baseScore.accuracy)}), manifest ${baseModel.manifestCid}`,
   );
 
   const prepared = await step(
@@ -125,7 +128,8 @@ export async function createTrainingJob(context: PlayContext, infrastructure: In
   const windows = planWindows({ floor: parameters.windows, trainSeconds, transactionSeconds, trainers: trainerCount, cores });
   log.step(
     "sponsor",
-    `measured this machine: one trainer's local work ${trainSeconds.toFixed(1)} s, one transaction ${transactionSeconds.toFixed(2)} s, ${cores} cores for ${trainerCount} trainers; ` +
+    `measured this machine: one trainer's local work ${trainSeconds.toFixed(1)} s, one transaction ${transactionSeconds.toFixed(2)} s, ` +
+      `${cores} cores for ${trainerCount} trainers; ` +
       `windows ${windows.commit}/${windows.reveal}/${windows.attest} s (commit/reveal/attest)`,
   );
 
@@ -165,8 +169,10 @@ export async function createTrainingJob(context: PlayContext, infrastructure: In
   };
   log.step(
     "sponsor",
-    `created job ${created.jobId}: ${parameters.rounds} rounds x ${money(rewardPerRound)} (pool ${money(created.rewardPool)} deposited), stake >= ${money(minStake)}, ` +
-      `quorum ${job.quorumBps / 100}% of the revealed stake, ${parameters.shardsPerTrainer} shard(s) per trainer and round; spec ${prepared.specCid}; ` +
+    `created job ${created.jobId}: ${parameters.rounds} rounds x ${money(rewardPerRound)} (pool ${money(created.rewardPool)} deposited), ` +
+      `stake >= ${money(minStake)}, ` +
+      `quorum ${job.quorumBps / 100}% of the revealed stake, ${parameters.shardsPerTrainer} shard(s) per trainer and round; ` +
+      `spec ${prepared.specCid}; ` +
       "it starts once every trainer has joined",
   );
   return {

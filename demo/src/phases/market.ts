@@ -40,8 +40,10 @@ export async function sellDataset(context: PlayContext, infrastructure: Infrastr
   };
   log.step(
     "publisher",
-    `published dataset asset ${published.assetId} "${dataset.name}" (${dataset.license}): ${shards.train} training and ${shards.test} test shards of up to ` +
-      `${parameters.samplesPerShard} samples, manifest ${published.manifestCid}; datatoken ${published.datatoken}, listed at ${money(price)} per access`,
+    `published dataset asset ${published.assetId} "${dataset.name}" (${dataset.license}): ` +
+      `${shards.train} training and ${shards.test} test shards of up to ` +
+      `${parameters.samplesPerShard} samples, manifest ${published.manifestCid}; ` +
+      `datatoken ${published.datatoken}, listed at ${money(price)} per access`,
   );
 
   await step(faucet(clients.consumer, { amount: units("100"), signal }), "Funding the consumer");
@@ -61,7 +63,8 @@ export async function sellDataset(context: PlayContext, infrastructure: Infrastr
   };
   log.step(
     "consumer",
-    `bought access to asset ${published.assetId} for ${money(purchase.total)} (price + protocol fee) with ${purchase.signedPermit ? "one permit signature and " : ""}one transaction; ` +
+    `bought access to asset ${published.assetId} for ${money(purchase.total)} (price + protocol fee) ` +
+      `with ${purchase.signedPermit ? "one permit signature and " : ""}one transaction; ` +
       `downloaded ${download.files.length} files (${(download.bytes / 1e6).toFixed(1)} MB) from the publisher, every block verified`,
   );
   return { dataset: { assetId: published.assetId, manifestCid: published.manifestCid.toString(), datatoken: published.datatoken! } };

@@ -86,8 +86,13 @@ export async function followRounds(
     log.step(
       `round ${round}`,
       result.status === "succeeded"
-        ? `model ${result.aggregateCid}: test accuracy ${percent(score.accuracy)}, loss ${score.loss.toFixed(3)}; included ${included.map(nameOf).join(", ")} ` +
-            `(${result.includedSamples} samples)${excluded.length > 0 ? `; excluded ${excluded.map((update) => `${nameOf(update.trainerIndex)} (${update.verdict})`).join(", ")}` : ""}; ` +
+        ? `model ${result.aggregateCid}: test accuracy ${percent(score.accuracy)}, loss ${score.loss.toFixed(3)}; ` +
+            `included ${included.map(nameOf).join(", ")} ` +
+            `(${result.includedSamples} samples)${
+              excluded.length > 0
+                ? `; excluded ${excluded.map((update) => `${nameOf(update.trainerIndex)} (${update.verdict})`).join(", ")}`
+                : ""
+            }; ` +
             `reward ${money(result.reward)}; verifyRound: ${verification.outcome}`
         : `failed (${result.status}): the model stays, the reward rolls over; verifyRound: ${verification.outcome}`,
     );

@@ -78,7 +78,8 @@ export async function settle(
   };
   log.step(
     "sponsor",
-    `published the trained model as asset ${result.modelAssetId} (manifest ${result.modelCid}), lineage: dataset asset ${market.dataset.assetId} and base model asset ${training.baseModel.assetId}`,
+    `published the trained model as asset ${result.modelAssetId} (manifest ${result.modelCid}), ` +
+      `lineage: dataset asset ${market.dataset.assetId} and base model asset ${training.baseModel.assetId}`,
   );
 
   crew.throwIfIndexerDied();

@@ -80,7 +80,9 @@ export async function startTrainers(context: PlayContext, infrastructure: Infras
   }
   log.step(
     "trainers",
-    `started ${roster.map((member) => (member.role === "honest" ? member.name : `${member.name} (adversary: ${ADVERSARIES[member.role].description})`)).join(", ")}`,
+    `started ${roster
+      .map((member) => (member.role === "honest" ? member.name : `${member.name} (adversary: ${ADVERSARIES[member.role].description})`))
+      .join(", ")}`,
   );
   const lastLines = () =>
     launched
@@ -168,7 +170,8 @@ export async function startTrainers(context: PlayContext, infrastructure: Infras
   context.milestone("job started");
   log.step(
     "sponsor",
-    `every trainer has joined and the indexer serves: job ${training.jobId} starts now (the devnet's clock moved to its start time, ${started})`,
+    `every trainer has joined and the indexer serves: job ${training.jobId} starts now ` +
+      `(the devnet's clock moved to its start time, ${started})`,
   );
   return { members, indexer, indexerClient: createIndexerClient({ url: indexer.url }), throwIfIndexerDied, throwIfTrainerDied, lastLines };
 }

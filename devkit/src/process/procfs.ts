@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import readline from "node:readline";
+import { sleep } from "@mycelium/client/utils";
 
 export type ProcStat = {
   pid: number;
@@ -116,6 +117,6 @@ export async function startOrphanParent(args: string[], marker: string): Promise
 /** Waits until the process is gone or `timeoutMs` has passed; whether it is gone. */
 export async function waitUntilGone(pid: number, startTime: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (isRunning(pid, startTime) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  while (isRunning(pid, startTime) && Date.now() < deadline) await sleep(100);
   return !isRunning(pid, startTime);
 }

@@ -67,7 +67,8 @@ export class TrainerProcess {
         clearTimeout(timer);
         reject(
           new Error(
-            `${this.options.name} exited (${code}) before ${what}; stderr: ${this.stderr.slice(-5).join(" | ")}; last events: ${this.tail()}`,
+            `${this.options.name} exited (${code}) before ${what}; ` +
+              `stderr: ${this.stderr.slice(-5).join(" | ")}; last events: ${this.tail()}`,
           ),
         );
       });

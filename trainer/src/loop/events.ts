@@ -106,7 +106,10 @@ export function formatEvent(event: TrainerEvent): string {
   const r = "round" in event ? `round ${event.round}: ` : "";
   switch (event.type) {
     case "started":
-      return `trainer ${event.trainer} for job ${event.jobId} on chain ${event.chainId}: backend ${event.backend}, peer ${event.peerId}${event.gatewayUrl ? `, gateway ${event.gatewayUrl}` : ""}${event.resumed ? " (resuming from its journal)" : ""}`;
+      return (
+        `trainer ${event.trainer} for job ${event.jobId} on chain ${event.chainId}: backend ${event.backend}, peer ${event.peerId}` +
+        `${event.gatewayUrl ? `, gateway ${event.gatewayUrl}` : ""}${event.resumed ? " (resuming from its journal)" : ""}`
+      );
     case "info":
       return event.message;
     case "warning":
@@ -122,15 +125,24 @@ export function formatEvent(event: TrainerEvent): string {
     case "peer-unreachable":
       return `peer of trainer ${event.trainerIndex} (${event.peerId}) unreachable: ${event.error}`;
     case "round-started":
-      return `${r}started (commit until ${event.commitEnd}, reveal until ${event.revealEnd}, attest until ${event.attestEnd}); model ${event.modelCid}`;
+      return (
+        `${r}started (commit until ${event.commitEnd}, reveal until ${event.revealEnd}, ` +
+        `attest until ${event.attestEnd}); model ${event.modelCid}`
+      );
     case "resumed":
       return `${r}resuming at ${event.step}: ${event.detail}`;
     case "data-loaded":
-      return `${r}${event.samples} samples from shards [${event.shards.join(", ")}] in ${event.ms} ms${event.speculative ? " (ahead of the round)" : ""}`;
+      return (
+        `${r}${event.samples} samples from shards [${event.shards.join(", ")}] in ${event.ms} ms` +
+        `${event.speculative ? " (ahead of the round)" : ""}`
+      );
     case "training-started":
       return `${r}training on ${event.samples} samples${event.speculative ? " (ahead of the round, from the expected model)" : ""}`;
     case "training-finished":
-      return `${r}trained ${event.steps} steps in ${(event.durationMs / 1000).toFixed(1)} s, loss ${event.loss.toFixed(4)}, accuracy ${(event.accuracy * 100).toFixed(1)}%`;
+      return (
+        `${r}trained ${event.steps} steps in ${(event.durationMs / 1000).toFixed(1)} s, ` +
+        `loss ${event.loss.toFixed(4)}, accuracy ${(event.accuracy * 100).toFixed(1)}%`
+      );
     case "update-stored":
       return `${r}update ${event.cid} (${event.samples} samples)${event.transformed ? " transformed by a hook" : ""}`;
     case "speculation":
@@ -142,13 +154,21 @@ export function formatEvent(event: TrainerEvent): string {
     case "update-excluded":
       return `${r}update of trainer ${event.trainerIndex} excluded: ${event.reason}: ${event.detail}`;
     case "aggregated":
-      return `${r}aggregate ${event.aggregateCid} of ${event.included}/${event.updates} updates, ${event.includedSamples} samples (${event.ms} ms)`;
+      return (
+        `${r}aggregate ${event.aggregateCid} of ${event.included}/${event.updates} updates, ` +
+        `${event.includedSamples} samples (${event.ms} ms)`
+      );
     case "attested":
       return `${r}attested ${event.aggregateCid}${event.quorumReached ? " (quorum reached)" : ""}`;
     case "evaluated":
       return `${r}validation accuracy ${(event.accuracy * 100).toFixed(2)}%, loss ${event.loss.toFixed(4)} on ${event.samples} samples`;
     case "finalized":
-      return `${r}${event.succeeded ? `succeeded with ${event.aggregateCid}${event.agreed ? "" : " (not the aggregate this trainer computed)"}${event.included ? "" : "; this trainer is not included"}` : "failed (no quorum)"}${event.byMe ? " (finalized by this trainer)" : ""}`;
+      return `${r}${
+        event.succeeded
+          ? `succeeded with ${event.aggregateCid}${event.agreed ? "" : " (not the aggregate this trainer computed)"}` +
+            `${event.included ? "" : "; this trainer is not included"}`
+          : "failed (no quorum)"
+      }${event.byMe ? " (finalized by this trainer)" : ""}`;
     case "missed":
       return `${r}missed the ${event.step} step: ${event.reason}`;
     case "claimed":

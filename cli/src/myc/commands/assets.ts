@@ -48,7 +48,8 @@ function describeSale(view: AssetView): string {
   const parts: string[] = [];
   if (view.listing)
     parts.push(
-      `${formatAmount(view.listing.price, view.listing.token)} (${formatAmount(view.listing.totalPerAccess, view.listing.token)} with fees)`,
+      `${formatAmount(view.listing.price, view.listing.token)} ` +
+        `(${formatAmount(view.listing.totalPerAccess, view.listing.token)} with fees)`,
     );
   if (view.dispenser) parts.push(`free, up to ${view.dispenser.maxPerWallet} per wallet`);
   return parts.join("; ") || "not for sale";
@@ -137,7 +138,8 @@ async function listCommand(ctx: CliContext, options: AssetsOptions): Promise<voi
             `${"ID".padEnd(6)} ${"KIND".padEnd(8)} ${"STATE".padEnd(11)} ${"OWNER".padEnd(42)} PRICE / MANIFEST`,
             ...views.map(
               (view) =>
-                `${String(view.id).padEnd(6)} ${view.kind.padEnd(8)} ${view.state.padEnd(11)} ${view.owner} ${describeSale(view)}\n${" ".repeat(71)}${view.manifestCid}`,
+                `${String(view.id).padEnd(6)} ${view.kind.padEnd(8)} ${view.state.padEnd(11)} ${view.owner} ${describeSale(view)}\n` +
+                `${" ".repeat(71)}${view.manifestCid}`,
             ),
           ];
     if (next !== null) lines.push(`More: myc assets ${indexerUrl !== undefined ? "--after" : "--before"} ${next}`);
@@ -206,7 +208,8 @@ export function register(program: Command, run: Run): void {
             ]
           : []),
         `  owner      ${view.owner}`,
-        `  manifest   ${view.manifestCid} (version ${view.version})${manifest ? "" : options.fetch ? " (not found)" : " (not on this machine: --fetch to read it)"}`,
+        `  manifest   ${view.manifestCid} (version ${view.version})` +
+          `${manifest ? "" : options.fetch ? " (not found)" : " (not on this machine: --fetch to read it)"}`,
         `  datatoken  ${view.datatoken ?? "none"}`,
         `  price      ${describeSale(view)}`,
       ]);

@@ -103,7 +103,8 @@ async function download(ctx: CliContext, assetId: bigint, options: GetOptions): 
         manifest: saved.manifest,
       },
       [
-        `Saved ${asset.kind} asset ${assetId} "${saved.manifest.name}" (${saved.files.length} files, ${formatBytes(saved.bytes)}) to ${directory}.`,
+        `Saved ${asset.kind} asset ${assetId} "${saved.manifest.name}" ` +
+          `(${saved.files.length} files, ${formatBytes(saved.bytes)}) to ${directory}.`,
       ],
     );
   } finally {

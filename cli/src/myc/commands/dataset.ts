@@ -75,7 +75,8 @@ export function register(program: Command, run: Run): void {
     dataset
       .command("import <source>")
       .description(
-        "publish a dataset asset from a source in one step: fashion-mnist (the Debian package's IDX files) or blobs (generated); train and test splits of tensor shards",
+        "publish a dataset asset from a source in one step: fashion-mnist (the Debian package's IDX files) or blobs (generated); " +
+          "train and test splits of tensor shards",
       )
       .option("--shard-samples <n>", "samples per shard", "1500")
       .option("--idx-dir <dir>", "fashion-mnist: folder of the four IDX .gz files (default /usr/share/datasets/fashion-mnist)")

@@ -193,7 +193,8 @@ export function register(program: Command, run: Run): void {
     "Publishing the result",
     publishResult,
     (r) =>
-      `The model of job ${r.jobId} (round ${r.round}) is asset ${r.modelAssetId} (manifest ${r.modelCid}); create its datatoken with \`myc datatoken ${r.modelAssetId}\` to sell it.`,
+      `The model of job ${r.jobId} (round ${r.round}) is asset ${r.modelAssetId} (manifest ${r.modelCid}); ` +
+      `create its datatoken with \`myc datatoken ${r.modelAssetId}\` to sell it.`,
   );
 
   job
@@ -231,7 +232,8 @@ export function register(program: Command, run: Run): void {
         const rounds = options.round.length === 0 ? undefined : options.round.map((round) => parseId(round, "--round"));
         const claimed = await ctx.withSpinner("Claiming", (tx) => claimRewards(client, { jobId, rounds, ...tx }));
         ctx.output.result({ ...claimed, symbol: token.symbol, decimals: token.decimals }, [
-          `Claimed ${formatAmount(claimed.amount, token)} from job ${jobId} (round${claimed.rounds.length === 1 ? "" : "s"} ${claimed.rounds.map((r) => r.round).join(", ")}).`,
+          `Claimed ${formatAmount(claimed.amount, token)} from job ${jobId} ` +
+            `(round${claimed.rounds.length === 1 ? "" : "s"} ${claimed.rounds.map((r) => r.round).join(", ")}).`,
           `  transaction ${claimed.hash}`,
         ]);
       }),
@@ -414,15 +416,26 @@ async function status(ctx: CliContext, jobId: bigint): Promise<void> {
         ? "waiting for anyone to finalize"
         : "";
   ctx.output.result({ job, phase, model, you: trainer }, [
-    `Job ${job.id} (${job.status}) by ${job.sponsor}: dataset ${job.datasetId}, base model ${job.baseModelId}, ${job.trainerCount} trainer(s) of ${job.maxTrainers}`,
-    `  round      ${phase.phase === "ended" ? `all ${job.numRounds} final` : `${phase.round} of ${job.numRounds}, phase ${phase.phase}${timing ? ` (${timing})` : ""}${phase.finalizable ? ", finalizable" : ""}`}`,
-    `  rewards    ${formatAmount(job.rewardPerRound, reward)} per round (${formatAmount(job.unpaidPool, reward)} not yet paid out); stake at least ${formatAmount(job.minStake, stake)}`,
+    `Job ${job.id} (${job.status}) by ${job.sponsor}: dataset ${job.datasetId}, base model ${job.baseModelId}, ` +
+      `${job.trainerCount} trainer(s) of ${job.maxTrainers}`,
+    `  round      ${
+      phase.phase === "ended"
+        ? `all ${job.numRounds} final`
+        : `${phase.round} of ${job.numRounds}, phase ${phase.phase}` +
+          `${timing ? ` (${timing})` : ""}${phase.finalizable ? ", finalizable" : ""}`
+    }`,
+    `  rewards    ${formatAmount(job.rewardPerRound, reward)} per round (${formatAmount(job.unpaidPool, reward)} not yet paid out); ` +
+      `stake at least ${formatAmount(job.minStake, stake)}`,
     `  model      ${model.cid} (${model.round === null ? "the base model" : `from round ${model.round}`})`,
     `  spec       ${job.specCid}`,
     ...(job.resultAssetId !== null ? [`  result     asset ${job.resultAssetId}`] : []),
     ...(trainer
       ? [
-          `  you        ${trainer.status === "none" ? "not a trainer" : `trainer ${trainer.index}, ${trainer.status}, ${formatAmount(trainer.stake, stake)} staked`}`,
+          `  you        ${
+            trainer.status === "none"
+              ? "not a trainer"
+              : `trainer ${trainer.index}, ${trainer.status}, ${formatAmount(trainer.stake, stake)} staked`
+          }`,
         ]
       : []),
   ]);

@@ -81,7 +81,8 @@ async function buyCommand(ctx: CliContext, assetId: bigint, options: BuyOptions)
     const count = parseCount(options.tokens, "--tokens");
     const bought = await ctx.withSpinner("Buying", (tx) => buy(client, { assetId, count, maxPayment, marketFee, ...tx }));
     ctx.output.result({ ...bought, paymentTokenSymbol: token.symbol, paymentTokenDecimals: token.decimals }, [
-      `Bought ${bought.count} datatoken(s) of asset ${assetId} for ${formatAmount(bought.total, token)}; spend one with \`myc order ${assetId}\`.`,
+      `Bought ${bought.count} datatoken(s) of asset ${assetId} for ${formatAmount(bought.total, token)}; ` +
+        `spend one with \`myc order ${assetId}\`.`,
       `  transaction ${bought.hash}`,
     ]);
     return;

@@ -95,15 +95,18 @@ function describeRound(report: RoundVerification): string[] {
   const lines = [`Round ${report.round} of job ${report.jobId} (${report.status}): ${report.outcome}`];
   if (report.onChain !== null) {
     lines.push(
-      `  on-chain    ${report.onChain.aggregateCid}  mask [${maskIndices(report.onChain.includedMask).join(", ")}]  ${report.onChain.includedSamples} samples`,
+      `  on-chain    ${report.onChain.aggregateCid}  mask [${maskIndices(report.onChain.includedMask).join(", ")}]  ` +
+        `${report.onChain.includedSamples} samples`,
     );
   }
   lines.push(
-    `  recomputed  ${report.recomputed.aggregateCid}  mask [${maskIndices(report.recomputed.includedMask).join(", ")}]  ${report.recomputed.includedSamples} samples`,
+    `  recomputed  ${report.recomputed.aggregateCid}  mask [${maskIndices(report.recomputed.includedMask).join(", ")}]  ` +
+      `${report.recomputed.includedSamples} samples`,
   );
   for (const update of report.updates) {
     lines.push(
-      `  trainer ${update.trainerIndex}  ${update.verdict.padEnd(16)} ${update.includedOnChain ? "included on-chain" : "not included on-chain"}  ${update.detail}`,
+      `  trainer ${update.trainerIndex}  ${update.verdict.padEnd(16)} ` +
+        `${update.includedOnChain ? "included on-chain" : "not included on-chain"}  ${update.detail}`,
     );
   }
   for (const reason of report.reasons) lines.push(`  ${reason}`);
