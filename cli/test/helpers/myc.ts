@@ -15,7 +15,7 @@ export function myc(
   args: string[],
   env: Record<string, string> = {},
   cwd = HOME,
-  options: { interruptAfterMs?: number } = {},
+  options: { interruptWhen?: Promise<unknown> } = {},
 ): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
@@ -28,7 +28,9 @@ export function myc(
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.once("error", reject);
-    if (options.interruptAfterMs !== undefined) setTimeout(() => child.kill("SIGINT"), options.interruptAfterMs);
+    // Ctrl-C once the test's condition holds (for example: the command is waiting on the network), never on a timer:
+    // a loaded machine may take seconds just to start the process.
+    void options.interruptWhen?.then(() => child.kill("SIGINT"));
     child.once("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
