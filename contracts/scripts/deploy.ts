@@ -7,10 +7,11 @@
  * - MYC_RPC_URL: the chain's JSON-RPC URL (required; the `rpc` network of hardhat.config.ts).
  * - MYC_DEPLOYER_KEY: the deployer's private key (0x…); without it, the node's first unlocked account.
  * - MYC_DEPLOY_TEST_TOKEN=1: also deploy the 6-decimal test payment token whose `mint` is open to anyone (the
- *   LocalProtocol module): for test networks only. Otherwise pass a real ERC-20 to `myc` (`--reward-token`, listings'
+ *   LocalProtocol module, with the devnet's few-second minimum window unless the parameters set one): for test
+ *   networks only. Otherwise pass a real ERC-20 to `myc` (`--reward-token`, listings'
  *   payment token) or add it to the file as contracts.PaymentToken.
  * - MYC_IGNITION_PARAMETERS: a JSON file of Ignition parameters, for example
- *   `{ "Marketplace": { "admin": "0x…", "treasury": "0x…", "protocolFeeBps": 10 } }`.
+ *   `{ "Marketplace": { "admin": "0x…", "treasury": "0x…", "protocolFeeBps": 10 }, "TrainingJobs": { "minWindow": 300 } }`.
  *
  * Ignition keeps its journal in contracts/ignition/deployments/chain-<chainId>/: run the command again after an interruption and
  * it resumes. A contract's `startBlock` (where the indexer starts) is the block the chain was at before this run, or,
@@ -20,7 +21,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
-import LocalProtocolModule from "../ignition/modules/LocalProtocol";
+import LocalProtocolModule, { DEVNET_PARAMETERS } from "../ignition/modules/LocalProtocol";
 import ProtocolModule from "../ignition/modules/Protocol";
 import { creationBlock } from "./creationBlock";
 import type { Deployment, DeployedContract } from "./deployment";
@@ -34,7 +35,8 @@ async function main(): Promise<void> {
   const blockBefore = Number(await provider.request({ method: "eth_blockNumber" }));
   const module = process.env.MYC_DEPLOY_TEST_TOKEN === "1" ? LocalProtocolModule : ProtocolModule;
   const parametersFile = process.env.MYC_IGNITION_PARAMETERS;
-  const parameters = parametersFile ? JSON.parse(fs.readFileSync(parametersFile, "utf8")) : {};
+  const given = parametersFile ? JSON.parse(fs.readFileSync(parametersFile, "utf8")) : {};
+  const parameters = module === LocalProtocolModule ? { ...DEVNET_PARAMETERS, ...given } : given;
   console.log(`Deploying ${module.id} to chain ${chainId} at ${url} (block ${blockBefore})`);
 
   const deployed = (await hre.ignition.deploy(module, { parameters, displayUi: true })) as Record<string, { address: `0x${string}` }>;

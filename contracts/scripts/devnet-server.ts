@@ -17,7 +17,7 @@ import path from "node:path";
 import hre from "hardhat";
 import { TASK_COMPILE, TASK_NODE_CREATE_SERVER } from "hardhat/builtin-tasks/task-names";
 import type { JsonRpcServer } from "hardhat/types";
-import LocalProtocolModule from "../ignition/modules/LocalProtocol";
+import LocalProtocolModule, { DEVNET_PARAMETERS } from "../ignition/modules/LocalProtocol";
 import { creationBlock } from "./creationBlock";
 import type { Deployment, DeployedContract } from "./deployment";
 
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => void stop(0));
   process.once("SIGTERM", () => void stop(0));
 
-  const deployed = await hre.ignition.deploy(LocalProtocolModule, { displayUi: false });
+  const deployed = await hre.ignition.deploy(LocalProtocolModule, { parameters: DEVNET_PARAMETERS, displayUi: false });
   const contracts: Record<string, DeployedContract> = {};
   for (const [name, contract] of Object.entries(deployed)) {
     contracts[name] = {

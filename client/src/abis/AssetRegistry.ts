@@ -801,6 +801,25 @@ export const assetRegistryAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "assetId",
+        "type": "uint256"
+      }
+    ],
+    "name": "ownerEpochOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "tokenId",
         "type": "uint256"
       }
@@ -1049,6 +1068,11 @@ export const assetRegistryAbi = [
         "internalType": "address",
         "name": "datatoken",
         "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "ownerEpoch",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",

@@ -601,11 +601,6 @@ export const datatokenAbi = [
         "internalType": "address",
         "name": "consumer",
         "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "payer",
-        "type": "address"
       }
     ],
     "name": "orderFrom",

@@ -275,12 +275,49 @@ export const marketplaceAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint8",
+        "name": "bits",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      }
+    ],
+    "name": "SafeCastOverflowedUintDowncast",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "token",
         "type": "address"
       }
     ],
     "name": "SafeERC20FailedOperation",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "received",
+        "type": "uint256"
+      }
+    ],
+    "name": "TransferAmountMismatch",
     "type": "error"
   },
   {
@@ -835,10 +872,15 @@ export const marketplaceAbi = [
             "internalType": "uint96",
             "name": "price",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "ownerEpoch",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IMarketplace.Listing",
-        "name": "",
+        "name": "listing",
         "type": "tuple"
       }
     ],

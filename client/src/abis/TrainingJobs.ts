@@ -6,6 +6,11 @@ export const trainingJobsAbi = [
         "internalType": "contract IAssetRegistry",
         "name": "registry_",
         "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minWindow_",
+        "type": "uint256"
       }
     ],
     "stateMutability": "nonpayable",
@@ -74,6 +79,22 @@ export const trainingJobsAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "assetId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "enum AssetState",
+        "name": "state",
+        "type": "uint8"
+      }
+    ],
+    "name": "AssetNotActive",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "round",
         "type": "uint256"
       },
@@ -95,6 +116,27 @@ export const trainingJobsAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "baseModelId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes",
+        "name": "expected",
+        "type": "bytes"
+      },
+      {
+        "internalType": "bytes",
+        "name": "given",
+        "type": "bytes"
+      }
+    ],
+    "name": "BaseModelCidMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "round",
         "type": "uint256"
       },
@@ -110,6 +152,54 @@ export const trainingJobsAbi = [
       }
     ],
     "name": "ClaimExceedsIncludedSamples",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "unlocksAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "ClaimPeriodNotOver",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "round",
+        "type": "uint256"
+      }
+    ],
+    "name": "ClaimsClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "round",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "openUntilRound",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "openUntilTime",
+        "type": "uint256"
+      }
+    ],
+    "name": "ClaimsStillOpen",
     "type": "error"
   },
   {
@@ -147,22 +237,6 @@ export const trainingJobsAbi = [
       }
     ],
     "name": "CommitmentPending",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "withdrawableAt",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "blockTimestamp",
-        "type": "uint256"
-      }
-    ],
-    "name": "CooldownNotOver",
     "type": "error"
   },
   {
@@ -254,6 +328,33 @@ export const trainingJobsAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "minWindow",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxWindow",
+        "type": "uint256"
+      }
+    ],
+    "name": "InvalidMinWindow",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "participationBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "InvalidParticipation",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "quorumBps",
         "type": "uint256"
       }
@@ -292,37 +393,11 @@ export const trainingJobsAbi = [
     "inputs": [
       {
         "internalType": "uint256",
-        "name": "commitWindow",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "revealWindow",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "attestWindow",
+        "name": "weightCap",
         "type": "uint256"
       }
     ],
-    "name": "InvalidWindows",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "jobId",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "startTime",
-        "type": "uint256"
-      }
-    ],
-    "name": "JobAlreadyStarted",
+    "name": "InvalidWeightCap",
     "type": "error"
   },
   {
@@ -460,9 +535,46 @@ export const trainingJobsAbi = [
         "internalType": "uint256",
         "name": "round",
         "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "firstRound",
+        "type": "uint256"
+      }
+    ],
+    "name": "NotBondedYet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "round",
+        "type": "uint256"
       }
     ],
     "name": "NotCommitted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "trainer",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "evictableFromRound",
+        "type": "uint256"
+      }
+    ],
+    "name": "NotIdle",
     "type": "error"
   },
   {
@@ -479,6 +591,27 @@ export const trainingJobsAbi = [
       }
     ],
     "name": "NotIncluded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "round",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "tupleId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "leaderTupleId",
+        "type": "uint256"
+      }
+    ],
+    "name": "NotLeadingTuple",
     "type": "error"
   },
   {
@@ -527,6 +660,22 @@ export const trainingJobsAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "address",
+        "name": "trainer",
+        "type": "address"
+      }
+    ],
+    "name": "NothingToSettle",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
         "internalType": "uint256",
         "name": "round",
         "type": "uint256"
@@ -538,6 +687,17 @@ export const trainingJobsAbi = [
       }
     ],
     "name": "NothingToSlash",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "round",
+        "type": "uint256"
+      }
+    ],
+    "name": "NothingToSweep",
     "type": "error"
   },
   {
@@ -562,6 +722,22 @@ export const trainingJobsAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "bits",
+        "type": "uint256"
+      }
+    ],
+    "name": "PackedValueOverflow",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "ReentrancyGuardReentrantCall",
     "type": "error"
@@ -580,6 +756,17 @@ export const trainingJobsAbi = [
       }
     ],
     "name": "ResultAlreadyPublished",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "round",
+        "type": "uint256"
+      }
+    ],
+    "name": "RevealedLate",
     "type": "error"
   },
   {
@@ -695,6 +882,27 @@ export const trainingJobsAbi = [
         "internalType": "address",
         "name": "trainer",
         "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "unlockRound",
+        "type": "uint256"
+      }
+    ],
+    "name": "StakeBonded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "trainer",
+        "type": "address"
       }
     ],
     "name": "StakeLocked",
@@ -752,6 +960,43 @@ export const trainingJobsAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "startTime",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxStartTime",
+        "type": "uint256"
+      }
+    ],
+    "name": "StartTimeTooLate",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "firstRound",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "numRounds",
+        "type": "uint256"
+      }
+    ],
+    "name": "TooLateToJoin",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "jobId",
         "type": "uint256"
       },
@@ -788,6 +1033,38 @@ export const trainingJobsAbi = [
       }
     ],
     "name": "TransferAmountMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      }
+    ],
+    "name": "UpdatesRevealed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "window",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minWindow",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxWindow",
+        "type": "uint256"
+      }
+    ],
+    "name": "WindowOutOfRange",
     "type": "error"
   },
   {
@@ -881,14 +1158,14 @@ export const trainingJobsAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "tupleStake",
+        "name": "tupleWeight",
         "type": "uint256"
       },
       {
         "indexed": false,
-        "internalType": "bool",
-        "name": "quorumReached",
-        "type": "bool"
+        "internalType": "uint256",
+        "name": "leaderTupleId",
+        "type": "uint256"
       }
     ],
     "name": "Attested",
@@ -945,6 +1222,12 @@ export const trainingJobsAbi = [
         "internalType": "uint256",
         "name": "refund",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "burned",
+        "type": "uint256"
       }
     ],
     "name": "JobCancelled",
@@ -995,7 +1278,7 @@ export const trainingJobsAbi = [
           },
           {
             "internalType": "address",
-            "name": "rewardToken",
+            "name": "token",
             "type": "address"
           },
           {
@@ -1007,11 +1290,6 @@ export const trainingJobsAbi = [
             "internalType": "uint256",
             "name": "rewardPerRound",
             "type": "uint256"
-          },
-          {
-            "internalType": "address",
-            "name": "stakeToken",
-            "type": "address"
           },
           {
             "internalType": "uint256",
@@ -1039,8 +1317,23 @@ export const trainingJobsAbi = [
             "type": "uint32"
           },
           {
+            "internalType": "uint32",
+            "name": "claimPeriod",
+            "type": "uint32"
+          },
+          {
             "internalType": "uint16",
             "name": "quorumBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "participationBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "weightCap",
             "type": "uint16"
           },
           {
@@ -1129,13 +1422,13 @@ export const trainingJobsAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "rewardAmount",
+        "name": "refund",
         "type": "uint256"
       },
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "stakeAmount",
+        "name": "burned",
         "type": "uint256"
       }
     ],
@@ -1215,8 +1508,14 @@ export const trainingJobsAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "stake",
+        "name": "weight",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "late",
+        "type": "bool"
       }
     ],
     "name": "Revealed",
@@ -1276,6 +1575,31 @@ export const trainingJobsAbi = [
       },
       {
         "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "RewardSwept",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "round",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
         "internalType": "bool",
         "name": "succeeded",
         "type": "bool"
@@ -1301,7 +1625,7 @@ export const trainingJobsAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "winningTupleId",
+        "name": "leaderTupleId",
         "type": "uint256"
       },
       {
@@ -1315,6 +1639,18 @@ export const trainingJobsAbi = [
         "internalType": "uint256",
         "name": "carry",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "forfeits",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "early",
+        "type": "bool"
       },
       {
         "indexed": false,
@@ -1380,6 +1716,43 @@ export const trainingJobsAbi = [
       },
       {
         "indexed": false,
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "TrainerEvicted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "trainer",
+        "type": "address"
+      },
+      {
+        "indexed": false,
         "internalType": "uint256",
         "name": "index",
         "type": "uint256"
@@ -1388,6 +1761,18 @@ export const trainingJobsAbi = [
         "indexed": false,
         "internalType": "uint256",
         "name": "stake",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "weight",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "firstRound",
         "type": "uint256"
       },
       {
@@ -1430,11 +1815,48 @@ export const trainingJobsAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "withdrawableAt",
+        "name": "unlockRound",
         "type": "uint256"
       }
     ],
     "name": "TrainerLeft",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "round",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "trainer",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "enum PenaltyReason",
+        "name": "reason",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "TrainerPenalized",
     "type": "event"
   },
   {
@@ -1475,28 +1897,75 @@ export const trainingJobsAbi = [
         "internalType": "uint256",
         "name": "stake",
         "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "callerShare",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "poolShare",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "bool",
-        "name": "toCarry",
-        "type": "bool"
       }
     ],
     "name": "TrainerSlashed",
     "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "BURN_ADDRESS",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "CLAIM_ROUNDS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "IDLE_ROUNDS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "LATE_REVEAL_BPS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "LOSING_BPS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [],
@@ -1552,7 +2021,33 @@ export const trainingJobsAbi = [
   },
   {
     "inputs": [],
-    "name": "SLASH_CALLER_BPS",
+    "name": "MAX_WINDOW",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "SILENT_BPS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "UNBOND_ROUNDS",
     "outputs": [
       {
         "internalType": "uint256",
@@ -1659,6 +2154,16 @@ export const trainingJobsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "round",
+        "type": "uint256"
+      },
+      {
         "internalType": "bytes",
         "name": "updateCid",
         "type": "bytes"
@@ -1687,7 +2192,7 @@ export const trainingJobsAbi = [
         "type": "bytes32"
       }
     ],
-    "stateMutability": "pure",
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1745,7 +2250,7 @@ export const trainingJobsAbi = [
           },
           {
             "internalType": "address",
-            "name": "rewardToken",
+            "name": "token",
             "type": "address"
           },
           {
@@ -1757,11 +2262,6 @@ export const trainingJobsAbi = [
             "internalType": "uint256",
             "name": "rewardPerRound",
             "type": "uint256"
-          },
-          {
-            "internalType": "address",
-            "name": "stakeToken",
-            "type": "address"
           },
           {
             "internalType": "uint256",
@@ -1789,8 +2289,23 @@ export const trainingJobsAbi = [
             "type": "uint32"
           },
           {
+            "internalType": "uint32",
+            "name": "claimPeriod",
+            "type": "uint32"
+          },
+          {
             "internalType": "uint16",
             "name": "quorumBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "participationBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "weightCap",
             "type": "uint16"
           },
           {
@@ -1862,8 +2377,47 @@ export const trainingJobsAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "evict",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
         "internalType": "uint256",
         "name": "round",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes",
+        "name": "aggregateCid",
+        "type": "bytes"
+      },
+      {
+        "internalType": "uint256",
+        "name": "includedMask",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "includedSamples",
         "type": "uint256"
       }
     ],
@@ -1906,7 +2460,7 @@ export const trainingJobsAbi = [
           },
           {
             "internalType": "address",
-            "name": "rewardToken",
+            "name": "token",
             "type": "address"
           },
           {
@@ -1918,11 +2472,6 @@ export const trainingJobsAbi = [
             "internalType": "uint256",
             "name": "rewardPerRound",
             "type": "uint256"
-          },
-          {
-            "internalType": "address",
-            "name": "stakeToken",
-            "type": "address"
           },
           {
             "internalType": "uint256",
@@ -1950,8 +2499,23 @@ export const trainingJobsAbi = [
             "type": "uint32"
           },
           {
+            "internalType": "uint32",
+            "name": "claimPeriod",
+            "type": "uint32"
+          },
+          {
             "internalType": "uint16",
             "name": "quorumBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "participationBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "weightCap",
             "type": "uint16"
           },
           {
@@ -2003,12 +2567,12 @@ export const trainingJobsAbi = [
           },
           {
             "internalType": "uint256",
-            "name": "unpaidPool",
+            "name": "forfeits",
             "type": "uint256"
           },
           {
             "internalType": "uint256",
-            "name": "forfeitedStake",
+            "name": "unpaidPool",
             "type": "uint256"
           },
           {
@@ -2019,6 +2583,16 @@ export const trainingJobsAbi = [
           {
             "internalType": "uint256",
             "name": "lastSuccessfulRound",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bool",
+            "name": "everRevealed",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint256",
+            "name": "endedAt",
             "type": "uint256"
           },
           {
@@ -2094,17 +2668,27 @@ export const trainingJobsAbi = [
           },
           {
             "internalType": "uint256",
-            "name": "revealedStake",
+            "name": "revealedWeight",
             "type": "uint256"
           },
           {
             "internalType": "uint256",
-            "name": "quorumStake",
+            "name": "attestedWeight",
             "type": "uint256"
           },
           {
             "internalType": "uint256",
-            "name": "winningTupleId",
+            "name": "leaderWeight",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "leaderTupleId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "tupleCount",
             "type": "uint256"
           },
           {
@@ -2144,13 +2728,8 @@ export const trainingJobsAbi = [
             "type": "uint8"
           },
           {
-            "internalType": "bytes",
-            "name": "aggregateCid",
-            "type": "bytes"
-          },
-          {
             "internalType": "uint256",
-            "name": "includedMask",
+            "name": "leaderTupleId",
             "type": "uint256"
           },
           {
@@ -2160,7 +2739,7 @@ export const trainingJobsAbi = [
           },
           {
             "internalType": "uint256",
-            "name": "winningTupleId",
+            "name": "claimedSamples",
             "type": "uint256"
           },
           {
@@ -2170,8 +2749,18 @@ export const trainingJobsAbi = [
           },
           {
             "internalType": "uint256",
-            "name": "claimedSamples",
+            "name": "paid",
             "type": "uint256"
+          },
+          {
+            "internalType": "bool",
+            "name": "swept",
+            "type": "bool"
+          },
+          {
+            "internalType": "bool",
+            "name": "finalizedEarly",
+            "type": "bool"
           }
         ],
         "internalType": "struct RoundResult",
@@ -2191,7 +2780,7 @@ export const trainingJobsAbi = [
       },
       {
         "internalType": "address",
-        "name": "trainer",
+        "name": "account",
         "type": "address"
       }
     ],
@@ -2215,6 +2804,16 @@ export const trainingJobsAbi = [
             "type": "uint256"
           },
           {
+            "internalType": "uint256",
+            "name": "weight",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "firstRound",
+            "type": "uint256"
+          },
+          {
             "internalType": "bool",
             "name": "hasPendingCommit",
             "type": "bool"
@@ -2225,18 +2824,33 @@ export const trainingJobsAbi = [
             "type": "uint256"
           },
           {
+            "internalType": "bool",
+            "name": "hasUnsettledReveal",
+            "type": "bool"
+          },
+          {
+            "internalType": "bool",
+            "name": "hasRevealed",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint256",
+            "name": "lastRevealRound",
+            "type": "uint256"
+          },
+          {
             "internalType": "uint256",
             "name": "leftAt",
             "type": "uint256"
           },
           {
-            "internalType": "uint256",
-            "name": "withdrawableAt",
-            "type": "uint256"
+            "internalType": "bool",
+            "name": "canWithdraw",
+            "type": "bool"
           },
           {
             "internalType": "bool",
-            "name": "canWithdraw",
+            "name": "evictable",
             "type": "bool"
           }
         ],
@@ -2262,7 +2876,7 @@ export const trainingJobsAbi = [
       },
       {
         "internalType": "address",
-        "name": "trainer",
+        "name": "account",
         "type": "address"
       }
     ],
@@ -2276,8 +2890,18 @@ export const trainingJobsAbi = [
             "type": "bool"
           },
           {
+            "internalType": "bool",
+            "name": "late",
+            "type": "bool"
+          },
+          {
             "internalType": "uint256",
             "name": "samples",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "weight",
             "type": "uint256"
           },
           {
@@ -2331,7 +2955,7 @@ export const trainingJobsAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "stake",
+        "name": "weight",
         "type": "uint256"
       }
     ],
@@ -2396,6 +3020,19 @@ export const trainingJobsAbi = [
     "name": "leave",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "minWindow",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -2484,18 +3121,66 @@ export const trainingJobsAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "settle",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "penalty",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
         "internalType": "uint256",
         "name": "round",
         "type": "uint256"
       },
       {
         "internalType": "address",
-        "name": "trainer",
+        "name": "account",
         "type": "address"
       }
     ],
     "name": "slash",
     "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "round",
+        "type": "uint256"
+      }
+    ],
+    "name": "sweep",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },

@@ -41,6 +41,7 @@ contract AssetRegistry is ERC721, IAssetRegistry {
     mapping(uint256 assetId => Record) private _records;
     mapping(uint256 assetId => bytes32) private _cidTails;
     mapping(uint256 assetId => bytes) private _longCids;
+    mapping(uint256 assetId => uint256) private _ownerEpochs;
 
     constructor() ERC721("Mycelium Asset", "MYCA") {
         // The implementation records this registry as an immutable, so clones need no initialization storage.
@@ -169,11 +170,20 @@ contract AssetRegistry is ERC721, IAssetRegistry {
     }
 
     /// @inheritdoc IAssetRegistry
-    function saleInfoOf(uint256 assetId) external view returns (address owner, AssetState state, address datatoken) {
+    function ownerEpochOf(uint256 assetId) external view returns (uint256) {
+        if (_ownerOf(assetId) == address(0)) revert AssetNotFound(assetId);
+        return _ownerEpochs[assetId];
+    }
+
+    function saleInfoOf(uint256 assetId)
+        external
+        view
+        returns (address owner, AssetState state, address datatoken, uint256 ownerEpoch)
+    {
         owner = _ownerOf(assetId);
         if (owner == address(0)) revert AssetNotFound(assetId);
         Record storage record = _records[assetId];
-        return (owner, record.state, record.datatoken);
+        return (owner, record.state, record.datatoken, _ownerEpochs[assetId]);
     }
 
     // ----------------------------------------------------------------------------------------------------------------
@@ -188,6 +198,22 @@ contract AssetRegistry is ERC721, IAssetRegistry {
     /// @notice ERC-165: ERC-721, ERC-721 metadata and ERC-4906 (`0x49064906`).
     function supportsInterface(bytes4 interfaceId) public view override(ERC721, IERC165) returns (bool) {
         return interfaceId == bytes4(0x49064906) || super.supportsInterface(interfaceId);
+    }
+
+    // ----------------------------------------------------------------------------------------------------------------
+    // Internal
+    // ----------------------------------------------------------------------------------------------------------------
+
+    /// @dev Every transfer (not the mint) starts a new owner epoch, so that listings and dispensers a previous owner
+    ///      opened lapse (see `ownerEpochOf`).
+    function _update(address to, uint256 assetId, address auth) internal override returns (address from) {
+        from = super._update(to, assetId, auth);
+        if (from != address(0)) {
+            // A uint256 counter of transfers cannot overflow.
+            unchecked {
+                ++_ownerEpochs[assetId];
+            }
+        }
     }
 
     // ----------------------------------------------------------------------------------------------------------------

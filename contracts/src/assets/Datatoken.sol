@@ -59,9 +59,9 @@ contract Datatoken is ERC20Permit, IDatatoken {
     }
 
     /// @inheritdoc IDatatoken
-    function orderFrom(address from, address consumer, address payer) external returns (uint64 validUntil) {
+    function orderFrom(address from, address consumer) external returns (uint64 validUntil) {
         _spendAllowance(from, msg.sender, ORDER_AMOUNT);
-        return _order(from, consumer, payer);
+        return _order(from, consumer, msg.sender);
     }
 
     /// @inheritdoc IDatatoken

@@ -205,7 +205,15 @@ interface IAssetRegistry is IERC4906 {
     /// @notice The full record of an asset, with its current owner.
     function assetOf(uint256 assetId) external view returns (Asset memory);
 
+    /// @notice How many times the asset NFT changed hands (0 until its first transfer). Whatever a previous owner set up
+    ///         in the asset's name elsewhere (listings, dispensers) is bound to the epoch it was set in and lapses when
+    ///         the NFT moves.
+    function ownerEpochOf(uint256 assetId) external view returns (uint256);
+
     /// @notice What a sale needs in one call: the current owner (who receives proceeds and holds the inventory), the
-    ///         state and the datatoken (zero if none).
-    function saleInfoOf(uint256 assetId) external view returns (address owner, AssetState state, address datatoken);
+    ///         state, the datatoken (zero if none) and the owner epoch (see `ownerEpochOf`).
+    function saleInfoOf(uint256 assetId)
+        external
+        view
+        returns (address owner, AssetState state, address datatoken, uint256 ownerEpoch);
 }

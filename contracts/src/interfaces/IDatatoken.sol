@@ -41,7 +41,8 @@ interface IDatatoken is IERC20Metadata, IERC20Permit, IERC5267 {
     /// @notice An access receipt: `consumer` may use asset `assetId` until `validUntil`. Emitted right after
     ///         `ORDER_AMOUNT` was burned from `from` (ERC-20 `Transfer(from, address(0), ORDER_AMOUNT)` precedes it).
     /// @param consumer Who is granted access.
-    /// @param payer Who paid: the token holder for `order`, the buyer named by the Marketplace for `orderFrom`.
+    /// @param payer Who spent the token: the holder for `order`, the spender (the Marketplace, whose `Purchased` event
+    ///        in the same transaction names the buyer) for `orderFrom`. Never a name a caller chose.
     /// @param from Whose datatoken was spent (the payer, or the seller's inventory when the Marketplace sells an order).
     /// @param validUntil Unix time the access ends; `type(uint64).max` when the datatoken's access period is unlimited.
     event OrderStarted(
@@ -82,7 +83,7 @@ interface IDatatoken is IERC20Metadata, IERC20Permit, IERC5267 {
 
     /// @notice Spends one whole token of `from`, using the caller's allowance from `from` like `transferFrom`, and
     ///         grants `consumer` access. The Marketplace uses it to sell an order straight from the seller's inventory
-    ///         in one hop; `payer` is recorded as given by the caller.
+    ///         in one hop; the caller is recorded as the payer.
     /// @return validUntil Unix time the access ends (`type(uint64).max` for unlimited).
-    function orderFrom(address from, address consumer, address payer) external returns (uint64 validUntil);
+    function orderFrom(address from, address consumer) external returns (uint64 validUntil);
 }

@@ -7,17 +7,18 @@ import {AssetState} from "../types/Asset.sol";
 /// @notice Fixed-rate listings and a dispenser for the datatokens of AssetRegistry assets.
 /// @dev Listings and dispensers belong to the asset, not to a wallet: only the asset NFT's current owner can open,
 ///      change or close them, datatokens are always taken from the current owner's balance (the inventory, which the
-///      owner approves this contract to move), and proceeds always go to the current owner. After an NFT transfer the
-///      previous owner has no say at all; the listing keeps its price until the new owner changes or closes it, and it
-///      sells only once the new owner holds datatokens and has approved the Marketplace.
+///      owner approves this contract to move), and proceeds always go to the current owner. A listing or dispenser is
+///      bound to the owner epoch it was set in (`IAssetRegistry.ownerEpochOf`): when the NFT changes hands it lapses,
+///      so a previous owner's terms never sell the new owner's inventory; the new owner sets its own.
 ///
 ///      Datatokens are sold in whole tokens (`count`), so every amount is exact in the payment token's own decimals
-///      (6, 18 or any other): `base = price * count`. Fees are charged on top of `base` and rounded down:
-///      `protocolFee = base * protocolFeeBps / 10_000` to the treasury (at most 1%, set by the contract owner) and
-///      `marketFee = base * marketFeeBps / 10_000` to a recipient the buyer's front-end names (at most 5%). The seller
-///      receives exactly `base`; the buyer pays `base + protocolFee + marketFee`, bounded by `maxPayment`.
-///      Payment moves straight from the buyer to each recipient (no balance is ever held here). Fee-on-transfer and
-///      rebasing payment tokens are not supported.
+///      (6, 18 or any other): `base = price * count`. Fees are charged on top of `base` and rounded up (so that no
+///      purchase escapes them by being small): `protocolFee = ceil(base * protocolFeeBps / 10_000)` to the treasury
+///      (at most 1%, set by the contract owner) and `marketFee = ceil(base * marketFeeBps / 10_000)` to a recipient the
+///      buyer's front-end names (at most 5%). The seller receives exactly `base`; the buyer pays
+///      `base + protocolFee + marketFee`, bounded by `maxPayment`. Payment moves straight from the buyer to each
+///      recipient (no balance is ever held here). A payment token whose transfer delivers less than asked
+///      (fee-on-transfer) is refused with `TransferAmountMismatch`; rebasing tokens are not supported.
 ///
 ///      Besides the errors below, calls bubble up the registry's `AssetNotFound(uint256)`, the tokens' ERC-6093 errors
 ///      (`ERC20InsufficientAllowance`, ...), the payment token's permit errors (`ERC2612ExpiredSignature`,
@@ -33,10 +34,13 @@ interface IMarketplace {
         bytes32 s;
     }
 
-    /// @notice A fixed-rate listing. `price` is zero when the asset is not listed.
+    /// @notice A fixed-rate listing. `price` is zero when the asset is not listed (or its listing lapsed with a
+    ///         transfer of the NFT).
+    /// @param ownerEpoch The asset's owner epoch when the listing was set: it sells only in that epoch.
     struct Listing {
         address paymentToken;
         uint96 price;
+        uint64 ownerEpoch;
     }
 
     // ----------------------------------------------------------------------------------------------------------------
@@ -94,7 +98,11 @@ interface IMarketplace {
     /// @notice A dispenser's per-wallet limit must be above zero.
     error InvalidDispenserLimit(uint256 maxPerWallet);
 
-    /// @notice The wallet would receive more than the dispenser's per-wallet limit.
+    /// @notice The payment token delivered less than the amount asked (fee-on-transfer tokens are not supported).
+    error TransferAmountMismatch(address token, uint256 expected, uint256 received);
+
+    /// @notice The wallet would receive more than the dispenser's per-wallet limit (`remaining` is 0 when the limit
+    ///         was lowered below what the wallet already received).
     /// @param remaining Whole tokens the wallet may still receive.
     error DispenserLimitExceeded(uint256 assetId, address wallet, uint256 requested, uint256 remaining);
 
@@ -119,7 +127,8 @@ interface IMarketplace {
     /// @param maxPerWallet Whole tokens one wallet may receive in total.
     event DispenserSet(uint256 indexed assetId, address indexed datatoken, uint64 maxPerWallet);
 
-    /// @notice A dispenser was closed. Amounts already dispensed stay counted if it is opened again.
+    /// @notice A dispenser was closed. Amounts already dispensed stay counted if it is opened again by the same owner
+    ///         (counts start afresh for a new owner).
     event DispenserClosed(uint256 indexed assetId);
 
     /// @notice Datatokens were bought. For `buyAndOrder`, `count` is 1, the token went straight into an order for
@@ -233,13 +242,13 @@ interface IMarketplace {
     /// @notice The treasury and the protocol fee in basis points.
     function protocolFee() external view returns (address treasury, uint16 bps);
 
-    /// @notice The listing of an asset (`price` zero when not listed).
+    /// @notice The listing of an asset (`price` zero when not listed, or when the listing lapsed with a transfer).
     function listingOf(uint256 assetId) external view returns (Listing memory);
 
-    /// @notice The dispenser's per-wallet limit in whole tokens (zero when closed).
+    /// @notice The dispenser's per-wallet limit in whole tokens (zero when closed or lapsed with a transfer).
     function dispenserOf(uint256 assetId) external view returns (uint64 maxPerWallet);
 
-    /// @notice Whole tokens a wallet has received from an asset's dispenser.
+    /// @notice Whole tokens a wallet has received from an asset's dispenser under its current owner.
     function dispensedTo(uint256 assetId, address wallet) external view returns (uint256);
 
     /// @notice Whether a payment token has been registered (`PaymentTokenRegistered` emitted).

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AssetKind} from "../types/Asset.sol";
+import {AssetKind, AssetState} from "../types/Asset.sol";
 import {
     JobParams,
     JobState,
+    PenaltyReason,
     Phase,
     RoundResult,
     RoundState,
@@ -16,29 +17,53 @@ import {
 /// @title ITrainingJobs
 /// @notice Staked, coordinator-free training rounds with rewards. A sponsor funds a job; trainers stake and join; each
 ///         round they train off-chain, `commit` to their update, `reveal` it, compute the same deterministic aggregate
-///         and `attest` it; anyone `finalize`s. The tuple `(aggregateCid, includedMask, includedSamples)` attested by a
-///         quorum of the revealed stake becomes the next global model and its included attesters `claim` the round's
-///         reward pro rata to their samples. No function loops over trainers.
+///         and `attest` it; anyone `finalize`s. The tuple `(aggregateCid, includedMask, includedSamples)` with the
+///         most attested weight wins when it holds the quorum of the attested weight and enough of the revealed
+///         weight attested; its aggregate becomes the next global model and its included attesters `claim` the
+///         round's reward pro rata to their samples. No function loops over trainers. contracts/README.md has the
+///         threat model: who can do what with which share of the weight, and what each party risks.
 ///
 ///         Round timeline. Round 0 starts at the job's start time, round r+1 at the moment round r is finalized. From a
 ///         round's start S: commits in [S, S+commitWindow), reveals in [S+commitWindow, S+commitWindow+revealWindow),
-///         attestations in [that, that+attestWindow); `finalize` from the end of the attest window on, or from the end
-///         of the reveal window on once every trainer who revealed has attested (at once if nobody revealed). A round that ends without a tuple
-///         holding the quorum (or without reveals) fails: it still consumes one of the job's rounds, the model stays,
-///         and its reward rolls over into the `carry` of the next round to finalize.
+///         attestations in [that, that+attestWindow). A reveal during the attest window is accepted late: it costs
+///         LATE_REVEAL_BPS of the stake, brings no weight and cannot attest. `finalize` from the end of the attest
+///         window on, or from the end of the reveal window on once the outcome can no longer change (everyone who
+///         revealed attested, or the leader holds the quorum and the participation floor of the revealed weight). A
+///         round that does not succeed still consumes one of the job's rounds: the model stays and its reward rolls
+///         over into the `carry`. Every window (and the claim period) lies in [minWindow, MAX_WINDOW]; `minWindow` is
+///         fixed per deployment so that a block can always carry a reveal.
 ///
-///         Money. The sponsor deposits `rewardPerRound * numRounds` at creation. A successful round's reward is
-///         `rewardPerRound + carry`; an included attester of the winning tuple claims
-///         `reward * samples / includedSamples` (rounded down; at most `includedSamples` samples are ever paid per
-///         round, so a colluding quorum attesting a too-small `includedSamples` cannot drain more than the reward).
-///         What is left after the last round (the carry of failed rounds and of late slashes) and slashed stake in a
-///         stake token other than the reward token go back to the sponsor through `refundRemainder`.
+///         Weight and bonding. A trainer's weight is its stake capped at `weightCap` minimum stakes. A trainer that
+///         joins after a round began plays from the next round on (`firstRound`): stake must be bonded before the
+///         round it wants to sway. Its stake stays locked while it runs, and after `leave` until UNBOND_ROUNDS more
+///         rounds have been finalized after its last on-time reveal, or until the job's end plus its claim period.
 ///
-///         Stakes. A trainer that committed and did not reveal is slashable by anyone once the reveal window is over:
-///         `SLASH_CALLER_BPS` of the stake goes to the caller, the rest to the carry (same token) or to the sponsor
-///         (different token). A trainer with an unrevealed commitment cannot commit again nor withdraw until it is
-///         slashed. Stakes are withdrawable after the job ends (or is cancelled), or after `leave` plus a cooldown of
-///         one round length (commit + reveal + attest windows).
+///         Winning. The leading tuple wins when `leaderWeight >= quorumBps` of the attested weight and the attested
+///         weight reaches `participationBps` of the revealed weight: a silent revealer cannot block a round. The
+///         quorum is above half, so at most one tuple can hold it.
+///
+///         Penalties (stake at risk for what it does). Taken lazily, at the trainer's next commit, withdrawal or
+///         eviction, or by anyone through `settle`: a trainer that revealed on time and did not attest before the
+///         attest window ended loses SILENT_BPS; one that attested another tuple than the winner of a successful round
+///         loses LOSING_BPS. A late reveal costs LATE_REVEAL_BPS at once; a commitment never revealed (not even late)
+///         loses the whole stake through `slash`. Everything forfeited goes to `forfeits`, which the next successful
+///         round adds to its reward: forfeited stake pays honest trainers, never the sponsor or the caller. What is
+///         still forfeited when the job ends is burned (sent to BURN_ADDRESS) by `refundRemainder`.
+///
+///         Money. The sponsor deposits `rewardPerRound * numRounds` at creation, in the job's one token (stakes are in
+///         it too). A successful round's reward is `rewardPerRound + carry + forfeits`; an included attester of the
+///         winning tuple claims `reward * samples / includedSamples` (rounded so that the round's claims together pay
+///         exactly `floor(reward * claimedSamples / includedSamples)`; at most `includedSamples` samples are paid, so a
+///         colluding quorum attesting a too-small `includedSamples` cannot drain more than the reward). Once CLAIM_ROUNDS
+///         more rounds have been finalized, or the claim period after the job's end is over, anyone may `sweep` a
+///         round: what nobody claimed (shares of crashed or excluded trainers, an overstated `includedSamples`,
+///         rounding dust) goes to the carry. After the end the carry goes back to the sponsor through
+///         `refundRemainder`. Nothing stays in the contract for good.
+///
+///         Indices. A trainer's index (its bit in inclusion masks, its rank in aggregation) is taken from the lowest
+///         free one at join and freed when it withdraws, is slashed or is evicted after IDLE_ROUNDS rounds without an
+///         on-time reveal; a trainer joining later may get it, and plays only in rounds after the previous holder's
+///         last reveal. At most `maxTrainers` (<= 256) hold an index at once.
 ///
 ///         Determinism. The seed of round r, from which trainers derive their shard assignment off-chain (with their
 ///         index), is `keccak256(abi.encode(chainId, address(this), jobId, r, modelCid))` where `modelCid` is the
@@ -52,6 +77,9 @@ interface ITrainingJobs {
     // Errors
     // ---------------------------------------------------------------------------------------------------------------
 
+    /// @notice The deployment's minimum window must be in [1, MAX_WINDOW].
+    error InvalidMinWindow(uint256 minWindow, uint256 maxWindow);
+
     /// @notice No job has this id.
     error JobNotFound(uint256 jobId);
     /// @notice The job was cancelled.
@@ -62,15 +90,19 @@ interface ITrainingJobs {
     error JobNotEnded(uint256 jobId, uint256 currentRound, uint256 numRounds);
     /// @notice Only the sponsor may do this.
     error NotSponsor(address caller, address sponsor);
-    /// @notice Cancellation is only possible before round 0 starts at `startTime`.
-    error JobAlreadyStarted(uint256 jobId, uint256 startTime);
+    /// @notice A trainer revealed an update (in round `round` or before): the job can no longer be cancelled.
+    error UpdatesRevealed(uint256 jobId);
 
     /// @notice `numRounds` must be in [1, MAX_ROUNDS].
     error InvalidRoundCount(uint256 numRounds, uint256 maxRounds);
-    /// @notice Every window must be at least one second long.
-    error InvalidWindows(uint256 commitWindow, uint256 revealWindow, uint256 attestWindow);
+    /// @notice Every window and the claim period must be in [minWindow, maxWindow] seconds.
+    error WindowOutOfRange(uint256 window, uint256 minWindow, uint256 maxWindow);
     /// @notice The quorum must be in (5,000, 10,000] basis points so that at most one tuple can reach it.
     error InvalidQuorum(uint256 quorumBps);
+    /// @notice The participation floor must be in [5,000, 10,000] basis points.
+    error InvalidParticipation(uint256 participationBps);
+    /// @notice The weight cap must be at least one minimum stake.
+    error InvalidWeightCap(uint256 weightCap);
     /// @notice `maxTrainers` must be in [1, MAX_TRAINERS].
     error InvalidMaxTrainers(uint256 maxTrainers, uint256 limit);
     /// @notice `maxSamples` must be at least 1.
@@ -79,44 +111,58 @@ interface ITrainingJobs {
     error InvalidMinStake(uint256 minStake, uint256 maxStake);
     /// @notice The start time is before the current block's timestamp.
     error StartTimeInPast(uint256 startTime, uint256 blockTimestamp);
+    /// @notice The start time is beyond the last representable second (2^40 - 1).
+    error StartTimeTooLate(uint256 startTime, uint256 maxStartTime);
     /// @notice `rewardPool` must equal `rewardPerRound * numRounds`.
     error RewardPoolMismatch(uint256 rewardPool, uint256 expected);
     /// @notice The reward pool exceeds MAX_REWARD_POOL.
     error RewardPoolTooLarge(uint256 rewardPool, uint256 limit);
-    /// @notice A token address is zero.
+    /// @notice The token address is zero.
     error InvalidToken(address token);
     /// @notice An asset is not of the kind the job needs (dataset for `datasetId`, model for `baseModelId`).
     error WrongAssetKind(uint256 assetId, AssetKind expected, AssetKind actual);
+    /// @notice The dataset and the base model must be Active.
+    error AssetNotActive(uint256 assetId, AssetState state);
+    /// @notice `baseModelCid` must be the registry's current manifest of `baseModelId`.
+    error BaseModelCidMismatch(uint256 baseModelId, bytes expected, bytes given);
     /// @notice The contract received a different amount than it asked for (fee-on-transfer or rebasing tokens are not
     ///         supported).
     error TransferAmountMismatch(address token, uint256 expected, uint256 received);
 
-    /// @notice Every trainer index of the job is taken.
+    /// @notice Every index of the job is held (`maxTrainers` trainers at once).
     error JobFull(uint256 jobId, uint256 maxTrainers);
-    /// @notice The account already joined this job (indices and stakes are one per account and job).
+    /// @notice The account holds an index in this job already.
     error AlreadyJoined(uint256 jobId, address trainer, uint256 index);
+    /// @notice A trainer joining now would play from round `firstRound`, and the job has only `numRounds` rounds.
+    error TooLateToJoin(uint256 jobId, uint256 firstRound, uint256 numRounds);
     /// @notice The stake is below the job's minimum.
     error StakeTooLow(uint256 stake, uint256 minimum);
     /// @notice The stake is above MAX_STAKE.
     error StakeTooHigh(uint256 stake, uint256 maximum);
     /// @notice The libp2p peer id is empty.
     error EmptyPeerId();
-    /// @notice The account never joined this job.
+    /// @notice The account holds no index in this job (never joined, or withdrew, or was slashed).
     error NotATrainer(uint256 jobId, address account);
     /// @notice The trainer's standing does not allow this call (for example committing after leaving).
     error TrainerNotActive(uint256 jobId, address trainer, TrainerStatus status);
-    /// @notice The trainer still runs with the job: leave first, or wait for the job's end.
+    /// @notice The trainer still takes part in the running job: `leave` first, or wait for the end and claim period.
     error StakeLocked(uint256 jobId, address trainer);
-    /// @notice The leave cooldown is not over.
-    error CooldownNotOver(uint256 withdrawableAt, uint256 blockTimestamp);
+    /// @notice The stake is bonded to the trainer's last reveal: it unlocks once round `unlockRound` has started.
+    error StakeBonded(uint256 jobId, address trainer, uint256 unlockRound);
+    /// @notice After the job's end, stakes and unclaimed rewards wait for the claim period, until `unlocksAt`.
+    error ClaimPeriodNotOver(uint256 jobId, uint256 unlocksAt);
     /// @notice The trainer has an unrevealed commitment from `round`: it must be slashed before the trainer may
     ///         commit again or withdraw.
     error CommitmentPending(uint256 jobId, address trainer, uint256 round);
+    /// @notice The trainer is not idle: it may be evicted once round `evictableFromRound` has started.
+    error NotIdle(uint256 jobId, address trainer, uint256 evictableFromRound);
 
     /// @notice The call names a round other than the job's current round.
     error WrongRound(uint256 round, uint256 currentRound);
     /// @notice The call belongs to `phase`, whose window is [opensAt, closesAt) for this round.
     error OutsideWindow(Phase phase, uint256 opensAt, uint256 closesAt);
+    /// @notice The trainer joined after round `round` began: its stake plays from `firstRound` on.
+    error NotBondedYet(uint256 round, uint256 firstRound);
     /// @notice The trainer already committed in this round.
     error AlreadyCommitted(uint256 round);
     /// @notice The trainer did not commit in this round (or already revealed).
@@ -125,19 +171,26 @@ interface ITrainingJobs {
     error CommitmentMismatch(bytes32 committed, bytes32 revealed);
     /// @notice Samples must be in [1, maxSamples].
     error SamplesOutOfRange(uint256 samples, uint256 maxSamples);
-    /// @notice Only trainers who revealed in the round may attest.
+    /// @notice Only trainers who revealed on time in the round may attest.
     error NotRevealed(uint256 round);
+    /// @notice The trainer revealed late in this round: its update does not count and it may not attest.
+    error RevealedLate(uint256 round);
     /// @notice The trainer already attested tuple `tupleId` in this round.
     error AlreadyAttested(uint256 round, uint256 tupleId);
     /// @notice An attested tuple must include someone, and `includedSamples` must lie between the number of included
     ///         trainers and that number times `maxSamples`.
     error InvalidInclusion(uint256 includedMask, uint256 includedSamples);
-    /// @notice The round cannot be finalized before `finalizableAt` (unless everyone who revealed has attested).
+    /// @notice The round cannot be finalized before `finalizableAt` (unless its outcome can no longer change).
     error FinalizeTooEarly(uint256 round, uint256 finalizableAt);
-    /// @notice A missing reveal can only be slashed once the reveal window is over, at `allowedAt`.
+    /// @notice `finalize` must be given the round's leading tuple (id `leaderTupleId`); the tuple given has id
+    ///         `tupleId` (0: nobody attested it).
+    error NotLeadingTuple(uint256 round, uint256 tupleId, uint256 leaderTupleId);
+    /// @notice A missing reveal can only be slashed once late reveals are over, at `allowedAt`.
     error SlashTooEarly(uint256 round, uint256 allowedAt);
     /// @notice The trainer has no unrevealed commitment from this round.
     error NothingToSlash(uint256 jobId, uint256 round, address trainer);
+    /// @notice The trainer's last reveal is settled already (or it never revealed).
+    error NothingToSettle(uint256 jobId, address trainer);
 
     /// @notice `claim` was called with no rounds.
     error NoRoundsGiven();
@@ -156,8 +209,15 @@ interface ITrainingJobs {
     /// @notice Paying this claim would pay more samples than the winning tuple includes (the tuple understated
     ///         `includedSamples`); the round's reward is exhausted.
     error ClaimExceedsIncludedSamples(uint256 round, uint256 claimedSamples, uint256 includedSamples);
+    /// @notice The round's unclaimed reward was swept: claims on it are over.
+    error ClaimsClosed(uint256 round);
+    /// @notice Claims on the round are open until round `openUntilRound` starts (or the claim period after the job's
+    ///         end, until `openUntilTime`, is over).
+    error ClaimsStillOpen(uint256 round, uint256 openUntilRound, uint256 openUntilTime);
+    /// @notice The round has nothing to sweep: it failed (its reward rolled over at once) or was swept already.
+    error NothingToSweep(uint256 round);
 
-    /// @notice The job holds nothing for the sponsor.
+    /// @notice The job holds nothing for the sponsor nor to burn.
     error NothingToRefund(uint256 jobId);
     /// @notice No round of the job succeeded, so there is no trained model to publish.
     error NoSuccessfulRound(uint256 jobId);
@@ -173,27 +233,44 @@ interface ITrainingJobs {
     /// @param seed Seed of round 0.
     event JobCreated(uint256 indexed jobId, address indexed sponsor, uint256 indexed datasetId, JobParams params, bytes32 seed);
 
-    /// @notice The sponsor cancelled the job before it started and got `refund` back.
-    event JobCancelled(uint256 indexed jobId, address indexed sponsor, uint256 refund);
+    /// @notice The sponsor cancelled the job and got `refund` back (the unassigned pool and the carry); `burned`
+    ///         forfeited stake was burned.
+    event JobCancelled(uint256 indexed jobId, address indexed sponsor, uint256 refund, uint256 burned);
 
     /// @notice A trainer joined with `stake` and got `index` (its bit in inclusion masks, its rank in aggregation).
+    /// @param weight Its quorum weight (see TrainerState.weight).
+    /// @param firstRound The first round it may commit in.
     /// @param peerId Binary libp2p peer id.
     /// @param addrs Binary multiaddrs the trainer listens on.
-    event TrainerJoined(uint256 indexed jobId, address indexed trainer, uint256 index, uint256 stake, bytes peerId, bytes[] addrs);
+    event TrainerJoined(
+        uint256 indexed jobId,
+        address indexed trainer,
+        uint256 index,
+        uint256 stake,
+        uint256 weight,
+        uint256 firstRound,
+        bytes peerId,
+        bytes[] addrs
+    );
 
     /// @notice A trainer replaced its peer info.
     event PeerInfoUpdated(uint256 indexed jobId, address indexed trainer, uint256 index, bytes peerId, bytes[] addrs);
 
-    /// @notice A trainer left; its stake is withdrawable from `withdrawableAt` (or the job's end, if earlier).
-    event TrainerLeft(uint256 indexed jobId, address indexed trainer, uint256 index, uint256 withdrawableAt);
+    /// @notice A trainer left; its stake unlocks once round `unlockRound` has started (or at the end plus the claim
+    ///         period, if earlier).
+    event TrainerLeft(uint256 indexed jobId, address indexed trainer, uint256 index, uint256 unlockRound);
 
-    /// @notice A trainer withdrew its stake.
+    /// @notice A trainer withdrew its stake; its index is free again.
     event StakeWithdrawn(uint256 indexed jobId, address indexed trainer, uint256 index, uint256 amount);
+
+    /// @notice An idle trainer was evicted by `caller`: its stake (`amount`) went back to it, its index is free again.
+    event TrainerEvicted(uint256 indexed jobId, address indexed trainer, address caller, uint256 index, uint256 amount);
 
     /// @notice A trainer committed to its update of `round`.
     event Committed(uint256 indexed jobId, uint256 indexed round, address indexed trainer, bytes32 commitment);
 
-    /// @notice A trainer revealed its update of `round`; `stake` is the weight it brings to the quorum.
+    /// @notice A trainer revealed its update of `round`; `weight` is the weight it brings to the round (0 when `late`:
+    ///         revealed during the attest window, it does not count and may not attest).
     event Revealed(
         uint256 indexed jobId,
         uint256 indexed round,
@@ -201,12 +278,13 @@ interface ITrainingJobs {
         uint256 index,
         bytes updateCid,
         uint256 samples,
-        uint256 stake
+        uint256 weight,
+        bool late
     );
 
     /// @notice A trainer attested a tuple. `tupleId` numbers the round's distinct tuples from 1 in order of first
-    ///         attestation; `tupleStake` is the tuple's tally after this attestation; `quorumReached` is true for the
-    ///         one attestation that brought the tuple to the quorum.
+    ///         attestation; `tupleWeight` is the tuple's tally after this attestation; `leaderTupleId` the id of the
+    ///         round's leading tuple after it.
     event Attested(
         uint256 indexed jobId,
         uint256 indexed round,
@@ -216,15 +294,18 @@ interface ITrainingJobs {
         uint256 includedMask,
         uint256 includedSamples,
         uint256 tupleId,
-        uint256 tupleStake,
-        bool quorumReached
+        uint256 tupleWeight,
+        uint256 leaderTupleId
     );
 
     /// @notice A round was finalized.
-    /// @param succeeded Whether a tuple reached the quorum; if not, the other tuple fields are empty.
+    /// @param succeeded Whether the leading tuple won; if not, the tuple fields are empty.
     /// @param aggregateCid The new global model.
-    /// @param reward The round's reward: claimable when `succeeded`, otherwise rolled over into `carry`.
-    /// @param carry The carry after this round (what the next round to finalize will add to its reward).
+    /// @param leaderTupleId Id of the round's leading tuple (0 when nobody attested).
+    /// @param reward What the winners share (`rewardPerRound + carry + forfeits`); 0 when the round failed.
+    /// @param carry The carry after this round.
+    /// @param forfeits Forfeited stake waiting for the next successful round, after this round.
+    /// @param early Whether the round was finalized before its attest window ended.
     /// @param nextSeed Seed of the next round (zero after the last round).
     /// @param nextRoundStart Start of the next round, this block's timestamp (zero after the last round).
     event RoundFinalized(
@@ -234,9 +315,11 @@ interface ITrainingJobs {
         bytes aggregateCid,
         uint256 includedMask,
         uint256 includedSamples,
-        uint256 winningTupleId,
+        uint256 leaderTupleId,
         uint256 reward,
         uint256 carry,
+        uint256 forfeits,
+        bool early,
         bytes32 nextSeed,
         uint256 nextRoundStart
     );
@@ -244,23 +327,22 @@ interface ITrainingJobs {
     /// @notice A trainer claimed `amount` of `round`'s reward for `samples` samples.
     event RewardClaimed(uint256 indexed jobId, uint256 indexed round, address indexed trainer, uint256 amount, uint256 samples);
 
-    /// @notice A trainer that committed in `round` and did not reveal lost its `stake`: `callerShare` went to
-    ///         `caller`, `poolShare` to the carry (`toCarry`) or to the sponsor's forfeited balance.
-    event TrainerSlashed(
-        uint256 indexed jobId,
-        uint256 indexed round,
-        address indexed trainer,
-        address caller,
-        uint256 index,
-        uint256 stake,
-        uint256 callerShare,
-        uint256 poolShare,
-        bool toCarry
+    /// @notice What nobody claimed of `round`'s reward went to the carry.
+    event RewardSwept(uint256 indexed jobId, uint256 indexed round, uint256 amount);
+
+    /// @notice A trainer lost `amount` of its stake for `reason` in `round`; it went to the forfeits.
+    event TrainerPenalized(
+        uint256 indexed jobId, uint256 indexed round, address indexed trainer, PenaltyReason reason, uint256 amount
     );
 
-    /// @notice After the end, the carry (`rewardAmount`, reward token) and forfeited stake (`stakeAmount`, stake token)
-    ///         went back to the sponsor.
-    event RemainderRefunded(uint256 indexed jobId, address indexed sponsor, uint256 rewardAmount, uint256 stakeAmount);
+    /// @notice A trainer that committed in `round` and never revealed lost its whole `stake` (to the forfeits); its
+    ///         index is free again.
+    event TrainerSlashed(
+        uint256 indexed jobId, uint256 indexed round, address indexed trainer, address caller, uint256 index, uint256 stake
+    );
+
+    /// @notice After the end, the carry (`refund`) went back to the sponsor and the forfeits (`burned`) were burned.
+    event RemainderRefunded(uint256 indexed jobId, address indexed sponsor, uint256 refund, uint256 burned);
 
     /// @notice The final model (the aggregate of `round`) was minted as model asset `modelAssetId` for the sponsor.
     event ResultPublished(uint256 indexed jobId, uint256 indexed modelAssetId, uint256 round, bytes modelCid);
@@ -269,21 +351,21 @@ interface ITrainingJobs {
     // Sponsor
     // ---------------------------------------------------------------------------------------------------------------
 
-    /// @notice Creates a job and pulls `params.rewardPool` of the reward token from the caller (approve it first).
-    ///         The caller is the sponsor. The dataset and base model must be registry assets of kind Dataset and
-    ///         Model; both CIDs must be binary CIDv1.
+    /// @notice Creates a job and pulls `params.rewardPool` of the job's token from the caller (approve it first). The
+    ///         caller is the sponsor. The dataset and the base model must be Active registry assets of kind Dataset
+    ///         and Model, and `baseModelCid` the base model's current manifest; the spec CID must be a binary CIDv1.
     /// @param params The job's parameters (see JobParams).
     /// @return jobId Id of the new job (ids start at 1).
     function createJob(JobParams calldata params) external returns (uint256 jobId);
 
-    /// @notice Cancels a job before round 0 starts and refunds the whole pool to the sponsor. Trainers who joined may
-    ///         withdraw at once.
+    /// @notice Cancels a job before its start, or while no trainer ever revealed on time, and refunds the unassigned
+    ///         pool and the carry to the sponsor (forfeits, if any, are burned). Trainers may withdraw at once.
     /// @param jobId The job to cancel.
     function cancelJob(uint256 jobId) external;
 
-    /// @notice After the job ended, sends the sponsor the carry (reward token) and the forfeited stake (stake token,
-    ///         when it differs from the reward token). Callable by anyone, any number of times.
-    /// @param jobId An ended (or cancelled) job.
+    /// @notice After the job ended, sends the carry to the sponsor and burns the forfeits. Callable by anyone, any
+    ///         number of times (sweeps after the claim period add to the carry).
+    /// @param jobId An ended job.
     function refundRemainder(uint256 jobId) external;
 
     /// @notice After the last round, mints the last successful aggregate as a model asset owned by the sponsor, with
@@ -296,7 +378,9 @@ interface ITrainingJobs {
     // Trainers: membership
     // ---------------------------------------------------------------------------------------------------------------
 
-    /// @notice Joins a scheduled or running job, pulling `stake` of the stake token from the caller (approve first).
+    /// @notice Joins a scheduled or running job, pulling `stake` of the job's token from the caller (approve first).
+    ///         The caller plays from the current round if it has not begun yet, from the next one otherwise. An
+    ///         account that withdrew, was slashed or was evicted may join again.
     /// @param jobId The job to join.
     /// @param stake Stake to deposit, in [minStake, MAX_STAKE].
     /// @param peerId Binary libp2p peer id (non-empty), for discovery by the other trainers.
@@ -307,36 +391,56 @@ interface ITrainingJobs {
         returns (uint256 index);
 
     /// @notice Replaces the caller's peer info (emitted only; nothing is stored).
-    /// @param jobId A job the caller joined (and did not leave the stake of).
+    /// @param jobId A job the caller holds an index in.
     /// @param peerId Binary libp2p peer id (non-empty).
     /// @param addrs Binary multiaddrs.
     function updatePeerInfo(uint256 jobId, bytes calldata peerId, bytes[] calldata addrs) external;
 
-    /// @notice Stops taking part: no more commits. A commitment made before leaving must still be revealed. The
-    ///         stake becomes withdrawable after a cooldown of one round length, or at the job's end.
+    /// @notice Stops taking part: no more commits. A commitment made before leaving must still be revealed. The stake
+    ///         unlocks UNBOND_ROUNDS rounds after the last on-time reveal (at once if it never revealed), or at the
+    ///         job's end plus the claim period; leaving never shortens that.
     /// @param jobId A running job the caller takes part in.
     function leave(uint256 jobId) external;
 
-    /// @notice Returns the caller's stake: after the job ended or was cancelled, or after leaving plus the cooldown;
-    ///         never while a commitment is unrevealed, never after a slash.
+    /// @notice Settles the caller's last reveal (see `settle`) and returns its stake: once the job was cancelled; after
+    ///         the job's end plus its claim period; or, after `leave` (or after the end), once round
+    ///         `lastRevealRound + UNBOND_ROUNDS + 1` has started (at once if it never revealed on time). Never while a
+    ///         commitment is unrevealed (unless cancelled). Frees the trainer's index.
     /// @param jobId The job the stake is in.
     /// @return amount The stake returned.
     function withdraw(uint256 jobId) external returns (uint256 amount);
+
+    /// @notice Returns the stake of a trainer idle for IDLE_ROUNDS rounds (no on-time reveal since its first round or
+    ///         its last reveal, no pending commitment) to it, settling its last reveal, and frees its index (anyone,
+    ///         while the job runs): an index cannot be squatted.
+    /// @param jobId The job.
+    /// @param trainer The idle trainer.
+    /// @return amount The stake returned to the trainer.
+    function evict(uint256 jobId, address trainer) external returns (uint256 amount);
+
+    /// @notice Takes the penalty a trainer's last on-time reveal earned (SILENT_BPS for not attesting in a round whose
+    ///         attest window ran out, LOSING_BPS for attesting another tuple than a successful round's winner), once
+    ///         that round is final. Anyone may call it; commits, withdrawals and evictions do it on the way.
+    /// @param jobId The job.
+    /// @param trainer The trainer.
+    /// @return penalty The stake forfeited (possibly 0).
+    function settle(uint256 jobId, address trainer) external returns (uint256 penalty);
 
     // ---------------------------------------------------------------------------------------------------------------
     // Trainers: rounds
     // ---------------------------------------------------------------------------------------------------------------
 
-    /// @notice Commits to the caller's update of the current round, during the commit window.
+    /// @notice Commits to the caller's update of the current round, during the commit window, from the caller's first
+    ///         round on. Settles its last reveal first.
     /// @param jobId The job.
     /// @param round The current round.
-    /// @param commitment `keccak256(abi.encode(bytes updateCid, uint256 samples, bytes32 salt, address trainer))`,
-    ///        with viem: `keccak256(encodeAbiParameters(parseAbiParameters("bytes, uint256, bytes32, address"),
-    ///        [updateCid, samples, salt, trainer]))` (see `computeCommitment`).
+    /// @param commitment `computeCommitment(jobId, round, updateCid, samples, salt, trainer)`:
+    ///        `keccak256(abi.encode(chainId, address(this), jobId, round, updateCid, samples, salt, trainer))`.
     function commit(uint256 jobId, uint256 round, bytes32 commitment) external;
 
-    /// @notice Reveals the committed update during the reveal window. Adds the caller's stake to the round's revealed
-    ///         stake.
+    /// @notice Reveals the committed update: during the reveal window it adds the caller's weight to the round's
+    ///         revealed weight; during the attest window it is late (LATE_REVEAL_BPS of the stake is forfeited, the
+    ///         update does not count and the caller may not attest).
     /// @param jobId The job.
     /// @param round The current round, in which the caller committed.
     /// @param updateCid Binary CIDv1 of the update (it stays in the event only).
@@ -344,12 +448,11 @@ interface ITrainingJobs {
     /// @param salt The 32 random bytes hashed into the commitment.
     function reveal(uint256 jobId, uint256 round, bytes calldata updateCid, uint256 samples, bytes32 salt) external;
 
-    /// @notice Attests, during the attest window, the aggregate the caller computed from the revealed updates, with
-    ///         the caller's stake as weight. The tuple whose tally first reaches the quorum wins the round.
+    /// @notice Attests, during the attest window, the aggregate the caller computed from the on-time reveals, with the
+    ///         caller's weight.
     /// @param jobId The job.
-    /// @param round The current round, in which the caller revealed.
-    /// @param aggregateCid Binary CIDv1 of the aggregate model. Stored packed (up to 37 bytes, e.g. any sha2-256 CIDv1);
-    ///        a longer CID is stored whole by the attestation that reaches the quorum, at a higher gas cost.
+    /// @param round The current round, in which the caller revealed on time.
+    /// @param aggregateCid Binary CIDv1 of the aggregate model.
     /// @param includedMask Bit i set when trainer index i's update is included.
     /// @param includedSamples Sum of the samples of the included updates.
     function attest(
@@ -360,22 +463,39 @@ interface ITrainingJobs {
         uint256 includedSamples
     ) external;
 
-    /// @notice Finalizes the current round (anyone): after the attest window, or after the reveal window once every
-    ///         trainer who revealed has attested (at once if nobody revealed). Records the winner or the failure, moves the reward, fixes the next
-    ///         round's seed and starts it.
+    /// @notice Finalizes the current round (anyone): after the attest window, or after the reveal window once the
+    ///         outcome can no longer change. Records the outcome, moves the reward, fixes the next round's seed and
+    ///         starts it. The caller passes the leading tuple (from the `Attested` events: `leaderTupleId`), checked
+    ///         against its tally; when nobody attested, the tuple is ignored (pass empty values).
     /// @param jobId The job.
     /// @param round The current round.
-    function finalize(uint256 jobId, uint256 round) external;
+    /// @param aggregateCid The leading tuple's aggregate CID.
+    /// @param includedMask The leading tuple's mask.
+    /// @param includedSamples The leading tuple's included samples.
+    function finalize(
+        uint256 jobId,
+        uint256 round,
+        bytes calldata aggregateCid,
+        uint256 includedMask,
+        uint256 includedSamples
+    ) external;
 
     /// @notice Pays the caller its share of each listed round, in one transfer: for each round it must have attested
-    ///         the winning tuple and be included in it. O(1) per round.
+    ///         the winning tuple and be included in it, and the round must not be swept. O(1) per round.
     /// @param jobId The job.
     /// @param rounds Finalized, successful rounds not claimed yet, each listed once.
     /// @return amount Total paid.
     function claim(uint256 jobId, uint256[] calldata rounds) external returns (uint256 amount);
 
-    /// @notice Slashes `trainer`, which committed in `round` and did not reveal (anyone, once the reveal window of
-    ///         `round` is over). The caller receives SLASH_CALLER_BPS of the stake.
+    /// @notice Moves what nobody claimed of a successful round's reward into the carry (anyone), once CLAIM_ROUNDS
+    ///         more rounds have been finalized or the claim period after the job's end is over.
+    /// @param jobId The job.
+    /// @param round A successful round.
+    /// @return amount What was swept (possibly 0).
+    function sweep(uint256 jobId, uint256 round) external returns (uint256 amount);
+
+    /// @notice Slashes `trainer`, which committed in `round` and never revealed, not even late (anyone, once the attest
+    ///         window of `round` is over). The whole stake goes to the forfeits; the index is freed.
     /// @param jobId The job.
     /// @param round The round of the trainer's unrevealed commitment.
     /// @param trainer The trainer to slash.
@@ -385,8 +505,33 @@ interface ITrainingJobs {
     // Views
     // ---------------------------------------------------------------------------------------------------------------
 
-    /// @notice Share of a slashed stake paid to the caller of `slash`, in basis points.
-    function SLASH_CALLER_BPS() external view returns (uint256);
+    /// @notice Share of the stake forfeited by an on-time revealer that did not attest in a round whose attest window
+    ///         ran out, in basis points.
+    function SILENT_BPS() external view returns (uint256);
+
+    /// @notice Share of the stake forfeited by an attester of a tuple other than a successful round's winner.
+    function LOSING_BPS() external view returns (uint256);
+
+    /// @notice Share of the stake forfeited by a late reveal.
+    function LATE_REVEAL_BPS() external view returns (uint256);
+
+    /// @notice Rounds a stake stays bonded after its last on-time reveal.
+    function UNBOND_ROUNDS() external view returns (uint256);
+
+    /// @notice Rounds a round's reward stays claimable before anyone may sweep it (while the job runs).
+    function CLAIM_ROUNDS() external view returns (uint256);
+
+    /// @notice Rounds without an on-time reveal after which a trainer may be evicted.
+    function IDLE_ROUNDS() external view returns (uint256);
+
+    /// @notice Where `refundRemainder` sends forfeits left after the end.
+    function BURN_ADDRESS() external view returns (address);
+
+    /// @notice Longest window (and claim period): 30 days.
+    function MAX_WINDOW() external view returns (uint256);
+
+    /// @notice Shortest window (and claim period) of this deployment.
+    function minWindow() external view returns (uint256);
 
     /// @notice Largest number of rounds of a job.
     function MAX_ROUNDS() external view returns (uint256);
@@ -412,13 +557,13 @@ interface ITrainingJobs {
     /// @notice The current round, its phase and deadlines, its seed and tallies in one call.
     function getRound(uint256 jobId) external view returns (RoundState memory);
 
-    /// @notice A trainer's index, status and stake.
+    /// @notice A trainer's index, status, stake and bonding.
     function getTrainer(uint256 jobId, address trainer) external view returns (TrainerState memory);
 
     /// @notice What a trainer did in a round (revealed samples, attested tuple, inclusion, claim).
     function getTrainerRound(uint256 jobId, uint256 round, address trainer) external view returns (TrainerRound memory);
 
-    /// @notice The outcome of a round: status, winning tuple, reward and what is paid of it.
+    /// @notice The outcome of a round: status, leading tuple, reward and what is paid of it.
     function getRoundResult(uint256 jobId, uint256 round) external view returns (RoundResult memory);
 
     /// @notice The current global model: the last successful aggregate, or the base model.
@@ -431,13 +576,18 @@ interface ITrainingJobs {
     function getTuple(uint256 jobId, uint256 round, bytes32 tupleHash)
         external
         view
-        returns (uint256 tupleId, uint256 stake);
+        returns (uint256 tupleId, uint256 weight);
 
-    /// @notice The commitment `commit` expects: `keccak256(abi.encode(updateCid, samples, salt, trainer))`.
-    function computeCommitment(bytes calldata updateCid, uint256 samples, bytes32 salt, address trainer)
-        external
-        pure
-        returns (bytes32);
+    /// @notice The commitment `commit` expects:
+    ///         `keccak256(abi.encode(block.chainid, address(this), jobId, round, updateCid, samples, salt, trainer))`.
+    function computeCommitment(
+        uint256 jobId,
+        uint256 round,
+        bytes calldata updateCid,
+        uint256 samples,
+        bytes32 salt,
+        address trainer
+    ) external view returns (bytes32);
 
     /// @notice The key tuples are tallied under: `keccak256(abi.encode(aggregateCid, includedMask, includedSamples))`.
     function computeTupleHash(bytes calldata aggregateCid, uint256 includedMask, uint256 includedSamples)

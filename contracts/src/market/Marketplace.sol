@@ -7,6 +7,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMarketplace} from "../interfaces/IMarketplace.sol";
 import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
@@ -18,7 +20,8 @@ import {AssetState} from "../types/Asset.sol";
 /// @dev No balance is ever held here: payment goes from the buyer straight to the seller, the treasury and the
 ///      consume-market recipient, and datatokens go from the seller's inventory straight to the buyer (`buy`) or into an
 ///      order (`buyAndOrder`, one token hop instead of a transfer to the buyer and a burn). Everything the sale depends
-///      on (owner, state, datatoken) is read from the registry on every call, so rights follow the NFT. The
+///      on (owner, state, datatoken, owner epoch) is read from the registry on every call, so rights follow the NFT and
+///      terms set by a previous owner lapse with the transfer. The
 ///      reentrancy guard is transient (EIP-1153), so it costs about 200 gas instead of two storage writes.
 contract Marketplace is IMarketplace, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -42,10 +45,16 @@ contract Marketplace is IMarketplace, Ownable2Step, ReentrancyGuardTransient {
         uint16 bps;
     }
 
+    /// @dev One slot: a dispenser's limit and the owner epoch it was set in.
+    struct Dispenser {
+        uint64 maxPerWallet;
+        uint64 ownerEpoch;
+    }
+
     ProtocolFee private _protocolFee;
     mapping(uint256 assetId => Listing) private _listings;
-    mapping(uint256 assetId => uint64 maxPerWallet) private _dispensers;
-    mapping(uint256 assetId => mapping(address wallet => uint256 count)) private _dispensed;
+    mapping(uint256 assetId => Dispenser) private _dispensers;
+    mapping(uint256 assetId => mapping(uint256 ownerEpoch => mapping(address wallet => uint256 count))) private _dispensed;
     mapping(address token => bool) private _registeredPaymentTokens;
 
     /// @param registry_ The AssetRegistry whose assets are traded here.
@@ -63,34 +72,36 @@ contract Marketplace is IMarketplace, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc IMarketplace
     function setListing(uint256 assetId, address paymentToken, uint96 price) external {
-        (address owner, address datatoken) = _requireTradable(assetId, msg.sender != address(_registry));
+        (address owner, address datatoken, uint64 epoch) = _requireTradable(assetId, msg.sender != address(_registry));
         if (price == 0) revert ZeroPrice();
         if (paymentToken == datatoken) revert InvalidPaymentToken(paymentToken);
         if (!_registeredPaymentTokens[paymentToken]) _registerPaymentToken(paymentToken);
-        _listings[assetId] = Listing({paymentToken: paymentToken, price: price});
+        _listings[assetId] = Listing({paymentToken: paymentToken, price: price, ownerEpoch: epoch});
         emit ListingSet(assetId, datatoken, paymentToken, price, owner);
     }
 
     /// @inheritdoc IMarketplace
     function closeListing(uint256 assetId) external {
-        _requireOwner(assetId);
-        if (_listings[assetId].price == 0) revert NotListed(assetId);
+        uint64 epoch = _requireOwner(assetId);
+        Listing memory listing = _listings[assetId];
+        if (listing.price == 0 || listing.ownerEpoch != epoch) revert NotListed(assetId);
         delete _listings[assetId];
         emit ListingClosed(assetId);
     }
 
     /// @inheritdoc IMarketplace
     function setDispenser(uint256 assetId, uint64 maxPerWallet) external {
-        (, address datatoken) = _requireTradable(assetId, true);
+        (, address datatoken, uint64 epoch) = _requireTradable(assetId, true);
         if (maxPerWallet == 0) revert InvalidDispenserLimit(maxPerWallet);
-        _dispensers[assetId] = maxPerWallet;
+        _dispensers[assetId] = Dispenser({maxPerWallet: maxPerWallet, ownerEpoch: epoch});
         emit DispenserSet(assetId, datatoken, maxPerWallet);
     }
 
     /// @inheritdoc IMarketplace
     function closeDispenser(uint256 assetId) external {
-        _requireOwner(assetId);
-        if (_dispensers[assetId] == 0) revert NoDispenser(assetId);
+        uint64 epoch = _requireOwner(assetId);
+        Dispenser memory dispenser = _dispensers[assetId];
+        if (dispenser.maxPerWallet == 0 || dispenser.ownerEpoch != epoch) revert NoDispenser(assetId);
         delete _dispensers[assetId];
         emit DispenserClosed(assetId);
     }
@@ -130,22 +141,25 @@ contract Marketplace is IMarketplace, Ownable2Step, ReentrancyGuardTransient {
         Sale memory sale = _prepareSale(assetId, 1, paymentToken, maxPayment, marketFeeRecipient, marketFeeBps);
         if (permit.deadline != 0) _permit(paymentToken, permit, sale.base + sale.protocolFee + sale.marketFee);
         _collectPayment(sale);
-        validUntil = IDatatoken(sale.datatoken).orderFrom(sale.seller, consumer, msg.sender);
+        // The datatoken records this contract as the order's payer (the account that spent the seller's token); the
+        // buyer is in `Purchased`, emitted right after.
+        validUntil = IDatatoken(sale.datatoken).orderFrom(sale.seller, consumer);
         _emitPurchased(assetId, sale, consumer);
     }
 
     /// @inheritdoc IMarketplace
     function dispense(uint256 assetId, uint64 count) external nonReentrant {
         if (count == 0) revert ZeroCount();
-        uint64 maxPerWallet = _dispensers[assetId];
-        if (maxPerWallet == 0) revert NoDispenser(assetId);
-        (address owner, AssetState state, address datatoken) = _registry.saleInfoOf(assetId);
+        Dispenser memory dispenser = _dispensers[assetId];
+        if (dispenser.maxPerWallet == 0) revert NoDispenser(assetId);
+        (address owner, AssetState state, address datatoken, uint256 epoch) = _registry.saleInfoOf(assetId);
+        if (dispenser.ownerEpoch != epoch) revert NoDispenser(assetId);
         if (state != AssetState.Active) revert AssetNotActive(assetId, state);
-        uint256 already = _dispensed[assetId][msg.sender];
-        // `already` never exceeds maxPerWallet (checked below before every increase).
-        uint256 remaining = maxPerWallet - already;
+        uint256 already = _dispensed[assetId][epoch][msg.sender];
+        // The owner may have lowered the limit below what the wallet already received: nothing remains then.
+        uint256 remaining = already >= dispenser.maxPerWallet ? 0 : dispenser.maxPerWallet - already;
         if (count > remaining) revert DispenserLimitExceeded(assetId, msg.sender, count, remaining);
-        _dispensed[assetId][msg.sender] = already + count;
+        _dispensed[assetId][epoch][msg.sender] = already + count;
         IERC20(datatoken).safeTransferFrom(owner, msg.sender, uint256(count) * ONE_DATATOKEN);
         emit Dispensed(assetId, msg.sender, owner, count);
     }
@@ -175,18 +189,21 @@ contract Marketplace is IMarketplace, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMarketplace
-    function listingOf(uint256 assetId) external view returns (Listing memory) {
-        return _listings[assetId];
+    function listingOf(uint256 assetId) external view returns (Listing memory listing) {
+        listing = _listings[assetId];
+        if (listing.price != 0 && listing.ownerEpoch != _registry.ownerEpochOf(assetId)) delete listing;
     }
 
     /// @inheritdoc IMarketplace
     function dispenserOf(uint256 assetId) external view returns (uint64) {
-        return _dispensers[assetId];
+        Dispenser memory dispenser = _dispensers[assetId];
+        if (dispenser.maxPerWallet == 0 || dispenser.ownerEpoch != _registry.ownerEpochOf(assetId)) return 0;
+        return dispenser.maxPerWallet;
     }
 
     /// @inheritdoc IMarketplace
     function dispensedTo(uint256 assetId, address wallet) external view returns (uint256) {
-        return _dispensed[assetId][wallet];
+        return _dispensed[assetId][_registry.ownerEpochOf(assetId)][wallet];
     }
 
     /// @inheritdoc IMarketplace
@@ -201,7 +218,7 @@ contract Marketplace is IMarketplace, Ownable2Step, ReentrancyGuardTransient {
         returns (uint256 base, uint256 protocolFee_, uint256 marketFee, uint256 total)
     {
         Listing memory listing = _listings[assetId];
-        if (listing.price == 0) revert NotListed(assetId);
+        if (listing.price == 0 || listing.ownerEpoch != _registry.ownerEpochOf(assetId)) revert NotListed(assetId);
         (base, protocolFee_, marketFee) = _amounts(listing.price, count, _protocolFee.bps, marketFeeBps);
         total = base + protocolFee_ + marketFee;
     }
@@ -239,7 +256,10 @@ contract Marketplace is IMarketplace, Ownable2Step, ReentrancyGuardTransient {
         }
         if (marketFeeBps != 0 && marketFeeRecipient == address(0)) revert MissingMarketFeeRecipient();
         AssetState state;
-        (sale.seller, state, sale.datatoken) = _registry.saleInfoOf(assetId);
+        uint256 epoch;
+        (sale.seller, state, sale.datatoken, epoch) = _registry.saleInfoOf(assetId);
+        // A listing a previous owner set lapsed with the transfer.
+        if (listing.ownerEpoch != epoch) revert NotListed(assetId);
         if (state != AssetState.Active) revert AssetNotActive(assetId, state);
         ProtocolFee memory fee = _protocolFee;
         sale.paymentToken = paymentToken;
@@ -251,10 +271,14 @@ contract Marketplace is IMarketplace, Ownable2Step, ReentrancyGuardTransient {
         if (total > maxPayment) revert PaymentTooHigh(total, maxPayment);
     }
 
-    /// @dev Pays the seller, the treasury and the consume-market recipient straight from the buyer.
+    /// @dev Pays the seller, the treasury and the consume-market recipient straight from the buyer. The seller must
+    ///      receive exactly `base`: a token that takes a fee on transfer is refused.
     function _collectPayment(Sale memory sale) private {
         IERC20 token = IERC20(sale.paymentToken);
+        uint256 sellerBefore = token.balanceOf(sale.seller);
         token.safeTransferFrom(msg.sender, sale.seller, sale.base);
+        uint256 received = token.balanceOf(sale.seller) - sellerBefore;
+        if (received != sale.base) revert TransferAmountMismatch(address(token), sale.base, received);
         if (sale.protocolFee != 0) token.safeTransferFrom(msg.sender, sale.treasury, sale.protocolFee);
         if (sale.marketFee != 0) token.safeTransferFrom(msg.sender, sale.marketFeeRecipient, sale.marketFee);
     }
@@ -294,10 +318,11 @@ contract Marketplace is IMarketplace, Ownable2Step, ReentrancyGuardTransient {
         returns (uint256 base, uint256 protocolFee_, uint256 marketFee)
     {
         if (marketFeeBps > MARKET_FEE_CAP_BPS) revert MarketFeeTooHigh(marketFeeBps, MARKET_FEE_CAP_BPS);
-        // price < 2^96 and count < 2^64, so base < 2^160 and base * bps < 2^176: no overflow.
+        // price < 2^96 and count < 2^64, so base < 2^160 and base * bps < 2^176: no overflow. Fees round up, so that
+        // splitting a purchase into small ones never avoids them.
         base = uint256(price) * count;
-        protocolFee_ = (base * protocolFeeBps) / BPS;
-        marketFee = (base * marketFeeBps) / BPS;
+        protocolFee_ = Math.mulDiv(base, protocolFeeBps, BPS, Math.Rounding.Ceil);
+        marketFee = Math.mulDiv(base, marketFeeBps, BPS, Math.Rounding.Ceil);
     }
 
     function _setProtocolFee(address treasury, uint16 bps) private {
@@ -321,17 +346,25 @@ contract Marketplace is IMarketplace, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @dev Checks that the caller owns the asset (unless `checkOwner` is false: the registry acting for a publisher),
-    ///      that it is active and has a datatoken.
-    function _requireTradable(uint256 assetId, bool checkOwner) private view returns (address owner, address datatoken) {
+    ///      that it is active and has a datatoken; returns the owner, the datatoken and the owner epoch.
+    function _requireTradable(uint256 assetId, bool checkOwner)
+        private
+        view
+        returns (address owner, address datatoken, uint64 epoch)
+    {
         AssetState state;
-        (owner, state, datatoken) = _registry.saleInfoOf(assetId);
+        uint256 ownerEpoch;
+        (owner, state, datatoken, ownerEpoch) = _registry.saleInfoOf(assetId);
         if (checkOwner && msg.sender != owner) revert NotAssetOwner(assetId, msg.sender, owner);
         if (state != AssetState.Active) revert AssetNotActive(assetId, state);
         if (datatoken == address(0)) revert NoDatatoken(assetId);
+        epoch = SafeCast.toUint64(ownerEpoch);
     }
 
-    function _requireOwner(uint256 assetId) private view {
-        (address owner,,) = _registry.saleInfoOf(assetId);
+    /// @dev Checks that the caller owns the asset; returns the owner epoch.
+    function _requireOwner(uint256 assetId) private view returns (uint64) {
+        (address owner,,, uint256 epoch) = _registry.saleInfoOf(assetId);
         if (msg.sender != owner) revert NotAssetOwner(assetId, msg.sender, owner);
+        return SafeCast.toUint64(epoch);
     }
 }

@@ -14,6 +14,7 @@ import {
     JobParams,
     JobState,
     JobStatus,
+    PenaltyReason,
     Phase,
     RoundResult,
     RoundState,
@@ -23,35 +24,53 @@ import {
     TrainerStatus
 } from "../types/Training.sol";
 import {
+    Funds,
+    FundsLib,
     LiveRound,
     LiveRoundLib,
-    ResultHead,
-    ResultHeadLib,
+    RoundOutcome,
+    RoundOutcomeLib,
     RoundRecord,
     RoundRecordLib,
     Schedule,
     ScheduleLib,
-    Settlement,
-    SettlementLib,
     Tally,
     TallyLib,
     TrainerSlot,
     TrainerSlotLib
 } from "../types/TrainingSlots.sol";
+import {JobSetup} from "./JobSetup.sol";
+import {
+    BPS,
+    EMPTY_SLOT_MARKER,
+    Job,
+    MAX_REWARD_POOL as MAX_REWARD_POOL_,
+    MAX_ROUNDS as MAX_ROUNDS_,
+    MAX_STAKE as MAX_STAKE_,
+    MAX_TRAINERS as MAX_TRAINERS_,
+    MAX_WINDOW as MAX_WINDOW_,
+    Membership,
+    STATUS_CANCELLED,
+    Trainer,
+    seedOf
+} from "./JobStorage.sol";
 
 /// @title TrainingJobs
-/// @notice Staked, coordinator-free training rounds with rewards. The protocol is specified in ITrainingJobs.
+/// @notice Staked, coordinator-free training rounds with rewards. The protocol is specified in ITrainingJobs; the
+///         threat model is in contracts/README.md.
 /// @dev Gas layout. Per-round calls touch a handful of slots, most of them reused from round to round so that they are
 ///      written nonzero -> nonzero (2,900 gas after the cold read) rather than zero -> nonzero (20,000):
 ///      - `Job.schedule` (Schedule, one word): the clock and limits every round call checks.
-///      - `Job.live` (LiveRound, one word): the current round's tallies, reset to a nonzero marker at finalization.
-///      - `Job.settlement`, `Job.seed`, `Job.winnerCidTail`: written at finalization / by the quorum attestation.
-///      - `Trainer` (TrainerSlot + commitment, two words written at join): stake, index, status, pending commitment.
+///      - `Job.live` (LiveRound, one word): the current round's tallies and leader, tagged with the round.
+///      - `Job.funds` (Funds, one word): carry, forfeits and the packed global model CID, plus `Job.modelCidTail`.
+///      - `Trainer` (TrainerSlot + commitment, two words written at join): stake, weight, index, status, bonding and
+///        the pending commitment.
 ///      Fresh slots per round: one RoundRecord per revealing trainer (written at reveal, updated at attest and claim),
-///      one Tally per distinct attested tuple, and the round Result: the winning mask, written by the attestation that
-///      reaches the quorum (it holds the mask in calldata), and the ResultHead and CID tail, written at finalization.
-///      Update CIDs live in events only; the winning aggregate CID is stored packed (CidLib.pack: a 5-byte head beside
-///      other fields plus a 32-byte tail), or whole when it is longer than 37 bytes.
+///      one Tally per distinct attested tuple, and the RoundOutcome written at finalization (updated by claims and the
+///      sweep). Update CIDs and the winning tuple live in events only; the global model's CID is stored packed
+///      (CidLib.pack: a 5-byte head beside other fields plus a 32-byte tail), or whole when longer than 37 bytes.
+///      Penalties are settled lazily, at the trainer's next commit, withdrawal or eviction: that settlement reads the
+///      trainer's record and the outcome of its last reveal's round (two cold reads, about 4,200 gas on `commit`).
 contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -60,75 +79,39 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @inheritdoc ITrainingJobs
-    uint256 public constant SLASH_CALLER_BPS = 1_000;
+    uint256 public constant SILENT_BPS = 100;
     /// @inheritdoc ITrainingJobs
-    uint256 public constant MAX_TRAINERS = 256;
+    uint256 public constant LOSING_BPS = 1_000;
     /// @inheritdoc ITrainingJobs
-    uint256 public constant MAX_STAKE = type(uint88).max;
+    uint256 public constant LATE_REVEAL_BPS = 500;
     /// @inheritdoc ITrainingJobs
-    uint256 public constant MAX_REWARD_POOL = type(uint96).max;
+    uint256 public constant UNBOND_ROUNDS = 1;
+    /// @inheritdoc ITrainingJobs
+    uint256 public constant CLAIM_ROUNDS = 2;
+    /// @inheritdoc ITrainingJobs
+    uint256 public constant IDLE_ROUNDS = 3;
+    /// @inheritdoc ITrainingJobs
+    address public constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;
+    /// @inheritdoc ITrainingJobs
+    uint256 public constant MAX_WINDOW = MAX_WINDOW_;
+    /// @inheritdoc ITrainingJobs
+    uint256 public constant MAX_TRAINERS = MAX_TRAINERS_;
+    /// @inheritdoc ITrainingJobs
+    uint256 public constant MAX_STAKE = MAX_STAKE_;
+    /// @inheritdoc ITrainingJobs
+    uint256 public constant MAX_REWARD_POOL = MAX_REWARD_POOL_;
+    /// @inheritdoc ITrainingJobs
+    uint256 public constant MAX_ROUNDS = MAX_ROUNDS_;
 
-    uint256 private constant BPS = 10_000;
-    uint256 private constant STATUS_CREATED = 1;
-    uint256 private constant STATUS_CANCELLED = 2;
     /// @inheritdoc ITrainingJobs
-    uint256 public constant MAX_ROUNDS = type(uint24).max;
-    /// @dev Written into a new trainer's commitment slot so that its first commit writes nonzero -> nonzero.
-    bytes32 private constant EMPTY_SLOT_MARKER = bytes32(uint256(1));
+    uint256 public immutable minWindow;
+
+    /// @dev Weights are in units of minStake / 2^16: a minimum stake weighs 2^16, a capped one `weightCap << 16`.
+    uint256 private constant WEIGHT_UNIT = 1 << 16;
 
     // ---------------------------------------------------------------------------------------------------------------
-    // Storage
+    // Storage (the Job and Trainer structs are in JobStorage.sol, shared with JobSetup)
     // ---------------------------------------------------------------------------------------------------------------
-
-    /// @dev One slot, read and written by `join`.
-    struct Membership {
-        address stakeToken;
-        uint16 trainerCount;
-        uint16 maxTrainers;
-        uint64 startTime;
-    }
-
-    struct Job {
-        Schedule schedule;
-        LiveRound live;
-        Settlement settlement;
-        /// @dev Scratch written by the attestation that reaches the quorum, copied into the result by `finalize`: the
-        ///      last 32 bytes of the winning CID and the winning mask.
-        bytes32 winnerCidTail;
-        uint256 winnerMask;
-        Membership membership;
-        address sponsor;
-        uint96 forfeitedStake;
-        address rewardToken;
-        uint96 minStake;
-        uint256 datasetId;
-        uint256 baseModelId;
-        uint256 resultAssetId;
-        bytes baseModelCid;
-        bytes specCid;
-    }
-
-    struct Trainer {
-        TrainerSlot slot;
-        bytes32 commitment;
-    }
-
-    /// @dev A successful round. `head` and `cidTail` are written at finalization, `includedMask` by the attestation
-    ///      that reached the quorum. `head.cidLength() == 0` means the CID did not pack: see `_longCids`.
-    struct Result {
-        ResultHead head;
-        bytes32 cidTail;
-        uint256 includedMask;
-    }
-
-    /// @dev What `_tally` tells `attest` (memory only).
-    struct Attestation {
-        uint256 index;
-        uint256 tupleId;
-        uint256 tupleStake;
-        bool quorumReached;
-        LiveRound live;
-    }
 
     IAssetRegistry private immutable _registry;
 
@@ -137,16 +120,19 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
     mapping(uint256 jobId => mapping(address trainer => Trainer)) private _trainers;
     mapping(uint256 jobId => mapping(uint256 round => mapping(address trainer => RoundRecord))) private _records;
     mapping(uint256 jobId => mapping(uint256 round => mapping(bytes32 tupleHash => Tally))) private _tallies;
-    mapping(uint256 jobId => mapping(uint256 round => Result)) private _results;
-    mapping(uint256 jobId => mapping(uint256 round => bytes cid)) private _longCids;
+    mapping(uint256 jobId => mapping(uint256 round => RoundOutcome)) private _outcomes;
 
     // ---------------------------------------------------------------------------------------------------------------
     // Constructor
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @param registry_ The AssetRegistry datasets and base models are checked against and results are minted in.
-    constructor(IAssetRegistry registry_) {
+    /// @param minWindow_ Shortest window (and claim period) a job may have, in seconds: long enough that a congested
+    ///        chain still includes a reveal (minutes on a public chain, seconds on a devnet).
+    constructor(IAssetRegistry registry_, uint256 minWindow_) {
+        if (minWindow_ == 0 || minWindow_ > MAX_WINDOW) revert InvalidMinWindow(minWindow_, MAX_WINDOW);
         _registry = registry_;
+        minWindow = minWindow_;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -155,59 +141,31 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
 
     /// @inheritdoc ITrainingJobs
     function createJob(JobParams calldata params) external nonReentrant returns (uint256 jobId) {
-        _validateParams(params);
         jobId = ++_jobCount;
-        Job storage job = _jobs[jobId];
-        job.schedule = ScheduleLib.create(
-            params.startTime,
-            params.numRounds,
-            params.commitWindow,
-            params.revealWindow,
-            params.attestWindow,
-            params.quorumBps,
-            STATUS_CREATED,
-            params.maxSamples
-        );
-        job.live = LiveRoundLib.UNUSED;
-        // Bounds: rewardPerRound <= rewardPool <= MAX_REWARD_POOL (checked in _validateParams).
-        job.settlement = SettlementLib.create(0, params.rewardPerRound);
-        job.winnerCidTail = EMPTY_SLOT_MARKER;
-        job.winnerMask = uint256(EMPTY_SLOT_MARKER);
-        job.membership = Membership({
-            stakeToken: params.stakeToken,
-            trainerCount: 0,
-            maxTrainers: params.maxTrainers,
-            startTime: params.startTime
-        });
-        job.sponsor = msg.sender;
-        job.rewardToken = params.rewardToken;
-        // Bounds: minStake <= MAX_STAKE < 2^88.
-        job.minStake = uint96(params.minStake);
-        job.datasetId = params.datasetId;
-        job.baseModelId = params.baseModelId;
-        job.baseModelCid = params.baseModelCid;
-        job.specCid = params.specCid;
-
-        emit JobCreated(jobId, msg.sender, params.datasetId, params, _seed(jobId, 0, params.baseModelCid));
-        _pullExact(IERC20(params.rewardToken), msg.sender, params.rewardPool);
+        JobSetup.initialize(_jobs[jobId], jobId, msg.sender, params, _registry, minWindow);
+        _pullExact(IERC20(params.token), msg.sender, params.rewardPool);
     }
 
     /// @inheritdoc ITrainingJobs
     function cancelJob(uint256 jobId) external nonReentrant {
         Job storage job = _jobs[jobId];
         Schedule schedule = job.schedule;
-        _requireExists(jobId, schedule);
-        if (schedule.status() == STATUS_CANCELLED) revert JobIsCancelled(jobId);
+        _requireRunning(jobId, schedule);
         address sponsor = job.sponsor;
         if (msg.sender != sponsor) revert NotSponsor(msg.sender, sponsor);
-        // Round 0 cannot be finalized before it starts, so roundStart is still the start time.
-        if (block.timestamp >= schedule.roundStart()) revert JobAlreadyStarted(jobId, schedule.roundStart());
+        if (schedule.everRevealed()) revert UpdatesRevealed(jobId);
 
-        // Nothing can be paid, rolled over or slashed before round 0 starts: the pool is intact.
-        uint256 refund = job.settlement.rewardPerRound() * schedule.numRounds();
+        // Nobody revealed on time, so no round succeeded: nothing was paid, everything not assigned is here.
+        Funds funds = job.funds;
+        uint256 refund =
+            uint256(job.config.rewardPerRound) * (schedule.numRounds() - schedule.currentRound()) + funds.carry();
+        uint256 burned = funds.forfeits();
+        job.funds = funds.withCarry(0).withForfeits(0);
         job.schedule = schedule.withStatus(STATUS_CANCELLED);
-        emit JobCancelled(jobId, sponsor, refund);
-        if (refund != 0) IERC20(job.rewardToken).safeTransfer(sponsor, refund);
+        emit JobCancelled(jobId, sponsor, refund, burned);
+        IERC20 token = IERC20(job.config.token);
+        if (refund != 0) token.safeTransfer(sponsor, refund);
+        if (burned != 0) token.safeTransfer(BURN_ADDRESS, burned);
     }
 
     /// @inheritdoc ITrainingJobs
@@ -215,18 +173,19 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         Job storage job = _jobs[jobId];
         Schedule schedule = job.schedule;
         _requireExists(jobId, schedule);
-        if (!_isOver(schedule)) revert JobNotEnded(jobId, schedule.currentRound(), schedule.numRounds());
-        Settlement settlement = job.settlement;
-        uint256 carry = settlement.carry();
-        uint256 forfeited = job.forfeitedStake;
-        if (carry == 0 && forfeited == 0) revert NothingToRefund(jobId);
-        job.settlement = settlement.withCarry(0);
-        job.forfeitedStake = 0;
+        if (schedule.status() == STATUS_CANCELLED) revert JobIsCancelled(jobId);
+        if (!schedule.hasEnded()) revert JobNotEnded(jobId, schedule.currentRound(), schedule.numRounds());
+        Funds funds = job.funds;
+        uint256 refund = funds.carry();
+        uint256 burned = funds.forfeits();
+        if (refund == 0 && burned == 0) revert NothingToRefund(jobId);
+        job.funds = funds.withCarry(0).withForfeits(0);
         address sponsor = job.sponsor;
 
-        emit RemainderRefunded(jobId, sponsor, carry, forfeited);
-        if (carry != 0) IERC20(job.rewardToken).safeTransfer(sponsor, carry);
-        if (forfeited != 0) IERC20(job.membership.stakeToken).safeTransfer(sponsor, forfeited);
+        emit RemainderRefunded(jobId, sponsor, refund, burned);
+        IERC20 token = IERC20(job.config.token);
+        if (refund != 0) token.safeTransfer(sponsor, refund);
+        if (burned != 0) token.safeTransfer(BURN_ADDRESS, burned);
     }
 
     /// @inheritdoc ITrainingJobs
@@ -240,8 +199,7 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         if (published != 0) revert ResultAlreadyPublished(jobId, published);
         uint256 lastSuccessPlusOne = schedule.lastSuccessPlusOne();
         if (lastSuccessPlusOne == 0) revert NoSuccessfulRound(jobId);
-        uint256 round = lastSuccessPlusOne - 1;
-        bytes memory cid = _resultCid(jobId, round);
+        bytes memory cid = _currentModelCid(job, schedule);
 
         uint256[] memory parents = new uint256[](2);
         parents[0] = job.datasetId;
@@ -249,7 +207,7 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         // The registry is fixed at construction and mints without a callback; the guard covers the write after it.
         modelAssetId = _registry.publish(job.sponsor, AssetKind.Model, cid, parents);
         job.resultAssetId = modelAssetId;
-        emit ResultPublished(jobId, modelAssetId, round, cid);
+        emit ResultPublished(jobId, modelAssetId, lastSuccessPlusOne - 1, cid);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -263,35 +221,36 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         returns (uint256 index)
     {
         Job storage job = _jobs[jobId];
-        _requireRunning(jobId, job.schedule);
+        Schedule schedule = job.schedule;
+        _requireRunning(jobId, schedule);
         Trainer storage trainer = _trainers[jobId][msg.sender];
         TrainerSlot slot = trainer.slot;
-        if (slot.status() != uint256(TrainerStatus.None)) revert AlreadyJoined(jobId, msg.sender, slot.index());
+        if (_holdsIndex(slot)) revert AlreadyJoined(jobId, msg.sender, slot.index());
         Membership memory membership = job.membership;
-        if (membership.trainerCount >= membership.maxTrainers) revert JobFull(jobId, membership.maxTrainers);
-        uint256 minStake = job.minStake;
-        if (stake < minStake) revert StakeTooLow(stake, minStake);
+        if (stake < membership.minStake) revert StakeTooLow(stake, membership.minStake);
         if (stake > MAX_STAKE) revert StakeTooHigh(stake, MAX_STAKE);
         if (peerId.length == 0) revert EmptyPeerId();
+        // Bonding: stake counts only in rounds that begin after it arrived.
+        uint256 firstRound = schedule.currentRound();
+        if (block.timestamp >= schedule.roundStart()) ++firstRound;
+        if (firstRound >= schedule.numRounds()) revert TooLateToJoin(jobId, firstRound, schedule.numRounds());
+        uint256 held = job.heldIndices;
+        index = _lowestFreeIndex(held);
+        if (index >= membership.maxTrainers) revert JobFull(jobId, membership.maxTrainers);
 
-        index = membership.trainerCount;
-        // Bounds: trainerCount < maxTrainers <= 256, so the index fits 8 bits and the count 16.
-        job.membership.trainerCount = uint16(index + 1);
-        trainer.slot = TrainerSlotLib.create(stake, index, uint256(TrainerStatus.Active));
+        job.heldIndices = held | (1 << index);
+        uint256 weight = _weight(stake, membership);
+        trainer.slot = TrainerSlotLib.create(stake, weight, index, uint256(TrainerStatus.Active), firstRound);
         trainer.commitment = EMPTY_SLOT_MARKER;
 
-        emit TrainerJoined(jobId, msg.sender, index, stake, peerId, addrs);
-        _pullExact(IERC20(membership.stakeToken), msg.sender, stake);
+        emit TrainerJoined(jobId, msg.sender, index, stake, weight, firstRound, peerId, addrs);
+        _pullExact(IERC20(job.config.token), msg.sender, stake);
     }
 
     /// @inheritdoc ITrainingJobs
     function updatePeerInfo(uint256 jobId, bytes calldata peerId, bytes[] calldata addrs) external {
         TrainerSlot slot = _trainers[jobId][msg.sender].slot;
-        TrainerStatus status = TrainerStatus(slot.status());
-        if (status == TrainerStatus.None) revert NotATrainer(jobId, msg.sender);
-        if (status != TrainerStatus.Active && status != TrainerStatus.Left) {
-            revert TrainerNotActive(jobId, msg.sender, status);
-        }
+        _requireHoldsIndex(jobId, msg.sender, slot);
         if (peerId.length == 0) revert EmptyPeerId();
         emit PeerInfoUpdated(jobId, msg.sender, slot.index(), peerId, addrs);
     }
@@ -304,32 +263,68 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         TrainerSlot slot = trainer.slot;
         _requireActive(jobId, slot);
         trainer.slot = slot.withStatus(uint256(TrainerStatus.Left)).withLeftAt(block.timestamp);
-        emit TrainerLeft(jobId, msg.sender, slot.index(), block.timestamp + schedule.roundLength());
+        uint256 lastRevealPlusOne = slot.lastRevealPlusOne();
+        uint256 unlockRound = lastRevealPlusOne == 0 ? schedule.currentRound() : lastRevealPlusOne + UNBOND_ROUNDS;
+        emit TrainerLeft(jobId, msg.sender, slot.index(), unlockRound);
     }
 
     /// @inheritdoc ITrainingJobs
     function withdraw(uint256 jobId) external nonReentrant returns (uint256 amount) {
         Job storage job = _jobs[jobId];
+        Schedule schedule = job.schedule;
+        _requireExists(jobId, schedule);
         Trainer storage trainer = _trainers[jobId][msg.sender];
         TrainerSlot slot = trainer.slot;
-        TrainerStatus status = TrainerStatus(slot.status());
-        if (status == TrainerStatus.None) revert NotATrainer(jobId, msg.sender);
-        if (status != TrainerStatus.Active && status != TrainerStatus.Left) {
-            revert TrainerNotActive(jobId, msg.sender, status);
-        }
-        uint256 pending = slot.pendingRoundPlusOne();
-        if (pending != 0) revert CommitmentPending(jobId, msg.sender, pending - 1);
-        Schedule schedule = job.schedule;
-        if (!_isOver(schedule)) {
-            if (status == TrainerStatus.Active) revert StakeLocked(jobId, msg.sender);
-            uint256 withdrawableAt = slot.leftAt() + schedule.roundLength();
-            if (block.timestamp < withdrawableAt) revert CooldownNotOver(withdrawableAt, block.timestamp);
-        }
+        _requireHoldsIndex(jobId, msg.sender, slot);
+        _unlocked(jobId, msg.sender, schedule, slot, job.membership.claimPeriod, true);
 
+        // Unlocked implies the last reveal's round is final (or the job was cancelled before any on-time reveal).
+        slot = _settle(job, jobId, msg.sender, slot);
         amount = slot.stake();
-        trainer.slot = slot.withStake(0).withStatus(uint256(TrainerStatus.Withdrawn));
-        emit StakeWithdrawn(jobId, msg.sender, slot.index(), amount);
-        IERC20(job.membership.stakeToken).safeTransfer(msg.sender, amount);
+        uint256 index = slot.index();
+        trainer.slot =
+            slot.withStake(0, 0).withPendingRoundPlusOne(0).withStatus(uint256(TrainerStatus.Withdrawn));
+        job.heldIndices &= ~(1 << index);
+        emit StakeWithdrawn(jobId, msg.sender, index, amount);
+        if (amount != 0) IERC20(job.config.token).safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc ITrainingJobs
+    function evict(uint256 jobId, address account) external nonReentrant returns (uint256 amount) {
+        Job storage job = _jobs[jobId];
+        Schedule schedule = job.schedule;
+        _requireRunning(jobId, schedule);
+        Trainer storage trainer = _trainers[jobId][account];
+        TrainerSlot slot = trainer.slot;
+        _requireHoldsIndex(jobId, account, slot);
+        uint256 pending = slot.pendingRoundPlusOne();
+        if (pending != 0) revert CommitmentPending(jobId, account, pending - 1);
+        uint256 evictableFrom = _evictableFrom(slot);
+        if (schedule.currentRound() < evictableFrom) revert NotIdle(jobId, account, evictableFrom);
+
+        // Idle since its last reveal's round plus IDLE_ROUNDS (> UNBOND_ROUNDS): that round is final, the stake free.
+        slot = _settle(job, jobId, account, slot);
+        amount = slot.stake();
+        uint256 index = slot.index();
+        trainer.slot = slot.withStake(0, 0).withStatus(uint256(TrainerStatus.Withdrawn));
+        job.heldIndices &= ~(1 << index);
+        emit TrainerEvicted(jobId, account, msg.sender, index, amount);
+        if (amount != 0) IERC20(job.config.token).safeTransfer(account, amount);
+    }
+
+    /// @inheritdoc ITrainingJobs
+    function settle(uint256 jobId, address account) external returns (uint256 penalty) {
+        Job storage job = _jobs[jobId];
+        Schedule schedule = job.schedule;
+        _requireExists(jobId, schedule);
+        Trainer storage trainer = _trainers[jobId][account];
+        TrainerSlot slot = trainer.slot;
+        if (!slot.unsettled()) revert NothingToSettle(jobId, account);
+        uint256 round = slot.lastRevealPlusOne() - 1;
+        if (round >= schedule.currentRound()) revert RoundNotFinalized(round, schedule.currentRound());
+        TrainerSlot settled = _settle(job, jobId, account, slot);
+        trainer.slot = settled;
+        penalty = slot.stake() - settled.stake();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -338,16 +333,19 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
 
     /// @inheritdoc ITrainingJobs
     function commit(uint256 jobId, uint256 round, bytes32 commitment) external {
-        _requireWindow(jobId, _jobs[jobId].schedule, round, Phase.Commit);
+        Job storage job = _jobs[jobId];
+        _requireWindow(jobId, job.schedule, round, Phase.Commit);
         Trainer storage trainer = _trainers[jobId][msg.sender];
         TrainerSlot slot = trainer.slot;
         _requireActive(jobId, slot);
+        if (round < slot.firstRound()) revert NotBondedYet(round, slot.firstRound());
         uint256 pending = slot.pendingRoundPlusOne();
         if (pending != 0) {
             if (pending == round + 1) revert AlreadyCommitted(round);
             revert CommitmentPending(jobId, msg.sender, pending - 1);
         }
-        // Bounds: round is the current round, below numRounds < 2^24.
+        // A reveal happens after the commit window of its round, so the last reveal is from a finalized round.
+        slot = _settle(job, jobId, msg.sender, slot);
         trainer.slot = slot.withPendingRoundPlusOne(round + 1);
         trainer.commitment = commitment;
         emit Committed(jobId, round, msg.sender, commitment);
@@ -356,28 +354,39 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
     /// @inheritdoc ITrainingJobs
     function reveal(uint256 jobId, uint256 round, bytes calldata updateCid, uint256 samples, bytes32 salt) external {
         Job storage job = _jobs[jobId];
-        {
-            Schedule schedule = job.schedule;
-            _requireWindow(jobId, schedule, round, Phase.Reveal);
-            uint256 maxSamples = schedule.maxSamples();
-            if (samples == 0 || samples > maxSamples) revert SamplesOutOfRange(samples, maxSamples);
+        Schedule schedule = job.schedule;
+        _requireCurrentRound(jobId, schedule, round);
+        uint256 commitEnd = schedule.commitEnd();
+        uint256 attestEnd = schedule.attestEnd();
+        if (block.timestamp < commitEnd || block.timestamp >= attestEnd) {
+            revert OutsideWindow(Phase.Reveal, commitEnd, attestEnd);
         }
+        uint256 maxSamples = schedule.maxSamples();
+        if (samples == 0 || samples > maxSamples) revert SamplesOutOfRange(samples, maxSamples);
         Trainer storage trainer = _trainers[jobId][msg.sender];
         TrainerSlot slot = trainer.slot;
         if (slot.pendingRoundPlusOne() != round + 1) revert NotCommitted(round);
         CidLib.validate(updateCid);
         {
-            bytes32 revealed = _commitment(updateCid, samples, salt, msg.sender);
+            bytes32 revealed = _commitment(jobId, round, updateCid, samples, salt, msg.sender);
             bytes32 committed = trainer.commitment;
             if (revealed != committed) revert CommitmentMismatch(committed, revealed);
         }
 
-        trainer.slot = slot.withPendingRoundPlusOne(0);
-        uint256 stake = slot.stake();
-        // Bounds: samples <= maxSamples < 2^32; stake < 2^88; index < 256.
-        _records[jobId][round][msg.sender] = RoundRecordLib.create(samples, stake, slot.index());
-        job.live = job.live.inRound(round).withReveal(stake);
-        emit Revealed(jobId, round, msg.sender, slot.index(), updateCid, samples, stake);
+        if (block.timestamp < schedule.revealEnd()) {
+            uint256 weight = slot.weight();
+            trainer.slot = slot.withReveal(round);
+            _records[jobId][round][msg.sender] = RoundRecordLib.create(samples, weight, slot.index(), false);
+            job.live = job.live.inRound(round).withReveal(weight);
+            if (!schedule.everRevealed()) job.schedule = schedule.withEverRevealed();
+            emit Revealed(jobId, round, msg.sender, slot.index(), updateCid, samples, weight, false);
+        } else {
+            // Late: the update does not count, the trainer keeps most of its stake instead of losing it all.
+            slot = _penalize(job, jobId, round, msg.sender, slot, LATE_REVEAL_BPS, PenaltyReason.LateReveal);
+            trainer.slot = slot.withPendingRoundPlusOne(0);
+            _records[jobId][round][msg.sender] = RoundRecordLib.create(samples, 0, slot.index(), true);
+            emit Revealed(jobId, round, msg.sender, slot.index(), updateCid, samples, 0, true);
+        }
     }
 
     /// @inheritdoc ITrainingJobs
@@ -389,95 +398,156 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         uint256 includedSamples
     ) external {
         Job storage job = _jobs[jobId];
-        Schedule schedule = job.schedule;
-        _requireWindow(jobId, schedule, round, Phase.Attest);
-        _requireValidInclusion(includedMask, includedSamples, schedule.maxSamples());
-        CidLib.validate(aggregateCid);
-        Attestation memory attestation = _tally(
-            job,
-            jobId,
-            round,
-            _tupleHash(aggregateCid, includedMask, includedSamples),
-            includedMask,
-            schedule.quorumBps()
-        );
-        if (attestation.quorumReached) {
-            _recordWinner(job, jobId, round, attestation, aggregateCid, includedMask, includedSamples);
-        } else {
-            job.live = attestation.live;
+        {
+            Schedule schedule = job.schedule;
+            _requireWindow(jobId, schedule, round, Phase.Attest);
+            _requireValidInclusion(includedMask, includedSamples, schedule.maxSamples());
         }
+        CidLib.validate(aggregateCid);
+        RoundRecord record = _records[jobId][round][msg.sender];
+        if (record.samples() == 0) revert NotRevealed(round);
+        if (record.late()) revert RevealedLate(round);
+        if (record.tupleId() != 0) revert AlreadyAttested(round, record.tupleId());
+
+        bytes32 tupleHash = _tupleHash(aggregateCid, includedMask, includedSamples);
+        Tally tally = _tallies[jobId][round][tupleHash];
+        // The caller revealed on time in this round, so the live word is tagged with it.
+        LiveRound live = job.live;
+        uint256 tupleId = tally.id();
+        bool newTuple = tupleId == 0;
+        // At most one new tuple per attester, at most 256 attesters: ids fit 9 bits.
+        if (newTuple) tupleId = live.tupleCount() + 1;
+        uint256 weight = record.weight();
+        uint256 tupleWeight = tally.weight() + weight;
+        uint256 index = record.index();
+        _tallies[jobId][round][tupleHash] = TallyLib.create(tupleWeight, tupleId);
+        _records[jobId][round][msg.sender] = record.withAttestation(tupleId, (includedMask >> index) & 1 == 1);
+        live = live.withAttestation(weight, tupleId, tupleWeight, newTuple);
+        job.live = live;
         emit Attested(
             jobId,
             round,
             msg.sender,
-            attestation.index,
+            index,
             aggregateCid,
             includedMask,
             includedSamples,
-            attestation.tupleId,
-            attestation.tupleStake,
-            attestation.quorumReached
+            tupleId,
+            tupleWeight,
+            live.leaderId()
         );
     }
 
     /// @inheritdoc ITrainingJobs
-    function finalize(uint256 jobId, uint256 round) external {
+    function finalize(
+        uint256 jobId,
+        uint256 round,
+        bytes calldata aggregateCid,
+        uint256 includedMask,
+        uint256 includedSamples
+    ) external {
         Job storage job = _jobs[jobId];
         Schedule schedule = job.schedule;
         _requireCurrentRound(jobId, schedule, round);
         LiveRound live = job.live.inRound(round);
+        bool early;
         {
             uint256 attestEnd = schedule.attestEnd();
-            if (block.timestamp < attestEnd && !_everyoneAttested(live, schedule.revealEnd())) {
-                revert FinalizeTooEarly(round, attestEnd);
-            }
+            early = block.timestamp < attestEnd;
+            if (early && !_outcomeFixed(live, schedule)) revert FinalizeTooEarly(round, attestEnd);
         }
-        (bytes memory aggregateCid, uint256 includedMask, uint256 reward) = _settle(job, jobId, round, live);
-        // Bounds: round < numRounds < 2^24.
-        if (live.winnerId() != 0) schedule = schedule.withLastSuccessPlusOne(round + 1);
-        job.schedule = schedule.startRound(round + 1, block.timestamp);
-        _emitFinalized(jobId, round, schedule, live, aggregateCid, includedMask, reward);
+        uint256 leaderId = live.leaderId();
+        if (leaderId != 0) {
+            uint256 givenId = _tallies[jobId][round][_tupleHash(aggregateCid, includedMask, includedSamples)].id();
+            if (givenId != leaderId) revert NotLeadingTuple(round, givenId, leaderId);
+        }
+        bool succeeded = leaderId != 0 && live.leaderWeight() * BPS >= schedule.quorumBps() * live.attestedWeight()
+            && live.attestedWeight() * BPS >= schedule.participationBps() * live.revealedWeight();
+
+        Funds funds = job.funds;
+        uint256 reward;
+        if (succeeded) {
+            reward = uint256(job.config.rewardPerRound) + funds.carry() + funds.forfeits();
+            (uint8 cidLength, bytes5 cidHead, bytes32 cidTail) = CidLib.pack(aggregateCid);
+            funds = funds.withCarry(0).withForfeits(0).withModelCid(cidHead, cidLength);
+            if (cidLength == 0) job.longModelCid = aggregateCid;
+            else job.modelCidTail = cidTail;
+            schedule = schedule.withLastSuccessPlusOne(round + 1);
+        } else {
+            funds = funds.withCarry(funds.carry() + job.config.rewardPerRound);
+        }
+        job.funds = funds;
+        _outcomes[jobId][round] = RoundOutcomeLib.create(
+            reward,
+            succeeded ? includedSamples : 0,
+            leaderId,
+            uint256(succeeded ? RoundStatus.Succeeded : RoundStatus.Failed),
+            early
+        );
+        schedule = schedule.startRound(round + 1, block.timestamp);
+        job.schedule = schedule;
+        _emitFinalized(job, jobId, round, schedule, live, succeeded, early, reward, funds, aggregateCid, includedMask, includedSamples);
     }
 
     /// @inheritdoc ITrainingJobs
     function claim(uint256 jobId, uint256[] calldata rounds) external nonReentrant returns (uint256 amount) {
         uint256 count = rounds.length;
         if (count == 0) revert NoRoundsGiven();
-        address rewardToken = _jobs[jobId].rewardToken;
-        if (rewardToken == address(0)) revert JobNotFound(jobId);
+        address token = _jobs[jobId].config.token;
+        if (token == address(0)) revert JobNotFound(jobId);
         for (uint256 i; i < count; ++i) {
             amount += _claimRound(jobId, rounds[i]);
         }
-        if (amount != 0) IERC20(rewardToken).safeTransfer(msg.sender, amount);
+        if (amount != 0) IERC20(token).safeTransfer(msg.sender, amount);
     }
 
     /// @inheritdoc ITrainingJobs
-    function slash(uint256 jobId, uint256 round, address trainer) external nonReentrant {
+    function sweep(uint256 jobId, uint256 round) external returns (uint256 amount) {
         Job storage job = _jobs[jobId];
         Schedule schedule = job.schedule;
         _requireExists(jobId, schedule);
-        Trainer storage slashed = _trainers[jobId][trainer];
+        RoundOutcome outcome = _outcomes[jobId][round];
+        uint256 status = outcome.status();
+        if (status == uint256(RoundStatus.Pending)) revert RoundNotFinalized(round, schedule.currentRound());
+        if (status != uint256(RoundStatus.Succeeded) || outcome.swept()) revert NothingToSweep(round);
+        uint256 openUntilRound = round + CLAIM_ROUNDS + 1;
+        if (schedule.currentRound() < openUntilRound) {
+            // A successful round means the job was not cancelled; after its end the claim period applies.
+            uint256 openUntilTime = schedule.hasEnded() ? schedule.roundStart() + job.membership.claimPeriod : 0;
+            if (openUntilTime == 0 || block.timestamp < openUntilTime) {
+                revert ClaimsStillOpen(round, openUntilRound, openUntilTime);
+            }
+        }
+        amount = outcome.reward() - outcome.paid();
+        _outcomes[jobId][round] = outcome.withSwept();
+        if (amount != 0) job.funds = job.funds.withCarry(job.funds.carry() + amount);
+        emit RewardSwept(jobId, round, amount);
+    }
+
+    /// @inheritdoc ITrainingJobs
+    function slash(uint256 jobId, uint256 round, address account) external {
+        Job storage job = _jobs[jobId];
+        Schedule schedule = job.schedule;
+        _requireExists(jobId, schedule);
+        if (schedule.status() == STATUS_CANCELLED) revert JobIsCancelled(jobId);
+        Trainer storage slashed = _trainers[jobId][account];
         TrainerSlot slot = slashed.slot;
         uint256 pending = slot.pendingRoundPlusOne();
-        if (pending == 0 || pending - 1 != round) revert NothingToSlash(jobId, round, trainer);
-        // A pending commitment is from the current round or an earlier, finalized one (whose reveal window is over).
+        if (pending == 0 || pending - 1 != round) revert NothingToSlash(jobId, round, account);
+        // A pending commitment is from the current round or an earlier, finalized one (whose windows are over).
         if (round == schedule.currentRound()) {
-            uint256 allowedAt = schedule.revealEnd();
+            uint256 allowedAt = schedule.attestEnd();
             if (block.timestamp < allowedAt) revert SlashTooEarly(round, allowedAt);
         }
 
         uint256 stake = slot.stake();
-        uint256 callerShare = stake * SLASH_CALLER_BPS / BPS;
-        uint256 poolShare = stake - callerShare;
-        slashed.slot = slot.withStake(0).withStatus(uint256(TrainerStatus.Slashed)).withPendingRoundPlusOne(0);
-        address stakeToken = job.membership.stakeToken;
-        bool toCarry = stakeToken == job.rewardToken;
-        // Bounds: the carry and the forfeited stake grow by at most the job's total stake (< 2^96).
-        if (toCarry) job.settlement = job.settlement.withCarry(job.settlement.carry() + poolShare);
-        else job.forfeitedStake += uint96(poolShare);
-
-        emit TrainerSlashed(jobId, round, trainer, msg.sender, slot.index(), stake, callerShare, poolShare, toCarry);
-        if (callerShare != 0) IERC20(stakeToken).safeTransfer(msg.sender, callerShare);
+        uint256 index = slot.index();
+        slashed.slot = slot.withStake(0, 0).withPendingRoundPlusOne(0).withSettled().withStatus(
+            uint256(TrainerStatus.Slashed)
+        );
+        job.heldIndices &= ~(1 << index);
+        job.funds = job.funds.withForfeits(job.funds.forfeits() + stake);
+        emit TrainerSlashed(jobId, round, account, msg.sender, index, stake);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -499,40 +569,43 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         Job storage job = _jobs[jobId];
         Schedule schedule = job.schedule;
         _requireExists(jobId, schedule);
-        Settlement settlement = job.settlement;
         Membership memory membership = job.membership;
+        Funds funds = job.funds;
+        uint256 rewardPerRound = job.config.rewardPerRound;
 
         params.datasetId = job.datasetId;
         params.baseModelId = job.baseModelId;
         params.baseModelCid = job.baseModelCid;
         params.specCid = job.specCid;
-        params.rewardToken = job.rewardToken;
-        params.rewardPool = settlement.rewardPerRound() * schedule.numRounds();
-        params.rewardPerRound = settlement.rewardPerRound();
-        params.stakeToken = membership.stakeToken;
-        params.minStake = job.minStake;
-        // Bounds: every value below was stored from a parameter of the same width.
+        params.token = job.config.token;
+        params.rewardPool = rewardPerRound * schedule.numRounds();
+        params.rewardPerRound = rewardPerRound;
+        params.minStake = membership.minStake;
+        // Bounds: every value below was stored from a parameter of the same width or narrower.
         params.numRounds = uint32(schedule.numRounds());
         params.commitWindow = uint32(schedule.commitWindow());
         params.revealWindow = uint32(schedule.revealWindow());
         params.attestWindow = uint32(schedule.attestWindow());
+        params.claimPeriod = membership.claimPeriod;
         params.quorumBps = uint16(schedule.quorumBps());
+        params.participationBps = uint16(schedule.participationBps());
+        params.weightCap = membership.weightCap;
         params.maxTrainers = membership.maxTrainers;
         params.maxSamples = uint32(schedule.maxSamples());
         params.startTime = membership.startTime;
 
+        bool cancelled = schedule.status() == STATUS_CANCELLED;
         state.sponsor = job.sponsor;
         state.status = _jobStatus(schedule);
-        state.trainerCount = membership.trainerCount;
+        state.trainerCount = _popCount(job.heldIndices);
         state.currentRound = schedule.currentRound();
-        state.carry = settlement.carry();
-        if (schedule.status() != STATUS_CANCELLED) {
-            state.unpaidPool =
-                settlement.rewardPerRound() * (schedule.numRounds() - schedule.currentRound()) + settlement.carry();
-        }
-        state.forfeitedStake = job.forfeitedStake;
+        state.carry = funds.carry();
+        state.forfeits = funds.forfeits();
+        if (!cancelled) state.unpaidPool = rewardPerRound * (schedule.numRounds() - state.currentRound) + state.carry;
         state.trained = schedule.lastSuccessPlusOne() != 0;
         if (state.trained) state.lastSuccessfulRound = schedule.lastSuccessPlusOne() - 1;
+        state.everRevealed = schedule.everRevealed();
+        if (!cancelled && schedule.hasEnded()) state.endedAt = schedule.roundStart();
         state.resultAssetId = job.resultAssetId;
     }
 
@@ -549,9 +622,11 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         state.attestEnd = schedule.attestEnd();
         state.revealedCount = live.revealedCount();
         state.attestedCount = live.attestedCount();
-        state.revealedStake = live.revealedStake();
-        state.quorumStake = (state.revealedStake * schedule.quorumBps() + BPS - 1) / BPS;
-        state.winningTupleId = live.winnerId();
+        state.revealedWeight = live.revealedWeight();
+        state.attestedWeight = live.attestedWeight();
+        state.leaderWeight = live.leaderWeight();
+        state.leaderTupleId = live.leaderId();
+        state.tupleCount = live.tupleCount();
         if (schedule.status() == STATUS_CANCELLED) state.phase = Phase.Cancelled;
         else if (schedule.hasEnded()) state.phase = Phase.Ended;
         else if (block.timestamp < state.start) state.phase = Phase.Scheduled;
@@ -559,39 +634,49 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         else if (block.timestamp < state.revealEnd) state.phase = Phase.Reveal;
         else if (block.timestamp < state.attestEnd) state.phase = Phase.Attest;
         else state.phase = Phase.Finalize;
-        state.finalizable = state.phase == Phase.Finalize
-            || (state.phase == Phase.Attest && _everyoneAttested(live, state.revealEnd));
+        state.finalizable =
+            state.phase == Phase.Finalize || (state.phase == Phase.Attest && _outcomeFixed(live, schedule));
         if (state.phase != Phase.Ended && state.phase != Phase.Cancelled) {
-            state.seed = _seed(jobId, state.round, _currentModelCid(jobId, schedule));
+            state.seed = seedOf(address(this), jobId, state.round, _currentModelCid(job, schedule));
         }
     }
 
     /// @inheritdoc ITrainingJobs
-    function getTrainer(uint256 jobId, address trainer) external view returns (TrainerState memory state) {
-        TrainerSlot slot = _trainers[jobId][trainer].slot;
-        Schedule schedule = _jobs[jobId].schedule;
+    function getTrainer(uint256 jobId, address account) external view returns (TrainerState memory state) {
+        Job storage job = _jobs[jobId];
+        Schedule schedule = job.schedule;
+        TrainerSlot slot = _trainers[jobId][account].slot;
         state.status = TrainerStatus(slot.status());
         state.index = slot.index();
         state.stake = slot.stake();
+        state.weight = slot.weight();
+        state.firstRound = slot.firstRound();
         uint256 pending = slot.pendingRoundPlusOne();
         state.hasPendingCommit = pending != 0;
         if (pending != 0) state.pendingRound = pending - 1;
+        state.hasUnsettledReveal = slot.unsettled();
+        uint256 lastRevealPlusOne = slot.lastRevealPlusOne();
+        state.hasRevealed = lastRevealPlusOne != 0;
+        if (state.hasRevealed) state.lastRevealRound = lastRevealPlusOne - 1;
         state.leftAt = slot.leftAt();
-        bool left = state.status == TrainerStatus.Left;
-        if (left) state.withdrawableAt = state.leftAt + schedule.roundLength();
-        state.canWithdraw = (left || state.status == TrainerStatus.Active) && pending == 0
-            && (_isOver(schedule) || (left && block.timestamp >= state.withdrawableAt));
+        if (_holdsIndex(slot) && schedule.status() != 0) {
+            state.canWithdraw = _unlocked(jobId, account, schedule, slot, job.membership.claimPeriod, false);
+            state.evictable = schedule.status() != STATUS_CANCELLED && !schedule.hasEnded() && pending == 0
+                && schedule.currentRound() >= _evictableFrom(slot);
+        }
     }
 
     /// @inheritdoc ITrainingJobs
-    function getTrainerRound(uint256 jobId, uint256 round, address trainer)
+    function getTrainerRound(uint256 jobId, uint256 round, address account)
         external
         view
         returns (TrainerRound memory state)
     {
-        RoundRecord record = _records[jobId][round][trainer];
+        RoundRecord record = _records[jobId][round][account];
         state.revealed = record.samples() != 0;
+        state.late = record.late();
         state.samples = record.samples();
+        state.weight = record.weight();
         state.attestedTupleId = record.tupleId();
         state.included = record.included();
         state.claimed = record.claimed();
@@ -599,51 +684,49 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
 
     /// @inheritdoc ITrainingJobs
     function getRoundResult(uint256 jobId, uint256 round) external view returns (RoundResult memory result) {
-        Schedule schedule = _jobs[jobId].schedule;
-        _requireExists(jobId, schedule);
-        if (round >= schedule.currentRound()) return result; // Pending
-        Result storage stored = _results[jobId][round];
-        ResultHead head = stored.head;
-        if (head.winnerId() == 0) {
-            result.status = RoundStatus.Failed;
-            return result;
-        }
-        result.status = RoundStatus.Succeeded;
-        result.aggregateCid = _resultCid(jobId, round);
-        result.includedMask = stored.includedMask;
-        result.includedSamples = head.includedSamples();
-        result.winningTupleId = head.winnerId();
-        result.reward = head.reward();
-        result.claimedSamples = head.claimedSamples();
+        _requireExists(jobId, _jobs[jobId].schedule);
+        RoundOutcome outcome = _outcomes[jobId][round];
+        result.status = RoundStatus(outcome.status());
+        result.leaderTupleId = outcome.leaderId();
+        result.includedSamples = outcome.includedSamples();
+        result.claimedSamples = outcome.claimedSamples();
+        result.reward = outcome.reward();
+        result.paid = outcome.paid();
+        result.swept = outcome.swept();
+        result.finalizedEarly = outcome.early();
     }
 
     /// @inheritdoc ITrainingJobs
     function currentModel(uint256 jobId) external view returns (bytes memory cid, bool trained, uint256 round) {
-        Schedule schedule = _jobs[jobId].schedule;
+        Job storage job = _jobs[jobId];
+        Schedule schedule = job.schedule;
         _requireExists(jobId, schedule);
         uint256 lastSuccessPlusOne = schedule.lastSuccessPlusOne();
         trained = lastSuccessPlusOne != 0;
         if (trained) round = lastSuccessPlusOne - 1;
-        cid = _currentModelCid(jobId, schedule);
+        cid = _currentModelCid(job, schedule);
     }
 
     /// @inheritdoc ITrainingJobs
     function getTuple(uint256 jobId, uint256 round, bytes32 tupleHash)
         external
         view
-        returns (uint256 tupleId, uint256 stake)
+        returns (uint256 tupleId, uint256 weight)
     {
         Tally tally = _tallies[jobId][round][tupleHash];
-        return (tally.id(), tally.stake());
+        return (tally.id(), tally.weight());
     }
 
     /// @inheritdoc ITrainingJobs
-    function computeCommitment(bytes calldata updateCid, uint256 samples, bytes32 salt, address trainer)
-        external
-        pure
-        returns (bytes32)
-    {
-        return _commitment(updateCid, samples, salt, trainer);
+    function computeCommitment(
+        uint256 jobId,
+        uint256 round,
+        bytes calldata updateCid,
+        uint256 samples,
+        bytes32 salt,
+        address trainer
+    ) external view returns (bytes32) {
+        return _commitment(jobId, round, updateCid, samples, salt, trainer);
     }
 
     /// @inheritdoc ITrainingJobs
@@ -656,194 +739,121 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // Private: rounds
+    // Private: rounds and settlement
     // ---------------------------------------------------------------------------------------------------------------
 
-    /// @dev Checks that the caller revealed and has not attested, adds its stake to the tuple's tally and records the
-    ///      attested tuple id and the caller's inclusion. Tells whether the tally reached the quorum for the first time
-    ///      in the round (the quorum is above half of the revealed stake, which no longer changes in the attest window,
-    ///      so this happens at most once per round).
-    function _tally(
-        Job storage job,
-        uint256 jobId,
-        uint256 round,
-        bytes32 tupleHash,
-        uint256 includedMask,
-        uint256 quorumBps
-    ) private returns (Attestation memory attestation) {
-        RoundRecord record = _records[jobId][round][msg.sender];
-        if (record.samples() == 0) revert NotRevealed(round);
-        if (record.tupleId() != 0) revert AlreadyAttested(round, record.tupleId());
-        attestation.index = record.index();
-
-        Tally tally = _tallies[jobId][round][tupleHash];
-        // The caller revealed in this round, so the live word is tagged with it.
-        LiveRound live = job.live;
-        uint256 tupleId = tally.id();
-        bool newTuple = tupleId == 0;
-        // At most one new tuple per attester, at most 256 attesters: ids fit 9 bits.
-        if (newTuple) tupleId = live.tupleCount() + 1;
-        // Bounds: a tally is at most the revealed stake (< 2^96).
-        uint256 tupleStake = tally.stake() + record.stake();
-        _tallies[jobId][round][tupleHash] = TallyLib.create(tupleStake, tupleId);
-        _records[jobId][round][msg.sender] =
-            record.withAttestation(tupleId, (includedMask >> attestation.index) & 1 == 1);
-
-        attestation.live = live.withAttestation(newTuple);
-        attestation.quorumReached = live.winnerId() == 0 && tupleStake * BPS >= live.revealedStake() * quorumBps;
-        attestation.tupleId = tupleId;
-        attestation.tupleStake = tupleStake;
-    }
-
-    /// @dev Records the tuple that reached the quorum: its id, included samples and packed CID in the live word, the
-    ///      CID tail and the mask in the job's scratch slots (or the whole CID in `_longCids` when it does not pack).
-    ///      `finalize` copies them into the round's result.
-    function _recordWinner(
-        Job storage job,
-        uint256 jobId,
-        uint256 round,
-        Attestation memory attestation,
-        bytes calldata aggregateCid,
-        uint256 includedMask,
-        uint256 includedSamples
-    ) private {
-        (uint8 cidLength, bytes5 cidHead, bytes32 cidTail) = CidLib.pack(aggregateCid);
-        // Bounds: includedSamples <= 256 * maxSamples < 2^40 (checked by `attest`).
-        job.live = attestation.live.withWinner(attestation.tupleId, includedSamples, cidHead, cidLength);
-        if (cidLength == 0) _longCids[jobId][round] = aggregateCid;
-        else job.winnerCidTail = cidTail;
-        job.winnerMask = includedMask;
-    }
-
-    /// @dev Moves the round's reward: into the round's result when a tuple reached the quorum, into the carry
-    ///      otherwise. Returns the winning CID and mask (empty for a failed round) and the round's reward.
-    function _settle(Job storage job, uint256 jobId, uint256 round, LiveRound live)
-        private
-        returns (bytes memory aggregateCid, uint256 includedMask, uint256 reward)
-    {
-        Settlement settlement = job.settlement;
-        // Bounds: carry <= pool + slashed stakes < 2^97, so the reward (< 2^98) fits the result's 104 bits.
-        reward = settlement.rewardPerRound() + settlement.carry();
-        if (live.winnerId() == 0) {
-            job.settlement = settlement.withCarry(reward);
-            return (aggregateCid, 0, reward);
-        }
-        if (settlement.carry() != 0) job.settlement = settlement.withCarry(0);
-        (aggregateCid, includedMask) = _storeResult(job, jobId, round, live, reward);
-    }
-
     function _emitFinalized(
+        Job storage job,
         uint256 jobId,
         uint256 round,
         Schedule schedule,
         LiveRound live,
-        bytes memory aggregateCid,
+        bool succeeded,
+        bool early,
+        uint256 reward,
+        Funds funds,
+        bytes calldata aggregateCid,
         uint256 includedMask,
-        uint256 reward
+        uint256 includedSamples
     ) private {
-        bool succeeded = live.winnerId() != 0;
         bytes32 nextSeed;
         uint256 nextRoundStart;
         if (round + 1 < schedule.numRounds()) {
-            nextSeed = _seed(jobId, round + 1, succeeded ? aggregateCid : _currentModelCid(jobId, schedule));
+            nextSeed = seedOf(address(this), jobId, round + 1, succeeded ? aggregateCid : _currentModelCid(job, schedule));
             nextRoundStart = block.timestamp;
         }
         emit RoundFinalized(
             jobId,
             round,
             succeeded,
-            aggregateCid,
-            includedMask,
-            live.winnerSamples(),
-            live.winnerId(),
+            succeeded ? aggregateCid : new bytes(0),
+            succeeded ? includedMask : 0,
+            succeeded ? includedSamples : 0,
+            live.leaderId(),
             reward,
-            succeeded ? 0 : reward,
+            funds.carry(),
+            funds.forfeits(),
+            early,
             nextSeed,
             nextRoundStart
         );
     }
 
-    /// @dev Writes the result of a successful round from the winner recorded by `_recordWinner`; returns the winning
-    ///      CID and mask.
-    function _storeResult(Job storage job, uint256 jobId, uint256 round, LiveRound live, uint256 reward)
-        private
-        returns (bytes memory aggregateCid, uint256 includedMask)
-    {
-        Result storage result = _results[jobId][round];
-        uint8 cidLength = live.winnerCidLength();
-        bytes5 cidHead = live.winnerCidHead();
-        includedMask = job.winnerMask;
-        result.head = ResultHeadLib.create(reward, live.winnerSamples(), live.winnerId(), cidHead, cidLength);
-        result.includedMask = includedMask;
-        if (cidLength == 0) return (_longCids[jobId][round], includedMask);
-        bytes32 cidTail = job.winnerCidTail;
-        result.cidTail = cidTail;
-        aggregateCid = CidLib.unpack(cidLength, cidHead, cidTail);
-    }
-
-    /// @dev Pays one round of `claim`, O(1): two slot reads and two writes.
+    /// @dev Pays one round of `claim`, O(1): two slot reads and two writes. The round's claims together pay exactly
+    ///      `floor(reward * claimedSamples / includedSamples)` (RoundOutcome.paid), whatever their order.
     function _claimRound(uint256 jobId, uint256 round) private returns (uint256 amount) {
-        Result storage result = _results[jobId][round];
-        ResultHead head = result.head;
-        uint256 winnerId = head.winnerId();
-        if (winnerId == 0) {
-            uint256 currentRound = _jobs[jobId].schedule.currentRound();
-            if (round >= currentRound) revert RoundNotFinalized(round, currentRound);
+        RoundOutcome outcome = _outcomes[jobId][round];
+        uint256 status = outcome.status();
+        if (status != uint256(RoundStatus.Succeeded)) {
+            if (status == uint256(RoundStatus.Pending)) {
+                revert RoundNotFinalized(round, _jobs[jobId].schedule.currentRound());
+            }
             revert RoundFailed(round);
         }
+        if (outcome.swept()) revert ClaimsClosed(round);
         mapping(address => RoundRecord) storage records = _records[jobId][round];
         RoundRecord record = records[msg.sender];
         uint256 tupleId = record.tupleId();
         if (tupleId == 0) revert NotAttested(round);
-        if (tupleId != winnerId) revert AttestedLosingTuple(round, tupleId, winnerId);
+        if (tupleId != outcome.leaderId()) revert AttestedLosingTuple(round, tupleId, outcome.leaderId());
         if (!record.included()) revert NotIncluded(round, record.index());
         if (record.claimed()) revert AlreadyClaimed(round);
         uint256 samples = record.samples();
-        uint256 includedSamples = head.includedSamples();
-        uint256 claimedSamples = head.claimedSamples() + samples;
-        if (claimedSamples > includedSamples) {
-            revert ClaimExceedsIncludedSamples(round, claimedSamples, includedSamples);
-        }
+        uint256 includedSamples = outcome.includedSamples();
+        uint256 claimedBefore = outcome.claimedSamples();
+        uint256 claimedAfter = claimedBefore + samples;
+        if (claimedAfter > includedSamples) revert ClaimExceedsIncludedSamples(round, claimedAfter, includedSamples);
         records[msg.sender] = record.withClaimed();
-        // Bounds: claimedSamples <= includedSamples < 2^40.
-        result.head = head.withClaimedSamples(claimedSamples);
-        // Rounded down: the claimants of a round together receive at most reward * includedSamples / includedSamples.
-        amount = head.reward() * samples / includedSamples;
+        _outcomes[jobId][round] = outcome.withClaimedSamples(claimedAfter);
+        uint256 reward = outcome.reward();
+        amount = reward * claimedAfter / includedSamples - reward * claimedBefore / includedSamples;
         emit RewardClaimed(jobId, round, msg.sender, amount, samples);
+    }
+
+    /// @dev Takes the penalty the trainer's last on-time reveal earned, if it is unsettled: SILENT_BPS when it did not
+    ///      attest in a round whose attest window ran out, LOSING_BPS when it attested another tuple than the winner
+    ///      of a successful round. The caller guarantees that round is final and writes the returned slot.
+    function _settle(Job storage job, uint256 jobId, address account, TrainerSlot slot)
+        private
+        returns (TrainerSlot)
+    {
+        if (!slot.unsettled()) return slot;
+        slot = slot.withSettled();
+        uint256 round = slot.lastRevealPlusOne() - 1;
+        RoundOutcome outcome = _outcomes[jobId][round];
+        uint256 tupleId = _records[jobId][round][account].tupleId();
+        if (tupleId == 0) {
+            if (outcome.early()) return slot;
+            return _penalize(job, jobId, round, account, slot, SILENT_BPS, PenaltyReason.Silent);
+        }
+        if (outcome.status() == uint256(RoundStatus.Succeeded) && tupleId != outcome.leaderId()) {
+            return _penalize(job, jobId, round, account, slot, LOSING_BPS, PenaltyReason.LosingTuple);
+        }
+        return slot;
+    }
+
+    /// @dev Moves `bps` of the trainer's stake to the forfeits and recomputes its weight; returns the new slot.
+    function _penalize(
+        Job storage job,
+        uint256 jobId,
+        uint256 round,
+        address account,
+        TrainerSlot slot,
+        uint256 bps,
+        PenaltyReason reason
+    ) private returns (TrainerSlot) {
+        uint256 stake = slot.stake();
+        uint256 penalty = Math.mulDiv(stake, bps, BPS, Math.Rounding.Ceil);
+        if (penalty == 0) return slot;
+        stake -= penalty;
+        job.funds = job.funds.withForfeits(job.funds.forfeits() + penalty);
+        emit TrainerPenalized(jobId, round, account, reason, penalty);
+        return slot.withStake(stake, _weight(stake, job.membership));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
     // Private: checks and helpers
     // ---------------------------------------------------------------------------------------------------------------
-
-    function _validateParams(JobParams calldata params) private view {
-        if (params.rewardToken == address(0)) revert InvalidToken(params.rewardToken);
-        if (params.stakeToken == address(0)) revert InvalidToken(params.stakeToken);
-        if (params.numRounds == 0 || params.numRounds > MAX_ROUNDS) {
-            revert InvalidRoundCount(params.numRounds, MAX_ROUNDS);
-        }
-        if (params.commitWindow == 0 || params.revealWindow == 0 || params.attestWindow == 0) {
-            revert InvalidWindows(params.commitWindow, params.revealWindow, params.attestWindow);
-        }
-        if (params.quorumBps <= BPS / 2 || params.quorumBps > BPS) revert InvalidQuorum(params.quorumBps);
-        if (params.maxTrainers == 0 || params.maxTrainers > MAX_TRAINERS) {
-            revert InvalidMaxTrainers(params.maxTrainers, MAX_TRAINERS);
-        }
-        if (params.maxSamples == 0) revert InvalidMaxSamples(params.maxSamples);
-        if (params.minStake == 0 || params.minStake > MAX_STAKE) revert InvalidMinStake(params.minStake, MAX_STAKE);
-        if (params.startTime < block.timestamp) revert StartTimeInPast(params.startTime, block.timestamp);
-        if (params.rewardPool > MAX_REWARD_POOL) revert RewardPoolTooLarge(params.rewardPool, MAX_REWARD_POOL);
-        (bool fits, uint256 expected) = Math.tryMul(params.rewardPerRound, params.numRounds);
-        if (!fits || expected != params.rewardPool) {
-            revert RewardPoolMismatch(params.rewardPool, fits ? expected : type(uint256).max);
-        }
-        CidLib.validate(params.baseModelCid);
-        CidLib.validate(params.specCid);
-        AssetKind datasetKind = _registry.kindOf(params.datasetId);
-        if (datasetKind != AssetKind.Dataset) revert WrongAssetKind(params.datasetId, AssetKind.Dataset, datasetKind);
-        AssetKind modelKind = _registry.kindOf(params.baseModelId);
-        if (modelKind != AssetKind.Model) revert WrongAssetKind(params.baseModelId, AssetKind.Model, modelKind);
-    }
 
     /// @dev An attested tuple includes someone, and at least one and at most `maxSamples` samples per included trainer.
     function _requireValidInclusion(uint256 includedMask, uint256 includedSamples, uint256 maxSamples) private pure {
@@ -883,14 +893,22 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         uint256 opensAt = schedule.roundStart();
         uint256 closesAt = schedule.commitEnd();
         if (phase != Phase.Commit) {
-            opensAt = closesAt;
-            closesAt += schedule.revealWindow();
-            if (phase != Phase.Reveal) {
-                opensAt = closesAt;
-                closesAt += schedule.attestWindow();
-            }
+            opensAt = schedule.revealEnd();
+            closesAt = schedule.attestEnd();
         }
         if (block.timestamp < opensAt || block.timestamp >= closesAt) revert OutsideWindow(phase, opensAt, closesAt);
+    }
+
+    function _holdsIndex(TrainerSlot slot) private pure returns (bool) {
+        uint256 status = slot.status();
+        return status == uint256(TrainerStatus.Active) || status == uint256(TrainerStatus.Left);
+    }
+
+    function _requireHoldsIndex(uint256 jobId, address account, TrainerSlot slot) private pure {
+        if (_holdsIndex(slot)) return;
+        TrainerStatus status = TrainerStatus(slot.status());
+        if (status == TrainerStatus.None) revert NotATrainer(jobId, account);
+        revert TrainerNotActive(jobId, account, status);
     }
 
     function _requireActive(uint256 jobId, TrainerSlot slot) private view {
@@ -900,15 +918,52 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         revert TrainerNotActive(jobId, msg.sender, status);
     }
 
-    /// @dev Ended or cancelled: stakes are free.
-    function _isOver(Schedule schedule) private pure returns (bool) {
-        return schedule.status() == STATUS_CANCELLED || schedule.hasEnded();
+    /// @dev Whether the trainer's stake may leave now; with `strict`, reverts with the reason when it may not.
+    function _unlocked(
+        uint256 jobId,
+        address account,
+        Schedule schedule,
+        TrainerSlot slot,
+        uint256 claimPeriod,
+        bool strict
+    ) private view returns (bool) {
+        if (schedule.status() == STATUS_CANCELLED) return true;
+        uint256 pending = slot.pendingRoundPlusOne();
+        if (pending != 0) {
+            if (strict) revert CommitmentPending(jobId, account, pending - 1);
+            return false;
+        }
+        bool ended = schedule.hasEnded();
+        // After the end, roundStart is the time of the last finalization.
+        uint256 unlocksAt = schedule.roundStart() + claimPeriod;
+        if (ended && block.timestamp >= unlocksAt) return true;
+        if (slot.status() == uint256(TrainerStatus.Left) || ended) {
+            uint256 lastRevealPlusOne = slot.lastRevealPlusOne();
+            uint256 unlockRound = lastRevealPlusOne == 0 ? 0 : lastRevealPlusOne + UNBOND_ROUNDS;
+            if (schedule.currentRound() >= unlockRound) return true;
+            if (!strict) return false;
+            if (ended) revert ClaimPeriodNotOver(jobId, unlocksAt);
+            revert StakeBonded(jobId, account, unlockRound);
+        }
+        if (strict) revert StakeLocked(jobId, account);
+        return false;
     }
 
-    /// @dev Early finalization: the reveal window is over and everyone who revealed has attested (at once when nobody
-    ///      revealed: nobody could attest).
-    function _everyoneAttested(LiveRound live, uint256 revealEnd) private view returns (bool) {
-        return block.timestamp >= revealEnd && live.attestedCount() == live.revealedCount();
+    /// @dev The round from which an idle trainer may be evicted: IDLE_ROUNDS after its first round or its last
+    ///      on-time reveal's round, whichever is later.
+    function _evictableFrom(TrainerSlot slot) private pure returns (uint256) {
+        return Math.max(slot.firstRound(), slot.lastRevealPlusOne()) + IDLE_ROUNDS;
+    }
+
+    /// @dev Early finalization: after the reveal window, once the outcome cannot change: everyone who revealed on time
+    ///      attested (at once when nobody did), or the leader holds both the quorum and the participation floor of the
+    ///      whole revealed weight (whatever the rest attests, it stays the leader and wins).
+    function _outcomeFixed(LiveRound live, Schedule schedule) private view returns (bool) {
+        if (block.timestamp < schedule.revealEnd()) return false;
+        uint256 revealed = live.revealedWeight();
+        if (live.attestedWeight() == revealed) return true;
+        uint256 needed = Math.max(schedule.quorumBps(), schedule.participationBps()) * revealed;
+        return live.leaderId() != 0 && live.leaderWeight() * BPS >= needed;
     }
 
     function _jobStatus(Schedule schedule) private view returns (JobStatus) {
@@ -918,32 +973,38 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         return JobStatus.Running;
     }
 
-    /// @dev The global model at the start of the current round: the last successful aggregate, or the base model.
-    function _currentModelCid(uint256 jobId, Schedule schedule) private view returns (bytes memory) {
-        uint256 lastSuccessPlusOne = schedule.lastSuccessPlusOne();
-        if (lastSuccessPlusOne == 0) return _jobs[jobId].baseModelCid;
-        return _resultCid(jobId, lastSuccessPlusOne - 1);
+    /// @dev Quorum weight of `stake`: `min(stake / minStake, weightCap)` in units of 2^-16 minimum stakes (below 2^32).
+    function _weight(uint256 stake, Membership memory membership) private pure returns (uint256) {
+        return Math.min(stake * WEIGHT_UNIT / membership.minStake, uint256(membership.weightCap) * WEIGHT_UNIT);
     }
 
-    /// @dev The seed of `round`: see ITrainingJobs (Determinism).
-    function _seed(uint256 jobId, uint256 round, bytes memory modelCid) private view returns (bytes32) {
-        return keccak256(abi.encode(block.chainid, address(this), jobId, round, modelCid));
+    /// @dev The lowest index not held (256 when all are).
+    function _lowestFreeIndex(uint256 held) private pure returns (uint256) {
+        uint256 free = ~held;
+        if (free == 0) return MAX_TRAINERS;
+        unchecked {
+            return Math.log2(free & (0 - free));
+        }
     }
 
-    function _resultCid(uint256 jobId, uint256 round) private view returns (bytes memory) {
-        Result storage result = _results[jobId][round];
-        ResultHead head = result.head;
-        uint8 cidLength = head.cidLength();
-        if (cidLength == 0) return _longCids[jobId][round];
-        return CidLib.unpack(cidLength, head.cidHead(), result.cidTail);
+    /// @dev The global model now: the last successful aggregate, or the base model.
+    function _currentModelCid(Job storage job, Schedule schedule) private view returns (bytes memory) {
+        if (schedule.lastSuccessPlusOne() == 0) return job.baseModelCid;
+        Funds funds = job.funds;
+        uint8 cidLength = funds.modelCidLength();
+        if (cidLength == 0) return job.longModelCid;
+        return CidLib.unpack(cidLength, funds.modelCidHead(), job.modelCidTail);
     }
 
-    function _commitment(bytes calldata updateCid, uint256 samples, bytes32 salt, address trainer)
-        private
-        pure
-        returns (bytes32)
-    {
-        return keccak256(abi.encode(updateCid, samples, salt, trainer));
+    function _commitment(
+        uint256 jobId,
+        uint256 round,
+        bytes calldata updateCid,
+        uint256 samples,
+        bytes32 salt,
+        address trainer
+    ) private view returns (bytes32) {
+        return keccak256(abi.encode(block.chainid, address(this), jobId, round, updateCid, samples, salt, trainer));
     }
 
     function _tupleHash(bytes calldata aggregateCid, uint256 includedMask, uint256 includedSamples)

@@ -2,24 +2,29 @@
 pragma solidity 0.8.28;
 
 // Packed storage words of TrainingJobs. Each type is one storage slot read and written whole (one SLOAD, one SSTORE),
-// with accessors in the style of Uniswap v4's Slot0. Setters take values the caller has bounded (every call site says
-// why its value fits); they mask the value anyway so a mistake can never spill into a neighbouring field.
+// with accessors in the style of Uniswap v4's Slot0. Setters check that a value fits its field and revert with
+// `PackedValueOverflow` otherwise: a value is never masked into a neighbouring field or silently cut.
+
+/// @notice A value does not fit the `bits`-bit field it is written to.
+error PackedValueOverflow(uint256 value, uint256 bits);
 
 /// @dev Reads `bits` bits of `word` at `offset`.
 function _field(uint256 word, uint256 offset, uint256 bits) pure returns (uint256) {
     return (word >> offset) & ((1 << bits) - 1);
 }
 
-/// @dev Replaces `bits` bits of `word` at `offset` by `value` (masked to `bits`).
+/// @dev Replaces `bits` bits of `word` at `offset` by `value`; reverts if `value` needs more than `bits` bits.
 function _withField(uint256 word, uint256 offset, uint256 bits, uint256 value) pure returns (uint256) {
+    if (value >> bits != 0) revert PackedValueOverflow(value, bits);
     uint256 mask = (1 << bits) - 1;
-    return (word & ~(mask << offset)) | ((value & mask) << offset);
+    return (word & ~(mask << offset)) | (value << offset);
 }
 
 /// @notice The clock and limits of a job, read by every round call, and the last successful round.
-/// @dev roundStart:40 | currentRound:24 | numRounds:24 | commitWindow:32 | revealWindow:32 | attestWindow:32 |
-///      quorumBps:14 | status:2 | maxSamples:32 | lastSuccessPlusOne:24 (from the low bits up). `roundStart` of round 0
-///      is the job's start time.
+/// @dev roundStart:40 | currentRound:24 | numRounds:24 | commitWindow:22 | revealWindow:22 | attestWindow:22 |
+///      quorumBps:14 | participationBps:14 | status:2 | everRevealed:1 | maxSamples:32 | lastSuccessPlusOne:24 (from
+///      the low bits up). `roundStart` of round 0 is the job's start time; once the job has ended it is the time of
+///      the last finalization (the job's end). Windows are at most MAX_WINDOW (30 days < 2^22 s).
 type Schedule is uint256;
 
 using ScheduleLib for Schedule global;
@@ -32,17 +37,19 @@ library ScheduleLib {
         uint256 revealWindow_,
         uint256 attestWindow_,
         uint256 quorumBps_,
+        uint256 participationBps_,
         uint256 status_,
         uint256 maxSamples_
     ) internal pure returns (Schedule) {
         uint256 word = _withField(0, 0, 40, startTime_);
         word = _withField(word, 64, 24, numRounds_);
-        word = _withField(word, 88, 32, commitWindow_);
-        word = _withField(word, 120, 32, revealWindow_);
-        word = _withField(word, 152, 32, attestWindow_);
-        word = _withField(word, 184, 14, quorumBps_);
-        word = _withField(word, 198, 2, status_);
-        return Schedule.wrap(_withField(word, 200, 32, maxSamples_));
+        word = _withField(word, 88, 22, commitWindow_);
+        word = _withField(word, 110, 22, revealWindow_);
+        word = _withField(word, 132, 22, attestWindow_);
+        word = _withField(word, 154, 14, quorumBps_);
+        word = _withField(word, 168, 14, participationBps_);
+        word = _withField(word, 182, 2, status_);
+        return Schedule.wrap(_withField(word, 185, 32, maxSamples_));
     }
 
     function roundStart(Schedule s) internal pure returns (uint256) {
@@ -58,32 +65,41 @@ library ScheduleLib {
     }
 
     function commitWindow(Schedule s) internal pure returns (uint256) {
-        return _field(Schedule.unwrap(s), 88, 32);
+        return _field(Schedule.unwrap(s), 88, 22);
     }
 
     function revealWindow(Schedule s) internal pure returns (uint256) {
-        return _field(Schedule.unwrap(s), 120, 32);
+        return _field(Schedule.unwrap(s), 110, 22);
     }
 
     function attestWindow(Schedule s) internal pure returns (uint256) {
-        return _field(Schedule.unwrap(s), 152, 32);
+        return _field(Schedule.unwrap(s), 132, 22);
     }
 
     function quorumBps(Schedule s) internal pure returns (uint256) {
-        return _field(Schedule.unwrap(s), 184, 14);
+        return _field(Schedule.unwrap(s), 154, 14);
+    }
+
+    function participationBps(Schedule s) internal pure returns (uint256) {
+        return _field(Schedule.unwrap(s), 168, 14);
     }
 
     function status(Schedule s) internal pure returns (uint256) {
-        return _field(Schedule.unwrap(s), 198, 2);
+        return _field(Schedule.unwrap(s), 182, 2);
+    }
+
+    /// @notice Whether some trainer ever revealed on time (from then on the sponsor cannot cancel).
+    function everRevealed(Schedule s) internal pure returns (bool) {
+        return _field(Schedule.unwrap(s), 184, 1) != 0;
     }
 
     function maxSamples(Schedule s) internal pure returns (uint256) {
-        return _field(Schedule.unwrap(s), 200, 32);
+        return _field(Schedule.unwrap(s), 185, 32);
     }
 
     /// @notice The last round that succeeded, plus one; 0 while none has.
     function lastSuccessPlusOne(Schedule s) internal pure returns (uint256) {
-        return _field(Schedule.unwrap(s), 232, 24);
+        return _field(Schedule.unwrap(s), 217, 24);
     }
 
     /// @notice End (exclusive) of the commit window of the current round.
@@ -101,34 +117,34 @@ library ScheduleLib {
         return s.revealEnd() + s.attestWindow();
     }
 
-    /// @notice One round length (the leave cooldown).
-    function roundLength(Schedule s) internal pure returns (uint256) {
-        return s.commitWindow() + s.revealWindow() + s.attestWindow();
-    }
-
     function hasEnded(Schedule s) internal pure returns (bool) {
         return s.currentRound() >= s.numRounds();
     }
 
-    /// @notice Moves to `round`, starting at `start`.
+    /// @notice Moves to `round`, starting at `start` (after the last round: the job's end).
     function startRound(Schedule s, uint256 round, uint256 start) internal pure returns (Schedule) {
         return Schedule.wrap(_withField(_withField(Schedule.unwrap(s), 40, 24, round), 0, 40, start));
     }
 
     function withStatus(Schedule s, uint256 newStatus) internal pure returns (Schedule) {
-        return Schedule.wrap(_withField(Schedule.unwrap(s), 198, 2, newStatus));
+        return Schedule.wrap(_withField(Schedule.unwrap(s), 182, 2, newStatus));
+    }
+
+    function withEverRevealed(Schedule s) internal pure returns (Schedule) {
+        return Schedule.wrap(_withField(Schedule.unwrap(s), 184, 1, 1));
     }
 
     function withLastSuccessPlusOne(Schedule s, uint256 value) internal pure returns (Schedule) {
-        return Schedule.wrap(_withField(Schedule.unwrap(s), 232, 24, value));
+        return Schedule.wrap(_withField(Schedule.unwrap(s), 217, 24, value));
     }
 }
 
 /// @notice The tallies of a job's round, tagged with that round so that it needs no reset at finalization: a word
 ///         tagged with an earlier round reads as the fresh state of the current one.
-/// @dev revealedStake:96 | revealedCount:9 | attestedCount:9 | tupleCount:9 | winnerId:9 | winnerSamples:40 |
-///      winnerCidHead:40 | winnerCidLength:8 | roundPlusOne:24. Counts and ids are at most 256 (one per trainer).
-///      `winner*` are set by the attestation that reaches the quorum.
+/// @dev revealedWeight:40 | attestedWeight:40 | leaderWeight:40 | leaderId:9 | tupleCount:9 | revealedCount:9 |
+///      attestedCount:9 | roundPlusOne:24. A weight is below 2^32 and at most 256 trainers reveal in a round, so sums
+///      stay below 2^40; counts and ids are at most 256. The leader is the tuple with the most weight, the first to
+///      reach it on ties.
 type LiveRound is uint256;
 
 using LiveRoundLib for LiveRound global;
@@ -140,134 +156,164 @@ library LiveRoundLib {
 
     /// @notice The word as it stands in `round`: `stored` if it is tagged with `round`, fresh tallies otherwise.
     function inRound(LiveRound stored, uint256 round) internal pure returns (LiveRound) {
-        if (_field(LiveRound.unwrap(stored), 220, 24) == round + 1) return stored;
-        return LiveRound.wrap(_withField(0, 220, 24, round + 1));
+        if (_field(LiveRound.unwrap(stored), 156, 24) == round + 1) return stored;
+        return LiveRound.wrap(_withField(0, 156, 24, round + 1));
     }
 
-    function revealedStake(LiveRound l) internal pure returns (uint256) {
-        return _field(LiveRound.unwrap(l), 0, 96);
+    function revealedWeight(LiveRound l) internal pure returns (uint256) {
+        return _field(LiveRound.unwrap(l), 0, 40);
     }
 
-    function revealedCount(LiveRound l) internal pure returns (uint256) {
-        return _field(LiveRound.unwrap(l), 96, 9);
+    function attestedWeight(LiveRound l) internal pure returns (uint256) {
+        return _field(LiveRound.unwrap(l), 40, 40);
     }
 
-    function attestedCount(LiveRound l) internal pure returns (uint256) {
-        return _field(LiveRound.unwrap(l), 105, 9);
+    function leaderWeight(LiveRound l) internal pure returns (uint256) {
+        return _field(LiveRound.unwrap(l), 80, 40);
+    }
+
+    function leaderId(LiveRound l) internal pure returns (uint256) {
+        return _field(LiveRound.unwrap(l), 120, 9);
     }
 
     function tupleCount(LiveRound l) internal pure returns (uint256) {
-        return _field(LiveRound.unwrap(l), 114, 9);
+        return _field(LiveRound.unwrap(l), 129, 9);
     }
 
-    function winnerId(LiveRound l) internal pure returns (uint256) {
-        return _field(LiveRound.unwrap(l), 123, 9);
+    function revealedCount(LiveRound l) internal pure returns (uint256) {
+        return _field(LiveRound.unwrap(l), 138, 9);
     }
 
-    function winnerSamples(LiveRound l) internal pure returns (uint256) {
-        return _field(LiveRound.unwrap(l), 132, 40);
+    function attestedCount(LiveRound l) internal pure returns (uint256) {
+        return _field(LiveRound.unwrap(l), 147, 9);
     }
 
-    function winnerCidHead(LiveRound l) internal pure returns (bytes5) {
-        return bytes5(uint40(_field(LiveRound.unwrap(l), 172, 40)));
-    }
-
-    function winnerCidLength(LiveRound l) internal pure returns (uint8) {
-        return uint8(_field(LiveRound.unwrap(l), 212, 8));
-    }
-
-    /// @notice Adds a reveal with `stake`. Bounds: at most 256 reveals of stakes below 2^88 per round.
-    function withReveal(LiveRound l, uint256 stake) internal pure returns (LiveRound) {
+    /// @notice Adds an on-time reveal of `weight`.
+    function withReveal(LiveRound l, uint256 weight) internal pure returns (LiveRound) {
         uint256 word = LiveRound.unwrap(l);
-        word = _withField(word, 0, 96, _field(word, 0, 96) + stake);
-        return LiveRound.wrap(_withField(word, 96, 9, _field(word, 96, 9) + 1));
+        word = _withField(word, 0, 40, _field(word, 0, 40) + weight);
+        return LiveRound.wrap(_withField(word, 138, 9, _field(word, 138, 9) + 1));
     }
 
-    /// @notice Counts one attestation, and a new tuple when `newTuple`. Bounds: at most 256 attestations per round.
-    function withAttestation(LiveRound l, bool newTuple) internal pure returns (LiveRound) {
-        uint256 word = LiveRound.unwrap(l);
-        word = _withField(word, 105, 9, _field(word, 105, 9) + 1);
-        if (newTuple) word = _withField(word, 114, 9, _field(word, 114, 9) + 1);
-        return LiveRound.wrap(word);
-    }
-
-    /// @notice Records the winning tuple: its id, included samples and packed CID (length 0: stored whole elsewhere).
-    function withWinner(LiveRound l, uint256 id, uint256 samples, bytes5 cidHead, uint8 cidLength)
+    /// @notice Adds an attestation of `weight` to tuple `id`, whose tally is now `tupleWeight`; `newTuple` when the
+    ///         attestation created the tally. The tuple leads from now on if it has strictly more weight than the
+    ///         leader (the first tuple to reach a weight keeps the lead on ties).
+    function withAttestation(LiveRound l, uint256 weight, uint256 id, uint256 tupleWeight, bool newTuple)
         internal
         pure
         returns (LiveRound)
     {
-        uint256 word = _withField(LiveRound.unwrap(l), 123, 9, id);
-        word = _withField(word, 132, 40, samples);
-        word = _withField(word, 172, 40, uint40(cidHead));
-        return LiveRound.wrap(_withField(word, 212, 8, cidLength));
+        uint256 word = LiveRound.unwrap(l);
+        word = _withField(word, 40, 40, _field(word, 40, 40) + weight);
+        word = _withField(word, 147, 9, _field(word, 147, 9) + 1);
+        if (newTuple) word = _withField(word, 129, 9, _field(word, 129, 9) + 1);
+        if (tupleWeight > _field(word, 80, 40)) {
+            word = _withField(_withField(word, 80, 40, tupleWeight), 120, 9, id);
+        }
+        return LiveRound.wrap(word);
     }
 }
 
 /// @notice A trainer's stake and standing in a job.
-/// @dev stake:96 | index:8 | status:8 | pendingRoundPlusOne:32 | leftAt:40. `pendingRoundPlusOne` is the round of an
-///      unrevealed commitment plus one, 0 when none.
+/// @dev stake:96 | weight:32 | index:8 | status:3 | unsettled:1 | pendingRoundPlusOne:24 | lastRevealPlusOne:24 |
+///      firstRound:24 | leftAt:40. `pendingRoundPlusOne` is the round of an unrevealed commitment plus one (0: none);
+///      `lastRevealPlusOne` the round of the last on-time reveal plus one (0: none), whose penalty (if any) is still to
+///      be taken while `unsettled`.
 type TrainerSlot is uint256;
 
 using TrainerSlotLib for TrainerSlot global;
 
 library TrainerSlotLib {
-    function create(uint256 stake_, uint256 index_, uint256 status_) internal pure returns (TrainerSlot) {
+    function create(uint256 stake_, uint256 weight_, uint256 index_, uint256 status_, uint256 firstRound_)
+        internal
+        pure
+        returns (TrainerSlot)
+    {
         uint256 word = _withField(0, 0, 96, stake_);
-        word = _withField(word, 96, 8, index_);
-        return TrainerSlot.wrap(_withField(word, 104, 8, status_));
+        word = _withField(word, 96, 32, weight_);
+        word = _withField(word, 128, 8, index_);
+        word = _withField(word, 136, 3, status_);
+        return TrainerSlot.wrap(_withField(word, 188, 24, firstRound_));
     }
 
     function stake(TrainerSlot t) internal pure returns (uint256) {
         return _field(TrainerSlot.unwrap(t), 0, 96);
     }
 
+    function weight(TrainerSlot t) internal pure returns (uint256) {
+        return _field(TrainerSlot.unwrap(t), 96, 32);
+    }
+
     function index(TrainerSlot t) internal pure returns (uint256) {
-        return _field(TrainerSlot.unwrap(t), 96, 8);
+        return _field(TrainerSlot.unwrap(t), 128, 8);
     }
 
     function status(TrainerSlot t) internal pure returns (uint256) {
-        return _field(TrainerSlot.unwrap(t), 104, 8);
+        return _field(TrainerSlot.unwrap(t), 136, 3);
+    }
+
+    function unsettled(TrainerSlot t) internal pure returns (bool) {
+        return _field(TrainerSlot.unwrap(t), 139, 1) != 0;
     }
 
     function pendingRoundPlusOne(TrainerSlot t) internal pure returns (uint256) {
-        return _field(TrainerSlot.unwrap(t), 112, 32);
+        return _field(TrainerSlot.unwrap(t), 140, 24);
+    }
+
+    function lastRevealPlusOne(TrainerSlot t) internal pure returns (uint256) {
+        return _field(TrainerSlot.unwrap(t), 164, 24);
+    }
+
+    function firstRound(TrainerSlot t) internal pure returns (uint256) {
+        return _field(TrainerSlot.unwrap(t), 188, 24);
     }
 
     function leftAt(TrainerSlot t) internal pure returns (uint256) {
-        return _field(TrainerSlot.unwrap(t), 144, 40);
+        return _field(TrainerSlot.unwrap(t), 212, 40);
     }
 
-    function withStake(TrainerSlot t, uint256 value) internal pure returns (TrainerSlot) {
-        return TrainerSlot.wrap(_withField(TrainerSlot.unwrap(t), 0, 96, value));
+    function withStake(TrainerSlot t, uint256 stake_, uint256 weight_) internal pure returns (TrainerSlot) {
+        return TrainerSlot.wrap(_withField(_withField(TrainerSlot.unwrap(t), 0, 96, stake_), 96, 32, weight_));
     }
 
     function withStatus(TrainerSlot t, uint256 value) internal pure returns (TrainerSlot) {
-        return TrainerSlot.wrap(_withField(TrainerSlot.unwrap(t), 104, 8, value));
+        return TrainerSlot.wrap(_withField(TrainerSlot.unwrap(t), 136, 3, value));
     }
 
     function withPendingRoundPlusOne(TrainerSlot t, uint256 value) internal pure returns (TrainerSlot) {
-        return TrainerSlot.wrap(_withField(TrainerSlot.unwrap(t), 112, 32, value));
+        return TrainerSlot.wrap(_withField(TrainerSlot.unwrap(t), 140, 24, value));
+    }
+
+    /// @notice Records an on-time reveal in `round`, to be settled once the round is final.
+    function withReveal(TrainerSlot t, uint256 round) internal pure returns (TrainerSlot) {
+        uint256 word = _withField(TrainerSlot.unwrap(t), 140, 24, 0);
+        word = _withField(word, 139, 1, 1);
+        return TrainerSlot.wrap(_withField(word, 164, 24, round + 1));
+    }
+
+    function withSettled(TrainerSlot t) internal pure returns (TrainerSlot) {
+        return TrainerSlot.wrap(_withField(TrainerSlot.unwrap(t), 139, 1, 0));
     }
 
     function withLeftAt(TrainerSlot t, uint256 value) internal pure returns (TrainerSlot) {
-        return TrainerSlot.wrap(_withField(TrainerSlot.unwrap(t), 144, 40, value));
+        return TrainerSlot.wrap(_withField(TrainerSlot.unwrap(t), 212, 40, value));
     }
 }
 
-/// @notice What a trainer did in one round, with the stake and index it revealed with (so that `attest` and
-///         `claim` need no other trainer slot).
-/// @dev samples:32 | tupleId:16 | included:8 | claimed:8 | stake:96 | index:8. `samples > 0` means revealed (samples
-///      are at least 1).
+/// @notice What a trainer did in one round, with the weight and index it revealed with (so that `attest` and `claim`
+///         need no other trainer slot).
+/// @dev samples:32 | tupleId:9 | included:1 | claimed:1 | late:1 | weight:32 | index:8. `samples > 0` means revealed
+///      (samples are at least 1).
 type RoundRecord is uint256;
 
 using RoundRecordLib for RoundRecord global;
 
 library RoundRecordLib {
-    function create(uint256 samples_, uint256 stake_, uint256 index_) internal pure returns (RoundRecord) {
+    function create(uint256 samples_, uint256 weight_, uint256 index_, bool late_) internal pure returns (RoundRecord) {
         uint256 word = _withField(0, 0, 32, samples_);
-        word = _withField(word, 64, 96, stake_);
-        return RoundRecord.wrap(_withField(word, 160, 8, index_));
+        word = _withField(word, 43, 1, late_ ? 1 : 0);
+        word = _withField(word, 44, 32, weight_);
+        return RoundRecord.wrap(_withField(word, 76, 8, index_));
     }
 
     function samples(RoundRecord r) internal pure returns (uint256) {
@@ -275,125 +321,164 @@ library RoundRecordLib {
     }
 
     function tupleId(RoundRecord r) internal pure returns (uint256) {
-        return _field(RoundRecord.unwrap(r), 32, 16);
+        return _field(RoundRecord.unwrap(r), 32, 9);
     }
 
     function included(RoundRecord r) internal pure returns (bool) {
-        return _field(RoundRecord.unwrap(r), 48, 8) != 0;
+        return _field(RoundRecord.unwrap(r), 41, 1) != 0;
     }
 
     function claimed(RoundRecord r) internal pure returns (bool) {
-        return _field(RoundRecord.unwrap(r), 56, 8) != 0;
+        return _field(RoundRecord.unwrap(r), 42, 1) != 0;
     }
 
-    function stake(RoundRecord r) internal pure returns (uint256) {
-        return _field(RoundRecord.unwrap(r), 64, 96);
+    function late(RoundRecord r) internal pure returns (bool) {
+        return _field(RoundRecord.unwrap(r), 43, 1) != 0;
+    }
+
+    function weight(RoundRecord r) internal pure returns (uint256) {
+        return _field(RoundRecord.unwrap(r), 44, 32);
     }
 
     function index(RoundRecord r) internal pure returns (uint256) {
-        return _field(RoundRecord.unwrap(r), 160, 8);
+        return _field(RoundRecord.unwrap(r), 76, 8);
     }
 
     function withAttestation(RoundRecord r, uint256 id, bool isIncluded) internal pure returns (RoundRecord) {
-        uint256 word = _withField(RoundRecord.unwrap(r), 32, 16, id);
-        return RoundRecord.wrap(_withField(word, 48, 8, isIncluded ? 1 : 0));
+        uint256 word = _withField(RoundRecord.unwrap(r), 32, 9, id);
+        return RoundRecord.wrap(_withField(word, 41, 1, isIncluded ? 1 : 0));
     }
 
     function withClaimed(RoundRecord r) internal pure returns (RoundRecord) {
-        return RoundRecord.wrap(_withField(RoundRecord.unwrap(r), 56, 8, 1));
+        return RoundRecord.wrap(_withField(RoundRecord.unwrap(r), 42, 1, 1));
     }
 }
 
-/// @notice The stake behind one attested tuple in one round, and the tuple's id (1, 2, ... in order of first
+/// @notice The weight behind one attested tuple in one round, and the tuple's id (1, 2, ... in order of first
 ///         attestation).
-/// @dev stake:96 | id:16.
+/// @dev weight:40 | id:9.
 type Tally is uint256;
 
 using TallyLib for Tally global;
 
 library TallyLib {
-    function create(uint256 stake_, uint256 id_) internal pure returns (Tally) {
-        return Tally.wrap(_withField(_withField(0, 0, 96, stake_), 96, 16, id_));
+    function create(uint256 weight_, uint256 id_) internal pure returns (Tally) {
+        return Tally.wrap(_withField(_withField(0, 0, 40, weight_), 40, 9, id_));
     }
 
-    function stake(Tally t) internal pure returns (uint256) {
-        return _field(Tally.unwrap(t), 0, 96);
+    function weight(Tally t) internal pure returns (uint256) {
+        return _field(Tally.unwrap(t), 0, 40);
     }
 
     function id(Tally t) internal pure returns (uint256) {
-        return _field(Tally.unwrap(t), 96, 16);
+        return _field(Tally.unwrap(t), 40, 9);
     }
 }
 
-/// @notice The first slot of a successful round's result.
-/// @dev reward:104 | includedSamples:40 | claimedSamples:40 | winnerId:16 | cidHead:40 | cidLength:8. `winnerId != 0`
-///      exactly when the round is finalized and succeeded (failed rounds leave the slot empty).
-type ResultHead is uint256;
+/// @notice A finalized round: what its leading tuple's included attesters share and what they have claimed.
+/// @dev reward:128 | includedSamples:40 | claimedSamples:40 | leaderId:9 | status:2 | early:1 | swept:1. `status` is a
+///      RoundStatus (0, Pending, until the round is finalized). Claims pay `floor(reward * claimed / included)` in
+///      total whatever their order (each claim pays the difference of that floor before and after it), so what is
+///      paid is known from `claimedSamples` alone and the unpaid rest, dust included, can be swept.
+type RoundOutcome is uint256;
 
-using ResultHeadLib for ResultHead global;
+using RoundOutcomeLib for RoundOutcome global;
 
-library ResultHeadLib {
-    function create(uint256 reward_, uint256 includedSamples_, uint256 winnerId_, bytes5 cidHead_, uint8 cidLength_)
+library RoundOutcomeLib {
+    function create(uint256 reward_, uint256 includedSamples_, uint256 leaderId_, uint256 status_, bool early_)
         internal
         pure
-        returns (ResultHead)
+        returns (RoundOutcome)
     {
-        uint256 word = _withField(0, 0, 104, reward_);
-        word = _withField(word, 104, 40, includedSamples_);
-        word = _withField(word, 184, 16, winnerId_);
-        word = _withField(word, 200, 40, uint40(cidHead_));
-        return ResultHead.wrap(_withField(word, 240, 8, cidLength_));
+        uint256 word = _withField(0, 0, 128, reward_);
+        word = _withField(word, 128, 40, includedSamples_);
+        word = _withField(word, 208, 9, leaderId_);
+        word = _withField(word, 217, 2, status_);
+        return RoundOutcome.wrap(_withField(word, 219, 1, early_ ? 1 : 0));
     }
 
-    function reward(ResultHead h) internal pure returns (uint256) {
-        return _field(ResultHead.unwrap(h), 0, 104);
+    function reward(RoundOutcome o) internal pure returns (uint256) {
+        return _field(RoundOutcome.unwrap(o), 0, 128);
     }
 
-    function includedSamples(ResultHead h) internal pure returns (uint256) {
-        return _field(ResultHead.unwrap(h), 104, 40);
+    function includedSamples(RoundOutcome o) internal pure returns (uint256) {
+        return _field(RoundOutcome.unwrap(o), 128, 40);
     }
 
-    function claimedSamples(ResultHead h) internal pure returns (uint256) {
-        return _field(ResultHead.unwrap(h), 144, 40);
+    function claimedSamples(RoundOutcome o) internal pure returns (uint256) {
+        return _field(RoundOutcome.unwrap(o), 168, 40);
     }
 
-    function winnerId(ResultHead h) internal pure returns (uint256) {
-        return _field(ResultHead.unwrap(h), 184, 16);
+    function leaderId(RoundOutcome o) internal pure returns (uint256) {
+        return _field(RoundOutcome.unwrap(o), 208, 9);
     }
 
-    function cidHead(ResultHead h) internal pure returns (bytes5) {
-        return bytes5(uint40(_field(ResultHead.unwrap(h), 200, 40)));
+    function status(RoundOutcome o) internal pure returns (uint256) {
+        return _field(RoundOutcome.unwrap(o), 217, 2);
     }
 
-    function cidLength(ResultHead h) internal pure returns (uint8) {
-        return uint8(_field(ResultHead.unwrap(h), 240, 8));
+    function early(RoundOutcome o) internal pure returns (bool) {
+        return _field(RoundOutcome.unwrap(o), 219, 1) != 0;
     }
 
-    function withClaimedSamples(ResultHead h, uint256 value) internal pure returns (ResultHead) {
-        return ResultHead.wrap(_withField(ResultHead.unwrap(h), 144, 40, value));
+    function swept(RoundOutcome o) internal pure returns (bool) {
+        return _field(RoundOutcome.unwrap(o), 220, 1) != 0;
+    }
+
+    /// @notice What has been paid: `floor(reward * claimedSamples / includedSamples)` (0 without included samples).
+    function paid(RoundOutcome o) internal pure returns (uint256) {
+        uint256 included = o.includedSamples();
+        if (included == 0) return 0;
+        return o.reward() * o.claimedSamples() / included;
+    }
+
+    function withClaimedSamples(RoundOutcome o, uint256 value) internal pure returns (RoundOutcome) {
+        return RoundOutcome.wrap(_withField(RoundOutcome.unwrap(o), 168, 40, value));
+    }
+
+    function withSwept(RoundOutcome o) internal pure returns (RoundOutcome) {
+        return RoundOutcome.wrap(_withField(RoundOutcome.unwrap(o), 220, 1, 1));
     }
 }
 
-/// @notice Where a job's reward stands.
-/// @dev carry:128 | rewardPerRound:96.
-type Settlement is uint256;
+/// @notice The money a job holds besides the unassigned pool and the rounds' rewards, and the packed CID of the global
+///         model (read and written together by every finalization).
+/// @dev carry:104 | forfeits:104 | modelCidHead:40 | modelCidLength:8. `modelCidLength == 0` with a successful round
+///      means the CID did not pack (it is stored whole). Both amounts are below 2^104 (the pool is below 2^96 and a
+///      job's stakes below 2^96 at any time); a write beyond that reverts.
+type Funds is uint256;
 
-using SettlementLib for Settlement global;
+using FundsLib for Funds global;
 
-library SettlementLib {
-    function create(uint256 carry_, uint256 rewardPerRound_) internal pure returns (Settlement) {
-        return Settlement.wrap(_withField(_withField(0, 0, 128, carry_), 128, 96, rewardPerRound_));
+library FundsLib {
+    /// @notice The word a job starts with: nonzero, so that the first write is nonzero -> nonzero.
+    Funds internal constant EMPTY = Funds.wrap(1 << 255);
+
+    function carry(Funds f) internal pure returns (uint256) {
+        return _field(Funds.unwrap(f), 0, 104);
     }
 
-    function carry(Settlement s) internal pure returns (uint256) {
-        return _field(Settlement.unwrap(s), 0, 128);
+    function forfeits(Funds f) internal pure returns (uint256) {
+        return _field(Funds.unwrap(f), 104, 104);
     }
 
-    function rewardPerRound(Settlement s) internal pure returns (uint256) {
-        return _field(Settlement.unwrap(s), 128, 96);
+    function modelCidHead(Funds f) internal pure returns (bytes5) {
+        return bytes5(uint40(_field(Funds.unwrap(f), 208, 40)));
     }
 
-    function withCarry(Settlement s, uint256 value) internal pure returns (Settlement) {
-        return Settlement.wrap(_withField(Settlement.unwrap(s), 0, 128, value));
+    function modelCidLength(Funds f) internal pure returns (uint8) {
+        return uint8(_field(Funds.unwrap(f), 248, 8));
+    }
+
+    function withCarry(Funds f, uint256 value) internal pure returns (Funds) {
+        return Funds.wrap(_withField(Funds.unwrap(f), 0, 104, value));
+    }
+
+    function withForfeits(Funds f, uint256 value) internal pure returns (Funds) {
+        return Funds.wrap(_withField(Funds.unwrap(f), 104, 104, value));
+    }
+
+    function withModelCid(Funds f, bytes5 head, uint8 length) internal pure returns (Funds) {
+        return Funds.wrap(_withField(_withField(Funds.unwrap(f), 208, 40, uint40(head)), 248, 8, length));
     }
 }

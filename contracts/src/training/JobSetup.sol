@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {IAssetRegistry} from "../interfaces/IAssetRegistry.sol";
+import {ITrainingJobs} from "../interfaces/ITrainingJobs.sol";
+import {CidLib} from "../libraries/CidLib.sol";
+import {AssetKind, AssetState} from "../types/Asset.sol";
+import {JobParams} from "../types/Training.sol";
+import {FundsLib, LiveRoundLib, ScheduleLib} from "../types/TrainingSlots.sol";
+import {
+    BPS,
+    Config,
+    EMPTY_SLOT_MARKER,
+    Job,
+    MAX_REWARD_POOL,
+    MAX_ROUNDS,
+    MAX_STAKE,
+    MAX_START_TIME,
+    MAX_TRAINERS,
+    MAX_WINDOW,
+    Membership,
+    STATUS_CREATED,
+    seedOf
+} from "./JobStorage.sol";
+
+/// @title JobSetup
+/// @notice Checks a new job's parameters and writes its storage, for TrainingJobs (which calls it with DELEGATECALL,
+///         so events and errors are the contract's own, declared in ITrainingJobs). It is a linked library only to keep
+///         TrainingJobs under the 24,576-byte code size limit (EIP-170): `createJob` runs once per job, every other
+///         call stays in the contract.
+library JobSetup {
+    /// @notice Validates `params` and initializes `job` (id `jobId`) for `sponsor`; emits `JobCreated`. The caller
+    ///         pulls the pool afterwards.
+    function initialize(
+        Job storage job,
+        uint256 jobId,
+        address sponsor,
+        JobParams calldata params,
+        IAssetRegistry registry,
+        uint256 minWindow
+    ) external {
+        _validate(params, registry, minWindow);
+        job.schedule = ScheduleLib.create(
+            params.startTime,
+            params.numRounds,
+            params.commitWindow,
+            params.revealWindow,
+            params.attestWindow,
+            params.quorumBps,
+            params.participationBps,
+            STATUS_CREATED,
+            params.maxSamples
+        );
+        job.live = LiveRoundLib.UNUSED;
+        job.funds = FundsLib.EMPTY;
+        job.modelCidTail = EMPTY_SLOT_MARKER;
+        job.config = Config({token: params.token, rewardPerRound: SafeCast.toUint96(params.rewardPerRound)});
+        job.membership = Membership({
+            minStake: SafeCast.toUint88(params.minStake),
+            weightCap: params.weightCap,
+            maxTrainers: params.maxTrainers,
+            claimPeriod: params.claimPeriod,
+            startTime: SafeCast.toUint40(params.startTime)
+        });
+        job.sponsor = sponsor;
+        job.datasetId = params.datasetId;
+        job.baseModelId = params.baseModelId;
+        job.baseModelCid = params.baseModelCid;
+        job.specCid = params.specCid;
+        emit ITrainingJobs.JobCreated(jobId, sponsor, params.datasetId, params, seedOf(address(this), jobId, 0, params.baseModelCid));
+    }
+
+    function _validate(JobParams calldata params, IAssetRegistry registry, uint256 minWindow) private view {
+        if (params.token == address(0)) revert ITrainingJobs.InvalidToken(params.token);
+        if (params.numRounds == 0 || params.numRounds > MAX_ROUNDS) {
+            revert ITrainingJobs.InvalidRoundCount(params.numRounds, MAX_ROUNDS);
+        }
+        _requireWindowLength(params.commitWindow, minWindow);
+        _requireWindowLength(params.revealWindow, minWindow);
+        _requireWindowLength(params.attestWindow, minWindow);
+        _requireWindowLength(params.claimPeriod, minWindow);
+        if (params.quorumBps <= BPS / 2 || params.quorumBps > BPS) revert ITrainingJobs.InvalidQuorum(params.quorumBps);
+        if (params.participationBps < BPS / 2 || params.participationBps > BPS) {
+            revert ITrainingJobs.InvalidParticipation(params.participationBps);
+        }
+        if (params.weightCap == 0) revert ITrainingJobs.InvalidWeightCap(params.weightCap);
+        if (params.maxTrainers == 0 || params.maxTrainers > MAX_TRAINERS) {
+            revert ITrainingJobs.InvalidMaxTrainers(params.maxTrainers, MAX_TRAINERS);
+        }
+        if (params.maxSamples == 0) revert ITrainingJobs.InvalidMaxSamples(params.maxSamples);
+        if (params.minStake == 0 || params.minStake > MAX_STAKE) {
+            revert ITrainingJobs.InvalidMinStake(params.minStake, MAX_STAKE);
+        }
+        if (params.startTime < block.timestamp) revert ITrainingJobs.StartTimeInPast(params.startTime, block.timestamp);
+        if (params.startTime > MAX_START_TIME) revert ITrainingJobs.StartTimeTooLate(params.startTime, MAX_START_TIME);
+        if (params.rewardPool > MAX_REWARD_POOL) {
+            revert ITrainingJobs.RewardPoolTooLarge(params.rewardPool, MAX_REWARD_POOL);
+        }
+        (bool fits, uint256 expected) = Math.tryMul(params.rewardPerRound, params.numRounds);
+        if (!fits || expected != params.rewardPool) {
+            revert ITrainingJobs.RewardPoolMismatch(params.rewardPool, fits ? expected : type(uint256).max);
+        }
+        CidLib.validate(params.specCid);
+        _requireActiveAsset(registry, params.datasetId, AssetKind.Dataset);
+        bytes memory manifest = _requireActiveAsset(registry, params.baseModelId, AssetKind.Model);
+        if (keccak256(manifest) != keccak256(params.baseModelCid)) {
+            revert ITrainingJobs.BaseModelCidMismatch(params.baseModelId, manifest, params.baseModelCid);
+        }
+    }
+
+    /// @dev Reverts unless the asset exists (the registry reverts `AssetNotFound`), is of `kind` and is Active;
+    ///      returns its current manifest CID.
+    function _requireActiveAsset(IAssetRegistry registry, uint256 assetId, AssetKind kind)
+        private
+        view
+        returns (bytes memory)
+    {
+        IAssetRegistry.Asset memory asset = registry.assetOf(assetId);
+        if (asset.kind != kind) revert ITrainingJobs.WrongAssetKind(assetId, kind, asset.kind);
+        if (asset.state != AssetState.Active) revert ITrainingJobs.AssetNotActive(assetId, asset.state);
+        return asset.manifestCid;
+    }
+
+    function _requireWindowLength(uint256 window, uint256 minWindow) private pure {
+        if (window < minWindow || window > MAX_WINDOW) {
+            revert ITrainingJobs.WindowOutOfRange(window, minWindow, MAX_WINDOW);
+        }
+    }
+}
