@@ -103,7 +103,13 @@ export { claimRewards } from "./actions/claimRewards.ts";
 export type { ClaimRewardsErrorType, ClaimRewardsParameters, ClaimRewardsReturnType } from "./actions/claimRewards.ts";
 export { commitUpdate } from "./actions/commitUpdate.ts";
 export type { CommitUpdateErrorType, CommitUpdateParameters, CommitUpdateReturnType } from "./actions/commitUpdate.ts";
-export { createJob, DEFAULT_QUORUM_BPS, DEFAULT_START_DELAY_SECONDS } from "./actions/createJob.ts";
+export {
+  createJob,
+  DEFAULT_PARTICIPATION_BPS,
+  DEFAULT_QUORUM_BPS,
+  DEFAULT_START_DELAY_SECONDS,
+  DEFAULT_WEIGHT_CAP,
+} from "./actions/createJob.ts";
 export type { CreateJobErrorType, CreateJobParameters, CreateJobReturnType } from "./actions/createJob.ts";
 export { finalizeRound } from "./actions/finalizeRound.ts";
 export type { FinalizeRoundErrorType, FinalizeRoundParameters, FinalizeRoundReturnType } from "./actions/finalizeRound.ts";
@@ -165,6 +171,12 @@ export { refundRemainder } from "./actions/refundRemainder.ts";
 export type { RefundRemainderErrorType, RefundRemainderParameters, RefundRemainderReturnType } from "./actions/refundRemainder.ts";
 export { revealUpdate } from "./actions/revealUpdate.ts";
 export type { RevealUpdateErrorType, RevealUpdateParameters, RevealUpdateReturnType } from "./actions/revealUpdate.ts";
+export { settleTrainer } from "./actions/settleTrainer.ts";
+export type { SettleTrainerErrorType, SettleTrainerParameters, SettleTrainerReturnType } from "./actions/settleTrainer.ts";
+export { sweepRound } from "./actions/sweepRound.ts";
+export type { SweepRoundErrorType, SweepRoundParameters, SweepRoundReturnType } from "./actions/sweepRound.ts";
+export { evictTrainer } from "./actions/evictTrainer.ts";
+export type { EvictTrainerErrorType, EvictTrainerParameters, EvictTrainerReturnType } from "./actions/evictTrainer.ts";
 export { slashTrainer } from "./actions/slashTrainer.ts";
 export type { SlashTrainerErrorType, SlashTrainerParameters, SlashTrainerReturnType } from "./actions/slashTrainer.ts";
 export { updatePeerInfo } from "./actions/updatePeerInfo.ts";
@@ -239,15 +251,17 @@ export type { GenerateBlobsParameters, GenerateBlobsSplitsParameters } from "./d
 // aggregation rule, canonical storage of updates and aggregates, and verification. The trainer and every verifier use these.
 export {
   JOB_STATUSES,
+  PENALTY_REASONS,
   PHASES,
   ROUND_STATUSES,
   TRAINER_STATUSES,
   jobStatusName,
+  penaltyReasonName,
   phaseName,
   roundStatusName,
   trainerStatusName,
 } from "./protocol/enums.ts";
-export type { JobStatus, Phase, RoundStatus, TrainerStatus } from "./protocol/enums.ts";
+export type { JobStatus, PenaltyReason, Phase, RoundStatus, TrainerStatus } from "./protocol/enums.ts";
 export { computeCommitment, computeRoundSeed, computeTupleHash, inclusionMask, maskIndices, randomSalt } from "./protocol/hashes.ts";
 export type { ComputeCommitmentParameters, ComputeRoundSeedParameters } from "./protocol/hashes.ts";
 export { decodeMultiaddrs, decodePeerId, dialableAddresses, encodeMultiaddr, encodePeerId } from "./protocol/peers.ts";

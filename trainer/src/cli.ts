@@ -155,7 +155,7 @@ export async function runTrainerCli(parameters: RunTrainerCliParameters = {}): P
     if (options.stake !== undefined) {
       const reader = await ctx.client();
       const job = await getJob(reader, { jobId });
-      stake = parseAmount(options.stake, (await readToken(reader, job.stakeToken)).decimals, "--stake");
+      stake = parseAmount(options.stake, (await readToken(reader, job.token)).decimals, "--stake");
     }
     const summary = await runTrainer({
       jobId,

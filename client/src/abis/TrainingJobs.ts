@@ -142,16 +142,16 @@ export const trainingJobsAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "claimedSamples",
+        "name": "paidAfter",
         "type": "uint256"
       },
       {
         "internalType": "uint256",
-        "name": "includedSamples",
+        "name": "reward",
         "type": "uint256"
       }
     ],
-    "name": "ClaimExceedsIncludedSamples",
+    "name": "ClaimExceedsReward",
     "type": "error"
   },
   {
@@ -1995,6 +1995,19 @@ export const trainingJobsAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_ROUND_REWARD",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_STAKE",
     "outputs": [
       {
@@ -2735,11 +2748,6 @@ export const trainingJobsAbi = [
           {
             "internalType": "uint256",
             "name": "includedSamples",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "claimedSamples",
             "type": "uint256"
           },
           {

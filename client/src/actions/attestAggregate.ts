@@ -25,15 +25,16 @@ export type AttestAggregateReturnType = TransactionResult & {
   jobId: bigint;
   round: bigint;
   aggregateCid: CID;
-  /** The tuple's number in the round, its stake after this attestation, and whether this attestation won the round. */
+  /** The tuple's number in the round. */
   tupleId: bigint;
-  tupleStake: bigint;
-  quorumReached: boolean;
+  /** The weight behind the tuple after this attestation, and the round's leading tuple after it. */
+  tupleWeight: bigint;
+  leaderTupleId: bigint;
 };
 
 export type AttestAggregateErrorType = WriteActionErrorType;
 
-/** Attests the aggregate the caller computed, during the attest window (only trainers who revealed). */
+/** Attests the aggregate the caller computed, during the attest window (only trainers who revealed on time). */
 export async function attestAggregate(client: MyceliumClient, parameters: AttestAggregateParameters): Promise<AttestAggregateReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
   const action = `Attesting an aggregate in job ${jobId}`;
@@ -56,7 +57,7 @@ export async function attestAggregate(client: MyceliumClient, parameters: Attest
     onProgress: parameters.onProgress,
   });
   const [attested] = eventsOf(receipt, { abi: trainingJobsAbi, eventName: "Attested", address: jobs, action });
-  const { tupleId, tupleStake, quorumReached } = attested!.args;
+  const { tupleId, tupleWeight, leaderTupleId } = attested!.args;
   return {
     hash: receipt.transactionHash,
     blockNumber: receipt.blockNumber,
@@ -64,7 +65,7 @@ export async function attestAggregate(client: MyceliumClient, parameters: Attest
     round,
     aggregateCid,
     tupleId,
-    tupleStake,
-    quorumReached,
+    tupleWeight,
+    leaderTupleId,
   };
 }

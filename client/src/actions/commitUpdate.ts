@@ -34,8 +34,9 @@ export type CommitUpdateReturnType = TransactionResult & {
 export type CommitUpdateErrorType = WriteActionErrorType;
 
 /**
- * Commits to an update during the commit window: sends `keccak256(abi.encode(updateCid, samples, salt, trainer))`
- * (computeCommitment), so nobody can copy the update before the reveal.
+ * Commits to an update during the commit window: sends computeCommitment's hash of the update, its samples, a secret
+ * salt and the trainer, bound to this chain, contract, job and round, so nobody can copy the update before the reveal
+ * and the commitment can never be replayed elsewhere.
  */
 export async function commitUpdate(client: MyceliumClient, parameters: CommitUpdateParameters): Promise<CommitUpdateReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
@@ -44,11 +45,13 @@ export async function commitUpdate(client: MyceliumClient, parameters: CommitUpd
   const updateCid = toCid(parameters.updateCid);
   const samples = toUint(parameters.samples, "samples");
   const salt = parameters.salt ?? randomSalt();
-  const commitment = computeCommitment({ updateCid, samples, salt, trainer });
   const round = await roundOrCurrent(client, jobId, parameters.round);
+  const contract = contractAddress(client.deployment, "TrainingJobs");
+  const chainId = client.deployment.chainId;
+  const commitment = computeCommitment({ chainId, contract, jobId, round, updateCid, samples, salt, trainer });
   const receipt = await sendContractTransaction(client, {
     action,
-    address: contractAddress(client.deployment, "TrainingJobs"),
+    address: contract,
     abi: trainingJobsAbi,
     functionName: "commit",
     args: [jobId, round, commitment],

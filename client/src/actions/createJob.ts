@@ -19,8 +19,14 @@ import { toMyceliumError } from "../errors/normalize.ts";
 import type { WriteActionErrorType } from "../errors/types.ts";
 import { getAsset } from "./getAsset.ts";
 
-/** Default quorum: two thirds of the revealed stake. */
+/** Default quorum: two thirds of the attested weight. */
 export const DEFAULT_QUORUM_BPS = 6_667;
+
+/** Default participation floor: half of the revealed weight must attest for a round to succeed. */
+export const DEFAULT_PARTICIPATION_BPS = 5_000;
+
+/** Default weight cap: one trainer's quorum weight counts up to ten minimum stakes. */
+export const DEFAULT_WEIGHT_CAP = 10;
 
 /**
  * Default delay of round 0: 30 seconds after the later of the chain's latest block and the local clock, so the
@@ -37,20 +43,25 @@ export type CreateJobParameters = {
   baseModelCid?: CidLike | undefined;
   /** The job spec (architecture, hyper-parameters, shard assignment), stored on IPFS (see buildTrainingSpec). */
   specCid: CidLike;
-  /** Default the deployment's PaymentToken. */
-  rewardToken?: Address | undefined;
-  /** Reward of each round, in the reward token's smallest unit; the pool is `rewardPerRound * numRounds`. */
+  /** The job's token, for rewards and stakes; default the deployment's PaymentToken. */
+  token?: Address | undefined;
+  /** Reward of each round, in the token's smallest unit; the pool is `rewardPerRound * numRounds`. */
   rewardPerRound: bigint;
   numRounds: number;
-  /** Default the reward token. */
-  stakeToken?: Address | undefined;
   minStake: bigint;
-  /** Window lengths in seconds. */
+  /** Window lengths in seconds (each at least the deployment's minimum window, see TrainingJobs.minWindow). */
   commitWindow: number;
   revealWindow: number;
   attestWindow: number;
-  /** Default DEFAULT_QUORUM_BPS (two thirds). */
+  /** Seconds after the end during which claims stay open and stakes locked; default one round length. */
+  claimPeriod?: number | undefined;
+  /** Default DEFAULT_QUORUM_BPS (two thirds of the attested weight). */
   quorumBps?: number | undefined;
+  /** Default DEFAULT_PARTICIPATION_BPS (half of the revealed weight). */
+  participationBps?: number | undefined;
+  /** Most quorum weight one trainer brings, in minimum stakes; default DEFAULT_WEIGHT_CAP. */
+  weightCap?: number | undefined;
+  /** Most trainers holding an index at once (at most 256). */
   maxTrainers: number;
   /** Most samples a trainer may report per round (its assigned shards' samples). */
   maxSamples: number;
@@ -86,10 +97,14 @@ export async function createJob(client: MyceliumClient, parameters: CreateJobPar
   const specCid = toCid(parameters.specCid);
   const baseModelCid =
     parameters.baseModelCid === undefined ? (await getAsset(client, { assetId: baseModelId })).manifestCid : toCid(parameters.baseModelCid);
-  const rewardToken = parameters.rewardToken
-    ? toAddress(parameters.rewardToken, "rewardToken")
-    : contractAddress(client.deployment, "PaymentToken");
-  const stakeToken = parameters.stakeToken ? toAddress(parameters.stakeToken, "stakeToken") : rewardToken;
+  const token = parameters.token ? toAddress(parameters.token, "token") : contractAddress(client.deployment, "PaymentToken");
+  const commitWindow = Number(toUint(parameters.commitWindow, "commitWindow", 32));
+  const revealWindow = Number(toUint(parameters.revealWindow, "revealWindow", 32));
+  const attestWindow = Number(toUint(parameters.attestWindow, "attestWindow", 32));
+  const claimPeriod =
+    parameters.claimPeriod === undefined
+      ? commitWindow + revealWindow + attestWindow
+      : Number(toUint(parameters.claimPeriod, "claimPeriod", 32));
   const rewardPerRound = toUint(parameters.rewardPerRound, "rewardPerRound");
   const numRounds = Number(toUint(parameters.numRounds, "numRounds", 32));
   const rewardPool = rewardPerRound * BigInt(numRounds);
@@ -107,9 +122,9 @@ export async function createJob(client: MyceliumClient, parameters: CreateJobPar
       : toUint(parameters.startTime, "startTime", 64);
   const options = { signal: parameters.signal, onProgress: parameters.onProgress };
 
-  await requireBalance(client, { token: rewardToken, account: sponsor, needed: rewardPool, purpose: "funding the job's reward pool" });
+  await requireBalance(client, { token, account: sponsor, needed: rewardPool, purpose: "funding the job's reward pool" });
   const approvalHash = await ensureAllowance(client, {
-    token: rewardToken,
+    token,
     spender: jobs,
     amount: rewardPool,
     approve: parameters.approve ?? true,
@@ -127,16 +142,18 @@ export async function createJob(client: MyceliumClient, parameters: CreateJobPar
         baseModelId,
         baseModelCid: cidToHex(baseModelCid),
         specCid: cidToHex(specCid),
-        rewardToken,
+        token,
         rewardPool,
         rewardPerRound,
-        stakeToken,
         minStake: toUint(parameters.minStake, "minStake"),
         numRounds,
-        commitWindow: Number(toUint(parameters.commitWindow, "commitWindow", 32)),
-        revealWindow: Number(toUint(parameters.revealWindow, "revealWindow", 32)),
-        attestWindow: Number(toUint(parameters.attestWindow, "attestWindow", 32)),
+        commitWindow,
+        revealWindow,
+        attestWindow,
+        claimPeriod,
         quorumBps: Number(toUint(parameters.quorumBps ?? DEFAULT_QUORUM_BPS, "quorumBps", 16)),
+        participationBps: Number(toUint(parameters.participationBps ?? DEFAULT_PARTICIPATION_BPS, "participationBps", 16)),
+        weightCap: Number(toUint(parameters.weightCap ?? DEFAULT_WEIGHT_CAP, "weightCap", 16)),
         maxTrainers: Number(toUint(parameters.maxTrainers, "maxTrainers", 16)),
         maxSamples: Number(toUint(parameters.maxSamples, "maxSamples", 32)),
         startTime,

@@ -7,7 +7,8 @@ import type { MyceliumClient } from "../chain/client.ts";
 import { contractAddress } from "../chain/deployment.ts";
 import { eventsOf, sendContractTransaction, type TransactionOptions, type TransactionResult } from "../chain/transaction.ts";
 import type { WriteActionErrorType } from "../errors/types.ts";
-import { roundOrCurrent } from "./getRound.ts";
+import { getAttestations } from "./getAttestations.ts";
+import { getRound } from "./getRound.ts";
 
 export type FinalizeRoundParameters = {
   jobId: bigint | number;
@@ -23,9 +24,15 @@ export type FinalizeRoundReturnType = TransactionResult & {
   aggregateCid: CID | null;
   includedMask: bigint;
   includedSamples: bigint;
-  /** Claimable by included attesters when the round succeeded; rolled over otherwise. */
+  /** The round's leading tuple (the winner when it succeeded), or null when nobody attested. */
+  leaderTupleId: bigint | null;
+  /** What the winners share (the round's reward, the carry and the forfeits); 0 when the round failed. */
   reward: bigint;
+  /** The carry and the forfeits after this round. */
   carry: bigint;
+  forfeits: bigint;
+  /** Whether it was finalized before its attest window ended (the outcome could no longer change). */
+  early: boolean;
   /** Seed and start of the next round (null after the last round). */
   nextSeed: Hex | null;
   nextRoundStart: bigint | null;
@@ -33,18 +40,30 @@ export type FinalizeRoundReturnType = TransactionResult & {
 
 export type FinalizeRoundErrorType = WriteActionErrorType;
 
-/** Finalizes the current round (anyone; after the attest window, or once everyone who revealed has attested). */
+/**
+ * Finalizes the current round (anyone; after the attest window, or once the outcome can no longer change). The contract
+ * checks the leading tuple against its tally from calldata: it is read here from the round's `Attested` events.
+ */
 export async function finalizeRound(client: MyceliumClient, parameters: FinalizeRoundParameters): Promise<FinalizeRoundReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
   const action = `Finalizing a round of job ${jobId}`;
-  const round = await roundOrCurrent(client, jobId, parameters.round);
+  const current = await getRound(client, { jobId });
+  const round = parameters.round === undefined ? current.round : toId(parameters.round, "round");
   const jobs = contractAddress(client.deployment, "TrainingJobs");
+  // The leader of the current round; a round other than the current one makes the contract revert WrongRound.
+  const leaderTupleId = round === current.round ? current.leaderTupleId : null;
+  let tuple: readonly [Hex, bigint, bigint] = ["0x", 0n, 0n];
+  if (leaderTupleId !== null) {
+    const attestations = await getAttestations(client, { jobId, round });
+    const leader = attestations.find((attestation) => attestation.tupleId === leaderTupleId);
+    if (leader) tuple = [leader.rawCid, leader.includedMask, leader.includedSamples];
+  }
   const receipt = await sendContractTransaction(client, {
     action,
     address: jobs,
     abi: trainingJobsAbi,
     functionName: "finalize",
-    args: [jobId, round],
+    args: [jobId, round, ...tuple],
     signal: parameters.signal,
     onProgress: parameters.onProgress,
   });
@@ -60,8 +79,11 @@ export async function finalizeRound(client: MyceliumClient, parameters: Finalize
     aggregateCid: event.succeeded ? hexToCid(event.aggregateCid) : null,
     includedMask: event.includedMask,
     includedSamples: event.includedSamples,
+    leaderTupleId: event.leaderTupleId === 0n ? null : event.leaderTupleId,
     reward: event.reward,
     carry: event.carry,
+    forfeits: event.forfeits,
+    early: event.early,
     nextSeed: last ? null : event.nextSeed,
     nextRoundStart: last ? null : event.nextRoundStart,
   };

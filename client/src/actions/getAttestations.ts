@@ -27,9 +27,10 @@ export type Attestation = {
   includedMask: bigint;
   includedSamples: bigint;
   tupleId: bigint;
-  /** The stake behind the tuple after this attestation, and whether it reached the quorum with it. */
-  tupleStake: bigint;
-  quorumReached: boolean;
+  /** The weight behind the tuple after this attestation. */
+  tupleWeight: bigint;
+  /** The round's leading tuple after this attestation (the most weight; the first to reach it on ties). */
+  leaderTupleId: bigint;
   blockNumber: bigint;
 };
 
@@ -67,8 +68,8 @@ export async function getAttestations(client: MyceliumClient, parameters: GetAtt
       includedMask: log.args.includedMask!,
       includedSamples: log.args.includedSamples!,
       tupleId: log.args.tupleId!,
-      tupleStake: log.args.tupleStake!,
-      quorumReached: log.args.quorumReached!,
+      tupleWeight: log.args.tupleWeight!,
+      leaderTupleId: log.args.leaderTupleId!,
       blockNumber: log.blockNumber,
     };
   });

@@ -28,8 +28,8 @@ export type GetClaimableRoundsErrorType = ReadActionErrorType;
 const CONCURRENCY = 16;
 
 /**
- * The rounds a trainer may claim: finalized, succeeded, attested by the trainer on the winning tuple, including it, not
- * claimed yet. Reads two views per finalized round (the contract keeps no per-trainer list, by design).
+ * The rounds a trainer may claim: finalized, succeeded, not swept, attested by the trainer on the winning tuple,
+ * including it, not claimed yet. Reads two views per finalized round (the contract keeps no per-trainer list, by design).
  */
 export async function getClaimableRounds(
   client: MyceliumClient,
@@ -48,12 +48,12 @@ export async function getClaimableRounds(
     const found = await Promise.all(
       batch.map(async (round) => {
         const [result, mine] = await Promise.all([
-          getRoundResult(client, { jobId, round }),
+          getRoundResult(client, { jobId, round, withTuple: false }),
           getTrainerRound(client, { jobId, round, trainer }),
         ]);
-        return result.status === "succeeded" && mine.included && !mine.claimed && mine.attestedTupleId === result.winningTupleId
-          ? round
-          : null;
+        const claimable =
+          result.status === "succeeded" && !result.swept && mine.included && !mine.claimed && mine.attestedTupleId === result.leaderTupleId;
+        return claimable ? round : null;
       }),
     );
     for (const round of found) if (round !== null) rounds.push(round);

@@ -20,27 +20,40 @@ export type Job = {
   baseModelId: bigint;
   baseModelCid: CID;
   specCid: CID;
-  rewardToken: Address;
+  /** The job's ERC-20, for rewards and stakes (forfeited stake becomes reward). */
+  token: Address;
   rewardPool: bigint;
   rewardPerRound: bigint;
-  stakeToken: Address;
   minStake: bigint;
   numRounds: number;
-  /** Window lengths in seconds. */
+  /** Window lengths in seconds, and how long after the end claims stay open and stakes locked. */
   commitWindow: number;
   revealWindow: number;
   attestWindow: number;
+  claimPeriod: number;
+  /** Share of the attested weight the winner needs, and of the revealed weight that must attest (basis points). */
   quorumBps: number;
+  participationBps: number;
+  /** Most quorum weight one trainer brings, in minimum stakes. */
+  weightCap: number;
+  /** Most trainers holding an index at once. */
   maxTrainers: number;
   maxSamples: number;
   /** Unix seconds round 0 starts at. */
   startTime: bigint;
+  /** Trainers holding an index now. */
   trainerCount: bigint;
   /** The round in progress (`numRounds` once ended). */
   currentRound: bigint;
+  /** Rolled-over and swept rewards waiting for the next successful round (refunded after the end). */
   carry: bigint;
+  /** Forfeited stake waiting for the next successful round's winners (burned after the end). */
+  forfeits: bigint;
   unpaidPool: bigint;
-  forfeitedStake: bigint;
+  /** Whether a trainer ever revealed on time (until then the sponsor may cancel). */
+  everRevealed: boolean;
+  /** When the last round was finalized, or null before the end; claims and stakes wait `claimPeriod` more. */
+  endedAt: bigint | null;
   /** The round whose aggregate is the current global model, or null while the base model still is. */
   lastSuccessfulRound: bigint | null;
   /** The model asset minted by publishResult, or null before. */
@@ -70,24 +83,28 @@ export async function getJob(client: MyceliumClient, parameters: GetJobParameter
     baseModelId: params.baseModelId,
     baseModelCid: hexToCid(params.baseModelCid),
     specCid: hexToCid(params.specCid),
-    rewardToken: params.rewardToken,
+    token: params.token,
     rewardPool: params.rewardPool,
     rewardPerRound: params.rewardPerRound,
-    stakeToken: params.stakeToken,
     minStake: params.minStake,
     numRounds: params.numRounds,
     commitWindow: params.commitWindow,
     revealWindow: params.revealWindow,
     attestWindow: params.attestWindow,
+    claimPeriod: params.claimPeriod,
     quorumBps: params.quorumBps,
+    participationBps: params.participationBps,
+    weightCap: params.weightCap,
     maxTrainers: params.maxTrainers,
     maxSamples: params.maxSamples,
     startTime: params.startTime,
     trainerCount: state.trainerCount,
     currentRound: state.currentRound,
     carry: state.carry,
+    forfeits: state.forfeits,
     unpaidPool: state.unpaidPool,
-    forfeitedStake: state.forfeitedStake,
+    everRevealed: state.everRevealed,
+    endedAt: state.endedAt === 0n ? null : state.endedAt,
     lastSuccessfulRound: state.trained ? state.lastSuccessfulRound : null,
     resultAssetId: state.resultAssetId === 0n ? null : state.resultAssetId,
   };

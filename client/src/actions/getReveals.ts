@@ -15,6 +15,11 @@ export type GetRevealsParameters = {
   round: bigint | number;
   /** Where the scan starts: the job's creation block (getJobCreationBlock), found when omitted. */
   fromBlock?: bigint | undefined;
+  /**
+   * Also return late reveals (made during the attest window). Default false: late updates do not count in the round
+   * and are never aggregated.
+   */
+  includeLate?: boolean | undefined;
 };
 
 /** One update revealed in a round (a `Revealed` event). */
@@ -26,15 +31,20 @@ export type Reveal = {
   /** The bytes as revealed. */
   rawCid: Hex;
   samples: bigint;
-  /** The trainer's stake when it revealed. */
-  stake: bigint;
+  /** The quorum weight the reveal brought (0 when late). */
+  weight: bigint;
+  /** Whether it was revealed late (during the attest window): it does not count in the round. */
+  late: boolean;
 };
 
 export type GetRevealsReturnType = Reveal[];
 
 export type GetRevealsErrorType = ReadActionErrorType;
 
-/** Every update revealed in a round, in ascending trainer index: what the round's aggregate is computed from. */
+/**
+ * Every update revealed on time in a round, in ascending trainer index: what the round's aggregate is computed from
+ * (with `includeLate`, the late ones too, flagged).
+ */
 export async function getReveals(client: MyceliumClient, parameters: GetRevealsParameters): Promise<GetRevealsReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
   const round = toId(parameters.round, "round");
@@ -63,8 +73,10 @@ export async function getReveals(client: MyceliumClient, parameters: GetRevealsP
         updateCid,
         rawCid: log.args.updateCid!,
         samples: log.args.samples!,
-        stake: log.args.stake!,
+        weight: log.args.weight!,
+        late: log.args.late!,
       };
     })
+    .filter((reveal) => parameters.includeLate === true || !reveal.late)
     .sort((a, b) => a.trainerIndex - b.trainerIndex);
 }

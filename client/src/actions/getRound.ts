@@ -22,12 +22,17 @@ export type Round = {
   attestEnd: bigint;
   /** Seed of the round: shard assignment derives from it and the trainer index. */
   seed: Hex;
+  /** Trainers who revealed on time, and who attested. */
   revealedCount: bigint;
   attestedCount: bigint;
-  revealedStake: bigint;
-  quorumStake: bigint;
-  /** The tuple that reached the quorum, or null. */
-  winningTupleId: bigint | null;
+  /** Quorum weights (units of 2^-16 minimum stakes): revealed on time, attested, and behind the leading tuple. */
+  revealedWeight: bigint;
+  attestedWeight: bigint;
+  leaderWeight: bigint;
+  /** The leading tuple (the most attested weight; the first to reach it on ties), or null before any attestation. */
+  leaderTupleId: bigint | null;
+  /** Distinct tuples attested. */
+  tupleCount: bigint;
   /** Whether `finalize` would succeed now. */
   finalizable: boolean;
 };
@@ -57,9 +62,11 @@ export async function getRound(client: MyceliumClient, parameters: GetRoundParam
     seed: round.seed,
     revealedCount: round.revealedCount,
     attestedCount: round.attestedCount,
-    revealedStake: round.revealedStake,
-    quorumStake: round.quorumStake,
-    winningTupleId: round.winningTupleId === 0n ? null : round.winningTupleId,
+    revealedWeight: round.revealedWeight,
+    attestedWeight: round.attestedWeight,
+    leaderWeight: round.leaderWeight,
+    leaderTupleId: round.leaderTupleId === 0n ? null : round.leaderTupleId,
+    tupleCount: round.tupleCount,
     finalizable: round.finalizable,
   };
 }

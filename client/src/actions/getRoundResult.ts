@@ -1,4 +1,5 @@
 import type { CID } from "multiformats/cid";
+import { getContractEvents } from "viem/actions";
 import { trainingJobsAbi } from "../abis/index.ts";
 import { toId } from "../chain/args.ts";
 import { hexToCid } from "../chain/cid.ts";
@@ -7,22 +8,43 @@ import { contractAddress } from "../chain/deployment.ts";
 import { roundStatusName } from "../protocol/enums.ts";
 import { readProtocol } from "../chain/transaction.ts";
 import type { ReadActionErrorType } from "../errors/types.ts";
+import { rpc } from "../utils/retry.ts";
+import { getJobCreationBlock } from "./getJobCreationBlock.ts";
 
-export type GetRoundResultParameters = { jobId: bigint | number; round: bigint | number };
+export type GetRoundResultParameters = {
+  jobId: bigint | number;
+  round: bigint | number;
+  /** Where the scan for the round's `RoundFinalized` event starts: the job's creation block, found when omitted. */
+  fromBlock?: bigint | undefined;
+  /**
+   * Read the winning aggregate CID and mask from the `RoundFinalized` event (one log scan). Default true; without it
+   * `aggregateCid` is null and `includedMask` 0.
+   */
+  withTuple?: boolean | undefined;
+};
 
-/** The outcome of a round (TrainingJobs `getRoundResult`). */
+/**
+ * The outcome of a round: TrainingJobs `getRoundResult` (what is stored: status, reward, claims) merged with the
+ * round's `RoundFinalized` event (what is not: the winning aggregate CID and inclusion mask).
+ */
 export type RoundResult = {
   jobId: bigint;
   round: bigint;
   status: ReturnType<typeof roundStatusName>;
   /** The winning aggregate (the global model after this round), or null unless the round succeeded. */
   aggregateCid: CID | null;
+  /** The winning inclusion mask and samples (0 unless the round succeeded). */
   includedMask: bigint;
   includedSamples: bigint;
-  winningTupleId: bigint | null;
-  /** The round's reward (0 unless it succeeded) and the samples already paid out of it. */
+  /** The round's leading tuple (the winner when it succeeded), or null when nobody attested. */
+  leaderTupleId: bigint | null;
+  /** What the winners share (0 unless the round succeeded), and what has been paid out of it so far. */
   reward: bigint;
-  claimedSamples: bigint;
+  paid: bigint;
+  /** Whether the unpaid rest was swept into the carry (claims are over). */
+  swept: boolean;
+  /** Whether it was finalized before its attest window ended (silent revealers then lose no stake). */
+  finalizedEarly: boolean;
 };
 
 export type GetRoundResultReturnType = RoundResult;
@@ -33,22 +55,45 @@ export type GetRoundResultErrorType = ReadActionErrorType;
 export async function getRoundResult(client: MyceliumClient, parameters: GetRoundResultParameters): Promise<GetRoundResultReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
   const round = toId(parameters.round, "round");
+  const address = contractAddress(client.deployment, "TrainingJobs");
   const result = await readProtocol(client, {
     action: `Reading round ${round} of job ${jobId}`,
-    address: contractAddress(client.deployment, "TrainingJobs"),
+    address,
     abi: trainingJobsAbi,
     functionName: "getRoundResult",
     args: [jobId, round],
   });
+  const status = roundStatusName(result.status);
+  let aggregateCid: CID | null = null;
+  let includedMask = 0n;
+  if (status === "succeeded" && parameters.withTuple !== false) {
+    const fromBlock = parameters.fromBlock ?? (await getJobCreationBlock(client, { jobId }));
+    const [finalized] = await rpc(`Reading the finalization of round ${round} of job ${jobId}`, () =>
+      getContractEvents(client, {
+        address,
+        abi: trainingJobsAbi,
+        eventName: "RoundFinalized",
+        args: { jobId, round },
+        fromBlock,
+        toBlock: "latest",
+      }),
+    );
+    if (finalized) {
+      aggregateCid = hexToCid(finalized.args.aggregateCid!);
+      includedMask = finalized.args.includedMask!;
+    }
+  }
   return {
     jobId,
     round,
-    status: roundStatusName(result.status),
-    aggregateCid: result.aggregateCid === "0x" ? null : hexToCid(result.aggregateCid),
-    includedMask: result.includedMask,
+    status,
+    aggregateCid,
+    includedMask,
     includedSamples: result.includedSamples,
-    winningTupleId: result.winningTupleId === 0n ? null : result.winningTupleId,
+    leaderTupleId: result.leaderTupleId === 0n ? null : result.leaderTupleId,
     reward: result.reward,
-    claimedSamples: result.claimedSamples,
+    paid: result.paid,
+    swept: result.swept,
+    finalizedEarly: result.finalizedEarly,
   };
 }

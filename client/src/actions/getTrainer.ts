@@ -18,16 +18,24 @@ export type Trainer = {
   jobId: bigint;
   trainer: Address;
   status: ReturnType<typeof trainerStatusName>;
-  /** Trainer index (bit in inclusion masks, rank in aggregation); meaningful unless status is "none". */
+  /** Trainer index (bit in inclusion masks, rank in aggregation); meaningful while "active" or "left". */
   index: bigint;
   stake: bigint;
+  /** Quorum weight its reveals bring (units of 2^-16 minimum stakes, capped at the job's weight cap). */
+  weight: bigint;
+  /** The first round it may commit in (its stake is bonded only for rounds that began after it joined). */
+  firstRound: bigint;
   /** The round of a commitment not revealed yet, or null. */
   pendingRound: bigint | null;
+  /** The round of its last on-time reveal, or null. */
+  lastRevealRound: bigint | null;
+  /** Whether that reveal's penalty (silence, a losing tuple) is still to be taken (at its next commit or withdrawal). */
+  unsettled: boolean;
   /** When it left (unix seconds), or null. */
   leftAt: bigint | null;
-  /** For a trainer that left: when its cooldown ends, or null. */
-  withdrawableAt: bigint | null;
   canWithdraw: boolean;
+  /** Whether anyone may evict it now (idle: no on-time reveal for IDLE_ROUNDS rounds). */
+  evictable: boolean;
 };
 
 export type GetTrainerReturnType = Trainer;
@@ -52,9 +60,13 @@ export async function getTrainer(client: MyceliumClient, parameters: GetTrainerP
     status: trainerStatusName(state.status),
     index: state.index,
     stake: state.stake,
+    weight: state.weight,
+    firstRound: state.firstRound,
     pendingRound: state.hasPendingCommit ? state.pendingRound : null,
+    lastRevealRound: state.hasRevealed ? state.lastRevealRound : null,
+    unsettled: state.hasUnsettledReveal,
     leftAt: state.leftAt === 0n ? null : state.leftAt,
-    withdrawableAt: state.withdrawableAt === 0n ? null : state.withdrawableAt,
     canWithdraw: state.canWithdraw,
+    evictable: state.evictable,
   };
 }

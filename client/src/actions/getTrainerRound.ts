@@ -18,9 +18,13 @@ export type GetTrainerRoundReturnType = {
   jobId: bigint;
   round: bigint;
   trainer: Address;
+  /** Whether it revealed (on time or late), and whether late: a late update does not count and cannot attest. */
   revealed: boolean;
+  late: boolean;
   /** Samples revealed (0 if it did not reveal). */
   samples: bigint;
+  /** The quorum weight it brought (0 when late or absent). */
+  weight: bigint;
   /** The tuple it attested, or null. */
   attestedTupleId: bigint | null;
   /** Whether the tuple it attested includes its own index. */
@@ -50,7 +54,9 @@ export async function getTrainerRound(client: MyceliumClient, parameters: GetTra
     round,
     trainer,
     revealed: result.revealed,
+    late: result.late,
     samples: result.samples,
+    weight: result.weight,
     attestedTupleId: result.attestedTupleId === 0n ? null : result.attestedTupleId,
     included: result.included,
     claimed: result.claimed,

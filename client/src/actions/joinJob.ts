@@ -49,9 +49,9 @@ export async function joinJob(client: MyceliumClient, parameters: JoinJobParamet
   const stake = parameters.stake === undefined ? job.minStake : toUint(parameters.stake, "stake");
   const jobs = contractAddress(client.deployment, "TrainingJobs");
   const options = { signal: parameters.signal, onProgress: parameters.onProgress };
-  await requireBalance(client, { token: job.stakeToken, account: trainer, needed: stake, purpose: `staking in job ${jobId}` });
+  await requireBalance(client, { token: job.token, account: trainer, needed: stake, purpose: `staking in job ${jobId}` });
   const approvalHash = await ensureAllowance(client, {
-    token: job.stakeToken,
+    token: job.token,
     spender: jobs,
     amount: stake,
     approve: parameters.approve ?? true,

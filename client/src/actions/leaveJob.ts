@@ -9,13 +9,16 @@ export type LeaveJobParameters = { jobId: bigint | number } & TransactionOptions
 
 export type LeaveJobReturnType = TransactionResult & {
   jobId: bigint;
-  /** When the stake becomes withdrawable (unix seconds), unless the job ends earlier. */
-  withdrawableAt: bigint;
+  /**
+   * The round from whose start the stake is withdrawable (the unbond rounds after its last on-time reveal), unless the
+   * job ends earlier (then: its end plus the claim period).
+   */
+  unlockRound: bigint;
 };
 
 export type LeaveJobErrorType = WriteActionErrorType;
 
-/** Stops taking part in a job (a pending commitment must still be revealed); the stake unlocks after a cooldown. */
+/** Stops taking part in a job (a pending commitment must still be revealed); the stake stays bonded to its last reveal. */
 export async function leaveJob(client: MyceliumClient, parameters: LeaveJobParameters): Promise<LeaveJobReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
   const action = `Leaving job ${jobId}`;
@@ -30,5 +33,5 @@ export async function leaveJob(client: MyceliumClient, parameters: LeaveJobParam
     onProgress: parameters.onProgress,
   });
   const [left] = eventsOf(receipt, { abi: trainingJobsAbi, eventName: "TrainerLeft", address: jobs, action });
-  return { hash: receipt.transactionHash, blockNumber: receipt.blockNumber, jobId, withdrawableAt: left!.args.withdrawableAt };
+  return { hash: receipt.transactionHash, blockNumber: receipt.blockNumber, jobId, unlockRound: left!.args.unlockRound };
 }

@@ -7,11 +7,20 @@ import type { WriteActionErrorType } from "../errors/types.ts";
 
 export type RefundRemainderParameters = { jobId: bigint | number } & TransactionOptions;
 
-export type RefundRemainderReturnType = TransactionResult & { jobId: bigint; rewardAmount: bigint; stakeAmount: bigint };
+export type RefundRemainderReturnType = TransactionResult & {
+  jobId: bigint;
+  /** The carry sent back to the sponsor. */
+  refund: bigint;
+  /** Forfeited stake burned (never paid to the sponsor). */
+  burned: bigint;
+};
 
 export type RefundRemainderErrorType = WriteActionErrorType;
 
-/** After a job ended, sends its sponsor the unpaid carry and the forfeited stake (anyone may call). */
+/**
+ * After a job ended, sends its sponsor the carry (rolled-over and swept rewards) and burns the forfeits nobody won
+ * (anyone may call; sweep the last rounds after the claim period first).
+ */
 export async function refundRemainder(client: MyceliumClient, parameters: RefundRemainderParameters): Promise<RefundRemainderReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
   const action = `Refunding the remainder of job ${jobId}`;
@@ -30,7 +39,7 @@ export async function refundRemainder(client: MyceliumClient, parameters: Refund
     hash: receipt.transactionHash,
     blockNumber: receipt.blockNumber,
     jobId,
-    rewardAmount: refunded!.args.rewardAmount,
-    stakeAmount: refunded!.args.stakeAmount,
+    refund: refunded!.args.refund,
+    burned: refunded!.args.burned,
   };
 }

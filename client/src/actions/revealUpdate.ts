@@ -23,14 +23,22 @@ export type RevealUpdateParameters = {
 export type RevealUpdateReturnType = TransactionResult & {
   jobId: bigint;
   round: bigint;
-  /** The trainer index and the stake it brings to the round's quorum. */
+  /** The trainer index and the weight it brings to the round's quorum (0 when late). */
   index: bigint;
-  stake: bigint;
+  weight: bigint;
+  /**
+   * Whether the reveal came during the attest window: accepted with a penalty of LATE_REVEAL_BPS of the stake, it does
+   * not count in the round and the trainer may not attest.
+   */
+  late: boolean;
 };
 
 export type RevealUpdateErrorType = WriteActionErrorType;
 
-/** Reveals a committed update during the reveal window (CommitmentMismatch when it differs from the commitment). */
+/**
+ * Reveals a committed update: during the reveal window it counts; during the attest window it is late (a small
+ * penalty instead of the full slash of never revealing). CommitmentMismatch when it differs from the commitment.
+ */
 export async function revealUpdate(client: MyceliumClient, parameters: RevealUpdateParameters): Promise<RevealUpdateReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
   const action = `Revealing an update in job ${jobId}`;
@@ -56,6 +64,7 @@ export async function revealUpdate(client: MyceliumClient, parameters: RevealUpd
     jobId,
     round,
     index: revealed!.args.index,
-    stake: revealed!.args.stake,
+    weight: revealed!.args.weight,
+    late: revealed!.args.late,
   };
 }

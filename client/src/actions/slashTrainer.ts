@@ -17,15 +17,16 @@ export type SlashTrainerReturnType = TransactionResult & {
   jobId: bigint;
   round: bigint;
   trainer: Address;
-  /** The stake taken, the caller's share of it, and the rest (to the next round's reward or the sponsor). */
+  /** The stake taken: all of it goes to the forfeits, which the next successful round's winners share. */
   stake: bigint;
-  callerShare: bigint;
-  poolShare: bigint;
 };
 
 export type SlashTrainerErrorType = WriteActionErrorType;
 
-/** Slashes a trainer that committed and did not reveal (anyone, after the reveal window); the caller gets a share. */
+/**
+ * Slashes a trainer that committed and never revealed, not even late (anyone, once the round's attest window is over):
+ * its whole stake goes to the forfeits and its index is freed. The caller gets nothing: slashing pays the honest.
+ */
 export async function slashTrainer(client: MyceliumClient, parameters: SlashTrainerParameters): Promise<SlashTrainerReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
   const round = toId(parameters.round, "round");
@@ -42,6 +43,5 @@ export async function slashTrainer(client: MyceliumClient, parameters: SlashTrai
     onProgress: parameters.onProgress,
   });
   const [slashed] = eventsOf(receipt, { abi: trainingJobsAbi, eventName: "TrainerSlashed", address: jobs, action });
-  const { stake, callerShare, poolShare } = slashed!.args;
-  return { hash: receipt.transactionHash, blockNumber: receipt.blockNumber, jobId, round, trainer, stake, callerShare, poolShare };
+  return { hash: receipt.transactionHash, blockNumber: receipt.blockNumber, jobId, round, trainer, stake: slashed!.args.stake };
 }

@@ -133,13 +133,21 @@ export async function readProtocol<
 /** The decoded logs of event `eventName` emitted by `address` in `receipt`; MissingEventError when there are none. */
 export function eventsOf<const abi extends Abi, eventName extends ContractEventName<abi>>(
   receipt: TransactionReceipt,
-  parameters: { abi: abi; eventName: eventName; address: Address; action: string },
+  parameters: {
+    abi: abi;
+    eventName: eventName;
+    address: Address;
+    action: string;
+    /** An event the transaction may or may not emit (a penalty settled on the way): no error when absent. */
+    optional?: boolean;
+  },
 ): ParseEventLogsReturnType<abi, eventName, true> {
   const { abi, eventName, address, action } = parameters;
   const logs = parseEventLogs({ abi, logs: receipt.logs, eventName } as never).filter(
     (log) => (log as { address: Address }).address.toLowerCase() === address.toLowerCase(),
   ) as ParseEventLogsReturnType<abi, eventName, true>;
-  if (logs.length === 0) throw new MissingEventError({ action, eventName: String(eventName), hash: receipt.transactionHash, address });
+  if (logs.length === 0 && parameters.optional !== true)
+    throw new MissingEventError({ action, eventName: String(eventName), hash: receipt.transactionHash, address });
   return logs;
 }
 

@@ -128,17 +128,37 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     message: `Account ${caller} is not the job's sponsor (${sponsor}).`,
     hint: "Use the sponsor's key.",
   }),
-  JobAlreadyStarted: ({ jobId, startTime }) => ({
-    message: `Job ${jobId} started at ${time(startTime)} and can no longer be cancelled.`,
-    hint: "A job can only be cancelled before round 0 starts.",
+  UpdatesRevealed: ({ jobId }) => ({
+    message: `A trainer has revealed an update in job ${jobId}, so it can no longer be cancelled.`,
+    hint: "A job can be cancelled only while no trainer ever revealed on time; let it run to its end instead.",
+  }),
+  InvalidMinWindow: ({ minWindow, maxWindow }) => ({
+    message: `A minimum window of ${minWindow} seconds is not allowed (1 to ${maxWindow}).`,
+    hint: "Deploy TrainingJobs with a minimum window a block can always fit in (minutes on a public chain).",
   }),
   InvalidRoundCount: ({ numRounds, maxRounds }) => ({
     message: `A job of ${numRounds} rounds is not allowed (1 to ${maxRounds}).`,
     hint: "Pick a number of rounds of at least 1.",
   }),
-  InvalidWindows: ({ commitWindow, revealWindow, attestWindow }) => ({
-    message: `Windows of ${commitWindow}/${revealWindow}/${attestWindow} seconds (commit/reveal/attest) are not allowed.`,
-    hint: "Every window must be at least one second long; leave trainers time to train in the commit window.",
+  WindowOutOfRange: ({ window, minWindow, maxWindow }) => ({
+    message: `A window (or claim period) of ${window} seconds is outside this deployment's range of ${minWindow} to ${maxWindow}.`,
+    hint: "Give every window and the claim period at least the deployment's minimum (so a congested chain still takes a reveal), at most 30 days.",
+  }),
+  InvalidParticipation: ({ participationBps }) => ({
+    message: `A participation floor of ${participationBps} basis points is not allowed.`,
+    hint: "Use 5000 to 10000 basis points: the share of the revealed weight that must attest for a round to succeed.",
+  }),
+  InvalidWeightCap: ({ weightCap }) => ({
+    message: `A weight cap of ${weightCap} minimum stakes is not allowed.`,
+    hint: "Use at least 1: the most quorum weight one trainer brings, in minimum stakes.",
+  }),
+  StartTimeTooLate: ({ startTime, maxStartTime }) => ({
+    message: `The start time ${startTime} is beyond the last representable second (${maxStartTime}).`,
+    hint: "Give a start time in unix seconds (not milliseconds).",
+  }),
+  BaseModelCidMismatch: ({ baseModelId, expected, given }) => ({
+    message: `The base model CID ${given} is not the current manifest of asset ${baseModelId} (${expected}).`,
+    hint: "Leave the base model CID out: createJob reads the asset's current manifest, so the job's lineage names what it trains.",
   }),
   InvalidQuorum: ({ quorumBps }) => ({
     message: `A quorum of ${quorumBps} basis points is not allowed.`,
@@ -183,10 +203,14 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   // TrainingJobs: trainers
   JobFull: ({ jobId, maxTrainers }) => ({
     message: `Job ${jobId} is full: all ${maxTrainers} trainer places are taken.`,
-    hint: "Join another job; places are never reused.",
+    hint: "Try again later: places come back when trainers withdraw, are slashed or are evicted after idling.",
+  }),
+  TooLateToJoin: ({ jobId, firstRound, numRounds }) => ({
+    message: `A trainer joining job ${jobId} now would play from round ${firstRound}, but the job has ${numRounds} rounds.`,
+    hint: "Join a job with rounds left: stake joined mid-round plays from the next round.",
   }),
   AlreadyJoined: ({ jobId, trainer, index }) => ({
-    message: `Account ${trainer} already joined job ${jobId} (trainer index ${index}).`,
+    message: `Account ${trainer} already holds trainer index ${index} in job ${jobId}.`,
     hint: "One place per account and job; to change peer info use updatePeerInfo.",
   }),
   StakeTooLow: ({ stake, minimum }) => ({
@@ -207,21 +231,29 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   }),
   TrainerNotActive: ({ jobId, trainer, status }) => ({
     message: `Trainer ${trainer} is ${trainerStatusName(status)} in job ${jobId}, not active.`,
-    hint: "Only active trainers may commit; a trainer that left or was slashed cannot take part again.",
+    hint: "Only active trainers may commit; a trainer that withdrew, was slashed or was evicted may join again.",
   }),
   StakeLocked: ({ jobId, trainer }) => ({
     message: `The stake of ${trainer} in job ${jobId} is locked while it takes part.`,
-    hint: "Leave the job and wait for the cooldown, or wait for the job to end.",
+    hint: "Leave the job (the stake unlocks an unbond round after your last reveal), or wait for the end and claim period.",
   }),
-  CooldownNotOver: ({ withdrawableAt, blockTimestamp }) => ({
-    message: `The stake is withdrawable from ${time(withdrawableAt)}; the chain's time is ${time(blockTimestamp)}.`,
-    hint: "Withdraw after the cooldown (one round length after leaving).",
+  StakeBonded: ({ jobId, trainer, unlockRound }) => ({
+    message: `The stake of ${trainer} in job ${jobId} is bonded to its last reveal until round ${unlockRound} starts.`,
+    hint: "Withdraw once that round has started (or after the job's end plus its claim period).",
+  }),
+  ClaimPeriodNotOver: ({ jobId, unlocksAt }) => ({
+    message: `Job ${jobId} has ended; its claim period runs until ${time(unlocksAt)}.`,
+    hint: "Withdraw (or sweep) after the claim period.",
+  }),
+  NotIdle: ({ jobId, trainer, evictableFromRound }) => ({
+    message: `Trainer ${trainer} of job ${jobId} is not idle: it may be evicted from round ${evictableFromRound} on.`,
+    hint: "Only a trainer without an on-time reveal for IDLE_ROUNDS rounds (and no pending commitment) can be evicted.",
   }),
   CommitmentPending: ({ jobId, trainer, round }) => ({
-    message: `Trainer ${trainer} committed in round ${round} of job ${jobId} and never revealed.`,
+    message: `Trainer ${trainer} committed in round ${round} of job ${jobId} and has not revealed.`,
     hint:
-      "The unrevealed commitment must be slashed (anyone may, after the reveal window) " +
-      "before this trainer can commit again or withdraw.",
+      "Reveal it (late reveals are accepted during the attest window, with a small penalty); an unrevealed commitment " +
+      "is slashed (anyone may, after the attest window) before the trainer can commit again or withdraw.",
   }),
   // TrainingJobs: rounds
   WrongRound: ({ round, currentRound }) => ({
@@ -248,9 +280,17 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     message: `${samples} samples is outside the job's range of 1 to ${maxSamples}.`,
     hint: "Report the samples you trained on, at most the job's per-round cap.",
   }),
+  NotBondedYet: ({ round, firstRound }) => ({
+    message: `Your stake joined after round ${round} began: it plays from round ${firstRound} on.`,
+    hint: "Commit from that round on (stake must be bonded before a round starts to count in it).",
+  }),
   NotRevealed: ({ round }) => ({
-    message: `Only trainers who revealed in round ${round} may attest.`,
+    message: `Only trainers who revealed on time in round ${round} may attest.`,
     hint: "Reveal in the reveal window to take part in the attestation.",
+  }),
+  RevealedLate: ({ round }) => ({
+    message: `You revealed late in round ${round}: your update does not count and you may not attest.`,
+    hint: "Reveal within the reveal window next time (a late reveal costs a small share of the stake).",
   }),
   AlreadyAttested: ({ round, tupleId }) => ({
     message: `You already attested in round ${round} (tuple ${tupleId}).`,
@@ -262,15 +302,23 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   }),
   FinalizeTooEarly: ({ round, finalizableAt }) => ({
     message: `Round ${round} cannot be finalized before ${time(finalizableAt)}.`,
-    hint: "Wait for the attest window to close (or for every trainer who revealed to attest).",
+    hint: "Wait for the attest window to close (or until the outcome can no longer change).",
+  }),
+  NotLeadingTuple: ({ round, tupleId, leaderTupleId }) => ({
+    message: `The tuple given to finalize round ${round} is tuple ${tupleId}, not the leading tuple ${leaderTupleId}.`,
+    hint: "Pass the leading tuple from the round's Attested events (finalizeRound reads it for you).",
   }),
   SlashTooEarly: ({ round, allowedAt }) => ({
     message: `A missing reveal of round ${round} can be slashed from ${time(allowedAt)} on.`,
-    hint: "Wait for the reveal window to close.",
+    hint: "Wait for the attest window to close: late reveals are accepted until then.",
   }),
   NothingToSlash: ({ jobId, round, trainer }) => ({
     message: `Trainer ${trainer} has no unrevealed commitment from round ${round} of job ${jobId}.`,
     hint: "Only a trainer that committed and did not reveal can be slashed, once.",
+  }),
+  NothingToSettle: ({ jobId, trainer }) => ({
+    message: `Trainer ${trainer} of job ${jobId} has no reveal left to settle.`,
+    hint: "Its last reveal was settled already (or it never revealed on time).",
   }),
   // TrainingJobs: rewards and results
   NoRoundsGiven: () => ({ message: "No rounds were given to claim.", hint: "Name the rounds to claim (claimRewards finds them for you)." }),
@@ -279,7 +327,7 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     hint: "Claim after the round is finalized.",
   }),
   RoundFailed: ({ round }) => ({
-    message: `Round ${round} failed: no aggregate reached the quorum.`,
+    message: `Round ${round} failed: no aggregate won (quorum of the attested weight, participation floor).`,
     hint: "Its reward rolled over into the next round; there is nothing to claim.",
   }),
   NotAttested: ({ round }) => ({
@@ -295,13 +343,28 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     hint: "Only included trainers are paid: your update was filtered out or not revealed.",
   }),
   AlreadyClaimed: ({ round }) => ({ message: `The reward of round ${round} was already claimed.`, hint: "Each round pays once." }),
-  ClaimExceedsIncludedSamples: ({ round, claimedSamples, includedSamples }) => ({
-    message: `Round ${round} already paid ${claimedSamples} of ${includedSamples} included samples; this claim would exceed them.`,
+  ClaimExceedsReward: ({ round, paidAfter, reward }) => ({
+    message: `This claim would bring round ${round}'s payments to ${amount(paidAfter)}, above its reward of ${amount(reward)}.`,
     hint: "The winning tuple understated its samples, so its reward is exhausted.",
   }),
+  ClaimsClosed: ({ round }) => ({
+    message: `The unclaimed reward of round ${round} was swept: claims on it are over.`,
+    hint: "Claim within CLAIM_ROUNDS rounds (or the claim period after the job's end); the trainer claims every round.",
+  }),
+  ClaimsStillOpen: ({ round, openUntilRound, openUntilTime }) => ({
+    message:
+      openUntilTime === 0n
+        ? `Claims on round ${round} are open until round ${openUntilRound} starts.`
+        : `Claims on round ${round} are open until round ${openUntilRound} starts or ${time(openUntilTime)}.`,
+    hint: "Sweep after the claim deadline.",
+  }),
+  NothingToSweep: ({ round }) => ({
+    message: `Round ${round} has nothing to sweep: it failed (its reward rolled over) or was swept already.`,
+    hint: "Only a successful round's unclaimed reward is swept, once.",
+  }),
   NothingToRefund: ({ jobId }) => ({
-    message: `Job ${jobId} holds nothing for its sponsor.`,
-    hint: "Everything was paid out or refunded already.",
+    message: `Job ${jobId} holds nothing for its sponsor nor to burn.`,
+    hint: "Everything was paid out or refunded already (sweep finished rounds first: their unclaimed rewards go to the carry).",
   }),
   NoSuccessfulRound: ({ jobId }) => ({
     message: `No round of job ${jobId} succeeded, so there is no trained model to publish.`,
@@ -441,6 +504,14 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   SafeERC20FailedOperation: ({ token }) => ({
     message: `Token ${token} refused a transfer.`,
     hint: "The token returned false; check the balance and allowance it expects, or use another payment token.",
+  }),
+  SafeCastOverflowedUintDowncast: ({ bits, value }) => ({
+    message: `The value ${value} does not fit in ${bits} bits.`,
+    hint: bug,
+  }),
+  PackedValueOverflow: ({ value, bits }) => ({
+    message: `The value ${value} does not fit the ${bits}-bit field it is stored in.`,
+    hint: bug,
   }),
 };
 

@@ -15,6 +15,10 @@ export type TrainerStatus = (typeof TRAINER_STATUSES)[number];
 export const ROUND_STATUSES = ["pending", "succeeded", "failed"] as const;
 export type RoundStatus = (typeof ROUND_STATUSES)[number];
 
+/** Why a trainer's stake was cut (`TrainerPenalized`): silent revealer, attester of a losing tuple, late reveal. */
+export const PENALTY_REASONS = ["silent", "losing-tuple", "late-reveal"] as const;
+export type PenaltyReason = (typeof PENALTY_REASONS)[number];
+
 type Named<T extends string> = T | `unknown(${number})`;
 
 function named<const T extends readonly string[]>(names: T) {
@@ -25,3 +29,4 @@ export const jobStatusName = named(JOB_STATUSES);
 export const phaseName = named(PHASES);
 export const trainerStatusName = named(TRAINER_STATUSES);
 export const roundStatusName = named(ROUND_STATUSES);
+export const penaltyReasonName = named(PENALTY_REASONS);

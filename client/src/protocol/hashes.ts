@@ -10,6 +10,13 @@ import { InvalidArgumentError } from "../errors/chain.ts";
 import type { CidLike } from "../storage/cid.ts";
 
 export type ComputeCommitmentParameters = {
+  /** The chain the job lives on. */
+  chainId: number | bigint;
+  /** The TrainingJobs contract. */
+  contract: Address;
+  jobId: bigint | number;
+  /** The round the update belongs to. */
+  round: bigint | number;
   /** The update's CID (sent as binary CIDv1, as `reveal` will send it). */
   updateCid: CidLike;
   /** Samples trained on. */
@@ -21,12 +28,18 @@ export type ComputeCommitmentParameters = {
 };
 
 /**
- * The commitment `commit` expects: `keccak256(abi.encode(bytes updateCid, uint256 samples, bytes32 salt,
- * address trainer))`, exactly as ITrainingJobs documents and `computeCommitment` on the contract returns.
+ * The commitment `commit` expects: `keccak256(abi.encode(uint256 chainId, address contract, uint256 jobId,
+ * uint256 round, bytes updateCid, uint256 samples, bytes32 salt, address trainer))`, exactly as ITrainingJobs documents
+ * and `computeCommitment` on the contract returns. Binding the chain, contract, job and round means a commitment (and
+ * its reveal) can never be replayed in another round, job or deployment.
  */
 export function computeCommitment(parameters: ComputeCommitmentParameters): Hex {
   return keccak256(
-    encodeAbiParameters(parseAbiParameters("bytes, uint256, bytes32, address"), [
+    encodeAbiParameters(parseAbiParameters("uint256, address, uint256, uint256, bytes, uint256, bytes32, address"), [
+      toUint(parameters.chainId, "chainId"),
+      toAddress(parameters.contract, "contract"),
+      toUint(parameters.jobId, "jobId"),
+      toUint(parameters.round, "round"),
       cidToHex(parameters.updateCid),
       toUint(parameters.samples, "samples"),
       toSalt(parameters.salt),

@@ -51,10 +51,10 @@ import {
 ///         still forfeited when the job ends is burned (sent to BURN_ADDRESS) by `refundRemainder`.
 ///
 ///         Money. The sponsor deposits `rewardPerRound * numRounds` at creation, in the job's one token (stakes are in
-///         it too). A successful round's reward is `rewardPerRound + carry + forfeits`; an included attester of the
-///         winning tuple claims `reward * samples / includedSamples` (rounded so that the round's claims together pay
-///         exactly `floor(reward * claimedSamples / includedSamples)`; at most `includedSamples` samples are paid, so a
-///         colluding quorum attesting a too-small `includedSamples` cannot drain more than the reward). Once CLAIM_ROUNDS
+///         it too). A successful round's reward is `rewardPerRound + carry + forfeits` (at most MAX_ROUND_REWARD; any
+///         excess waits for the next round); an included attester of the winning tuple claims
+///         `reward * samples / includedSamples`, rounded down, whatever the order of claims; the round never pays more
+///         than its reward, so a colluding quorum attesting a too-small `includedSamples` cannot drain more). Once CLAIM_ROUNDS
 ///         more rounds have been finalized, or the claim period after the job's end is over, anyone may `sweep` a
 ///         round: what nobody claimed (shares of crashed or excluded trainers, an overstated `includedSamples`,
 ///         rounding dust) goes to the carry. After the end the carry goes back to the sponsor through
@@ -206,9 +206,9 @@ interface ITrainingJobs {
     error NotIncluded(uint256 round, uint256 trainerIndex);
     /// @notice The caller already claimed this round.
     error AlreadyClaimed(uint256 round);
-    /// @notice Paying this claim would pay more samples than the winning tuple includes (the tuple understated
-    ///         `includedSamples`); the round's reward is exhausted.
-    error ClaimExceedsIncludedSamples(uint256 round, uint256 claimedSamples, uint256 includedSamples);
+    /// @notice Paying this claim would bring the round's payments to `paidAfter`, above its `reward` (the winning tuple
+    ///         understated `includedSamples`); the round's reward is exhausted.
+    error ClaimExceedsReward(uint256 round, uint256 paidAfter, uint256 reward);
     /// @notice The round's unclaimed reward was swept: claims on it are over.
     error ClaimsClosed(uint256 round);
     /// @notice Claims on the round are open until round `openUntilRound` starts (or the claim period after the job's
@@ -526,6 +526,9 @@ interface ITrainingJobs {
 
     /// @notice Where `refundRemainder` sends forfeits left after the end.
     function BURN_ADDRESS() external view returns (address);
+
+    /// @notice Largest reward of one round (2^100 - 1): a round's reward is stored in 100 bits.
+    function MAX_ROUND_REWARD() external view returns (uint256);
 
     /// @notice Longest window (and claim period): 30 days.
     function MAX_WINDOW() external view returns (uint256);

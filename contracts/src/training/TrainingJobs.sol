@@ -102,6 +102,8 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
     uint256 public constant MAX_REWARD_POOL = MAX_REWARD_POOL_;
     /// @inheritdoc ITrainingJobs
     uint256 public constant MAX_ROUNDS = MAX_ROUNDS_;
+    /// @inheritdoc ITrainingJobs
+    uint256 public constant MAX_ROUND_REWARD = (1 << 100) - 1;
 
     /// @inheritdoc ITrainingJobs
     uint256 public immutable minWindow;
@@ -467,9 +469,15 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         Funds funds = job.funds;
         uint256 reward;
         if (succeeded) {
-            reward = uint256(job.config.rewardPerRound) + funds.carry() + funds.forfeits();
+            // The reward is kept below 2^100 (its field): whatever exceeds it waits in the carry and forfeits.
+            reward = job.config.rewardPerRound;
+            uint256 fromCarry = Math.min(funds.carry(), MAX_ROUND_REWARD - reward);
+            uint256 fromForfeits = Math.min(funds.forfeits(), MAX_ROUND_REWARD - reward - fromCarry);
+            reward += fromCarry + fromForfeits;
             (uint8 cidLength, bytes5 cidHead, bytes32 cidTail) = CidLib.pack(aggregateCid);
-            funds = funds.withCarry(0).withForfeits(0).withModelCid(cidHead, cidLength);
+            funds = funds.withCarry(funds.carry() - fromCarry).withForfeits(funds.forfeits() - fromForfeits).withModelCid(
+                cidHead, cidLength
+            );
             if (cidLength == 0) job.longModelCid = aggregateCid;
             else job.modelCidTail = cidTail;
             schedule = schedule.withLastSuccessPlusOne(round + 1);
@@ -689,7 +697,6 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         result.status = RoundStatus(outcome.status());
         result.leaderTupleId = outcome.leaderId();
         result.includedSamples = outcome.includedSamples();
-        result.claimedSamples = outcome.claimedSamples();
         result.reward = outcome.reward();
         result.paid = outcome.paid();
         result.swept = outcome.swept();
@@ -779,8 +786,8 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         );
     }
 
-    /// @dev Pays one round of `claim`, O(1): two slot reads and two writes. The round's claims together pay exactly
-    ///      `floor(reward * claimedSamples / includedSamples)` (RoundOutcome.paid), whatever their order.
+    /// @dev Pays one round of `claim`, O(1): two slot reads and two writes. Each claim pays
+    ///      `reward * samples / includedSamples` rounded down, whatever the order; the round never pays above `reward`.
     function _claimRound(uint256 jobId, uint256 round) private returns (uint256 amount) {
         RoundOutcome outcome = _outcomes[jobId][round];
         uint256 status = outcome.status();
@@ -799,14 +806,12 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         if (!record.included()) revert NotIncluded(round, record.index());
         if (record.claimed()) revert AlreadyClaimed(round);
         uint256 samples = record.samples();
-        uint256 includedSamples = outcome.includedSamples();
-        uint256 claimedBefore = outcome.claimedSamples();
-        uint256 claimedAfter = claimedBefore + samples;
-        if (claimedAfter > includedSamples) revert ClaimExceedsIncludedSamples(round, claimedAfter, includedSamples);
-        records[msg.sender] = record.withClaimed();
-        _outcomes[jobId][round] = outcome.withClaimedSamples(claimedAfter);
         uint256 reward = outcome.reward();
-        amount = reward * claimedAfter / includedSamples - reward * claimedBefore / includedSamples;
+        amount = reward * samples / outcome.includedSamples();
+        uint256 paidAfter = outcome.paid() + amount;
+        if (paidAfter > reward) revert ClaimExceedsReward(round, paidAfter, reward);
+        records[msg.sender] = record.withClaimed();
+        _outcomes[jobId][round] = outcome.withPaid(paidAfter);
         emit RewardClaimed(jobId, round, msg.sender, amount, samples);
     }
 

@@ -243,10 +243,9 @@ struct TrainerRound {
 /// @param leaderTupleId Id of the round's leading tuple (0 when nobody attested): the winner when Succeeded.
 /// @param includedSamples The winning tuple's total of included samples (the divisor of every share; 0 unless
 ///        Succeeded).
-/// @param claimedSamples Samples already paid out of `includedSamples`.
 /// @param reward What the winning tuple's included attesters share: the round's reward, the carry and the forfeits
 ///        it absorbed (0 unless Succeeded).
-/// @param paid What has been paid out of `reward`: `floor(reward * claimedSamples / includedSamples)`.
+/// @param paid What has been paid out of `reward` so far (each claim `reward * samples / includedSamples`).
 /// @param swept Whether the unpaid part was swept (claims are over).
 /// @param finalizedEarly Whether the round was finalized before its attest window ended (the outcome could no longer
 ///        change): revealers that had not attested yet lose the round's reward but no stake.
@@ -254,7 +253,6 @@ struct RoundResult {
     RoundStatus status;
     uint256 leaderTupleId;
     uint256 includedSamples;
-    uint256 claimedSamples;
     uint256 reward;
     uint256 paid;
     bool swept;

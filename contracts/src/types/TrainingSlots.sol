@@ -375,11 +375,11 @@ library TallyLib {
     }
 }
 
-/// @notice A finalized round: what its leading tuple's included attesters share and what they have claimed.
-/// @dev reward:128 | includedSamples:40 | claimedSamples:40 | leaderId:9 | status:2 | early:1 | swept:1. `status` is a
-///      RoundStatus (0, Pending, until the round is finalized). Claims pay `floor(reward * claimed / included)` in
-///      total whatever their order (each claim pays the difference of that floor before and after it), so what is
-///      paid is known from `claimedSamples` alone and the unpaid rest, dust included, can be swept.
+/// @notice A finalized round: what its winning tuple's included attesters share and what they have been paid.
+/// @dev reward:100 | paid:100 | includedSamples:40 | leaderId:9 | status:2 | early:1 | swept:1. `status` is a
+///      RoundStatus (0, Pending, until the round is finalized). A claim pays `reward * samples / includedSamples`
+///      (rounded down, whatever the order of claims) and adds it to `paid`, which never exceeds `reward`: the unpaid rest,
+///      rounding dust included, is known exactly and can be swept. `finalize` keeps a reward below 2^100 (MAX_ROUND_REWARD).
 type RoundOutcome is uint256;
 
 using RoundOutcomeLib for RoundOutcome global;
@@ -390,54 +390,47 @@ library RoundOutcomeLib {
         pure
         returns (RoundOutcome)
     {
-        uint256 word = _withField(0, 0, 128, reward_);
-        word = _withField(word, 128, 40, includedSamples_);
-        word = _withField(word, 208, 9, leaderId_);
-        word = _withField(word, 217, 2, status_);
-        return RoundOutcome.wrap(_withField(word, 219, 1, early_ ? 1 : 0));
+        uint256 word = _withField(0, 0, 100, reward_);
+        word = _withField(word, 200, 40, includedSamples_);
+        word = _withField(word, 240, 9, leaderId_);
+        word = _withField(word, 249, 2, status_);
+        return RoundOutcome.wrap(_withField(word, 251, 1, early_ ? 1 : 0));
     }
 
     function reward(RoundOutcome o) internal pure returns (uint256) {
-        return _field(RoundOutcome.unwrap(o), 0, 128);
+        return _field(RoundOutcome.unwrap(o), 0, 100);
+    }
+
+    function paid(RoundOutcome o) internal pure returns (uint256) {
+        return _field(RoundOutcome.unwrap(o), 100, 100);
     }
 
     function includedSamples(RoundOutcome o) internal pure returns (uint256) {
-        return _field(RoundOutcome.unwrap(o), 128, 40);
-    }
-
-    function claimedSamples(RoundOutcome o) internal pure returns (uint256) {
-        return _field(RoundOutcome.unwrap(o), 168, 40);
+        return _field(RoundOutcome.unwrap(o), 200, 40);
     }
 
     function leaderId(RoundOutcome o) internal pure returns (uint256) {
-        return _field(RoundOutcome.unwrap(o), 208, 9);
+        return _field(RoundOutcome.unwrap(o), 240, 9);
     }
 
     function status(RoundOutcome o) internal pure returns (uint256) {
-        return _field(RoundOutcome.unwrap(o), 217, 2);
+        return _field(RoundOutcome.unwrap(o), 249, 2);
     }
 
     function early(RoundOutcome o) internal pure returns (bool) {
-        return _field(RoundOutcome.unwrap(o), 219, 1) != 0;
+        return _field(RoundOutcome.unwrap(o), 251, 1) != 0;
     }
 
     function swept(RoundOutcome o) internal pure returns (bool) {
-        return _field(RoundOutcome.unwrap(o), 220, 1) != 0;
+        return _field(RoundOutcome.unwrap(o), 252, 1) != 0;
     }
 
-    /// @notice What has been paid: `floor(reward * claimedSamples / includedSamples)` (0 without included samples).
-    function paid(RoundOutcome o) internal pure returns (uint256) {
-        uint256 included = o.includedSamples();
-        if (included == 0) return 0;
-        return o.reward() * o.claimedSamples() / included;
-    }
-
-    function withClaimedSamples(RoundOutcome o, uint256 value) internal pure returns (RoundOutcome) {
-        return RoundOutcome.wrap(_withField(RoundOutcome.unwrap(o), 168, 40, value));
+    function withPaid(RoundOutcome o, uint256 value) internal pure returns (RoundOutcome) {
+        return RoundOutcome.wrap(_withField(RoundOutcome.unwrap(o), 100, 100, value));
     }
 
     function withSwept(RoundOutcome o) internal pure returns (RoundOutcome) {
-        return RoundOutcome.wrap(_withField(RoundOutcome.unwrap(o), 220, 1, 1));
+        return RoundOutcome.wrap(_withField(RoundOutcome.unwrap(o), 252, 1, 1));
     }
 }
 

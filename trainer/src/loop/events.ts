@@ -65,7 +65,8 @@ export type TrainerEventBody =
   | { type: "update-stored"; round: number; cid: string; samples: number; transformed: boolean }
   | { type: "speculation"; round: number; outcome: "started" | "used" | "discarded"; detail: string }
   | { type: "committed"; round: number; cid: string; samples: number; hash: Hash | null }
-  | { type: "revealed"; round: number; hash: Hash | null }
+  /** `late`: revealed during the attest window (a small penalty; the update does not count and the trainer cannot attest). */
+  | { type: "revealed"; round: number; hash: Hash | null; late: boolean }
   | { type: "update-excluded"; round: number; trainerIndex: number; reason: ExclusionReason; detail: string }
   | {
       type: "aggregated";
@@ -77,7 +78,8 @@ export type TrainerEventBody =
       included: number;
       ms: number;
     }
-  | { type: "attested"; round: number; aggregateCid: string; hash: Hash | null; tupleId: bigint | null; quorumReached: boolean | null }
+  /** `leading`: whether the attested tuple led the round right after this attestation (null when unknown). */
+  | { type: "attested"; round: number; aggregateCid: string; hash: Hash | null; tupleId: bigint | null; leading: boolean | null }
   | { type: "evaluated"; round: number; modelCid: string; accuracy: number; loss: number; samples: number }
   | {
       type: "finalized";
@@ -92,7 +94,10 @@ export type TrainerEventBody =
     }
   | { type: "missed"; round: number; step: RoundStep; reason: string }
   | { type: "claimed"; rounds: bigint[]; amount: bigint; hash: Hash }
-  | { type: "withdrawn"; amount: bigint; hash: Hash | null }
+  /** The stake is bonded to the last reveal until `until` (chain time): the job's end plus its claim period. */
+  | { type: "stake-locked"; until: bigint }
+  /** `penalty`: what the last reveal's settlement took on the way (0 for an honest trainer). */
+  | { type: "withdrawn"; amount: bigint; penalty: bigint; hash: Hash | null }
   | { type: "job-ended"; rounds: number }
   | { type: "serving"; peerId: string; multiaddrs: string[] }
   | { type: "stopped"; reason: "job-ended" | "aborted" | "error"; error?: string | undefined };
@@ -150,7 +155,7 @@ export function formatEvent(event: TrainerEvent): string {
     case "committed":
       return `${r}committed (${event.hash ?? "sent before a restart"})`;
     case "revealed":
-      return `${r}revealed (${event.hash ?? "sent before a restart"})`;
+      return `${r}revealed${event.late ? " late (penalized; it does not count this round)" : ""} (${event.hash ?? "sent before a restart"})`;
     case "update-excluded":
       return `${r}update of trainer ${event.trainerIndex} excluded: ${event.reason}: ${event.detail}`;
     case "aggregated":
@@ -159,7 +164,7 @@ export function formatEvent(event: TrainerEvent): string {
         `${event.includedSamples} samples (${event.ms} ms)`
       );
     case "attested":
-      return `${r}attested ${event.aggregateCid}${event.quorumReached ? " (quorum reached)" : ""}`;
+      return `${r}attested ${event.aggregateCid}${event.leading ? " (leading)" : ""}`;
     case "evaluated":
       return `${r}validation accuracy ${(event.accuracy * 100).toFixed(2)}%, loss ${event.loss.toFixed(4)} on ${event.samples} samples`;
     case "finalized":
@@ -167,14 +172,16 @@ export function formatEvent(event: TrainerEvent): string {
         event.succeeded
           ? `succeeded with ${event.aggregateCid}${event.agreed ? "" : " (not the aggregate this trainer computed)"}` +
             `${event.included ? "" : "; this trainer is not included"}`
-          : "failed (no quorum)"
+          : "failed (no aggregate won)"
       }${event.byMe ? " (finalized by this trainer)" : ""}`;
     case "missed":
       return `${r}missed the ${event.step} step: ${event.reason}`;
     case "claimed":
       return `claimed ${event.amount} for rounds [${event.rounds.join(", ")}] (${event.hash})`;
+    case "stake-locked":
+      return `the stake stays bonded through the claim period, until ${new Date(Number(event.until) * 1000).toISOString()}`;
     case "withdrawn":
-      return `withdrew the stake: ${event.amount}`;
+      return `withdrew the stake: ${event.amount}${event.penalty > 0n ? ` (a penalty of ${event.penalty} was taken)` : ""}`;
     case "job-ended":
       return `the job ended after ${event.rounds} rounds`;
     case "serving":

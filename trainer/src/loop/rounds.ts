@@ -108,15 +108,20 @@ export class RoundPlayer {
       });
     }
 
-    if (!committed) {
+    if (!committed && round.round < me.firstRound) {
+      // Joined after this round began: the stake is bonded, and plays, from the next round on.
+      session.emit({ type: "missed", round: r, step: "commit", reason: `this trainer's stake plays from round ${me.firstRound} on` });
+    } else if (!committed) {
       if (session.clock.until(round.commitEnd) > 0) committed = await this.commit(round, modelCid);
       else if (!this.work.trainingEarly(r))
         session.emit({ type: "missed", round: r, step: "commit", reason: "the trainer started after the commit window" });
     }
     summary.committed = committed;
-    if (committed && !revealed) revealed = await this.reveal(round);
+    let late = mine.late;
+    if (committed && !revealed) ({ revealed, late } = await this.reveal(round));
     summary.revealed = revealed;
-    if (revealed && !attested) attested = await this.attest(round, modelCid);
+    // A late reveal does not count in the round: there is nothing to attest.
+    if (revealed && !late && !attested) attested = await this.attest(round, modelCid);
     summary.attested = attested;
     await this.finalize(round);
   }
@@ -183,7 +188,12 @@ export class RoundPlayer {
     return true;
   }
 
-  private async reveal(round: Round): Promise<boolean> {
+  /**
+   * Reveals this round's update: in the reveal window, or, when the trainer got there too late for it (a slow machine, a
+   * congested chain), during the attest window as a late reveal, which costs a small share of the stake instead of the
+   * whole of it. Whether the reveal counted (`late: false`) is read back from the chain.
+   */
+  private async reveal(round: Round): Promise<{ revealed: boolean; late: boolean }> {
     const { session } = this;
     const { client, jobId } = session;
     const r = Number(round.round);
@@ -198,31 +208,33 @@ export class RoundPlayer {
       });
     }
     await session.clock.waitUntil(round.commitEnd, session.signal);
-    if (session.clock.until(round.revealEnd) <= 0)
+    const closesAt = session.clock.until(round.revealEnd) > 0 ? round.revealEnd : round.attestEnd;
+    if (session.clock.until(closesAt) <= 0)
       throw new RevealMissedError({
         jobId,
         round: round.round,
         trainer,
-        details: "the reveal window had closed when the trainer got to it",
+        details: "the reveal and attest windows had closed when the trainer got to it",
       });
     try {
       await session.step({
         step: "reveal",
         round: r,
-        deadline: session.clock.localMs(round.revealEnd),
+        deadline: session.clock.localMs(closesAt),
         isDone: async () => (await getTrainerRound(client, { jobId, round: r })).revealed,
         send: (tx) =>
-          session.windowed(round.revealEnd, () =>
+          session.windowed(closesAt, () =>
             revealUpdate(client, { jobId, round: r, updateCid: update.cid, samples: update.samples, salt: update.salt, ...tx }),
           ),
         recordRound: (hash, record) => void (record.revealTx = hash ?? undefined),
-        report: (hash) => ({ type: "revealed", round: r, hash }),
+        report: (hash, result) => ({ type: "revealed", round: r, hash, late: result?.late ?? closesAt === round.attestEnd }),
       });
     } catch (error) {
       if (error instanceof AbortedError) throw error;
       throw new RevealMissedError({ jobId, round: round.round, trainer, details: describe(error) });
     }
-    return true;
+    const mine = await session.retry("Reading this trainer's round", () => getTrainerRound(client, { jobId, round: r }));
+    return { revealed: mine.revealed, late: mine.late };
   }
 
   private async attest(round: Round, modelCid: CID): Promise<boolean> {
@@ -324,7 +336,7 @@ export class RoundPlayer {
           aggregateCid,
           hash,
           tupleId: result?.tupleId ?? null,
-          quorumReached: result?.quorumReached ?? null,
+          leading: result ? result.leaderTupleId === result.tupleId : null,
         }),
       });
     } catch (error) {

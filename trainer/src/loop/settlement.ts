@@ -2,7 +2,7 @@
  * The end of a trainer's part: claiming rewards (after every round or once at the end), withdrawing the stake when the
  * job allows it, and, when asked, serving what the node holds until stopped.
  */
-import { claimRewards, getClaimableRounds, getTrainer, withdrawStake } from "@mycelium/client";
+import { claimRewards, getClaimableRounds, getJob, getTrainer, withdrawStake } from "@mycelium/client";
 import type { TrainerSummary } from "./options.ts";
 import type { TrainerSession } from "./session.ts";
 
@@ -38,7 +38,18 @@ export class Settlement {
     if (session.index >= 0) {
       session.emit({ type: "job-ended", rounds: session.job.numRounds });
       await this.claim();
-      const trainer = await session.retry("Reading this trainer", () => getTrainer(client, { jobId }));
+      let trainer = await session.retry("Reading this trainer", () => getTrainer(client, { jobId }));
+      const holds = trainer.status === "active" || trainer.status === "left";
+      if (holds && !trainer.canWithdraw && trainer.pendingRound === null) {
+        // Bonded to a reveal of the last rounds: the stake unlocks when the claim period after the end is over.
+        const job = await session.retry("Reading the job", () => getJob(client, { jobId }));
+        if (job.endedAt !== null) {
+          const until = job.endedAt + BigInt(job.claimPeriod);
+          session.emit({ type: "stake-locked", until });
+          await session.clock.waitUntil(until, session.signal);
+          trainer = await session.retry("Reading this trainer", () => getTrainer(client, { jobId }));
+        }
+      }
       if (trainer.canWithdraw) {
         await session.step({
           step: "withdraw",
@@ -48,7 +59,7 @@ export class Settlement {
           recordState: (hash, state) => void (state.withdrawTx = hash),
           report: (hash, result) => {
             session.withdrawn += result?.amount ?? 0n;
-            return { type: "withdrawn", amount: result?.amount ?? 0n, hash };
+            return { type: "withdrawn", amount: result?.amount ?? 0n, penalty: result?.penalty ?? 0n, hash };
           },
         });
       }

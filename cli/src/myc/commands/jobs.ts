@@ -8,6 +8,11 @@ import type { Command } from "commander";
 import type { Address } from "viem";
 import {
   cancelJob,
+  DEFAULT_PARTICIPATION_BPS,
+  DEFAULT_WEIGHT_CAP,
+  evictTrainer,
+  settleTrainer,
+  sweepRound,
   type CidLike,
   claimRewards,
   contractAddress,
@@ -61,12 +66,14 @@ type CreateOptions = StorageCommandOptions & {
   minStake: string;
   maxSamples?: string;
   maxTrainers: string;
-  rewardToken?: string;
-  stakeToken?: string;
+  token?: string;
   commitWindow: string;
   revealWindow: string;
   attestWindow: string;
+  claimPeriod?: string;
   quorum: string;
+  participation: string;
+  weightCap: string;
   startIn?: string;
 };
 
@@ -96,17 +103,23 @@ export function register(program: Command, run: Run): void {
       .option("--validation-split <split>", "spec: split of the shard every trainer evaluates on (default validation, else test)")
       .option("--validation-shard <n>", "spec: index of that shard (default 0)")
       .option("--seed <n>", "spec: seed of initial weights and local shuffling (default 0)")
-      .requiredOption("--reward-per-round <amount>", "reward of each round, in reward tokens (e.g. 10)")
+      .requiredOption("--reward-per-round <amount>", "reward of each round, in the job's tokens (e.g. 10)")
       .requiredOption("--rounds <n>", "number of rounds")
-      .requiredOption("--min-stake <amount>", "smallest stake a trainer may join with, in stake tokens")
+      .requiredOption("--min-stake <amount>", "smallest stake a trainer may join with, in the job's tokens")
       .option("--max-samples <n>", "most samples a trainer may report per round (default: derived from the spec and the dataset)")
       .option("--max-trainers <n>", "largest number of trainers (at most 256)", "16")
-      .option("--reward-token <address>", "ERC-20 rewards are paid in (default: the deployment's PaymentToken)")
-      .option("--stake-token <address>", "ERC-20 trainers stake (default: the reward token)")
+      .option("--token <address>", "ERC-20 of the rewards and the stakes (default: the deployment's PaymentToken)")
       .option("--commit-window <duration>", "time to train and commit, per round", "1h")
       .option("--reveal-window <duration>", "time to reveal, per round", "30m")
       .option("--attest-window <duration>", "time to attest the aggregate, per round", "30m")
-      .option("--quorum <bps>", "share of the revealed stake an aggregate needs, in basis points", String(DEFAULT_QUORUM_BPS))
+      .option("--claim-period <duration>", "after the end: time to claim before stakes unlock and rewards are swept (default one round)")
+      .option("--quorum <bps>", "share of the attested weight the winning aggregate needs, in basis points", String(DEFAULT_QUORUM_BPS))
+      .option(
+        "--participation <bps>",
+        "share of the revealed weight that must attest for a round to succeed, in basis points",
+        String(DEFAULT_PARTICIPATION_BPS),
+      )
+      .option("--weight-cap <n>", "most quorum weight one trainer brings, in minimum stakes", String(DEFAULT_WEIGHT_CAP))
       .option("--start-in <duration>", `delay before round 0 (default ${DEFAULT_START_DELAY_SECONDS}s)`),
     { network: true },
   ).action(run(async (ctx: CliContext, options: CreateOptions) => create(ctx, options)));
@@ -126,13 +139,12 @@ export function register(program: Command, run: Run): void {
       (value: string, previous: string[]) => [...previous, value],
       [],
     )
-    .option("--stake <amount>", "stake in stake tokens (default: the job's minimum)")
+    .option("--stake <amount>", "stake in the job's tokens (default: the job's minimum)")
     .action(
       run(async (ctx: CliContext, id: string, options: { peerId: string; addr: string[]; stake?: string }) => {
         const client = await ctx.signer();
         const jobId = parseId(id, "job id");
-        const { stakeToken } = await getJob(client, { jobId });
-        const token = await readToken(client, stakeToken);
+        const token = await readToken(client, (await getJob(client, { jobId })).token);
         const stake = options.stake === undefined ? undefined : parseAmount(options.stake, token.decimals, "--stake");
         const joined = await ctx.withSpinner("Joining", (tx) =>
           joinJob(client, { jobId, stake, peerId: options.peerId, addrs: options.addr, ...tx }),
@@ -148,30 +160,67 @@ export function register(program: Command, run: Run): void {
     job,
     run,
     "leave",
-    "stop taking part; the stake unlocks after a cooldown",
+    "stop taking part; the stake stays bonded an unbond round after your last reveal",
     "Leaving",
     leaveJob,
-    (r) => `Left job ${r.jobId}; the stake is withdrawable from ${date(r.withdrawableAt)}.`,
+    (r) => `Left job ${r.jobId}; the stake is withdrawable once round ${r.unlockRound} has started (or after the end and claim period).`,
   );
   simple(
     job,
     run,
     "withdraw",
-    "take your stake back (after the job ended, or after leaving and the cooldown)",
+    "take your stake back (after the end and claim period, or after leaving and the unbond round)",
     "Withdrawing",
     withdrawStake,
-    (r) => `Withdrew ${r.amount} units of stake from job ${r.jobId}.`,
+    (r) =>
+      `Withdrew ${r.amount} units of stake from job ${r.jobId}` +
+      `${r.penalty > 0n ? ` (your last reveal's penalty of ${r.penalty} units was taken first)` : ""}.`,
   );
   simple(job, run, "finalize", "finalize the current round (anyone, once its attest window is over)", "Finalizing", finalizeRound, (r) =>
     r.succeeded
       ? `Round ${r.round} of job ${r.jobId} succeeded: the model is now ${r.aggregateCid}.`
       : `Round ${r.round} of job ${r.jobId} failed; its reward rolls over.`,
   );
+  job
+    .command("sweep <id>")
+    .description("move a round's unclaimed reward into the carry (anyone, after its claim deadline)")
+    .requiredOption("--round <n>", "the round")
+    .action(
+      run(async (ctx: CliContext, id: string, options: { round: string }) => {
+        const client = await ctx.signer();
+        const jobId = parseId(id, "job id");
+        const swept = await ctx.withSpinner("Sweeping", (tx) =>
+          sweepRound(client, { jobId, round: parseId(options.round, "--round"), ...tx }),
+        );
+        ctx.output.result(swept, [
+          `Swept ${swept.amount} unclaimed units of round ${swept.round} of job ${jobId} into the carry.`,
+          `  transaction ${swept.hash}`,
+        ]);
+      }),
+    );
+  onTrainer(
+    job,
+    run,
+    "settle",
+    "take the penalty a trainer's last reveal earned (anyone, once its round is final)",
+    "Settling",
+    settleTrainer,
+    (r) => `Settled ${r.trainer} in job ${r.jobId}: ${r.penalty > 0n ? `${r.penalty} units forfeited (${r.reason})` : "no penalty"}.`,
+  );
+  onTrainer(
+    job,
+    run,
+    "evict",
+    "return an idle trainer's stake and free its index (anyone, after IDLE_ROUNDS rounds without a reveal)",
+    "Evicting",
+    evictTrainer,
+    (r) => `Evicted ${r.trainer} from job ${r.jobId}: ${r.amount} units returned to it, index ${r.index} is free.`,
+  );
   simple(
     job,
     run,
     "cancel",
-    "cancel a job before it starts and get the pool back (sponsor only)",
+    "cancel a job while no trainer has revealed, and get the unassigned pool back (sponsor only)",
     "Cancelling",
     cancelJob,
     (r) => `Cancelled job ${r.jobId}; refunded ${r.refund} units.`,
@@ -180,10 +229,10 @@ export function register(program: Command, run: Run): void {
     job,
     run,
     "refund",
-    "after the end, send the sponsor what the job still holds for it",
+    "after the end, send the sponsor the carry and burn the forfeits nobody won",
     "Refunding",
     refundRemainder,
-    (r) => `Refunded ${r.rewardAmount} reward units and ${r.stakeAmount} stake units of job ${r.jobId} to its sponsor.`,
+    (r) => `Refunded ${r.refund} units of job ${r.jobId} to its sponsor; burned ${r.burned} units of forfeited stake.`,
   );
   simple(
     job,
@@ -199,7 +248,7 @@ export function register(program: Command, run: Run): void {
 
   job
     .command("slash <id>")
-    .description("slash a trainer that committed and did not reveal (anyone, after the reveal window; you get a share)")
+    .description("slash a trainer that committed and never revealed (anyone, after the attest window; its stake pays the honest trainers)")
     .requiredOption("--round <n>", "the round it did not reveal in")
     .requiredOption("--trainer <address>", "the trainer")
     .action(
@@ -214,7 +263,7 @@ export function register(program: Command, run: Run): void {
           }),
         );
         ctx.output.result(slashed, [
-          `Slashed ${slashed.trainer} in job ${slashed.jobId}: ${slashed.callerShare} units to you.`,
+          `Slashed ${slashed.trainer} in job ${slashed.jobId}: ${slashed.stake} units to the next successful round's reward.`,
           `  transaction ${slashed.hash}`,
         ]);
       }),
@@ -228,7 +277,7 @@ export function register(program: Command, run: Run): void {
       run(async (ctx: CliContext, id: string, options: { round: string[] }) => {
         const client = await ctx.signer();
         const jobId = parseId(id, "job id");
-        const token = await readToken(client, (await getJob(client, { jobId })).rewardToken);
+        const token = await readToken(client, (await getJob(client, { jobId })).token);
         const rounds = options.round.length === 0 ? undefined : options.round.map((round) => parseId(round, "--round"));
         const claimed = await ctx.withSpinner("Claiming", (tx) => claimRewards(client, { jobId, rounds, ...tx }));
         ctx.output.result({ ...claimed, symbol: token.symbol, decimals: token.decimals }, [
@@ -262,6 +311,30 @@ function simple<R extends { hash: string }>(
     );
 }
 
+/** A job subcommand about one trainer (`--trainer`) that runs one write action. */
+function onTrainer<R extends { hash: string }>(
+  job: Command,
+  run: Run,
+  name: string,
+  description: string,
+  label: string,
+  action: (client: MyceliumClient, parameters: { jobId: bigint; trainer: Address } & TransactionOptions) => Promise<R>,
+  describe: (result: R) => string,
+): void {
+  job
+    .command(`${name} <id>`)
+    .description(description)
+    .requiredOption("--trainer <address>", "the trainer")
+    .action(
+      run(async (ctx: CliContext, id: string, options: { trainer: string }) => {
+        const client = await ctx.signer();
+        const parameters = { jobId: parseId(id, "job id"), trainer: parseAddress(options.trainer, "--trainer") };
+        const result = await ctx.withSpinner(label, (tx) => action(client, { ...parameters, ...tx }));
+        ctx.output.result(result, [describe(result), `  transaction ${result.hash}`]);
+      }),
+    );
+}
+
 async function create(ctx: CliContext, options: CreateOptions): Promise<void> {
   if (options.spec !== undefined && options.specFile !== undefined) {
     throw new InvalidArgumentError({ parameter: "--spec", value: options.spec, expected: "either --spec or --spec-file, not both" });
@@ -269,11 +342,8 @@ async function create(ctx: CliContext, options: CreateOptions): Promise<void> {
   const datasetId = parseId(options.dataset, "--dataset");
   const baseModelId = parseId(options.baseModel, "--base-model");
   const client = await ctx.signer();
-  const rewardToken = options.rewardToken
-    ? parseAddress(options.rewardToken, "--reward-token")
-    : contractAddress(client.deployment, "PaymentToken");
-  const stakeToken: Address = options.stakeToken ? parseAddress(options.stakeToken, "--stake-token") : rewardToken;
-  const [reward, stake] = await Promise.all([readToken(client, rewardToken), readToken(client, stakeToken)]);
+  const tokenAddress: Address = options.token ? parseAddress(options.token, "--token") : contractAddress(client.deployment, "PaymentToken");
+  const token = await readToken(client, tokenAddress);
   let maxSamples = options.maxSamples === undefined ? undefined : Number(parseCount(options.maxSamples, "--max-samples"));
   let specCid: CidLike;
   if (options.spec !== undefined) {
@@ -314,23 +384,25 @@ async function create(ctx: CliContext, options: CreateOptions): Promise<void> {
       datasetId,
       baseModelId,
       specCid,
-      rewardToken,
-      stakeToken,
-      rewardPerRound: parseAmount(options.rewardPerRound, reward.decimals, "--reward-per-round"),
+      token: tokenAddress,
+      rewardPerRound: parseAmount(options.rewardPerRound, token.decimals, "--reward-per-round"),
       numRounds: Number(parseCount(options.rounds, "--rounds")),
-      minStake: parseAmount(options.minStake, stake.decimals, "--min-stake"),
+      minStake: parseAmount(options.minStake, token.decimals, "--min-stake"),
       maxSamples: maxSamples!,
       maxTrainers: Number(parseCount(options.maxTrainers, "--max-trainers")),
       commitWindow: Number(parseDuration(options.commitWindow, "--commit-window")),
       revealWindow: Number(parseDuration(options.revealWindow, "--reveal-window")),
       attestWindow: Number(parseDuration(options.attestWindow, "--attest-window")),
+      claimPeriod: options.claimPeriod === undefined ? undefined : Number(parseDuration(options.claimPeriod, "--claim-period")),
       quorumBps: parseBps(options.quorum, "--quorum"),
+      participationBps: parseBps(options.participation, "--participation"),
+      weightCap: Number(parseCount(options.weightCap, "--weight-cap")),
       startTime,
       ...tx,
     }),
   );
   ctx.output.result({ ...created, maxSamples }, [
-    `Created job ${created.jobId}: ${formatAmount(created.rewardPool, reward)} deposited; round 0 starts ${date(created.startTime)}.`,
+    `Created job ${created.jobId}: ${formatAmount(created.rewardPool, token)} deposited; round 0 starts ${date(created.startTime)}.`,
     `  spec ${created.specCid}; at most ${maxSamples} samples per trainer and round`,
     `  follow it with \`myc job status ${created.jobId}\`${options.spec === undefined ? "; keep the spec online with `myc serve`" : ""}`,
     `  transaction ${created.hash}`,
@@ -406,7 +478,7 @@ async function status(ctx: CliContext, jobId: bigint): Promise<void> {
     getPhase(client, { jobId }),
     getCurrentModel(client, { jobId }),
   ]);
-  const [reward, stake] = await Promise.all([readToken(client, job.rewardToken), readToken(client, job.stakeToken)]);
+  const token = await readToken(client, job.token);
   const account = ctx.accountSource ? await ctx.account() : null;
   const trainer = account ? await getTrainer(client, { jobId, trainer: account.address }) : null;
   const timing =
@@ -424,8 +496,10 @@ async function status(ctx: CliContext, jobId: bigint): Promise<void> {
         : `${phase.round} of ${job.numRounds}, phase ${phase.phase}` +
           `${timing ? ` (${timing})` : ""}${phase.finalizable ? ", finalizable" : ""}`
     }`,
-    `  rewards    ${formatAmount(job.rewardPerRound, reward)} per round (${formatAmount(job.unpaidPool, reward)} not yet paid out); ` +
-      `stake at least ${formatAmount(job.minStake, stake)}`,
+    `  rewards    ${formatAmount(job.rewardPerRound, token)} per round (${formatAmount(job.unpaidPool, token)} not yet paid out` +
+      `${job.forfeits > 0n ? `, ${formatAmount(job.forfeits, token)} forfeited stake for the next winners` : ""}); ` +
+      `stake at least ${formatAmount(job.minStake, token)}, weight capped at ${job.weightCap} minimum stakes`,
+    `  quorum     ${job.quorumBps / 100}% of the attested weight, with ${job.participationBps / 100}% of the revealed weight attesting`,
     `  model      ${model.cid} (${model.round === null ? "the base model" : `from round ${model.round}`})`,
     `  spec       ${job.specCid}`,
     ...(job.resultAssetId !== null ? [`  result     asset ${job.resultAssetId}`] : []),
@@ -434,7 +508,9 @@ async function status(ctx: CliContext, jobId: bigint): Promise<void> {
           `  you        ${
             trainer.status === "none"
               ? "not a trainer"
-              : `trainer ${trainer.index}, ${trainer.status}, ${formatAmount(trainer.stake, stake)} staked`
+              : `trainer ${trainer.index}, ${trainer.status}, ${formatAmount(trainer.stake, token)} staked` +
+                `${trainer.firstRound > job.currentRound ? `, plays from round ${trainer.firstRound}` : ""}` +
+                `${trainer.evictable ? ", idle (evictable)" : ""}`
           }`,
         ]
       : []),
