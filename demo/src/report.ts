@@ -140,7 +140,7 @@ ${
       `windows ${job.windows.commit} s commit, ${job.windows.reveal} s reveal,
 ${job.windows.attest} s attest, sized from this machine (one trainer's local work took ${job.measured.trainSeconds} s, ` +
       `one transaction ${job.measured.transactionSeconds} s, ${job.measured.cores} cores);
-quorum ${job.quorumBps / 100}% of the revealed stake; aggregation ${escapeHtml(job.aggregation.rule)}
+quorum ${job.quorumBps / 100}% of the attested weight; aggregation ${escapeHtml(job.aggregation.rule)}
 (robustK ${job.aggregation.robustK ?? "none"}, trim ${job.aggregation.trimFraction}); spec ${code(job.specCid)}.
 Each trainer trains on the shards assigned to it for the round (at most ${job.maxSamples.toLocaleString("en")} samples), a short run next to
 full passes over the ${dataset.trainSamples.toLocaleString("en")} training samples.

@@ -88,7 +88,7 @@ export async function runTrainerCli(parameters: RunTrainerCliParameters = {}): P
     .option("--gateway <url>", "a trustless gateway to fetch blocks from, verified (repeatable; env MYC_GATEWAYS)", repeatable, [])
     .option("--gateway-port <port>", "port of this node's HTTP gateway (default any free port)")
     .option("--announce-gateway <url>", "URL other machines reach this node's gateway at (registered on-chain with the peer info)")
-    .option("--stake <amount>", "stake when joining, in stake tokens such as 25.5 (default the job's minimum)")
+    .option("--stake <amount>", "stake when joining, in the job's tokens such as 25.5 (default the job's minimum)")
     .addOption(
       new Option("--claim <when>", "claim rewards after every round or once at the end").choices(["end", "every-round"]).default("end"),
     )

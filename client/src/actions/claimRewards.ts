@@ -21,7 +21,7 @@ export type ClaimRewardsParameters = {
 
 export type ClaimRewardsReturnType = TransactionResult & {
   jobId: bigint;
-  /** Total paid, in the reward token's smallest unit, and the split per round. */
+  /** Total paid, in the job token's smallest unit, and the split per round. */
   amount: bigint;
   rounds: { round: bigint; amount: bigint; samples: bigint }[];
 };

@@ -18,7 +18,7 @@ import { getJob } from "./getJob.ts";
 
 export type JoinJobParameters = {
   jobId: bigint | number;
-  /** Stake in the job's stake token (smallest unit); default the job's minimum stake. */
+  /** Stake in the job's token (smallest unit); default the job's minimum stake. */
   stake?: bigint | undefined;
   /** The trainer node's libp2p peer id (string or bytes), so the other trainers can find it. */
   peerId: Uint8Array | string;

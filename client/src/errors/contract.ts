@@ -174,7 +174,7 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
   }),
   InvalidMinStake: ({ minStake, maxStake }) => ({
     message: `A minimum stake of ${amount(minStake)} is not allowed (1 to ${maxStake}).`,
-    hint: "Use a minimum stake of at least one unit of the stake token.",
+    hint: "Use a minimum stake of at least one unit of the job's token.",
   }),
   StartTimeInPast: ({ startTime, blockTimestamp }) => ({
     message: `The start time ${time(startTime)} is before the chain's time ${time(blockTimestamp)}.`,

@@ -25,7 +25,10 @@ import { publishAsset } from "../../src/actions/publishAsset.ts";
 import { publishResult } from "../../src/actions/publishResult.ts";
 import { refundRemainder } from "../../src/actions/refundRemainder.ts";
 import { revealUpdate } from "../../src/actions/revealUpdate.ts";
+import { evictTrainer } from "../../src/actions/evictTrainer.ts";
+import { settleTrainer } from "../../src/actions/settleTrainer.ts";
 import { slashTrainer } from "../../src/actions/slashTrainer.ts";
+import { sweepRound } from "../../src/actions/sweepRound.ts";
 import { updatePeerInfo } from "../../src/actions/updatePeerInfo.ts";
 import { withdrawStake } from "../../src/actions/withdrawStake.ts";
 import { cidToHex } from "../../src/chain/cid.ts";
@@ -93,10 +96,14 @@ describe("training actions against a devnet", function () {
         address: jobs,
         abi: trainingJobsAbi,
         functionName: "computeCommitment",
-        args: [cidToHex(updateCid), 123n, salt, trainer],
+        args: [7n, 3n, cidToHex(updateCid), 123n, salt, trainer],
       });
-      expect(computeCommitment({ updateCid, samples: 123, salt, trainer })).to.equal(onChain);
-      expect(computeCommitment({ updateCid: updateCid.toString(), samples: 123n, salt, trainer })).to.equal(onChain);
+      const domain = { chainId: chain.get().devnet.chainId, contract: jobs, jobId: 7, round: 3 };
+      expect(computeCommitment({ ...domain, updateCid, samples: 123, salt, trainer })).to.equal(onChain);
+      expect(computeCommitment({ ...domain, updateCid: updateCid.toString(), samples: 123n, salt, trainer })).to.equal(onChain);
+      // Bound to the job and the round: the same update and salt make another commitment anywhere else.
+      expect(computeCommitment({ ...domain, round: 4, updateCid, samples: 123, salt, trainer })).not.to.equal(onChain);
+      expect(computeCommitment({ ...domain, jobId: 8, updateCid, samples: 123, salt, trainer })).not.to.equal(onChain);
       const tuple = await readContract(sponsor, {
         address: jobs,
         abi: trainingJobsAbi,
@@ -135,9 +142,13 @@ describe("training actions against a devnet", function () {
         baseModelId,
         numRounds: 2,
         maxTrainers: 4,
-        rewardToken: token,
-        stakeToken: token,
+        token,
         quorumBps: 6_667,
+        participationBps: 5_000,
+        weightCap: 10,
+        claimPeriod: 3 * WINDOW,
+        everRevealed: false,
+        endedAt: null,
       });
       expect(job.specCid.equals(created.specCid)).to.equal(true);
       expect(job.baseModelCid.equals((await getAsset(sponsor, { assetId: baseModelId })).manifestCid)).to.equal(true);
@@ -199,7 +210,16 @@ describe("training actions against a devnet", function () {
         const committed = await commitUpdate(trainer, { jobId, updateCid: cid, samples: samples[index]! });
         expect(committed.round).to.equal(0n);
         expect(committed.commitment).to.equal(
-          computeCommitment({ updateCid: cid, samples: samples[index]!, salt: committed.salt, trainer: trainer.account.address }),
+          computeCommitment({
+            chainId: chain.get().devnet.chainId,
+            contract: chain.get().devnet.deployment.contracts.TrainingJobs!.address,
+            jobId,
+            round: 0,
+            updateCid: cid,
+            samples: samples[index]!,
+            salt: committed.salt,
+            trainer: trainer.account.address,
+          }),
         );
         updates.push({ cid, salt: committed.salt });
       }
@@ -224,24 +244,43 @@ describe("training actions against a devnet", function () {
           samples: samples[index]!,
           salt: updates[index]!.salt,
         });
-        expect(revealed.stake).to.equal(usdc("5"));
+        // A minimum stake weighs 2^16; revealed in the reveal window, the update counts.
+        expect(revealed).to.deep.include({ weight: 65_536n, late: false });
       }
       expect((await getTrainer(trainers[2]!, { jobId })).pendingRound).to.equal(0n);
     });
 
-    it("attests one aggregate; the second attestation reaches the quorum; anyone finalizes early", async () => {
+    it("attests one aggregate; once everyone who revealed attested, anyone finalizes early with the leading tuple", async () => {
       await chain.get().time.advanceBy(WINDOW);
       const aggregateCid = await uniqueCid("aggregate 0");
       const tuple = { jobId, aggregateCid, includedMask: inclusionMask([0, 1]), includedSamples: samples[0]! + samples[1]! };
       const first = await attestAggregate(trainers[0]!, tuple);
-      expect(first).to.deep.include({ tupleId: 1n, quorumReached: false });
+      expect(first).to.deep.include({ tupleId: 1n, tupleWeight: 65_536n, leaderTupleId: 1n });
+      // Half of the revealed weight is behind the leader: the other half could still overturn it.
+      expect((await getRound(sponsor, { jobId })).finalizable).to.equal(false);
       const second = await attestAggregate(trainers[1]!, tuple);
-      expect(second.quorumReached).to.equal(true);
+      expect(second).to.deep.include({ tupleWeight: 131_072n, leaderTupleId: 1n });
       const round = await getRound(sponsor, { jobId });
-      expect(round).to.deep.include({ phase: "attest", finalizable: true, winningTupleId: 1n, revealedCount: 2n, attestedCount: 2n });
+      expect(round).to.deep.include({
+        phase: "attest",
+        finalizable: true,
+        leaderTupleId: 1n,
+        leaderWeight: 131_072n,
+        revealedWeight: 131_072n,
+        attestedWeight: 131_072n,
+        revealedCount: 2n,
+        attestedCount: 2n,
+      });
 
       const finalized = await finalizeRound(keeper, { jobId });
-      expect(finalized).to.deep.include({ round: 0n, succeeded: true, reward: usdc("10"), includedSamples: 300n });
+      expect(finalized).to.deep.include({
+        round: 0n,
+        succeeded: true,
+        reward: usdc("10"),
+        includedSamples: 300n,
+        leaderTupleId: 1n,
+        early: true,
+      });
       expect(finalized.aggregateCid!.equals(aggregateCid)).to.equal(true);
       expect(finalized.nextSeed).to.match(/^0x[0-9a-f]{64}$/);
       const seedOf = (round: number, modelCid: typeof aggregateCid) =>
@@ -255,15 +294,26 @@ describe("training actions against a devnet", function () {
       expect(finalized.nextSeed).to.equal(seedOf(1, aggregateCid));
       expect((await getRound(sponsor, { jobId })).seed).to.equal(seedOf(1, aggregateCid));
       const result = await getRoundResult(sponsor, { jobId, round: 0 });
-      expect(result).to.deep.include({ status: "succeeded", includedMask: 3n, winningTupleId: 1n });
+      expect(result).to.deep.include({
+        status: "succeeded",
+        includedMask: 3n,
+        leaderTupleId: 1n,
+        reward: usdc("10"),
+        paid: 0n,
+        finalizedEarly: true,
+      });
+      expect(result.aggregateCid!.equals(aggregateCid)).to.equal(true);
       const model = await getCurrentModel(sponsor, { jobId });
       expect(model.round).to.equal(0n);
       expect(model.cid.equals(aggregateCid)).to.equal(true);
     });
 
-    it("slashes the trainer that did not reveal; the caller gets its share", async () => {
+    it("slashes the trainer that never revealed: its whole stake goes to the forfeits, nothing to the caller", async () => {
+      const before = await balanceOf(devnetAccount(5).address);
       const slashed = await slashTrainer(keeper, { jobId, round: 0, trainer: devnetAccount(4).address });
-      expect(slashed).to.deep.include({ stake: usdc("5"), callerShare: usdc("0.5"), poolShare: usdc("4.5") });
+      expect(slashed.stake).to.equal(usdc("5"));
+      expect(await balanceOf(devnetAccount(5).address)).to.equal(before);
+      expect((await getJob(sponsor, { jobId })).forfeits).to.equal(usdc("5"));
       expect((await getTrainer(keeper, { jobId, trainer: devnetAccount(4).address })).status).to.equal("slashed");
       const twice = await rejection(slashTrainer(keeper, { jobId, round: 0, trainer: devnetAccount(4).address }));
       expect((twice as ContractRevertedError).errorName).to.equal("NothingToSlash");
@@ -283,12 +333,21 @@ describe("training actions against a devnet", function () {
       expect((await claimRewards(trainers[1]!, { jobId })).amount).to.equal((usdc("10") * 200n) / 300n);
     });
 
-    it("a round nobody commits to fails; then stakes come back, the result is published and the remainder refunded", async () => {
+    it("a round nobody commits to fails; then stakes come back, the result is published, dust swept, the remainder refunded", async () => {
       expect((await getPhase(sponsor, { jobId })).round).to.equal(1n);
       await chain.get().time.advanceBy(3 * WINDOW);
       const failed = await finalizeRound(keeper, { jobId });
-      expect(failed).to.deep.include({ round: 1n, succeeded: false, aggregateCid: null, nextSeed: null, nextRoundStart: null });
-      expect((await getJob(sponsor, { jobId })).status).to.equal("ended");
+      expect(failed).to.deep.include({
+        round: 1n,
+        succeeded: false,
+        aggregateCid: null,
+        nextSeed: null,
+        nextRoundStart: null,
+        forfeits: usdc("5"),
+      });
+      const ended = await getJob(sponsor, { jobId });
+      expect(ended.status).to.equal("ended");
+      expect(ended.endedAt).to.be.a("bigint");
       expect((await getPhase(sponsor, { jobId })).phase).to.equal("ended");
 
       const before = await balanceOf(devnetAccount(2).address);
@@ -301,9 +360,18 @@ describe("training actions against a devnet", function () {
       expect(asset.manifestCid.equals(published.modelCid)).to.equal(true);
       expect((await getJob(sponsor, { jobId })).resultAssetId).to.equal(published.modelAssetId);
 
-      // Round 1's reward and the slashed stake's pool share rolled into the carry, which goes back to the sponsor.
+      // Round 0's claims left one unit of rounding dust: swept into the carry once the claim period is over.
+      const early = await rejection(sweepRound(keeper, { jobId, round: 0 }));
+      expect((early as ContractRevertedError).errorName).to.equal("ClaimsStillOpen");
+      await chain.get().time.advanceBy(3 * WINDOW);
+      const swept = await sweepRound(keeper, { jobId, round: 0 });
+      expect(swept.amount).to.equal(usdc("10") - (usdc("10") * 100n) / 300n - (usdc("10") * 200n) / 300n);
+      expect((await getRoundResult(sponsor, { jobId, round: 0 })).swept).to.equal(true);
+
+      // Round 1's reward and the sweep went to the carry, which goes back to the sponsor; the slashed stake never
+      // does (no later round won it): it is burned.
       const refunded = await refundRemainder(keeper, { jobId });
-      expect(refunded.rewardAmount).to.equal(usdc("10") + usdc("4.5"));
+      expect(refunded).to.deep.include({ refund: usdc("10") + swept.amount, burned: usdc("5") });
     });
   });
 
@@ -314,12 +382,57 @@ describe("training actions against a devnet", function () {
       expect((await getPhase(sponsor, { jobId })).phase).to.equal("scheduled");
       await joinJob(trainers[0]!, { jobId, peerId: new Uint8Array([7]) });
       const left = await leaveJob(trainers[0]!, { jobId });
-      expect(left.withdrawableAt > 0n).to.equal(true);
+      // It never revealed, so nothing binds its stake.
+      expect(left.unlockRound).to.equal(0n);
       expect((await getTrainer(trainers[0]!, { jobId })).status).to.equal("left");
       const notSponsor = await rejection(cancelJob(trainers[0]!, { jobId }));
       expect((notSponsor as ContractRevertedError).errorName).to.equal("NotSponsor");
       expect((await cancelJob(sponsor, { jobId })).refund).to.equal(usdc("20"));
       expect((await withdrawStake(trainers[0]!, { jobId })).amount).to.equal(usdc("5"));
+    });
+
+    it("settleTrainer takes a silent revealer's penalty; evictTrainer returns an idle trainer's stake and frees its index", async () => {
+      const { jobId } = await createJob(sponsor, { ...(await jobParameters()), numRounds: 5 });
+      for (const [index, trainer] of trainers.slice(0, 2).entries())
+        await joinJob(trainer, { jobId, peerId: new Uint8Array([0, 36, 8, 1, 18, 32, 40 + index]) });
+      await chain.get().time.advanceBy(Number(DEFAULT_START_DELAY_SECONDS));
+      const committed = [];
+      for (const [index, trainer] of trainers.slice(0, 2).entries())
+        committed.push(await commitUpdate(trainer, { jobId, updateCid: await uniqueCid(`silent ${index}`), samples: 10 }));
+      await chain.get().time.advanceBy(WINDOW);
+      for (const [index, trainer] of trainers.slice(0, 2).entries())
+        await revealUpdate(trainer, { jobId, updateCid: committed[index]!.updateCid, samples: 10, salt: committed[index]!.salt });
+      await chain.get().time.advanceBy(WINDOW);
+      // Only trainer 0 attests; trainer 1 stays silent through the whole attest window.
+      await attestAggregate(trainers[0]!, {
+        jobId,
+        aggregateCid: await uniqueCid("silent aggregate"),
+        includedMask: 1n,
+        includedSamples: 10,
+      });
+      await chain.get().time.advanceBy(WINDOW);
+      const finalized = await finalizeRound(keeper, { jobId });
+      expect(finalized).to.deep.include({ succeeded: true, early: false });
+      const settled = await settleTrainer(keeper, { jobId, trainer: trainers[1]!.account.address });
+      expect(settled).to.deep.include({ penalty: usdc("0.05"), reason: "silent" });
+      expect((await getTrainer(trainers[1]!, { jobId })).stake).to.equal(usdc("4.95"));
+      const again = await rejection(settleTrainer(keeper, { jobId, trainer: trainers[1]!.account.address }));
+      expect((again as ContractRevertedError).errorName).to.equal("NothingToSettle");
+
+      // Trainer 0 claims round 0 and then idles: three rounds without a reveal make it evictable.
+      await claimRewards(trainers[0]!, { jobId });
+      const notIdle = await rejection(evictTrainer(keeper, { jobId, trainer: trainers[0]!.account.address }));
+      expect((notIdle as ContractRevertedError).errorName).to.equal("NotIdle");
+      for (let round = 1; round <= 3; round++) {
+        await chain.get().time.advanceBy(3 * WINDOW);
+        await finalizeRound(keeper, { jobId });
+      }
+      expect((await getTrainer(trainers[0]!, { jobId })).evictable).to.equal(true);
+      const before = await balanceOf(trainers[0]!.account.address);
+      const evicted = await evictTrainer(keeper, { jobId, trainer: trainers[0]!.account.address });
+      expect(evicted).to.deep.include({ index: 0n, amount: usdc("5") });
+      expect(await balanceOf(trainers[0]!.account.address)).to.equal(before + usdc("5"));
+      expect((await getTrainer(trainers[0]!, { jobId })).status).to.equal("withdrawn");
     });
 
     it("typed errors: unknown job, wrong asset kind, a sponsor who cannot fund the pool", async () => {

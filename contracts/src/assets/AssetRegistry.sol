@@ -175,6 +175,7 @@ contract AssetRegistry is ERC721, IAssetRegistry {
         return _ownerEpochs[assetId];
     }
 
+    /// @inheritdoc IAssetRegistry
     function saleInfoOf(uint256 assetId)
         external
         view

@@ -205,7 +205,8 @@ interface IAssetRegistry is IERC4906 {
     /// @notice The full record of an asset, with its current owner.
     function assetOf(uint256 assetId) external view returns (Asset memory);
 
-    /// @notice How many times the asset NFT changed hands (0 until its first transfer). Whatever a previous owner set up
+    /// @notice How many times the asset NFT was transferred (0 until its first transfer; a transfer to the owner itself
+    ///         counts too). Whatever a previous owner set up
     ///         in the asset's name elsewhere (listings, dispensers) is bound to the epoch it was set in and lapses when
     ///         the NFT moves.
     function ownerEpochOf(uint256 assetId) external view returns (uint256);

@@ -17,8 +17,9 @@ import {AssetState} from "../types/Asset.sol";
 ///      (at most 1%, set by the contract owner) and `marketFee = ceil(base * marketFeeBps / 10_000)` to a recipient the
 ///      buyer's front-end names (at most 5%). The seller receives exactly `base`; the buyer pays
 ///      `base + protocolFee + marketFee`, bounded by `maxPayment`. Payment moves straight from the buyer to each
-///      recipient (no balance is ever held here). A payment token whose transfer delivers less than asked
-///      (fee-on-transfer) is refused with `TransferAmountMismatch`; rebasing tokens are not supported.
+///      recipient (no balance is ever held here). A payment token whose transfer to the seller delivers other than
+///      `base` (fee-on-transfer) is refused with `TransferAmountMismatch`; rebasing tokens are not supported. An owner
+///      buying from its own listing pays only the fees (nothing moves from it to itself).
 ///
 ///      Besides the errors below, calls bubble up the registry's `AssetNotFound(uint256)`, the tokens' ERC-6093 errors
 ///      (`ERC20InsufficientAllowance`, ...), the payment token's permit errors (`ERC2612ExpiredSignature`,
@@ -127,8 +128,8 @@ interface IMarketplace {
     /// @param maxPerWallet Whole tokens one wallet may receive in total.
     event DispenserSet(uint256 indexed assetId, address indexed datatoken, uint64 maxPerWallet);
 
-    /// @notice A dispenser was closed. Amounts already dispensed stay counted if it is opened again by the same owner
-    ///         (counts start afresh for a new owner).
+    /// @notice A dispenser was closed. Amounts already dispensed stay counted if it is opened again in the same owner
+    ///         epoch (counts start afresh after any transfer of the NFT, even back to a former owner).
     event DispenserClosed(uint256 indexed assetId);
 
     /// @notice Datatokens were bought. For `buyAndOrder`, `count` is 1, the token went straight into an order for
@@ -248,7 +249,8 @@ interface IMarketplace {
     /// @notice The dispenser's per-wallet limit in whole tokens (zero when closed or lapsed with a transfer).
     function dispenserOf(uint256 assetId) external view returns (uint64 maxPerWallet);
 
-    /// @notice Whole tokens a wallet has received from an asset's dispenser under its current owner.
+    /// @notice Whole tokens a wallet has received from an asset's dispenser in the current owner epoch. Reverts
+    ///         `AssetNotFound` for an unknown asset.
     function dispensedTo(uint256 assetId, address wallet) external view returns (uint256);
 
     /// @notice Whether a payment token has been registered (`PaymentTokenRegistered` emitted).

@@ -251,15 +251,15 @@ contract Marketplace is IMarketplace, Ownable2Step, ReentrancyGuardTransient {
     ) private view returns (Sale memory sale) {
         Listing memory listing = _listings[assetId];
         if (listing.price == 0) revert NotListed(assetId);
+        AssetState state;
+        uint256 epoch;
+        (sale.seller, state, sale.datatoken, epoch) = _registry.saleInfoOf(assetId);
+        // A listing a previous owner set lapsed with the transfer: it is no listing at all.
+        if (listing.ownerEpoch != epoch) revert NotListed(assetId);
         if (listing.paymentToken != paymentToken) {
             revert PaymentTokenMismatch(assetId, paymentToken, listing.paymentToken);
         }
         if (marketFeeBps != 0 && marketFeeRecipient == address(0)) revert MissingMarketFeeRecipient();
-        AssetState state;
-        uint256 epoch;
-        (sale.seller, state, sale.datatoken, epoch) = _registry.saleInfoOf(assetId);
-        // A listing a previous owner set lapsed with the transfer.
-        if (listing.ownerEpoch != epoch) revert NotListed(assetId);
         if (state != AssetState.Active) revert AssetNotActive(assetId, state);
         ProtocolFee memory fee = _protocolFee;
         sale.paymentToken = paymentToken;
@@ -272,13 +272,16 @@ contract Marketplace is IMarketplace, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @dev Pays the seller, the treasury and the consume-market recipient straight from the buyer. The seller must
-    ///      receive exactly `base`: a token that takes a fee on transfer is refused.
+    ///      receive exactly `base`: a token that takes a fee on transfer is refused. An owner buying from its own
+    ///      listing pays itself nothing (no transfer), only the fees.
     function _collectPayment(Sale memory sale) private {
         IERC20 token = IERC20(sale.paymentToken);
-        uint256 sellerBefore = token.balanceOf(sale.seller);
-        token.safeTransferFrom(msg.sender, sale.seller, sale.base);
-        uint256 received = token.balanceOf(sale.seller) - sellerBefore;
-        if (received != sale.base) revert TransferAmountMismatch(address(token), sale.base, received);
+        if (msg.sender != sale.seller) {
+            uint256 sellerBefore = token.balanceOf(sale.seller);
+            token.safeTransferFrom(msg.sender, sale.seller, sale.base);
+            uint256 received = token.balanceOf(sale.seller) - sellerBefore;
+            if (received != sale.base) revert TransferAmountMismatch(address(token), sale.base, received);
+        }
         if (sale.protocolFee != 0) token.safeTransferFrom(msg.sender, sale.treasury, sale.protocolFee);
         if (sale.marketFee != 0) token.safeTransferFrom(msg.sender, sale.marketFeeRecipient, sale.marketFee);
     }

@@ -290,7 +290,11 @@ describe("AssetRegistry", () => {
           { account: publisher.account },
         ),
       );
-      expect(await marketplace.read.listingOf([1n])).to.deep.equal({ paymentToken: getAddress(usdc.address), price: 5_000_000n });
+      expect(await marketplace.read.listingOf([1n])).to.deep.equal({
+        paymentToken: getAddress(usdc.address),
+        price: 5_000_000n,
+        ownerEpoch: 0n,
+      });
       const datatoken = await hre.viem.getContractAt("Datatoken", await registry.read.datatokenOf([1n]));
       expect(await datatoken.read.allowance([publisher.account.address, marketplace.address])).to.equal(2n ** 256n - 1n);
     });
@@ -342,6 +346,118 @@ describe("AssetRegistry", () => {
     });
   });
 
+  describe("ownerEpochOf", () => {
+    /** The epoch read both ways: `ownerEpochOf` and the fourth value of `saleInfoOf`, which must agree. */
+    async function epochOf(registry: Awaited<ReturnType<typeof registryFixture>>["registry"], assetId: bigint) {
+      const epoch = await registry.read.ownerEpochOf([assetId]);
+      const [, , , saleEpoch] = await registry.read.saleInfoOf([assetId]);
+      expect(saleEpoch, "saleInfoOf's owner epoch").to.equal(epoch);
+      return epoch;
+    }
+
+    it("is 0 at the mint, whichever way the asset was published, and whoever published it", async () => {
+      const { registry, marketplace, usdc, publisher, stranger } = await loadFixture(protocolFixture);
+      await mined(registry.write.publish([publisher.account.address, AssetKind.Dataset, cid(1), []], { account: stranger.account }));
+      await mined(
+        registry.write.publishWithDatatoken([AssetKind.Model, cid(2), [], { accessPeriod: 0n, initialSupply: ONE }], {
+          account: publisher.account,
+        }),
+      );
+      await mined(
+        registry.write.publishWithDatatokenAndListing(
+          [
+            AssetKind.Model,
+            cid(3),
+            [],
+            { accessPeriod: 0n, initialSupply: ONE },
+            { marketplace: marketplace.address, paymentToken: usdc.address, price: 1n },
+          ],
+          { account: publisher.account },
+        ),
+      );
+      for (const assetId of [1n, 2n, 3n]) {
+        expect(await epochOf(registry, assetId), `asset ${assetId}`).to.equal(0n);
+        expect((await registry.read.saleInfoOf([assetId]))[0]).to.equal(getAddress(publisher.account.address));
+      }
+      // The listing opened at publication is bound to epoch 0.
+      expect((await marketplace.read.listingOf([3n])).ownerEpoch).to.equal(0n);
+    });
+
+    it("goes up by one per transfer: transferFrom, both safeTransferFrom overloads, an approved address and an operator", async () => {
+      const { registry, publisher, buyer, stranger, newOwner } = await loadFixture(publishedFixture);
+      const [a, b] = [publisher, newOwner];
+      // 1: transferFrom by the owner.
+      await mined(registry.write.transferFrom([a.account.address, b.account.address, 1n], { account: a.account }));
+      expect(await epochOf(registry, 1n)).to.equal(1n);
+      // 2: safeTransferFrom(from, to, id) by the owner.
+      await mined(registry.write.safeTransferFrom([b.account.address, a.account.address, 1n], { account: b.account }));
+      expect(await epochOf(registry, 1n)).to.equal(2n);
+      // 3: safeTransferFrom(from, to, id, data) by the owner.
+      await mined(registry.write.safeTransferFrom([a.account.address, b.account.address, 1n, "0x1234"], { account: a.account }));
+      expect(await epochOf(registry, 1n)).to.equal(3n);
+      // 4: transferFrom by the address approved for this token (the approval is cleared by the transfer).
+      await mined(registry.write.approve([stranger.account.address, 1n], { account: b.account }));
+      await mined(registry.write.transferFrom([b.account.address, a.account.address, 1n], { account: stranger.account }));
+      expect(await registry.read.getApproved([1n])).to.equal(zeroAddress);
+      expect(await epochOf(registry, 1n)).to.equal(4n);
+      // 5: safeTransferFrom by an operator approved for all of the owner's tokens.
+      await mined(registry.write.setApprovalForAll([buyer.account.address, true], { account: a.account }));
+      await mined(registry.write.safeTransferFrom([a.account.address, b.account.address, 1n], { account: buyer.account }));
+      expect(await epochOf(registry, 1n)).to.equal(5n);
+      expect(await registry.read.ownerOf([1n])).to.equal(getAddress(b.account.address));
+    });
+
+    it("counts a transfer to the current owner itself as a transfer (the NFT emits Transfer and the epoch moves)", async () => {
+      const { registry, publisher } = await loadFixture(publishedFixture);
+      await mined(registry.write.transferFrom([publisher.account.address, publisher.account.address, 1n], { account: publisher.account }));
+      expect(await registry.read.ownerOf([1n])).to.equal(getAddress(publisher.account.address));
+      expect(await epochOf(registry, 1n)).to.equal(1n);
+    });
+
+    it("moves only for the transferred asset, never for a failed transfer or for owner actions that keep the NFT", async () => {
+      const { registry, marketplace, publisher, stranger, newOwner } = await loadFixture(protocolFixture);
+      for (const seed of [1, 2]) {
+        await mined(registry.write.publish([publisher.account.address, AssetKind.Dataset, cid(seed), []]));
+      }
+      const account = publisher.account;
+      // Owner actions that keep the NFT where it is.
+      await mined(registry.write.updateManifest([1n, cid("v2")], { account }));
+      await mined(registry.write.createDatatoken([1n, { accessPeriod: 0n, initialSupply: ONE }], { account }));
+      await mined(registry.write.setState([1n, AssetState.Deprecated], { account }));
+      await mined(registry.write.approve([stranger.account.address, 1n], { account }));
+      expect(await epochOf(registry, 1n)).to.equal(0n);
+      // Failed transfers: by someone without approval, from the wrong owner, to a contract that is no ERC-721 receiver.
+      await expectRevert(
+        registry.write.transferFrom([publisher.account.address, newOwner.account.address, 1n], { account: newOwner.account }),
+        "ERC721InsufficientApproval",
+        [newOwner.account.address, 1n],
+      );
+      await expectRevert(
+        registry.write.transferFrom([newOwner.account.address, stranger.account.address, 1n], { account }),
+        "ERC721IncorrectOwner",
+        [newOwner.account.address, 1n, publisher.account.address],
+      );
+      await expectRevert(
+        registry.write.safeTransferFrom([publisher.account.address, marketplace.address, 1n], { account }),
+        "ERC721InvalidReceiver",
+        [marketplace.address],
+      );
+      expect(await epochOf(registry, 1n)).to.equal(0n);
+      // A transfer of asset 1 leaves asset 2's epoch alone.
+      await mined(registry.write.transferFrom([publisher.account.address, newOwner.account.address, 1n], { account }));
+      expect(await epochOf(registry, 1n)).to.equal(1n);
+      expect(await epochOf(registry, 2n)).to.equal(0n);
+    });
+
+    it("reverts AssetNotFound for unknown ids (0 and past the last id)", async () => {
+      const { registry } = await loadFixture(publishedFixture);
+      for (const assetId of [0n, 2n, 2n ** 256n - 1n]) {
+        await expectRevert(registry.read.ownerEpochOf([assetId]), "AssetNotFound", [assetId]);
+        await expectRevert(registry.read.saleInfoOf([assetId]), "AssetNotFound", [assetId]);
+      }
+    });
+  });
+
   describe("views", () => {
     it("assetOf and saleInfoOf follow the current owner", async () => {
       const { registry, publisher, newOwner } = await loadFixture(publishedFixture);
@@ -355,7 +471,13 @@ describe("AssetRegistry", () => {
         datatoken: zeroAddress,
         manifestCid: cid("dataset"),
       });
-      expect(await registry.read.saleInfoOf([1n])).to.deep.equal([getAddress(newOwner.account.address), AssetState.Active, zeroAddress]);
+      // The fourth value is the owner epoch: one transfer so far.
+      expect(await registry.read.saleInfoOf([1n])).to.deep.equal([
+        getAddress(newOwner.account.address),
+        AssetState.Active,
+        zeroAddress,
+        1n,
+      ]);
       expect(await registry.read.datatokenImplementation()).to.match(/^0x[0-9a-fA-F]{40}$/);
     });
 
@@ -368,6 +490,7 @@ describe("AssetRegistry", () => {
         () => registry.read.manifestOf([2n]),
         () => registry.read.assetOf([2n]),
         () => registry.read.saleInfoOf([2n]),
+        () => registry.read.ownerEpochOf([2n]),
         () => registry.read.tokenURI([2n]),
       ]) {
         await expectRevert(read(), "AssetNotFound", [2n]);

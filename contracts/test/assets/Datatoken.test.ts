@@ -1,7 +1,7 @@
 import hre from "hardhat";
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { getAddress, zeroAddress } from "viem";
+import { encodeFunctionData, getAddress, parseAbi, zeroAddress } from "viem";
 import {
   ACCESS_PERIOD,
   AssetKind,
@@ -127,26 +127,93 @@ describe("Datatoken", () => {
   });
 
   describe("orderFrom", () => {
-    it("spends a token of `from` with the caller's allowance and records the named payer", async () => {
+    it("takes (from, consumer) only: the old three-argument form with a payer is gone from the ABI and the bytecode", async () => {
       const { datatoken, publisher, consumer, stranger } = await loadFixture(listedFixture);
+      const orderFrom = datatoken.abi.filter((item) => item.type === "function" && item.name === "orderFrom");
+      expect(orderFrom.map((item) => (item as { inputs: readonly { name: string; type: string }[] }).inputs)).to.deep.equal([
+        [
+          { name: "from", type: "address", internalType: "address" },
+          { name: "consumer", type: "address", internalType: "address" },
+        ],
+      ]);
+      // Calling the former selector with a payer of the caller's choice reverts (no function, no fallback) and moves nothing.
+      await mined(datatoken.write.approve([stranger.account.address, ONE], { account: publisher.account }));
+      const oldCall = encodeFunctionData({
+        abi: parseAbi(["function orderFrom(address from, address consumer, address payer)"]),
+        args: [publisher.account.address, consumer.account.address, consumer.account.address],
+      });
+      let reverted = false;
+      try {
+        await mined(stranger.sendTransaction({ to: datatoken.address, data: oldCall, gas: 200_000n }));
+      } catch {
+        reverted = true;
+      }
+      expect(reverted, "the three-argument orderFrom").to.equal(true);
+      expect(await datatoken.read.totalSupply()).to.equal(INITIAL_SUPPLY);
+      expect(await datatoken.read.allowance([publisher.account.address, stranger.account.address])).to.equal(ONE);
+    });
+
+    it("spends a token of `from` with the caller's allowance and records the caller as the payer", async () => {
+      const { datatoken, publisher, consumer, stranger, publicClient } = await loadFixture(listedFixture);
       await mined(datatoken.write.approve([stranger.account.address, ONE], { account: publisher.account }));
       const receipt = await mined(
-        datatoken.write.orderFrom([publisher.account.address, consumer.account.address, consumer.account.address], {
-          account: stranger.account,
-        }),
+        datatoken.write.orderFrom([publisher.account.address, consumer.account.address], { account: stranger.account }),
       );
-      expect(eventsOf(receipt, datatoken).at(-1)!.args).to.include({
+      const block = await publicClient.getBlock({ blockNumber: receipt.blockNumber });
+      const events = eventsOf(receipt, datatoken);
+      expect(events.map((event) => event.eventName)).to.deep.equal(["Transfer", "OrderStarted"]);
+      expect(events[0]!.args).to.deep.equal({ from: getAddress(publisher.account.address), to: zeroAddress, value: ONE });
+      expect(events[1]!.args).to.deep.equal({
+        assetId: 1n,
+        consumer: getAddress(consumer.account.address),
+        payer: getAddress(stranger.account.address),
         from: getAddress(publisher.account.address),
-        payer: getAddress(consumer.account.address),
+        validUntil: block.timestamp + ACCESS_PERIOD,
       });
+      expect(await datatoken.read.balanceOf([publisher.account.address])).to.equal(INITIAL_SUPPLY - ONE);
+      expect(await datatoken.read.balanceOf([stranger.account.address])).to.equal(0n);
+      expect(await datatoken.read.totalSupply()).to.equal(INITIAL_SUPPLY - ONE);
       expect(await datatoken.read.allowance([publisher.account.address, stranger.account.address])).to.equal(0n);
       await expectRevert(
-        datatoken.write.orderFrom([publisher.account.address, consumer.account.address, stranger.account.address], {
-          account: stranger.account,
-        }),
+        datatoken.write.orderFrom([publisher.account.address, consumer.account.address], { account: stranger.account }),
         "ERC20InsufficientAllowance",
         [stranger.account.address, 0n, ONE],
       );
+    });
+
+    it("records the caller as the payer when the caller is `from` too (it still needs an allowance from itself)", async () => {
+      const { datatoken, publisher, consumer } = await loadFixture(listedFixture);
+      await expectRevert(
+        datatoken.write.orderFrom([publisher.account.address, consumer.account.address], { account: publisher.account }),
+        "ERC20InsufficientAllowance",
+        [publisher.account.address, 0n, ONE],
+      );
+      await mined(datatoken.write.approve([publisher.account.address, ONE], { account: publisher.account }));
+      const receipt = await mined(
+        datatoken.write.orderFrom([publisher.account.address, consumer.account.address], { account: publisher.account }),
+      );
+      expect(eventsOf(receipt, datatoken).at(-1)!.args).to.include({
+        payer: getAddress(publisher.account.address),
+        from: getAddress(publisher.account.address),
+      });
+    });
+
+    it("reverts InvalidConsumer and AssetNotActive like order, spending no allowance", async () => {
+      const { datatoken, registry, publisher, consumer, stranger } = await loadFixture(listedFixture);
+      await mined(datatoken.write.approve([stranger.account.address, ONE], { account: publisher.account }));
+      await expectRevert(
+        datatoken.write.orderFrom([publisher.account.address, zeroAddress], { account: stranger.account }),
+        "InvalidConsumer",
+        [],
+      );
+      await mined(registry.write.setState([1n, AssetState.Deprecated], { account: publisher.account }));
+      await expectRevert(
+        datatoken.write.orderFrom([publisher.account.address, consumer.account.address], { account: stranger.account }),
+        "AssetNotActive",
+        [1n, AssetState.Deprecated],
+      );
+      expect(await datatoken.read.allowance([publisher.account.address, stranger.account.address])).to.equal(ONE);
+      expect(await datatoken.read.totalSupply()).to.equal(INITIAL_SUPPLY);
     });
   });
 

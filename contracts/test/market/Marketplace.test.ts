@@ -2,10 +2,12 @@ import hre from "hardhat";
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { getAddress, maxUint256, zeroAddress } from "viem";
+import fc from "fast-check";
 import {
   ACCESS_PERIOD,
   AssetKind,
   AssetState,
+  MAX_UINT64,
   NO_PERMIT,
   ONE,
   PRICE,
@@ -18,6 +20,7 @@ import {
   signPermit,
 } from "../fixtures/protocol";
 import { expectRevert } from "../fixtures/errors";
+import { propertyRun } from "../fixtures/property";
 
 describe("Marketplace", () => {
   /** Asset 1 listed, plus asset 2 published with a datatoken (and inventory approved) but not listed. */
@@ -84,7 +87,7 @@ describe("Marketplace", () => {
       ]);
       receipt = await mined(marketplace.write.setListing([1n, dai.address, 7n], { account: publisher.account }));
       expect(eventsOf(receipt, marketplace).map((event) => event.eventName)).to.deep.equal(["ListingSet"]);
-      expect(await marketplace.read.listingOf([1n])).to.deep.equal({ paymentToken: getAddress(dai.address), price: 7n });
+      expect(await marketplace.read.listingOf([1n])).to.deep.equal({ paymentToken: getAddress(dai.address), price: 7n, ownerEpoch: 0n });
       expect(datatoken.address).to.not.equal(freeToken);
     });
 
@@ -114,7 +117,7 @@ describe("Marketplace", () => {
       const { marketplace, usdc, publisher, buyer } = await loadFixture(listedFixture);
       const receipt = await mined(marketplace.write.closeListing([1n], { account: publisher.account }));
       expect(eventsOf(receipt, marketplace)[0]).to.include({ eventName: "ListingClosed" });
-      expect(await marketplace.read.listingOf([1n])).to.deep.equal({ paymentToken: zeroAddress, price: 0n });
+      expect(await marketplace.read.listingOf([1n])).to.deep.equal({ paymentToken: zeroAddress, price: 0n, ownerEpoch: 0n });
       await expectRevert(
         marketplace.write.buy([1n, 1n, usdc.address, maxUint256, zeroAddress, 0], { account: buyer.account }),
         "NotListed",
@@ -243,12 +246,18 @@ describe("Marketplace", () => {
       expect(order!.args).to.deep.equal({
         assetId: 1n,
         consumer: getAddress(consumer.account.address),
-        payer: getAddress(buyer.account.address),
+        // The datatoken records its caller, the Marketplace, as the payer; Purchased names the buyer.
+        payer: getAddress(marketplace.address),
         from: getAddress(publisher.account.address),
         validUntil: block.timestamp + ACCESS_PERIOD,
       });
       const purchased = eventsOf(receipt, marketplace)[0]!;
-      expect(purchased.args).to.include({ count: 1n, consumer: getAddress(consumer.account.address), base: PRICE });
+      expect(purchased.args).to.include({
+        buyer: getAddress(buyer.account.address),
+        count: 1n,
+        consumer: getAddress(consumer.account.address),
+        base: PRICE,
+      });
       expect(purchased.logIndex).to.be.greaterThan(order!.logIndex);
     });
 
@@ -355,6 +364,381 @@ describe("Marketplace", () => {
       await mined(registry.write.setState([2n, AssetState.Revoked], { account }));
       await expectRevert(marketplace.write.dispense([2n, 1n], { account: stranger.account }), "AssetNotActive", [2n, AssetState.Revoked]);
       await expectRevert(marketplace.write.setDispenser([2n, 1n], { account }), "AssetNotActive", [2n, AssetState.Revoked]);
+    });
+  });
+
+  describe("fees round up", () => {
+    const ceilBps = (base: bigint, bps: number) => (base * BigInt(bps) + 9_999n) / 10_000n;
+
+    it("charges ceil(base * bps / 10000) for both fees, in quote and in the transfers of a purchase", async () => {
+      const { marketplace, usdc, publisher, buyer, treasury, market } = await loadFixture(listedFixture);
+      await mined(usdc.write.approve([marketplace.address, maxUint256], { account: buyer.account }));
+      // 99 units at 1% and 2.5%: 0.99 and 2.475 units round up to 1 and 3 (they used to round down to 0 and 2).
+      await mined(marketplace.write.setListing([1n, usdc.address, 99n], { account: publisher.account }));
+      expect(await marketplace.read.quote([1n, 1n, 250])).to.deep.equal([99n, 1n, 3n, 103n]);
+      // One unit less than the rounded-up total is refused.
+      await expectRevert(
+        marketplace.write.buy([1n, 1n, usdc.address, 102n, market.account.address, 250], { account: buyer.account }),
+        "PaymentTooHigh",
+        [103n, 102n],
+      );
+      const before = await usdc.read.balanceOf([buyer.account.address]);
+      const receipt = await mined(
+        marketplace.write.buy([1n, 1n, usdc.address, 103n, market.account.address, 250], { account: buyer.account }),
+      );
+      expect(eventsOf(receipt, marketplace)[0]!.args).to.include({ base: 99n, protocolFee: 1n, marketFee: 3n });
+      expect(before - (await usdc.read.balanceOf([buyer.account.address]))).to.equal(103n);
+      expect(await usdc.read.balanceOf([publisher.account.address])).to.equal(99n);
+      expect(await usdc.read.balanceOf([treasury.account.address])).to.equal(1n);
+      expect(await usdc.read.balanceOf([market.account.address])).to.equal(3n);
+      expect(await usdc.read.balanceOf([marketplace.address])).to.equal(0n);
+    });
+
+    it("adds nothing when the fee is exact, charges one unit for the smallest base, and nothing for a zero rate", async () => {
+      const { marketplace, usdc, admin, publisher } = await loadFixture(listedFixture);
+      const account = publisher.account;
+      await mined(marketplace.write.setListing([1n, usdc.address, 10_000n], { account }));
+      expect(await marketplace.read.quote([1n, 1n, 250])).to.deep.equal([10_000n, 100n, 250n, 10_350n]);
+      expect(await marketplace.read.quote([1n, 3n, 1])).to.deep.equal([30_000n, 300n, 3n, 30_303n]);
+      await mined(marketplace.write.setListing([1n, usdc.address, 1n], { account }));
+      expect(await marketplace.read.quote([1n, 1n, 1])).to.deep.equal([1n, 1n, 1n, 3n]);
+      expect(await marketplace.read.quote([1n, 1n, 0])).to.deep.equal([1n, 1n, 0n, 2n]);
+      await mined(marketplace.write.setProtocolFee([zeroAddress, 0], { account: admin.account }));
+      expect(await marketplace.read.quote([1n, 1n, 0])).to.deep.equal([1n, 0n, 0n, 1n]);
+      // The largest price and count: base < 2^160, no overflow, still the ceiling.
+      const maxPrice = 2n ** 96n - 1n;
+      await mined(marketplace.write.setListing([1n, usdc.address, maxPrice], { account }));
+      const base = maxPrice * MAX_UINT64;
+      expect(await marketplace.read.quote([1n, MAX_UINT64, 500])).to.deep.equal([base, 0n, ceilBps(base, 500), base + ceilBps(base, 500)]);
+    });
+
+    it("quotes the ceilings for random prices, counts and fee rates (fast-check)", async () => {
+      const { marketplace, usdc, admin, publisher } = await loadFixture(listedFixture);
+      await fc.assert(
+        fc.asyncProperty(
+          // Small prices and counts (where rounding decides the fee) as often as the whole range.
+          fc.oneof(fc.bigInt({ min: 1n, max: 10_000n }), fc.bigInt({ min: 1n, max: 2n ** 96n - 1n })),
+          fc.oneof(fc.bigInt({ min: 1n, max: 10n }), fc.bigInt({ min: 1n, max: MAX_UINT64 })),
+          fc.nat({ max: 100 }),
+          fc.nat({ max: 500 }),
+          async (price, count, protocolBps, marketBps) => {
+            await mined(marketplace.write.setProtocolFee([admin.account.address, protocolBps], { account: admin.account }));
+            await mined(marketplace.write.setListing([1n, usdc.address, price], { account: publisher.account }));
+            const base = price * count;
+            const [quotedBase, protocolFee, marketFee, total] = await marketplace.read.quote([1n, count, marketBps]);
+            expect(quotedBase).to.equal(base);
+            expect(total).to.equal(base + protocolFee + marketFee);
+            // The ceiling by its definition: never below the exact fee, and less than one unit above it.
+            for (const [fee, bps] of [
+              [protocolFee, protocolBps],
+              [marketFee, marketBps],
+            ] as const) {
+              const exact = base * BigInt(bps);
+              expect(fee * 10_000n >= exact, `fee ${fee} >= ${exact} / 10000`).to.equal(true);
+              expect(fee === 0n || (fee - 1n) * 10_000n < exact, `fee ${fee} - 1 < ${exact} / 10000`).to.equal(true);
+              expect(fee).to.equal(ceilBps(base, bps));
+            }
+          },
+        ),
+        propertyRun("marketplace fee ceilings", { numRuns: 40 }),
+      );
+    });
+  });
+
+  describe("owner epochs", () => {
+    /**
+     * Asset 1 listed at PRICE with a dispenser of 2 per wallet (the buyer took both), then the NFT sold to `newOwner`,
+     * which stocks 5 tokens of inventory and approves the Marketplace before setting terms of its own.
+     */
+    async function transferredFixture() {
+      const listed = await listedFixture();
+      const { registry, datatoken, marketplace, usdc, publisher, newOwner, buyer } = listed;
+      await mined(marketplace.write.setDispenser([1n, 2n], { account: publisher.account }));
+      await mined(marketplace.write.dispense([1n, 2n], { account: buyer.account }));
+      await mined(usdc.write.approve([marketplace.address, maxUint256], { account: buyer.account }));
+      await mined(registry.write.transferFrom([publisher.account.address, newOwner.account.address, 1n], { account: publisher.account }));
+      await mined(datatoken.write.mint([newOwner.account.address, 5n * ONE], { account: newOwner.account }));
+      await mined(datatoken.write.approve([marketplace.address, maxUint256], { account: newOwner.account }));
+      return listed;
+    }
+
+    it("records the owner epoch in a listing and a dispenser, whether the registry or the owner set it", async () => {
+      const { marketplace, registry, usdc, dai, publisher, newOwner } = await loadFixture(twoAssetsFixture);
+      // Set by the registry at publication, in epoch 0.
+      expect(await marketplace.read.listingOf([1n])).to.deep.equal({
+        paymentToken: getAddress(usdc.address),
+        price: PRICE,
+        ownerEpoch: 0n,
+      });
+      // Asset 2 goes to a new owner and comes back (epoch 2): the owner's listing and dispenser now carry epoch 2.
+      await mined(registry.write.transferFrom([publisher.account.address, newOwner.account.address, 2n], { account: publisher.account }));
+      await mined(registry.write.transferFrom([newOwner.account.address, publisher.account.address, 2n], { account: newOwner.account }));
+      expect(await registry.read.ownerEpochOf([2n])).to.equal(2n);
+      await mined(marketplace.write.setListing([2n, dai.address, ONE], { account: publisher.account }));
+      expect(await marketplace.read.listingOf([2n])).to.deep.equal({ paymentToken: getAddress(dai.address), price: ONE, ownerEpoch: 2n });
+      await mined(marketplace.write.setDispenser([2n, 4n], { account: publisher.account }));
+      expect(await marketplace.read.dispenserOf([2n])).to.equal(4n);
+    });
+
+    it("a listing lapses with the transfer: listingOf is empty, quote, buy and buyAndOrder revert NotListed, nothing moves", async () => {
+      const { marketplace, datatoken, usdc, publisher, newOwner, buyer, consumer, treasury } = await loadFixture(transferredFixture);
+      expect(await marketplace.read.listingOf([1n])).to.deep.equal({ paymentToken: zeroAddress, price: 0n, ownerEpoch: 0n });
+      const account = buyer.account;
+      const buyerUsdc = await usdc.read.balanceOf([buyer.account.address]);
+      const publisherTokens = await datatoken.read.balanceOf([publisher.account.address]);
+      await expectRevert(marketplace.read.quote([1n, 1n, 0]), "NotListed", [1n]);
+      await expectRevert(marketplace.write.buy([1n, 1n, usdc.address, maxUint256, zeroAddress, 0], { account }), "NotListed", [1n]);
+      await expectRevert(
+        marketplace.write.buyAndOrder([1n, consumer.account.address, usdc.address, maxUint256, zeroAddress, 0, NO_PERMIT], { account }),
+        "NotListed",
+        [1n],
+      );
+      expect(await datatoken.read.balanceOf([newOwner.account.address])).to.equal(5n * ONE);
+      expect(await datatoken.read.balanceOf([publisher.account.address])).to.equal(publisherTokens);
+      expect(await datatoken.read.balanceOf([buyer.account.address])).to.equal(2n * ONE);
+      expect(await usdc.read.balanceOf([buyer.account.address])).to.equal(buyerUsdc);
+      expect(await usdc.read.balanceOf([treasury.account.address])).to.equal(0n);
+      // The new owner cannot close what is no longer a listing; the old owner has no say at all.
+      await expectRevert(marketplace.write.closeListing([1n], { account: newOwner.account }), "NotListed", [1n]);
+      await expectRevert(marketplace.write.closeListing([1n], { account: publisher.account }), "NotAssetOwner", [
+        1n,
+        publisher.account.address,
+        newOwner.account.address,
+      ]);
+    });
+
+    it("the new owner's listing is bound to its epoch and sells its inventory to its account", async () => {
+      const { marketplace, datatoken, usdc, newOwner, buyer } = await loadFixture(transferredFixture);
+      const receipt = await mined(marketplace.write.setListing([1n, usdc.address, 2n * PRICE], { account: newOwner.account }));
+      expect(eventsOf(receipt, marketplace)[0]!.args).to.include({ price: 2n * PRICE, owner: getAddress(newOwner.account.address) });
+      expect(await marketplace.read.listingOf([1n])).to.deep.equal({
+        paymentToken: getAddress(usdc.address),
+        price: 2n * PRICE,
+        ownerEpoch: 1n,
+      });
+      const usdcBefore = await usdc.read.balanceOf([newOwner.account.address]);
+      await mined(marketplace.write.buy([1n, 2n, usdc.address, maxUint256, zeroAddress, 0], { account: buyer.account }));
+      expect((await usdc.read.balanceOf([newOwner.account.address])) - usdcBefore).to.equal(4n * PRICE);
+      expect(await datatoken.read.balanceOf([newOwner.account.address])).to.equal(3n * ONE);
+      expect(await datatoken.read.balanceOf([buyer.account.address])).to.equal(4n * ONE);
+      await mined(marketplace.write.closeListing([1n], { account: newOwner.account }));
+      expect(await marketplace.read.listingOf([1n])).to.deep.equal({ paymentToken: zeroAddress, price: 0n, ownerEpoch: 0n });
+    });
+
+    it("a dispenser lapses with the transfer; counts start afresh for the new owner and dispensedTo reads the current epoch", async () => {
+      const { marketplace, datatoken, publisher, newOwner, buyer } = await loadFixture(transferredFixture);
+      expect(await marketplace.read.dispenserOf([1n])).to.equal(0n);
+      expect(await marketplace.read.dispensedTo([1n, buyer.account.address])).to.equal(0n);
+      await expectRevert(marketplace.write.dispense([1n, 1n], { account: buyer.account }), "NoDispenser", [1n]);
+      await expectRevert(marketplace.write.closeDispenser([1n], { account: newOwner.account }), "NoDispenser", [1n]);
+      await expectRevert(marketplace.write.closeDispenser([1n], { account: publisher.account }), "NotAssetOwner", [
+        1n,
+        publisher.account.address,
+        newOwner.account.address,
+      ]);
+      expect(await datatoken.read.balanceOf([newOwner.account.address])).to.equal(5n * ONE);
+      // The new owner's dispenser: the buyer, who had reached the old limit, may take 2 again, from the new inventory.
+      await mined(marketplace.write.setDispenser([1n, 2n], { account: newOwner.account }));
+      expect(await marketplace.read.dispenserOf([1n])).to.equal(2n);
+      const receipt = await mined(marketplace.write.dispense([1n, 2n], { account: buyer.account }));
+      expect(eventsOf(receipt, marketplace)[0]!.args).to.deep.equal({
+        assetId: 1n,
+        recipient: getAddress(buyer.account.address),
+        owner: getAddress(newOwner.account.address),
+        count: 2n,
+      });
+      expect(await marketplace.read.dispensedTo([1n, buyer.account.address])).to.equal(2n);
+      expect(await datatoken.read.balanceOf([newOwner.account.address])).to.equal(3n * ONE);
+      expect(await datatoken.read.balanceOf([buyer.account.address])).to.equal(4n * ONE);
+      await expectRevert(marketplace.write.dispense([1n, 1n], { account: buyer.account }), "DispenserLimitExceeded", [
+        1n,
+        buyer.account.address,
+        1n,
+        0n,
+      ]);
+      await mined(marketplace.write.closeDispenser([1n], { account: newOwner.account }));
+      expect(await marketplace.read.dispenserOf([1n])).to.equal(0n);
+    });
+
+    it("a transfer back to a previous owner revives neither its old terms nor its old counts", async () => {
+      const { marketplace, registry, datatoken, usdc, publisher, newOwner, buyer } = await loadFixture(transferredFixture);
+      // The new owner sets terms in epoch 1, then sells the NFT back: epoch 2.
+      await mined(marketplace.write.setListing([1n, usdc.address, 1n], { account: newOwner.account }));
+      await mined(marketplace.write.setDispenser([1n, 9n], { account: newOwner.account }));
+      await mined(registry.write.transferFrom([newOwner.account.address, publisher.account.address, 1n], { account: newOwner.account }));
+      expect(await registry.read.ownerEpochOf([1n])).to.equal(2n);
+      expect(await marketplace.read.listingOf([1n])).to.deep.equal({ paymentToken: zeroAddress, price: 0n, ownerEpoch: 0n });
+      expect(await marketplace.read.dispenserOf([1n])).to.equal(0n);
+      // The buyer took 2 under the publisher in epoch 0: that count is not the publisher's count in epoch 2.
+      expect(await marketplace.read.dispensedTo([1n, buyer.account.address])).to.equal(0n);
+      const publisherTokens = await datatoken.read.balanceOf([publisher.account.address]);
+      await expectRevert(
+        marketplace.write.buy([1n, 1n, usdc.address, maxUint256, zeroAddress, 0], { account: buyer.account }),
+        "NotListed",
+        [1n],
+      );
+      await expectRevert(marketplace.write.dispense([1n, 1n], { account: buyer.account }), "NoDispenser", [1n]);
+      await expectRevert(marketplace.write.closeListing([1n], { account: publisher.account }), "NotListed", [1n]);
+      await expectRevert(marketplace.write.closeDispenser([1n], { account: publisher.account }), "NoDispenser", [1n]);
+      expect(await datatoken.read.balanceOf([publisher.account.address])).to.equal(publisherTokens);
+      // New terms in epoch 2 work as usual.
+      await mined(marketplace.write.setListing([1n, usdc.address, PRICE], { account: publisher.account }));
+      expect((await marketplace.read.listingOf([1n])).ownerEpoch).to.equal(2n);
+      await mined(marketplace.write.buy([1n, 1n, usdc.address, maxUint256, zeroAddress, 0], { account: buyer.account }));
+      expect(await datatoken.read.balanceOf([publisher.account.address])).to.equal(publisherTokens - ONE);
+    });
+
+    it("a transfer of one asset leaves the listings and dispensers of the owner's other assets alone", async () => {
+      const { marketplace, registry, usdc, freeToken, publisher, newOwner, buyer } = await loadFixture(twoAssetsFixture);
+      await mined(marketplace.write.setListing([2n, usdc.address, 7n], { account: publisher.account }));
+      await mined(marketplace.write.setDispenser([2n, 1n], { account: publisher.account }));
+      await mined(registry.write.transferFrom([publisher.account.address, newOwner.account.address, 1n], { account: publisher.account }));
+      expect(await marketplace.read.listingOf([2n])).to.deep.equal({ paymentToken: getAddress(usdc.address), price: 7n, ownerEpoch: 0n });
+      expect(await marketplace.read.dispenserOf([2n])).to.equal(1n);
+      await mined(marketplace.write.dispense([2n, 1n], { account: buyer.account }));
+      expect(await freeToken.read.balanceOf([buyer.account.address])).to.equal(ONE);
+    });
+
+    it("dispensedTo reverts AssetNotFound for an unknown asset (it reads the registry's epoch)", async () => {
+      const { marketplace, buyer } = await loadFixture(listedFixture);
+      await expectRevert(marketplace.read.dispensedTo([9n, buyer.account.address]), "AssetNotFound", [9n]);
+      // listingOf and dispenserOf of an unknown asset stay empty views.
+      expect(await marketplace.read.listingOf([9n])).to.deep.equal({ paymentToken: zeroAddress, price: 0n, ownerEpoch: 0n });
+      expect(await marketplace.read.dispenserOf([9n])).to.equal(0n);
+    });
+  });
+
+  describe("dispenser limits", () => {
+    it("keeps a wallet's count when the same owner closes and reopens the dispenser", async () => {
+      const { marketplace, publisher, buyer } = await loadFixture(twoAssetsFixture);
+      await mined(marketplace.write.setDispenser([2n, 3n], { account: publisher.account }));
+      await mined(marketplace.write.dispense([2n, 2n], { account: buyer.account }));
+      await mined(marketplace.write.closeDispenser([2n], { account: publisher.account }));
+      expect(await marketplace.read.dispensedTo([2n, buyer.account.address])).to.equal(2n);
+      await mined(marketplace.write.setDispenser([2n, 3n], { account: publisher.account }));
+      await expectRevert(marketplace.write.dispense([2n, 2n], { account: buyer.account }), "DispenserLimitExceeded", [
+        2n,
+        buyer.account.address,
+        2n,
+        1n,
+      ]);
+      await mined(marketplace.write.dispense([2n, 1n], { account: buyer.account }));
+      expect(await marketplace.read.dispensedTo([2n, buyer.account.address])).to.equal(3n);
+    });
+
+    it("reverts DispenserLimitExceeded with remaining 0 (not an arithmetic panic) once the limit is lowered below a wallet's count", async () => {
+      const { marketplace, freeToken, publisher, buyer, stranger, consumer } = await loadFixture(twoAssetsFixture);
+      await mined(marketplace.write.setDispenser([2n, 3n], { account: publisher.account }));
+      await mined(marketplace.write.dispense([2n, 3n], { account: buyer.account }));
+      await mined(marketplace.write.dispense([2n, 1n], { account: stranger.account }));
+      await mined(marketplace.write.setDispenser([2n, 1n], { account: publisher.account }));
+      const inventory = await freeToken.read.balanceOf([publisher.account.address]);
+      // Above the new limit (3 > 1) and exactly at it (1 = 1): nothing remains.
+      await expectRevert(marketplace.write.dispense([2n, 1n], { account: buyer.account }), "DispenserLimitExceeded", [
+        2n,
+        buyer.account.address,
+        1n,
+        0n,
+      ]);
+      await expectRevert(marketplace.write.dispense([2n, 2n], { account: stranger.account }), "DispenserLimitExceeded", [
+        2n,
+        stranger.account.address,
+        2n,
+        0n,
+      ]);
+      // A fresh wallet gets the new limit.
+      await expectRevert(marketplace.write.dispense([2n, 2n], { account: consumer.account }), "DispenserLimitExceeded", [
+        2n,
+        consumer.account.address,
+        2n,
+        1n,
+      ]);
+      await mined(marketplace.write.dispense([2n, 1n], { account: consumer.account }));
+      expect(await freeToken.read.balanceOf([publisher.account.address])).to.equal(inventory - ONE);
+      expect(await freeToken.read.balanceOf([buyer.account.address])).to.equal(3n * ONE);
+      expect(await marketplace.read.dispensedTo([2n, buyer.account.address])).to.equal(3n);
+      // Raising the limit again gives back exactly the difference.
+      await mined(marketplace.write.setDispenser([2n, 4n], { account: publisher.account }));
+      await expectRevert(marketplace.write.dispense([2n, 2n], { account: buyer.account }), "DispenserLimitExceeded", [
+        2n,
+        buyer.account.address,
+        2n,
+        1n,
+      ]);
+      await mined(marketplace.write.dispense([2n, 1n], { account: buyer.account }));
+      expect(await marketplace.read.dispensedTo([2n, buyer.account.address])).to.equal(4n);
+    });
+  });
+
+  describe("payment tokens that deliver less than asked", () => {
+    async function feeTokenFixture() {
+      const listed = await listedFixture();
+      const { marketplace, publisher, buyer } = listed;
+      const feeToken = await hre.viem.deployContract("FeeOnTransferToken");
+      await mined(feeToken.write.mint([buyer.account.address, 1_000n * ONE]));
+      await mined(feeToken.write.approve([marketplace.address, maxUint256], { account: buyer.account }));
+      // Listing in it is allowed (it answers decimals()); paying with it is not.
+      await mined(marketplace.write.setListing([1n, feeToken.address, ONE], { account: publisher.account }));
+      return { ...listed, feeToken };
+    }
+
+    it("refuses buy and buyAndOrder with TransferAmountMismatch(token, base, received), and nothing moves", async () => {
+      const { marketplace, feeToken, datatoken, publisher, buyer, consumer, treasury } = await loadFixture(feeTokenFixture);
+      const account = buyer.account;
+      const supply = await datatoken.read.totalSupply();
+      // 1 token at 1% fee on transfer: the seller would receive 0.99.
+      await expectRevert(
+        marketplace.write.buy([1n, 1n, feeToken.address, maxUint256, zeroAddress, 0], { account }),
+        "TransferAmountMismatch",
+        [feeToken.address, ONE, ONE - ONE / 100n],
+      );
+      await expectRevert(
+        marketplace.write.buy([1n, 3n, feeToken.address, maxUint256, zeroAddress, 0], { account }),
+        "TransferAmountMismatch",
+        [feeToken.address, 3n * ONE, 3n * ONE - (3n * ONE) / 100n],
+      );
+      await expectRevert(
+        marketplace.write.buyAndOrder([1n, consumer.account.address, feeToken.address, maxUint256, zeroAddress, 0, NO_PERMIT], {
+          account,
+        }),
+        "TransferAmountMismatch",
+        [feeToken.address, ONE, ONE - ONE / 100n],
+      );
+      expect(await feeToken.read.balanceOf([buyer.account.address])).to.equal(1_000n * ONE);
+      expect(await feeToken.read.balanceOf([publisher.account.address])).to.equal(0n);
+      expect(await feeToken.read.balanceOf([treasury.account.address])).to.equal(0n);
+      expect(await datatoken.read.totalSupply()).to.equal(supply);
+      expect(await datatoken.read.balanceOf([buyer.account.address])).to.equal(0n);
+    });
+
+    it("judges by what arrived: a transfer the token happens to deliver whole goes through", async () => {
+      const { marketplace, feeToken, publisher, buyer, treasury } = await loadFixture(feeTokenFixture);
+      // Below 100 units the token's 1% fee rounds to 0, so the seller receives exactly `base`.
+      await mined(marketplace.write.setListing([1n, feeToken.address, 99n], { account: publisher.account }));
+      await mined(marketplace.write.buy([1n, 1n, feeToken.address, maxUint256, zeroAddress, 0], { account: buyer.account }));
+      expect(await feeToken.read.balanceOf([publisher.account.address])).to.equal(99n);
+      expect(await feeToken.read.balanceOf([treasury.account.address])).to.equal(1n);
+    });
+  });
+
+  describe("an owner buying its own listing", () => {
+    // Nothing moves from the owner to itself: it pays only the fees (the seller-side delivery check has nothing to check).
+    it("pays only the fees: buy moves no datatokens, buyAndOrder spends one of its own for the consumer", async () => {
+      const { marketplace, usdc, datatoken, publisher, consumer, treasury } = await loadFixture(listedFixture);
+      const account = publisher.account;
+      await mined(usdc.write.mint([publisher.account.address, 100n * PRICE]));
+      await mined(usdc.write.approve([marketplace.address, maxUint256], { account }));
+      const inventory = await datatoken.read.balanceOf([publisher.account.address]);
+      const fee = (n: bigint) => (n * PRICE * BigInt(PROTOCOL_FEE_BPS) + 9_999n) / 10_000n;
+      await mined(marketplace.write.buy([1n, 2n, usdc.address, maxUint256, zeroAddress, 0], { account }));
+      expect(await usdc.read.balanceOf([publisher.account.address])).to.equal(100n * PRICE - fee(2n));
+      expect(await usdc.read.balanceOf([treasury.account.address])).to.equal(fee(2n));
+      expect(await datatoken.read.balanceOf([publisher.account.address])).to.equal(inventory);
+      await mined(
+        marketplace.write.buyAndOrder([1n, consumer.account.address, usdc.address, maxUint256, zeroAddress, 0, NO_PERMIT], { account }),
+      );
+      expect(await usdc.read.balanceOf([publisher.account.address])).to.equal(100n * PRICE - fee(2n) - fee(1n));
+      expect(await datatoken.read.balanceOf([publisher.account.address])).to.equal(inventory - ONE);
     });
   });
 

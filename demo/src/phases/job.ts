@@ -147,6 +147,8 @@ export async function createTrainingJob(context: PlayContext, infrastructure: In
       commitWindow: windows.commit,
       revealWindow: windows.reveal,
       attestWindow: windows.attest,
+      // Stakes stay bonded through the claim period after the end: one reveal window, so the trainers exit soon after.
+      claimPeriod: windows.reveal,
       startTime: now + START_HORIZON_SECONDS,
       signal,
     }),
@@ -171,7 +173,8 @@ export async function createTrainingJob(context: PlayContext, infrastructure: In
     "sponsor",
     `created job ${created.jobId}: ${parameters.rounds} rounds x ${money(rewardPerRound)} (pool ${money(created.rewardPool)} deposited), ` +
       `stake >= ${money(minStake)}, ` +
-      `quorum ${job.quorumBps / 100}% of the revealed stake, ${parameters.shardsPerTrainer} shard(s) per trainer and round; ` +
+      `quorum ${job.quorumBps / 100}% of the attested weight (${job.participationBps / 100}% of the revealed weight attesting), ` +
+      `${parameters.shardsPerTrainer} shard(s) per trainer and round; ` +
       `spec ${prepared.specCid}; ` +
       "it starts once every trainer has joined",
   );

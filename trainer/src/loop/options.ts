@@ -66,7 +66,7 @@ export type RunTrainerOptions = {
   /** Compute backend for local training (default "auto": the best installed). */
   backend?: BackendName | "auto" | undefined;
   storage?: TrainerStorageOptions | undefined;
-  /** Stake when joining, in the stake token's smallest unit (default the job's minimum). */
+  /** Stake when joining, in the job token's smallest unit (default the job's minimum). */
   stake?: bigint | undefined;
   /** Claim rewards after every round, or once at the end (default, fewer transactions). */
   claim?: "end" | "every-round" | undefined;

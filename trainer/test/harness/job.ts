@@ -6,7 +6,10 @@
  */
 import path from "node:path";
 import { parseUnits } from "viem";
+import { readContract } from "viem/actions";
 import {
+  contractAddress,
+  trainingJobsAbi,
   buildModelManifest,
   createJob,
   createStorageNode,
@@ -89,6 +92,11 @@ export type JobFixtureParameters = {
     quorumBps?: number;
     rewardPerRound?: bigint;
     minStake?: bigint;
+    /**
+     * Seconds after the end during which stakes stay bonded (trainers wait them out in real time before withdrawing);
+     * default the deployment's minimum window.
+     */
+    claimPeriod?: number;
     /** Seconds from now until round 0 (chain time). */
     startIn: number;
   };
@@ -149,6 +157,11 @@ export async function createJobFixture(network: JobNetwork, parameters: JobFixtu
     timestamp: `0x${string}`;
   };
   const startTime = BigInt(latest.timestamp) + BigInt(job.startIn);
+  const minWindow = await readContract(sponsor, {
+    address: contractAddress(sponsor.deployment, "TrainingJobs"),
+    abi: trainingJobsAbi,
+    functionName: "minWindow",
+  });
   const created = await createJob(sponsor, {
     datasetId: dataset.assetId,
     baseModelId: model.assetId,
@@ -159,6 +172,7 @@ export async function createJobFixture(network: JobNetwork, parameters: JobFixtu
     commitWindow: job.commitWindow,
     revealWindow: job.revealWindow,
     attestWindow: job.attestWindow,
+    claimPeriod: job.claimPeriod ?? Number(minWindow),
     quorumBps: job.quorumBps,
     maxTrainers: job.maxTrainers,
     maxSamples: prepared.maxSamples,
