@@ -1578,6 +1578,12 @@ export const trainingJobsAbi = [
         "internalType": "uint256",
         "name": "amount",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "toForfeits",
+        "type": "uint256"
       }
     ],
     "name": "RewardSwept",

@@ -14,16 +14,19 @@ export type SweepRoundParameters = {
 export type SweepRoundReturnType = TransactionResult & {
   jobId: bigint;
   round: bigint;
-  /** What nobody claimed (rounding dust included), moved into the carry. */
+  /** What nobody claimed (rounding dust included). */
   amount: bigint;
+  /** The share of it that came from forfeited stake, back to the forfeits (the rest went to the carry). */
+  toForfeits: bigint;
 };
 
 export type SweepRoundErrorType = WriteActionErrorType;
 
 /**
- * Moves what nobody claimed of a successful round's reward into the job's carry (anyone): once CLAIM_ROUNDS more rounds
- * have been finalized, or the claim period after the job's end is over. While the job runs the carry goes to the next
- * successful round; after the end `refundRemainder` returns it to the sponsor. ClaimsStillOpen before the deadline.
+ * Moves what nobody claimed of a successful round's reward back where it came from (anyone): the share that came from
+ * forfeited stake to the forfeits, the rest to the carry; once CLAIM_ROUNDS more rounds have been finalized, or the
+ * claim period after the job's end is over. While the job runs both go to the next successful round; after the end
+ * `refundRemainder` returns the carry to the sponsor and burns the forfeits. ClaimsStillOpen before the deadline.
  */
 export async function sweepRound(client: MyceliumClient, parameters: SweepRoundParameters): Promise<SweepRoundReturnType> {
   const jobId = toId(parameters.jobId, "jobId");
@@ -40,5 +43,6 @@ export async function sweepRound(client: MyceliumClient, parameters: SweepRoundP
     onProgress: parameters.onProgress,
   });
   const [swept] = eventsOf(receipt, { abi: trainingJobsAbi, eventName: "RewardSwept", address: jobs, action });
-  return { hash: receipt.transactionHash, blockNumber: receipt.blockNumber, jobId, round, amount: swept!.args.amount };
+  const { amount, toForfeits } = swept!.args;
+  return { hash: receipt.transactionHash, blockNumber: receipt.blockNumber, jobId, round, amount, toForfeits };
 }

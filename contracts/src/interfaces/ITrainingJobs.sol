@@ -57,8 +57,9 @@ import {
 ///         than its reward, so a colluding quorum attesting a too-small `includedSamples` cannot drain more). Once CLAIM_ROUNDS
 ///         more rounds have been finalized, or the claim period after the job's end is over, anyone may `sweep` a
 ///         round: what nobody claimed (shares of crashed or excluded trainers, an overstated `includedSamples`,
-///         rounding dust) goes to the carry. After the end the carry goes back to the sponsor through
-///         `refundRemainder`. Nothing stays in the contract for good.
+///         rounding dust) goes back where it came from, pro rata: the share that came from forfeited stake to the
+///         forfeits, the rest to the carry. After the end the carry goes back to the sponsor through `refundRemainder`
+///         (forfeits are burned). Nothing stays in the contract for good, and no forfeited stake reaches the sponsor.
 ///
 ///         Indices. A trainer's index (its bit in inclusion masks, its rank in aggregation) is taken from the lowest
 ///         free one at join and freed when it withdraws, is slashed or is evicted after IDLE_ROUNDS rounds without an
@@ -256,8 +257,8 @@ interface ITrainingJobs {
     /// @notice A trainer replaced its peer info.
     event PeerInfoUpdated(uint256 indexed jobId, address indexed trainer, uint256 index, bytes peerId, bytes[] addrs);
 
-    /// @notice A trainer left; its stake unlocks once round `unlockRound` has started (or at the end plus the claim
-    ///         period, if earlier).
+    /// @notice A trainer left; its stake unlocks once round `unlockRound` has started (the current round, that is at
+    ///         once, when it never revealed on time), or at the end plus the claim period if earlier.
     event TrainerLeft(uint256 indexed jobId, address indexed trainer, uint256 index, uint256 unlockRound);
 
     /// @notice A trainer withdrew its stake; its index is free again.
@@ -327,8 +328,9 @@ interface ITrainingJobs {
     /// @notice A trainer claimed `amount` of `round`'s reward for `samples` samples.
     event RewardClaimed(uint256 indexed jobId, uint256 indexed round, address indexed trainer, uint256 amount, uint256 samples);
 
-    /// @notice What nobody claimed of `round`'s reward went to the carry.
-    event RewardSwept(uint256 indexed jobId, uint256 indexed round, uint256 amount);
+    /// @notice What nobody claimed of `round`'s reward (`amount`) was swept: `toForfeits` of it (the share that came
+    ///         from forfeited stake) back to the forfeits, the rest to the carry.
+    event RewardSwept(uint256 indexed jobId, uint256 indexed round, uint256 amount, uint256 toForfeits);
 
     /// @notice A trainer lost `amount` of its stake for `reason` in `round`; it went to the forfeits.
     event TrainerPenalized(
@@ -487,8 +489,9 @@ interface ITrainingJobs {
     /// @return amount Total paid.
     function claim(uint256 jobId, uint256[] calldata rounds) external returns (uint256 amount);
 
-    /// @notice Moves what nobody claimed of a successful round's reward into the carry (anyone), once CLAIM_ROUNDS
-    ///         more rounds have been finalized or the claim period after the job's end is over.
+    /// @notice Moves what nobody claimed of a successful round's reward back to the carry and, for the share that came
+    ///         from forfeited stake, to the forfeits (anyone), once CLAIM_ROUNDS more rounds have been finalized or the
+    ///         claim period after the job's end is over.
     /// @param jobId The job.
     /// @param round A successful round.
     /// @return amount What was swept (possibly 0).

@@ -123,6 +123,9 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
     mapping(uint256 jobId => mapping(uint256 round => mapping(address trainer => RoundRecord))) private _records;
     mapping(uint256 jobId => mapping(uint256 round => mapping(bytes32 tupleHash => Tally))) private _tallies;
     mapping(uint256 jobId => mapping(uint256 round => RoundOutcome)) private _outcomes;
+    /// @dev The part of a successful round's reward that came from forfeited stake (written only when nonzero), so that
+    ///      a sweep sends that share of the unclaimed rest back to the forfeits, never to the sponsor's carry.
+    mapping(uint256 jobId => mapping(uint256 round => uint256)) private _forfeitParts;
 
     // ---------------------------------------------------------------------------------------------------------------
     // Constructor
@@ -466,25 +469,7 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         bool succeeded = leaderId != 0 && live.leaderWeight() * BPS >= schedule.quorumBps() * live.attestedWeight()
             && live.attestedWeight() * BPS >= schedule.participationBps() * live.revealedWeight();
 
-        Funds funds = job.funds;
-        uint256 reward;
-        if (succeeded) {
-            // The reward is kept below 2^100 (its field): whatever exceeds it waits in the carry and forfeits.
-            reward = job.config.rewardPerRound;
-            uint256 fromCarry = Math.min(funds.carry(), MAX_ROUND_REWARD - reward);
-            uint256 fromForfeits = Math.min(funds.forfeits(), MAX_ROUND_REWARD - reward - fromCarry);
-            reward += fromCarry + fromForfeits;
-            (uint8 cidLength, bytes5 cidHead, bytes32 cidTail) = CidLib.pack(aggregateCid);
-            funds = funds.withCarry(funds.carry() - fromCarry).withForfeits(funds.forfeits() - fromForfeits).withModelCid(
-                cidHead, cidLength
-            );
-            if (cidLength == 0) job.longModelCid = aggregateCid;
-            else job.modelCidTail = cidTail;
-            schedule = schedule.withLastSuccessPlusOne(round + 1);
-        } else {
-            funds = funds.withCarry(funds.carry() + job.config.rewardPerRound);
-        }
-        job.funds = funds;
+        uint256 reward = succeeded ? _takeReward(job, jobId, round, aggregateCid) : _rollOver(job);
         _outcomes[jobId][round] = RoundOutcomeLib.create(
             reward,
             succeeded ? includedSamples : 0,
@@ -492,9 +477,10 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
             uint256(succeeded ? RoundStatus.Succeeded : RoundStatus.Failed),
             early
         );
+        if (succeeded) schedule = schedule.withLastSuccessPlusOne(round + 1);
         schedule = schedule.startRound(round + 1, block.timestamp);
         job.schedule = schedule;
-        _emitFinalized(job, jobId, round, schedule, live, succeeded, early, reward, funds, aggregateCid, includedMask, includedSamples);
+        _emitFinalized(job, jobId, round, schedule, live, succeeded, early, reward, aggregateCid, includedMask, includedSamples);
     }
 
     /// @inheritdoc ITrainingJobs
@@ -526,10 +512,17 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
                 revert ClaimsStillOpen(round, openUntilRound, openUntilTime);
             }
         }
-        amount = outcome.reward() - outcome.paid();
+        uint256 reward = outcome.reward();
+        amount = reward - outcome.paid();
         _outcomes[jobId][round] = outcome.withSwept();
-        if (amount != 0) job.funds = job.funds.withCarry(job.funds.carry() + amount);
-        emit RewardSwept(jobId, round, amount);
+        // The unclaimed rest goes back where it came from, pro rata: forfeited stake to the forfeits (rounded up, so
+        // not a unit of it reaches the sponsor), the rest to the carry.
+        uint256 toForfeits = Math.mulDiv(amount, _forfeitParts[jobId][round], reward, Math.Rounding.Ceil);
+        if (amount != 0) {
+            Funds funds = job.funds;
+            job.funds = funds.withCarry(funds.carry() + amount - toForfeits).withForfeits(funds.forfeits() + toForfeits);
+        }
+        emit RewardSwept(jobId, round, amount, toForfeits);
     }
 
     /// @inheritdoc ITrainingJobs
@@ -749,6 +742,34 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
     // Private: rounds and settlement
     // ---------------------------------------------------------------------------------------------------------------
 
+    /// @dev A successful round's reward: `rewardPerRound + carry + forfeits`, kept below 2^100 (its field; whatever
+    ///      exceeds it waits in the carry and forfeits). Records the forfeits' part and stores the new model's CID.
+    function _takeReward(Job storage job, uint256 jobId, uint256 round, bytes calldata aggregateCid)
+        private
+        returns (uint256 reward)
+    {
+        Funds funds = job.funds;
+        reward = job.config.rewardPerRound;
+        uint256 fromCarry = Math.min(funds.carry(), MAX_ROUND_REWARD - reward);
+        uint256 fromForfeits = Math.min(funds.forfeits(), MAX_ROUND_REWARD - reward - fromCarry);
+        reward += fromCarry + fromForfeits;
+        if (fromForfeits != 0) _forfeitParts[jobId][round] = fromForfeits;
+        (uint8 cidLength, bytes5 cidHead, bytes32 cidTail) = CidLib.pack(aggregateCid);
+        if (cidLength == 0) job.longModelCid = aggregateCid;
+        else job.modelCidTail = cidTail;
+        job.funds = funds.withCarry(funds.carry() - fromCarry).withForfeits(funds.forfeits() - fromForfeits).withModelCid(
+            cidHead, cidLength
+        );
+    }
+
+    /// @dev A failed round: its reward rolls over into the carry (the forfeits wait for the next success). Returns 0,
+    ///      what the round pays.
+    function _rollOver(Job storage job) private returns (uint256) {
+        Funds funds = job.funds;
+        job.funds = funds.withCarry(funds.carry() + job.config.rewardPerRound);
+        return 0;
+    }
+
     function _emitFinalized(
         Job storage job,
         uint256 jobId,
@@ -758,11 +779,11 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         bool succeeded,
         bool early,
         uint256 reward,
-        Funds funds,
         bytes calldata aggregateCid,
         uint256 includedMask,
         uint256 includedSamples
     ) private {
+        Funds funds = job.funds;
         bytes32 nextSeed;
         uint256 nextRoundStart;
         if (round + 1 < schedule.numRounds()) {

@@ -56,8 +56,8 @@ enum RoundStatus {
     /// The leading tuple held the quorum of the attested weight, and enough of the revealed weight attested: its
     /// aggregate is the new global model and its attesters share the round's reward (and any forfeits).
     Succeeded,
-    /// No tuple won: the model stayed and the round's reward rolled over. The leading tuple's attesters still share
-    /// the forfeits the round received, if any.
+    /// No tuple won: the model stayed, the round's reward rolled over into the carry and the forfeits wait for the
+    /// next successful round. Nobody is paid for a failed round.
     Failed
 }
 
@@ -126,8 +126,8 @@ struct JobParams {
 /// @param currentRound The round in progress; equals `numRounds` once the job has ended.
 /// @param carry Reward waiting to be added to the next successful round: rewards of failed rounds and swept unpaid
 ///        rewards. After the end it is refundable to the sponsor.
-/// @param forfeits Forfeited stake waiting for the next round with a leading tuple, whose attesters share it. Never
-///        refunded to the sponsor (after the end it is burned).
+/// @param forfeits Forfeited stake waiting for the next successful round, whose winners share it. Never refunded to
+///        the sponsor (after the end it is burned).
 /// @param unpaidPool Reward tokens not yet assigned to a round: `rewardPerRound * (numRounds - currentRound) + carry`
 ///        (zero once cancelled or refunded).
 /// @param trained Whether some round has succeeded (otherwise the base model is still the global model).

@@ -437,8 +437,9 @@ library RoundOutcomeLib {
 /// @notice The money a job holds besides the unassigned pool and the rounds' rewards, and the packed CID of the global
 ///         model (read and written together by every finalization).
 /// @dev carry:104 | forfeits:104 | modelCidHead:40 | modelCidLength:8. `modelCidLength == 0` with a successful round
-///      means the CID did not pack (it is stored whole). Both amounts are below 2^104 (the pool is below 2^96 and a
-///      job's stakes below 2^96 at any time); a write beyond that reverts.
+///      means the CID did not pack (it is stored whole). The carry stays below the pool (< 2^96) plus what sweeps return
+///      to it; forfeits below the stakes ever slashed or penalized in the job. Either would need some 65,000 slashes of
+///      the largest stake to pass 2^104, and a write beyond that reverts (`PackedValueOverflow`), never wraps.
 type Funds is uint256;
 
 using FundsLib for Funds global;
