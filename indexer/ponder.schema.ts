@@ -13,4 +13,4 @@ export * from "./schema/datatokens.ts";
 export * from "./schema/marketplace.ts";
 export * from "./schema/training.ts";
 
-// schema/ digest: c88a6776eece3c36125ca96e3be0f5bd166256b4e919cc34f2c4f431b83aeeb2
+// schema/ digest: b2d9adb24a9b8d5a57c31440ae5af3e32844a768065b3f8e62fafaf1486dd54c

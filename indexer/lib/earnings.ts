@@ -3,7 +3,7 @@ import type { Context } from "ponder:registry";
 import { accountEarning } from "ponder:schema";
 import type { Address } from "viem";
 
-export type EarningSource = "sales" | "marketFees" | "protocolFees" | "trainingRewards" | "slashRewards";
+export type EarningSource = "sales" | "marketFees" | "protocolFees" | "trainingRewards";
 
 /** Adds `amount` of `tokenAddress` from `source` to `account`'s earnings, in one upsert. */
 export async function addEarning(
@@ -24,7 +24,6 @@ export async function addEarning(
       marketFees: source === "marketFees" ? amount : 0n,
       protocolFees: source === "protocolFees" ? amount : 0n,
       trainingRewards: source === "trainingRewards" ? amount : 0n,
-      slashRewards: source === "slashRewards" ? amount : 0n,
       total: amount,
       paymentCount: 1,
       updatedAtBlock: block,

@@ -31,6 +31,11 @@ export const asset = onchainTable(
     publisher: t.hex().notNull(),
     /** ERC-721 approved address (cleared on transfer). */
     approved: t.hex(),
+    /**
+     * Transfers since the mint (the registry's `ownerEpochOf`): listings and dispensers sell only in the epoch they were
+     * set in.
+     */
+    ownerEpoch: t.bigint().notNull(),
     manifestCid: t.text().notNull(),
     version: t.integer().notNull(),
     /** Lineage: ids of the parent assets, in the order published (also as rows of `asset_parent`). */

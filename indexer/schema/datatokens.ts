@@ -1,10 +1,12 @@
 /**
  * Datatoken clones (found through `DatatokenCreated`): supply, balances, approvals, transfers, and the access orders
- * they are burnt for. Imports `asset` from assets.ts, which imports this file back (see the note there).
+ * they are burnt for. Imports `asset` from assets.ts, which imports this file back (see the note there), and
+ * `purchase` from marketplace.ts (an order's purchase; used inside `relations()` only, like `asset`).
  */
 import { index, onchainTable, primaryKey, relations } from "ponder";
 import { asset } from "./assets.ts";
 import { createdAtColumns, eventColumns } from "./common.ts";
+import { purchase } from "./marketplace.ts";
 
 /** A datatoken clone. 18 decimals; one whole token (10^18) is burnt per order. */
 export const datatoken = onchainTable(
@@ -88,7 +90,11 @@ export const datatokenTransferRelations = relations(datatokenTransfer, ({ one })
   datatoken: one(datatoken, { fields: [datatokenTransfer.datatokenAddress], references: [datatoken.address] }),
 }));
 
-/** Access receipts (`OrderStarted`): `consumer` may use the asset until `validUntil` (2^64-1: forever). */
+/**
+ * Access receipts (`OrderStarted`): `consumer` may use the asset until `validUntil` (2^64-1: forever). A market order
+ * (`buyAndOrder`) is spent by the Marketplace (`payer`) from the seller's inventory (`from`); the Marketplace's
+ * `Purchased`, right after it in the same transaction, names the buyer (`buyer`, `purchaseId`).
+ */
 export const order = onchainTable(
   "order",
   (t) => ({
@@ -96,10 +102,13 @@ export const order = onchainTable(
     assetId: t.bigint().notNull(),
     datatokenAddress: t.hex().notNull(),
     consumer: t.hex().notNull(),
-    /** Who paid (the buyer for `buyAndOrder`). */
+    /** Who spent the token: its holder for `order`, the Marketplace for a market order. */
     payer: t.hex().notNull(),
-    /** Whose datatoken was burnt (the seller for `buyAndOrder`). */
+    /** Whose datatoken was burnt (the seller for a market order). */
     from: t.hex().notNull(),
+    /** For a market order, who bought it and the purchase (null for a direct order). */
+    buyer: t.hex(),
+    purchaseId: t.text(),
     validUntil: t.bigint().notNull(),
     ...eventColumns(t),
   }),
@@ -107,10 +116,12 @@ export const order = onchainTable(
     assetIdx: index().on(table.assetId),
     datatokenIdx: index().on(table.datatokenAddress),
     consumerIdx: index().on(table.consumer),
+    buyerIdx: index().on(table.buyer),
   }),
 );
 
 export const orderRelations = relations(order, ({ one }) => ({
   asset: one(asset, { fields: [order.assetId], references: [asset.id] }),
   datatoken: one(datatoken, { fields: [order.datatokenAddress], references: [datatoken.address] }),
+  purchase: one(purchase, { fields: [order.purchaseId], references: [purchase.id] }),
 }));

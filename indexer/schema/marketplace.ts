@@ -7,8 +7,11 @@ import { asset } from "./assets.ts";
 import { eventColumns, updatedAtColumns } from "./common.ts";
 import { token } from "./tokens.ts";
 
-/** What a row of `listing_change` or `dispenser_change` records. */
-export const changeAction = onchainEnum("change_action", ["set", "closed"]);
+/**
+ * What a row of `listing_change` or `dispenser_change` records: `set`, `closed`, or `lapsed` (the asset NFT changed
+ * hands: terms a previous owner set no longer apply; no event says so, the registry's `Transfer` does).
+ */
+export const changeAction = onchainEnum("change_action", ["set", "closed", "lapsed"]);
 
 /** The marketplace's settings: owner (Ownable2Step) and protocol fee. */
 export const marketplace = onchainTable("marketplace", (t) => ({
@@ -38,7 +41,10 @@ export const marketplaceOwnershipChange = onchainTable("marketplace_ownership_ch
   ...eventColumns(t),
 }));
 
-/** The current fixed-rate listing of an asset (one per asset; `active` false once closed). */
+/**
+ * The current fixed-rate listing of an asset (one per asset; `active` false once closed, or once it lapsed: a listing
+ * sells only in the owner epoch it was set in, and every transfer of the NFT starts a new one).
+ */
 export const listing = onchainTable(
   "listing",
   (t) => ({
@@ -47,8 +53,9 @@ export const listing = onchainTable(
     paymentToken: t.hex().notNull(),
     /** Price of one whole datatoken in the payment token's smallest unit. */
     price: t.bigint().notNull(),
-    /** The asset owner who set it. */
+    /** The asset owner who set it, and the asset's owner epoch then (`asset.ownerEpoch`). */
     owner: t.hex().notNull(),
+    ownerEpoch: t.bigint().notNull(),
     active: t.boolean().notNull(),
     /** ListingSet events for this asset so far. */
     changeCount: t.integer().notNull(),
@@ -63,7 +70,10 @@ export const listingRelations = relations(listing, ({ one, many }) => ({
   changes: many(listingChange),
 }));
 
-/** Price history of listings: one row per `ListingSet` (`set`) and `ListingClosed` (`closed`, no price). */
+/**
+ * Price history of listings: one row per `ListingSet` (`set`), `ListingClosed` (`closed`, no price) and transfer of the
+ * NFT that voided an active listing (`lapsed`, no price).
+ */
 export const listingChange = onchainTable(
   "listing_change",
   (t) => ({
@@ -84,11 +94,15 @@ export const listingChangeRelations = relations(listingChange, ({ one }) => ({
   token: one(token, { fields: [listingChange.paymentToken], references: [token.address] }),
 }));
 
-/** The dispenser of an asset (free datatokens, at most `maxPerWallet` whole tokens per wallet). */
+/**
+ * The dispenser of an asset (free datatokens, at most `maxPerWallet` whole tokens per wallet), bound like a listing to
+ * the owner epoch it was set in (`active` false once closed or lapsed).
+ */
 export const dispenser = onchainTable("dispenser", (t) => ({
   assetId: t.bigint().primaryKey(),
   datatokenAddress: t.hex().notNull(),
   maxPerWallet: t.bigint().notNull(),
+  ownerEpoch: t.bigint().notNull(),
   active: t.boolean().notNull(),
   /** Whole datatokens dispensed so far, and the number of `dispense` calls. */
   dispensed: t.bigint().notNull(),
@@ -102,7 +116,7 @@ export const dispenserRelations = relations(dispenser, ({ one, many }) => ({
   claims: many(dispense),
 }));
 
-/** History of dispenser settings: `set` (with the limit) and `closed`. */
+/** History of dispenser settings: `set` (with the limit), `closed`, and `lapsed` (the NFT changed hands). */
 export const dispenserChange = onchainTable(
   "dispenser_change",
   (t) => ({

@@ -8,15 +8,15 @@ import { updatedAtColumns } from "./common.ts";
 
 /**
  * ERC-20 tokens amounts are paid in: Marketplace payment tokens (announced with their decimals by
- * `PaymentTokenRegistered`) and the reward and stake tokens of training jobs (their `decimals()` read once, when a job
- * first names them; null for a token without `decimals()`).
+ * `PaymentTokenRegistered`) and the tokens of training jobs, for rewards and stakes (their `decimals()` read once, when
+ * a job first names them; null for a token without `decimals()`).
  */
 export const token = onchainTable("token", (t) => ({
   address: t.hex().primaryKey(),
   decimals: t.integer(),
   isPaymentToken: t.boolean().notNull(),
-  isRewardToken: t.boolean().notNull(),
-  isStakeToken: t.boolean().notNull(),
+  /** Some training job pays rewards and takes stakes in it. */
+  isJobToken: t.boolean().notNull(),
   firstSeenAtBlock: t.bigint().notNull(),
   firstSeenAtTimestamp: t.bigint().notNull(),
 }));
@@ -27,8 +27,8 @@ export const tokenRelations = relations(token, ({ many }) => ({
 
 /**
  * What an account earned, per token: sales of its datatokens (the listing price part), consume-market fees it was
- * named recipient of, protocol fees it received as treasury, training rewards it claimed, and its share of the stakes
- * it slashed. `total` is their sum.
+ * named recipient of, protocol fees it received as treasury, and training rewards it claimed (forfeited stake reaches
+ * trainers only through rewards: slashing pays its caller nothing). `total` is their sum.
  */
 export const accountEarning = onchainTable(
   "account_earning",
@@ -39,7 +39,6 @@ export const accountEarning = onchainTable(
     marketFees: t.bigint().notNull(),
     protocolFees: t.bigint().notNull(),
     trainingRewards: t.bigint().notNull(),
-    slashRewards: t.bigint().notNull(),
     total: t.bigint().notNull(),
     /** Number of payments that made up the total. */
     paymentCount: t.integer().notNull(),

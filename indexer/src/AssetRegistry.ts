@@ -1,10 +1,22 @@
 /**
- * AssetRegistry: assets (kind, manifest versions, lineage, state, owner), NFT transfers and approvals, and the
- * datatokens it creates. `MetadataUpdate` (ERC-4906) is not handled: the registry emits it only right after
+ * AssetRegistry: assets (kind, manifest versions, lineage, state, owner and owner epoch), NFT transfers and approvals
+ * (a transfer voids the previous owner's listing and dispenser), and the datatokens it creates. `MetadataUpdate` (ERC-4906) is not handled: the registry emits it only right after
  * `ManifestUpdated`, which carries everything it says; `BatchMetadataUpdate` is never emitted.
  */
 import { ponder } from "ponder:registry";
-import { asset, assetParent, assetStateChange, assetTransfer, assetVersion, datatoken, operatorApproval } from "ponder:schema";
+import {
+  asset,
+  assetParent,
+  assetStateChange,
+  assetTransfer,
+  assetVersion,
+  datatoken,
+  dispenser,
+  dispenserChange,
+  listing,
+  listingChange,
+  operatorApproval,
+} from "ponder:schema";
 import { zeroAddress } from "viem";
 import { ASSET_KINDS, ASSET_STATES, cidToString, enumName } from "../lib/encoding.ts";
 
@@ -20,6 +32,7 @@ ponder.on("AssetRegistry:AssetPublished", async ({ event, context }) => {
     owner,
     publisher,
     approved: null,
+    ownerEpoch: 0n,
     manifestCid: cid,
     version: 1,
     parentIds: [...parents],
@@ -101,10 +114,23 @@ ponder.on("AssetRegistry:Transfer", async ({ event, context }) => {
     transaction: event.transaction.hash,
   });
   // A mint precedes AssetPublished in the same transaction, which creates the row with its owner.
-  if (from !== zeroAddress) {
-    await context.db
-      .update(asset, { id: tokenId })
-      .set({ owner: to, approved: null, updatedAtBlock: block, updatedAtTimestamp: timestamp });
+  if (from === zeroAddress) return;
+  // Every other transfer starts a new owner epoch: the previous owner's listing and dispenser lapse (no event says so).
+  await context.db.update(asset, { id: tokenId }).set((row) => ({
+    owner: to,
+    approved: null,
+    ownerEpoch: row.ownerEpoch + 1n,
+    updatedAtBlock: block,
+    updatedAtTimestamp: timestamp,
+  }));
+  const lapsed = { id: event.id, assetId: tokenId, action: "lapsed" as const, block, timestamp, transaction: event.transaction.hash };
+  if ((await context.db.find(listing, { assetId: tokenId }))?.active) {
+    await context.db.update(listing, { assetId: tokenId }).set({ active: false, updatedAtBlock: block, updatedAtTimestamp: timestamp });
+    await context.db.insert(listingChange).values({ ...lapsed, paymentToken: null, price: null, owner: null });
+  }
+  if ((await context.db.find(dispenser, { assetId: tokenId }))?.active) {
+    await context.db.update(dispenser, { assetId: tokenId }).set({ active: false, updatedAtBlock: block, updatedAtTimestamp: timestamp });
+    await context.db.insert(dispenserChange).values({ ...lapsed, maxPerWallet: null });
   }
 });
 

@@ -58,6 +58,9 @@ ponder.on("Datatoken:OrderStarted", async ({ event, context }) => {
     consumer,
     payer,
     from,
+    // A market order's buyer comes with the Marketplace's `Purchased`, right after this event.
+    buyer: null,
+    purchaseId: null,
     validUntil,
     block,
     timestamp,

@@ -1,8 +1,10 @@
 /**
- * Marketplace: payment tokens, listings with their price history, dispensers and their claims, purchases, the
- * per-asset revenue and per-account earnings they add up to, and the protocol fee and ownership settings.
+ * Marketplace: payment tokens, listings with their price history, dispensers and their claims (both bound to the owner
+ * epoch they were set in: src/AssetRegistry.ts marks them lapsed when the NFT changes hands), purchases (a market
+ * order's buyer goes onto its order row), the per-asset revenue and per-account earnings they add up to, and the
+ * protocol fee and ownership settings.
  */
-import { ponder } from "ponder:registry";
+import { ponder, type Context } from "ponder:registry";
 import {
   asset,
   assetRevenue,
@@ -13,10 +15,12 @@ import {
   listingChange,
   marketplace,
   marketplaceOwnershipChange,
+  order,
   protocolFeeChange,
   purchase,
   token,
 } from "ponder:schema";
+import { and, eq, isNull } from "ponder";
 import { zeroAddress } from "viem";
 import { addEarning } from "../lib/earnings.ts";
 
@@ -28,17 +32,24 @@ ponder.on("Marketplace:PaymentTokenRegistered", async ({ event, context }) => {
       address,
       decimals,
       isPaymentToken: true,
-      isRewardToken: false,
-      isStakeToken: false,
+      isJobToken: false,
       firstSeenAtBlock: event.block.number,
       firstSeenAtTimestamp: event.block.timestamp,
     })
     .onConflictDoUpdate({ decimals, isPaymentToken: true });
 });
 
+/** The asset's owner epoch now: a listing or dispenser set now sells only until the NFT next changes hands. */
+async function ownerEpochOf(context: Context, assetId: bigint): Promise<bigint> {
+  const row = await context.db.find(asset, { id: assetId });
+  if (row === null) throw new Error(`Asset ${assetId} is not indexed`);
+  return row.ownerEpoch;
+}
+
 ponder.on("Marketplace:ListingSet", async ({ event, context }) => {
   const { assetId, datatoken: datatokenAddress, paymentToken, price, owner } = event.args;
   const { number: block, timestamp } = event.block;
+  const ownerEpoch = await ownerEpochOf(context, assetId);
   await context.db
     .insert(listing)
     .values({
@@ -47,6 +58,7 @@ ponder.on("Marketplace:ListingSet", async ({ event, context }) => {
       paymentToken,
       price,
       owner,
+      ownerEpoch,
       active: true,
       changeCount: 1,
       updatedAtBlock: block,
@@ -56,6 +68,7 @@ ponder.on("Marketplace:ListingSet", async ({ event, context }) => {
       paymentToken,
       price,
       owner,
+      ownerEpoch,
       active: true,
       changeCount: row.changeCount + 1,
       updatedAtBlock: block,
@@ -94,19 +107,21 @@ ponder.on("Marketplace:ListingClosed", async ({ event, context }) => {
 ponder.on("Marketplace:DispenserSet", async ({ event, context }) => {
   const { assetId, datatoken: datatokenAddress, maxPerWallet } = event.args;
   const { number: block, timestamp } = event.block;
+  const ownerEpoch = await ownerEpochOf(context, assetId);
   await context.db
     .insert(dispenser)
     .values({
       assetId,
       datatokenAddress,
       maxPerWallet,
+      ownerEpoch,
       active: true,
       dispensed: 0n,
       claimCount: 0,
       updatedAtBlock: block,
       updatedAtTimestamp: timestamp,
     })
-    .onConflictDoUpdate({ maxPerWallet, active: true, updatedAtBlock: block, updatedAtTimestamp: timestamp });
+    .onConflictDoUpdate({ maxPerWallet, ownerEpoch, active: true, updatedAtBlock: block, updatedAtTimestamp: timestamp });
   await context.db.insert(dispenserChange).values({
     id: event.id,
     assetId,
@@ -183,6 +198,23 @@ ponder.on("Marketplace:Purchased", async ({ event, context }) => {
     timestamp,
     transaction: event.transaction.hash,
   });
+  if (consumer !== zeroAddress) {
+    // `buyAndOrder`: the datatoken's `OrderStarted`, just before this event, names the Marketplace as payer; the buyer
+    // is here. The order of this transaction spent by this Marketplace for this asset and not linked yet is that one
+    // (a transaction buying twice links each order before the next one starts). Raw SQL, since the order's id is not
+    // known here; it runs for market orders only.
+    await context.db.sql
+      .update(order)
+      .set({ buyer, purchaseId: event.id })
+      .where(
+        and(
+          eq(order.transaction, event.transaction.hash),
+          eq(order.assetId, assetId),
+          eq(order.payer, event.log.address),
+          isNull(order.purchaseId),
+        ),
+      );
+  }
   await context.db
     .insert(assetRevenue)
     .values({

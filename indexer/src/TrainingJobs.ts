@@ -1,11 +1,12 @@
 /**
- * TrainingJobs: jobs and their progress, trainers (stake, index, standing, peer info), rounds (seed, windows, phase,
- * tallies, winning tuple, reward), commitments, reveals, attestations and tuples, finalizations, claims, slashes,
- * withdrawals and refunds, plus per-account stakes and earnings.
+ * TrainingJobs: jobs and their progress, trainers (index, stake, weight, bonding, standing, peer info; an account may
+ * join again after it withdrew, was slashed or was evicted), rounds (seed, windows, phase, weight tallies, leading
+ * tuple, outcome, reward, sweep), commitments, reveals (late ones flagged), attestations and tuples, finalizations,
+ * claims, sweeps, penalties, slashes, withdrawals, evictions and refunds, plus per-account stakes and earnings.
  *
- * Every event carries the ids it concerns; the few values it lacks (a job's tokens and windows) come from the job row,
- * which each handler updates anyway: `update` returns the row, so no handler reads a row only to look something up
- * (but `noteToken`, once per job and token).
+ * Every event carries the ids it concerns; the few values it lacks (a job's token, windows and weight parameters) come
+ * from the job row, which each handler updates anyway: `update` returns the row, so no handler reads a row only to look
+ * something up (but `noteToken`, once per job).
  */
 import { ponder, type Context } from "ponder:registry";
 import {
@@ -13,13 +14,16 @@ import {
   attestation,
   claim,
   commitment,
+  eviction,
   finalization,
   job,
   jobRefund,
+  penalty,
   reveal,
   round,
   slash,
   stakeWithdrawal,
+  sweep,
   token,
   trainer,
   tuple,
@@ -31,9 +35,22 @@ import { cidToString, multiaddrToString, peerIdToString } from "../lib/encoding.
 const PHASES = ["commit", "reveal", "attest", "finalized"] as const;
 type RoundPhase = (typeof PHASES)[number];
 
+/** `PenaltyReason` of contracts/types/Training.sol, by ordinal. */
+const PENALTY_REASONS = ["silent", "losingTuple", "lateReveal"] as const;
+
+/** TrainingJobs' WEIGHT_UNIT: weights are in 2^-16 minimum stakes. */
+const WEIGHT_UNIT = 1n << 16n;
+
 /** The later of two phases: events of a phase can arrive after a later phase began (a reveal after an attestation). */
 function laterPhase(current: RoundPhase, seen: RoundPhase): RoundPhase {
   return PHASES.indexOf(seen) > PHASES.indexOf(current) ? seen : current;
+}
+
+/** The quorum weight of `stake` in a job (TrainingJobs' `_weight`): `min(stake / minStake, weightCap)` in WEIGHT_UNITs. */
+function weightOf(stake: bigint, parameters: { minStake: bigint; weightCap: number }): bigint {
+  const weight = (stake * WEIGHT_UNIT) / parameters.minStake;
+  const cap = BigInt(parameters.weightCap) * WEIGHT_UNIT;
+  return weight < cap ? weight : cap;
 }
 
 ponder.on("TrainingJobs:JobCreated", async ({ event, context }) => {
@@ -47,16 +64,18 @@ ponder.on("TrainingJobs:JobCreated", async ({ event, context }) => {
     baseModelId: params.baseModelId,
     baseModelCid,
     specCid: cidToString(params.specCid),
-    rewardToken: params.rewardToken,
+    token: params.token,
     rewardPool: params.rewardPool,
     rewardPerRound: params.rewardPerRound,
-    stakeToken: params.stakeToken,
     minStake: params.minStake,
     numRounds: params.numRounds,
     commitWindow: params.commitWindow,
     revealWindow: params.revealWindow,
     attestWindow: params.attestWindow,
+    claimPeriod: params.claimPeriod,
     quorumBps: params.quorumBps,
+    participationBps: params.participationBps,
+    weightCap: params.weightCap,
     maxTrainers: params.maxTrainers,
     maxSamples: BigInt(params.maxSamples),
     startTime: params.startTime,
@@ -65,13 +84,18 @@ ponder.on("TrainingJobs:JobCreated", async ({ event, context }) => {
     roundsSucceeded: 0,
     roundsFailed: 0,
     trainerCount: 0,
+    joinCount: 0,
     activeTrainerCount: 0,
     totalStaked: 0n,
     carry: 0n,
-    forfeitedStake: 0n,
+    forfeits: 0n,
+    penalized: 0n,
+    penaltyCount: 0,
+    slashed: 0n,
     rewardClaimed: 0n,
-    rewardRefunded: 0n,
-    stakeRefunded: 0n,
+    swept: 0n,
+    refunded: 0n,
+    burned: 0n,
     currentModelCid: baseModelCid,
     lastSuccessfulRound: null,
     resultAssetId: null,
@@ -83,27 +107,30 @@ ponder.on("TrainingJobs:JobCreated", async ({ event, context }) => {
     updatedAtTimestamp: timestamp,
   });
   await context.db.insert(round).values(newRound(jobId, 0, seed, params.startTime, params, block));
-  await noteToken(context, params.rewardToken, "isRewardToken", block, timestamp);
-  await noteToken(context, params.stakeToken, "isStakeToken", block, timestamp);
+  await noteToken(context, params.token, block, timestamp);
 });
 
 ponder.on("TrainingJobs:JobCancelled", async ({ event, context }) => {
-  const { jobId, sponsor, refund } = event.args;
+  const { jobId, sponsor, refund, burned } = event.args;
   const { number: block, timestamp } = event.block;
-  await context.db.update(job, { id: jobId }).set((row) => ({
+  const { currentRound } = await context.db.update(job, { id: jobId }).set((row) => ({
     status: "cancelled",
-    rewardRefunded: row.rewardRefunded + refund,
+    refunded: row.refunded + refund,
+    burned: row.burned + burned,
+    carry: 0n,
+    forfeits: 0n,
     updatedAtBlock: block,
     updatedAtTimestamp: timestamp,
   }));
-  await context.db.update(round, { jobId, round: 0 }).set({ status: "cancelled" });
+  // A job can be cancelled while no trainer ever revealed on time, so the round in progress may be a later one.
+  await context.db.update(round, { jobId, round: currentRound }).set({ status: "cancelled" });
   await context.db.insert(jobRefund).values({
     id: event.id,
     jobId,
     kind: "cancelled",
     sponsor,
-    rewardAmount: refund,
-    stakeAmount: 0n,
+    refund,
+    burned,
     block,
     timestamp,
     transaction: event.transaction.hash,
@@ -111,13 +138,13 @@ ponder.on("TrainingJobs:JobCancelled", async ({ event, context }) => {
 });
 
 ponder.on("TrainingJobs:RemainderRefunded", async ({ event, context }) => {
-  const { jobId, sponsor, rewardAmount, stakeAmount } = event.args;
+  const { jobId, sponsor, refund, burned } = event.args;
   const { number: block, timestamp } = event.block;
   await context.db.update(job, { id: jobId }).set((row) => ({
-    rewardRefunded: row.rewardRefunded + rewardAmount,
-    stakeRefunded: row.stakeRefunded + stakeAmount,
+    refunded: row.refunded + refund,
+    burned: row.burned + burned,
     carry: 0n,
-    forfeitedStake: 0n,
+    forfeits: 0n,
     updatedAtBlock: block,
     updatedAtTimestamp: timestamp,
   }));
@@ -126,8 +153,8 @@ ponder.on("TrainingJobs:RemainderRefunded", async ({ event, context }) => {
     jobId,
     kind: "remainder",
     sponsor,
-    rewardAmount,
-    stakeAmount,
+    refund,
+    burned,
     block,
     timestamp,
     transaction: event.transaction.hash,
@@ -145,35 +172,60 @@ ponder.on("TrainingJobs:ResultPublished", async ({ event, context }) => {
 });
 
 ponder.on("TrainingJobs:TrainerJoined", async ({ event, context }) => {
-  const { jobId, trainer: account, index, stake, peerId, addrs } = event.args;
+  const { jobId, trainer: account, stake, weight, peerId, addrs } = event.args;
+  const index = Number(event.args.index);
+  const firstRound = Number(event.args.firstRound);
   const { number: block, timestamp } = event.block;
-  await context.db.insert(trainer).values({
-    jobId,
-    account,
-    index: Number(index),
+  const transaction = event.transaction.hash;
+  const membership = {
+    index,
     stake,
-    status: "active",
+    weight,
+    firstRound,
+    status: "active" as const,
     peerId: peerIdToString(peerId),
     addrs: addrs.map(multiaddrToString),
     pendingRound: null,
-    commitCount: 0,
-    revealCount: 0,
-    attestCount: 0,
-    claimCount: 0,
-    samplesRevealed: 0n,
-    rewardClaimed: 0n,
     leftAt: null,
-    withdrawableAt: null,
-    withdrawnAmount: null,
-    slashedAmount: null,
+    unlockRound: null,
     joinedAtBlock: block,
     joinedAtTimestamp: timestamp,
-    joinedAtTransaction: event.transaction.hash,
+    joinedAtTransaction: transaction,
     updatedAtBlock: block,
     updatedAtTimestamp: timestamp,
-  });
-  const { stakeToken } = await context.db.update(job, { id: jobId }).set((row) => ({
-    trainerCount: row.trainerCount + 1,
+  };
+  // An account that withdrew, was slashed or was evicted joins again: same row, a new membership, totals go on.
+  let again = false;
+  await context.db
+    .insert(trainer)
+    .values({
+      jobId,
+      account,
+      ...membership,
+      lastRevealRound: null,
+      joinCount: 1,
+      commitCount: 0,
+      revealCount: 0,
+      lateRevealCount: 0,
+      attestCount: 0,
+      claimCount: 0,
+      penaltyCount: 0,
+      evictionCount: 0,
+      samplesRevealed: 0n,
+      rewardClaimed: 0n,
+      deposited: stake,
+      withdrawn: 0n,
+      slashed: 0n,
+      penalized: 0n,
+    })
+    .onConflictDoUpdate((row) => {
+      again = true;
+      // Its last reveal belongs to the previous membership, which was settled when it ended.
+      return { ...membership, lastRevealRound: null, joinCount: row.joinCount + 1, deposited: row.deposited + stake };
+    });
+  const { token: tokenAddress } = await context.db.update(job, { id: jobId }).set((row) => ({
+    trainerCount: row.trainerCount + (again ? 0 : 1),
+    joinCount: row.joinCount + 1,
     activeTrainerCount: row.activeTrainerCount + 1,
     totalStaked: row.totalStaked + stake,
     updatedAtBlock: block,
@@ -183,11 +235,12 @@ ponder.on("TrainingJobs:TrainerJoined", async ({ event, context }) => {
     .insert(accountStake)
     .values({
       account,
-      tokenAddress: stakeToken,
+      tokenAddress,
       staked: stake,
       deposited: stake,
       withdrawn: 0n,
       slashed: 0n,
+      penalized: 0n,
       jobCount: 1,
       updatedAtBlock: block,
       updatedAtTimestamp: timestamp,
@@ -195,7 +248,7 @@ ponder.on("TrainingJobs:TrainerJoined", async ({ event, context }) => {
     .onConflictDoUpdate((row) => ({
       staked: row.staked + stake,
       deposited: row.deposited + stake,
-      jobCount: row.jobCount + 1,
+      jobCount: row.jobCount + (again ? 0 : 1),
       updatedAtBlock: block,
       updatedAtTimestamp: timestamp,
     }));
@@ -212,12 +265,12 @@ ponder.on("TrainingJobs:PeerInfoUpdated", async ({ event, context }) => {
 });
 
 ponder.on("TrainingJobs:TrainerLeft", async ({ event, context }) => {
-  const { jobId, trainer: account, withdrawableAt } = event.args;
+  const { jobId, trainer: account, unlockRound } = event.args;
   const { number: block, timestamp } = event.block;
   await context.db.update(trainer, { jobId, account }).set({
     status: "left",
     leftAt: timestamp,
-    withdrawableAt,
+    unlockRound: Number(unlockRound),
     updatedAtBlock: block,
     updatedAtTimestamp: timestamp,
   });
@@ -233,8 +286,26 @@ ponder.on("TrainingJobs:StakeWithdrawn", async ({ event, context }) => {
   const { number: block, timestamp } = event.block;
   await releaseStake(context, { jobId, account, amount, outcome: "withdrawn", block, timestamp });
   await context.db.insert(stakeWithdrawal).values({
+    id: event.id,
     jobId,
     trainer: account,
+    index: Number(index),
+    amount,
+    block,
+    timestamp,
+    transaction: event.transaction.hash,
+  });
+});
+
+ponder.on("TrainingJobs:TrainerEvicted", async ({ event, context }) => {
+  const { jobId, trainer: account, caller, index, amount } = event.args;
+  const { number: block, timestamp } = event.block;
+  await releaseStake(context, { jobId, account, amount, outcome: "evicted", block, timestamp });
+  await context.db.insert(eviction).values({
+    id: event.id,
+    jobId,
+    trainer: account,
+    caller,
     index: Number(index),
     amount,
     block,
@@ -268,7 +339,7 @@ ponder.on("TrainingJobs:Committed", async ({ event, context }) => {
 });
 
 ponder.on("TrainingJobs:Revealed", async ({ event, context }) => {
-  const { jobId, trainer: account, index, updateCid, samples, stake } = event.args;
+  const { jobId, trainer: account, index, updateCid, samples, weight, late } = event.args;
   const roundNumber = Number(event.args.round);
   const { number: block, timestamp } = event.block;
   await context.db.insert(reveal).values({
@@ -278,21 +349,28 @@ ponder.on("TrainingJobs:Revealed", async ({ event, context }) => {
     index: Number(index),
     updateCid: cidToString(updateCid),
     samples,
-    stake,
+    weight,
+    late,
     block,
     timestamp,
     transaction: event.transaction.hash,
   });
   await context.db.update(commitment, { jobId, round: roundNumber, trainer: account }).set({ revealed: true });
-  await context.db.update(round, { jobId, round: roundNumber }).set((row) => ({
-    revealCount: row.revealCount + 1,
-    revealedStake: row.revealedStake + stake,
-    revealedSamples: row.revealedSamples + samples,
-    phase: laterPhase(row.phase, "reveal"),
-  }));
+  // A late reveal (its penalty came just before, in `TrainerPenalized`) does not count, and shows the attest window.
+  await context.db.update(round, { jobId, round: roundNumber }).set((row) =>
+    late
+      ? { lateRevealCount: row.lateRevealCount + 1, phase: laterPhase(row.phase, "attest") }
+      : {
+          revealCount: row.revealCount + 1,
+          revealedWeight: row.revealedWeight + weight,
+          revealedSamples: row.revealedSamples + samples,
+          phase: laterPhase(row.phase, "reveal"),
+        },
+  );
   await context.db.update(trainer, { jobId, account }).set((row) => ({
-    revealCount: row.revealCount + 1,
-    samplesRevealed: row.samplesRevealed + samples,
+    ...(late
+      ? { lateRevealCount: row.lateRevealCount + 1 }
+      : { revealCount: row.revealCount + 1, samplesRevealed: row.samplesRevealed + samples, lastRevealRound: roundNumber }),
     pendingRound: null,
     updatedAtBlock: block,
     updatedAtTimestamp: timestamp,
@@ -300,26 +378,14 @@ ponder.on("TrainingJobs:Revealed", async ({ event, context }) => {
 });
 
 ponder.on("TrainingJobs:Attested", async ({ event, context }) => {
-  const { jobId, trainer: account, index, includedMask, includedSamples, tupleStake, quorumReached } = event.args;
+  const { jobId, trainer: account, index, includedMask, includedSamples, tupleWeight } = event.args;
   const roundNumber = Number(event.args.round);
   const tupleId = Number(event.args.tupleId);
+  const leaderTupleId = Number(event.args.leaderTupleId);
   const aggregateCid = cidToString(event.args.aggregateCid);
   const { number: block, timestamp } = event.block;
-  await context.db.insert(attestation).values({
-    jobId,
-    round: roundNumber,
-    trainer: account,
-    index: Number(index),
-    aggregateCid,
-    includedMask,
-    includedSamples,
-    tupleId,
-    tupleStake,
-    quorumReached,
-    block,
-    timestamp,
-    transaction: event.transaction.hash,
-  });
+  // The attester's weight is what its attestation added to the tuple's tally.
+  let tallyBefore = 0n;
   await context.db
     .insert(tuple)
     .values({
@@ -329,21 +395,39 @@ ponder.on("TrainingJobs:Attested", async ({ event, context }) => {
       aggregateCid,
       includedMask,
       includedSamples,
-      stake: tupleStake,
+      weight: tupleWeight,
       attestationCount: 1,
-      quorumReached,
       won: false,
     })
-    .onConflictDoUpdate((row) => ({
-      stake: tupleStake,
-      attestationCount: row.attestationCount + 1,
-      quorumReached: row.quorumReached || quorumReached,
-    }));
+    .onConflictDoUpdate((row) => {
+      tallyBefore = row.weight;
+      return { weight: tupleWeight, attestationCount: row.attestationCount + 1 };
+    });
+  const weight = tupleWeight - tallyBefore;
+  await context.db.insert(attestation).values({
+    jobId,
+    round: roundNumber,
+    trainer: account,
+    index: Number(index),
+    aggregateCid,
+    includedMask,
+    includedSamples,
+    tupleId,
+    weight,
+    tupleWeight,
+    leaderTupleId,
+    block,
+    timestamp,
+    transaction: event.transaction.hash,
+  });
+  // Only the attested tuple's tally grew: the leader is either unchanged or this tuple.
   await context.db.update(round, { jobId, round: roundNumber }).set((row) => ({
     attestCount: row.attestCount + 1,
+    attestedWeight: row.attestedWeight + weight,
     tupleCount: Math.max(row.tupleCount, tupleId),
     phase: laterPhase(row.phase, "attest"),
-    ...(quorumReached ? { winningTupleId: tupleId, aggregateCid, includedMask, includedSamples } : {}),
+    leaderTupleId,
+    leaderWeight: leaderTupleId === tupleId ? tupleWeight : row.leaderWeight,
   }));
   await context.db.update(trainer, { jobId, account }).set((row) => ({
     attestCount: row.attestCount + 1,
@@ -353,18 +437,21 @@ ponder.on("TrainingJobs:Attested", async ({ event, context }) => {
 });
 
 ponder.on("TrainingJobs:RoundFinalized", async ({ event, context }) => {
-  const { jobId, succeeded, includedMask, includedSamples, reward, carry, nextSeed, nextRoundStart } = event.args;
+  const { jobId, succeeded, includedMask, includedSamples, reward, carry, forfeits, early, nextSeed, nextRoundStart } = event.args;
   const roundNumber = Number(event.args.round);
-  const winningTupleId = Number(event.args.winningTupleId);
+  const leaderTupleId = Number(event.args.leaderTupleId);
   const aggregateCid = succeeded ? cidToString(event.args.aggregateCid) : null;
   const { number: block, timestamp } = event.block;
   const transaction = event.transaction.hash;
   await context.db.update(round, { jobId, round: roundNumber }).set({
     status: succeeded ? "succeeded" : "failed",
     phase: "finalized",
-    ...(succeeded ? { winningTupleId, aggregateCid, includedMask, includedSamples } : {}),
+    leaderTupleId: leaderTupleId === 0 ? null : leaderTupleId,
+    ...(succeeded ? { aggregateCid, includedMask, includedSamples } : {}),
     reward,
     carry,
+    forfeits,
+    early,
     finalizedAtBlock: block,
     finalizedAtTimestamp: timestamp,
     finalizedAtTransaction: transaction,
@@ -376,9 +463,11 @@ ponder.on("TrainingJobs:RoundFinalized", async ({ event, context }) => {
     aggregateCid,
     includedMask,
     includedSamples,
-    winningTupleId,
+    leaderTupleId,
     reward,
     carry,
+    forfeits,
+    early,
     nextSeed,
     nextRoundStart,
     caller: event.transaction.from,
@@ -386,13 +475,14 @@ ponder.on("TrainingJobs:RoundFinalized", async ({ event, context }) => {
     timestamp,
     transaction,
   });
-  if (succeeded) await context.db.update(tuple, { jobId, round: roundNumber, tupleId: winningTupleId }).set({ won: true });
+  if (succeeded) await context.db.update(tuple, { jobId, round: roundNumber, tupleId: leaderTupleId }).set({ won: true });
   const updated = await context.db.update(job, { id: jobId }).set((row) => ({
     currentRound: roundNumber + 1,
     roundsSucceeded: row.roundsSucceeded + (succeeded ? 1 : 0),
     roundsFailed: row.roundsFailed + (succeeded ? 0 : 1),
     status: roundNumber + 1 >= row.numRounds ? "ended" : row.status,
     carry,
+    forfeits,
     ...(succeeded ? { lastSuccessfulRound: roundNumber, currentModelCid: aggregateCid! } : {}),
     updatedAtBlock: block,
     updatedAtTimestamp: timestamp,
@@ -427,16 +517,86 @@ ponder.on("TrainingJobs:RewardClaimed", async ({ event, context }) => {
     updatedAtBlock: block,
     updatedAtTimestamp: timestamp,
   }));
-  const { rewardToken } = await context.db.update(job, { id: jobId }).set((row) => ({
+  const { token: tokenAddress } = await context.db.update(job, { id: jobId }).set((row) => ({
     rewardClaimed: row.rewardClaimed + amount,
     updatedAtBlock: block,
     updatedAtTimestamp: timestamp,
   }));
-  await addEarning(context, account, rewardToken, "trainingRewards", amount, block, timestamp);
+  await addEarning(context, account, tokenAddress, "trainingRewards", amount, block, timestamp);
+});
+
+ponder.on("TrainingJobs:RewardSwept", async ({ event, context }) => {
+  const { jobId, amount, toForfeits } = event.args;
+  const roundNumber = Number(event.args.round);
+  const { number: block, timestamp } = event.block;
+  await context.db.insert(sweep).values({
+    jobId,
+    round: roundNumber,
+    amount,
+    toForfeits,
+    caller: event.transaction.from,
+    block,
+    timestamp,
+    transaction: event.transaction.hash,
+  });
+  await context.db.update(round, { jobId, round: roundNumber }).set({ swept: amount });
+  await context.db.update(job, { id: jobId }).set((row) => ({
+    swept: row.swept + amount,
+    carry: row.carry + amount - toForfeits,
+    forfeits: row.forfeits + toForfeits,
+    updatedAtBlock: block,
+    updatedAtTimestamp: timestamp,
+  }));
+});
+
+ponder.on("TrainingJobs:TrainerPenalized", async ({ event, context }) => {
+  const { jobId, trainer: account, amount } = event.args;
+  const roundNumber = Number(event.args.round);
+  const reason = PENALTY_REASONS[event.args.reason];
+  if (reason === undefined) throw new Error(`Unknown penalty reason ${event.args.reason} in ${event.transaction.hash}`);
+  const { number: block, timestamp } = event.block;
+  await context.db.insert(penalty).values({
+    id: event.id,
+    jobId,
+    round: roundNumber,
+    trainer: account,
+    reason,
+    amount,
+    block,
+    timestamp,
+    transaction: event.transaction.hash,
+  });
+  await context.db.update(round, { jobId, round: roundNumber }).set((row) => ({
+    penaltyCount: row.penaltyCount + 1,
+    penalized: row.penalized + amount,
+  }));
+  const updated = await context.db.update(job, { id: jobId }).set((row) => ({
+    totalStaked: row.totalStaked - amount,
+    forfeits: row.forfeits + amount,
+    penalized: row.penalized + amount,
+    penaltyCount: row.penaltyCount + 1,
+    updatedAtBlock: block,
+    updatedAtTimestamp: timestamp,
+  }));
+  // The contract recomputes the weight from the stake left; the event does not carry it.
+  await context.db.update(trainer, { jobId, account }).set((row) => ({
+    stake: row.stake - amount,
+    weight: weightOf(row.stake - amount, updated),
+    penaltyCount: row.penaltyCount + 1,
+    penalized: row.penalized + amount,
+    updatedAtBlock: block,
+    updatedAtTimestamp: timestamp,
+  }));
+  await context.db.update(accountStake, { account, tokenAddress: updated.token }).set((row) => ({
+    staked: row.staked - amount,
+    penalized: row.penalized + amount,
+    updatedAtBlock: block,
+    updatedAtTimestamp: timestamp,
+  }));
 });
 
 ponder.on("TrainingJobs:TrainerSlashed", async ({ event, context }) => {
-  const { jobId, trainer: account, caller, index, stake, callerShare, poolShare, toCarry } = event.args;
+  const { jobId, trainer: account, caller, index, stake } = event.args;
   const roundNumber = Number(event.args.round);
   const { number: block, timestamp } = event.block;
   await context.db.insert(slash).values({
@@ -446,32 +606,28 @@ ponder.on("TrainingJobs:TrainerSlashed", async ({ event, context }) => {
     caller,
     index: Number(index),
     stake,
-    callerShare,
-    poolShare,
-    toCarry,
     block,
     timestamp,
     transaction: event.transaction.hash,
   });
   await context.db.update(commitment, { jobId, round: roundNumber, trainer: account }).set({ slashed: true });
   await context.db.update(round, { jobId, round: roundNumber }).set((row) => ({ slashCount: row.slashCount + 1 }));
-  const stakeToken = await releaseStake(context, {
+  await releaseStake(context, {
     jobId,
     account,
     amount: stake,
     outcome: "slashed",
     block,
     timestamp,
-    jobChanges: (row) => (toCarry ? { carry: row.carry + poolShare } : { forfeitedStake: row.forfeitedStake + poolShare }),
+    jobChanges: (row) => ({ forfeits: row.forfeits + stake, slashed: row.slashed + stake }),
   });
-  if (callerShare !== 0n) await addEarning(context, caller, stakeToken, "slashRewards", callerShare, block, timestamp);
 });
 
 type JobRow = typeof job.$inferSelect;
 
 /**
- * A trainer's stake leaves the job, withdrawn or slashed: the trainer's standing, the job's totals (plus `jobChanges`)
- * and the account's stakes. Returns the job's stake token.
+ * A trainer's stake leaves the job, withdrawn, given back at an eviction, or slashed (to the forfeits): the trainer's
+ * standing and totals, the job's totals (plus `jobChanges`) and the account's stakes.
  */
 async function releaseStake(
   context: Context,
@@ -479,39 +635,41 @@ async function releaseStake(
     jobId: bigint;
     account: Address;
     amount: bigint;
-    outcome: "withdrawn" | "slashed";
+    outcome: "withdrawn" | "evicted" | "slashed";
     block: bigint;
     timestamp: bigint;
     jobChanges?: (row: JobRow) => Partial<JobRow>;
   },
-): Promise<Address> {
+): Promise<void> {
   const { jobId, account, amount, outcome, block, timestamp } = change;
+  const slashed = outcome === "slashed";
   let wasActive = false;
   await context.db.update(trainer, { jobId, account }).set((row) => {
     wasActive = row.status === "active";
     return {
       status: outcome,
       stake: 0n,
-      ...(outcome === "withdrawn" ? { withdrawnAmount: amount } : { slashedAmount: amount }),
+      weight: 0n,
       pendingRound: null,
+      ...(slashed ? { slashed: row.slashed + amount } : { withdrawn: row.withdrawn + amount }),
+      ...(outcome === "evicted" ? { evictionCount: row.evictionCount + 1 } : {}),
       updatedAtBlock: block,
       updatedAtTimestamp: timestamp,
     };
   });
-  const { stakeToken } = await context.db.update(job, { id: jobId }).set((row) => ({
+  const { token: tokenAddress } = await context.db.update(job, { id: jobId }).set((row) => ({
     totalStaked: row.totalStaked - amount,
     activeTrainerCount: row.activeTrainerCount - (wasActive ? 1 : 0),
     ...change.jobChanges?.(row),
     updatedAtBlock: block,
     updatedAtTimestamp: timestamp,
   }));
-  await context.db.update(accountStake, { account, tokenAddress: stakeToken }).set((row) => ({
+  await context.db.update(accountStake, { account, tokenAddress }).set((row) => ({
     staked: row.staked - amount,
-    ...(outcome === "withdrawn" ? { withdrawn: row.withdrawn + amount } : { slashed: row.slashed + amount }),
+    ...(slashed ? { slashed: row.slashed + amount } : { withdrawn: row.withdrawn + amount }),
     updatedAtBlock: block,
     updatedAtTimestamp: timestamp,
   }));
-  return stakeToken;
 }
 
 type Windows = { commitWindow: number; revealWindow: number; attestWindow: number };
@@ -532,20 +690,28 @@ function newRound(jobId: bigint, roundNumber: number, seed: `0x${string}`, start
     phase: "commit" as const,
     commitCount: 0,
     revealCount: 0,
+    lateRevealCount: 0,
     attestCount: 0,
     tupleCount: 0,
     slashCount: 0,
-    revealedStake: 0n,
+    penaltyCount: 0,
+    penalized: 0n,
+    revealedWeight: 0n,
     revealedSamples: 0n,
-    winningTupleId: null,
+    attestedWeight: 0n,
+    leaderTupleId: null,
+    leaderWeight: null,
     aggregateCid: null,
     includedMask: null,
     includedSamples: null,
     reward: null,
     carry: null,
+    forfeits: null,
+    early: null,
     claimCount: 0,
     claimedAmount: 0n,
     claimedSamples: 0n,
+    swept: null,
     finalizedAtBlock: null,
     finalizedAtTimestamp: null,
     finalizedAtTransaction: null,
@@ -554,19 +720,13 @@ function newRound(jobId: bigint, roundNumber: number, seed: `0x${string}`, start
 }
 
 /**
- * Records that a job uses `address` as reward or stake token. Its decimals are read from the chain once, the first
- * time any job names it (a token without `decimals()` keeps null).
+ * Records that a job uses `address` (for rewards and stakes). Its decimals are read from the chain once, the first time
+ * any job names it (a token without `decimals()` keeps null).
  */
-async function noteToken(
-  context: Context,
-  address: Address,
-  role: "isRewardToken" | "isStakeToken",
-  block: bigint,
-  timestamp: bigint,
-): Promise<void> {
+async function noteToken(context: Context, address: Address, block: bigint, timestamp: bigint): Promise<void> {
   const known = await context.db.find(token, { address });
   if (known !== null) {
-    if (!known[role]) await context.db.update(token, { address }).set({ [role]: true });
+    if (!known.isJobToken) await context.db.update(token, { address }).set({ isJobToken: true });
     return;
   }
   let decimals: number | null;
@@ -584,8 +744,7 @@ async function noteToken(
     address,
     decimals,
     isPaymentToken: false,
-    isRewardToken: role === "isRewardToken",
-    isStakeToken: role === "isStakeToken",
+    isJobToken: true,
     firstSeenAtBlock: block,
     firstSeenAtTimestamp: timestamp,
   });

@@ -30,12 +30,12 @@ import {
 } from "@mycelium/client/indexer";
 import { send, type TestChain } from "./support/chain.ts";
 import { freePort, gql, type IndexerProcess } from "./support/ponder.ts";
-import { MANIFESTS, ONE, type ScenarioResult } from "./support/scenario.ts";
+import { JOB, MANIFESTS, type ScenarioResult, weightOf } from "./support/scenario.ts";
 
 export type ClientHelperContext = { chain: TestChain; scenario: ScenarioResult; indexer: IndexerProcess };
 
 /** The scenario's manifests: each CID is the sha2-256 dag-json CID of `{ name }`. */
-const MANIFEST_NAMES = ["dataset v1", "dataset v2", "model v1", "model 3", "aggregate r0"];
+const MANIFEST_NAMES = ["dataset v1", "dataset v2", "model v1", "model 3", "aggregate r4"];
 
 export function clientHelperTests(context: () => ClientHelperContext): void {
   describe("client helpers (@mycelium/client/indexer)", () => {
@@ -120,18 +120,22 @@ export function clientHelperTests(context: () => ClientHelperContext): void {
         consumer: lower(scenario.actors.carol),
         payer: lower(scenario.actors.bob),
         from: lower(scenario.actors.bob),
+        buyer: null,
         validUntil: block.timestamp + 86_400n,
         blockNumber: block.number,
         timestamp: block.timestamp,
         transactionHash: scenario.steps.get("orderDataset")!.transactionHash,
       });
       const carols = await getAssetOrders(client, { assetId: 2n, consumer: scenario.actors.carol });
-      expect(carols.items.map((item) => item.validUntil)).to.deep.equal([2n ** 64n - 1n]);
+      // A market order: spent by the Marketplace from the seller's inventory, bought by Carol.
+      expect(carols.items.map((item) => [item.validUntil, item.payer, item.from, item.buyer])).to.deep.equal([
+        [2n ** 64n - 1n, lower(chain.marketplace), lower(scenario.actors.dave), lower(scenario.actors.carol)],
+      ]);
       expect((await getAssetOrders(client, { assetId: 2n, consumer: scenario.actors.bob })).items).to.deep.equal([]);
     });
 
-    it("getJobs and getRounds: parameters, progress, outcomes and reveals; roundPhaseAt by the clock", async () => {
-      const { scenario } = context();
+    it("getJobs and getRounds: parameters, progress, weights, leaders, outcomes and reveals; roundPhaseAt by the clock", async () => {
+      const { scenario, chain } = context();
       const ended = await getJobs(client, { status: "ended" });
       expect(ended.items).to.have.length(1);
       expect(ended.items[0]).to.deep.include({
@@ -139,17 +143,29 @@ export function clientHelperTests(context: () => ClientHelperContext): void {
         sponsor: lower(scenario.actors.alice),
         datasetId: 1n,
         baseModelId: 3n,
-        rewardTokenDecimals: 6,
-        stakeTokenDecimals: 18,
+        token: lower(chain.usd),
+        tokenDecimals: 6,
         rewardPerRound: 100_000_000n,
-        numRounds: 2,
-        currentRound: 2,
-        roundsSucceeded: 1,
+        numRounds: 5,
+        claimPeriod: JOB.claimPeriod,
+        quorumBps: JOB.quorumBps,
+        participationBps: JOB.participationBps,
+        weightCap: JOB.weightCap,
+        currentRound: 5,
+        roundsSucceeded: 4,
         roundsFailed: 1,
-        trainerCount: 3,
-        rewardClaimed: 100_000_000n,
-        currentModelCid: MANIFESTS.aggregateR0.cid,
-        lastSuccessfulRound: 0,
+        trainerCount: 4,
+        joinCount: 5,
+        forfeits: 0n,
+        penalized: 389_800n,
+        penaltyCount: 4,
+        slashed: 2_700_000n,
+        rewardClaimed: 465_570_000n,
+        swept: 77_520_000n,
+        refunded: 37_500_000n,
+        burned: 19_800n,
+        currentModelCid: MANIFESTS.aggregateR4.cid,
+        lastSuccessfulRound: 4,
         resultAssetId: 4n,
       });
       const onDataset = await getJobs(client, { datasetId: 1n });
@@ -160,23 +176,35 @@ export function clientHelperTests(context: () => ClientHelperContext): void {
       expect((await getJobs(client, { sponsor: scenario.actors.bob })).items).to.deep.equal([]);
 
       const rounds = await getRounds(client, { jobId: 1n });
-      expect(rounds.items.map((round) => [round.round, round.status, round.reward])).to.deep.equal([
-        [0, "succeeded", 100_000_000n],
-        [1, "failed", 100_000_000n],
+      expect(rounds.items.map((round) => [round.round, round.status, round.reward, round.early, round.swept])).to.deep.equal([
+        [0, "succeeded", 100_050_000n, true, 40_020_000n],
+        [1, "succeeded", 100_000_000n, false, 37_500_000n],
+        [2, "failed", 0n, false, null],
+        [3, "succeeded", 243_040_000n, false, null],
+        [4, "succeeded", 100_000_000n, false, null],
       ]);
-      const [round0, round1] = rounds.items;
+      const [round0, round1, round2] = rounds.items;
       expect(round0!.winner).to.deep.equal({
         tupleId: 1,
         aggregateCid: MANIFESTS.aggregateR0.cid,
         includedMask: 3n,
         includedSamples: 1_000n,
       });
-      expect(round0!.reveals.map((reveal) => [reveal.index, reveal.updateCid, reveal.samples, reveal.stake])).to.deep.equal([
-        [0, MANIFESTS.updateT1R0.cid, 600n, 2n * ONE],
-        [1, MANIFESTS.updateT2R0.cid, 400n, 3n * ONE],
+      expect(round0!.reveals.map((reveal) => [reveal.index, reveal.updateCid, reveal.samples, reveal.weight, reveal.late])).to.deep.equal([
+        [0, MANIFESTS.updateT1R0.cid, 600n, weightOf(JOB.stakes.t1), false],
+        [1, MANIFESTS.updateT2R0.cid, 400n, weightOf(JOB.stakes.t2), false],
+        [2, MANIFESTS.updateT3R0.cid, 100n, 0n, true],
       ]);
-      expect(round1!.winner).to.equal(null);
-      expect(round1!.carry).to.equal(100_000_000n);
+      expect([round0!.revealCount, round0!.lateRevealCount, round0!.revealedWeight, round0!.penalized]).to.deep.equal([
+        2,
+        1,
+        4n << 16n,
+        50_000n,
+      ]);
+      // Round 1: two tuples; the leader holds T1's and T3's weight, the loser T2's.
+      expect(round1!.leader).to.deep.equal({ tupleId: 1, weight: weightOf(JOB.stakes.t1) + weightOf(JOB.stakes.t3 - 50_000n) });
+      expect(round1!.attestedWeight).to.equal(round1!.revealedWeight);
+      expect([round2!.winner, round2!.leader, round2!.carry, round2!.forfeits]).to.deep.equal([null, null, 100_000_000n, 3_000_000n]);
       expect(roundPhaseAt(round0!, round0!.start)).to.equal("finalized");
       const pending = { ...round1!, status: "pending" as const };
       expect([
@@ -188,18 +216,43 @@ export function clientHelperTests(context: () => ClientHelperContext): void {
       ]).to.deep.equal(["scheduled", "commit", "reveal", "attest", "finalize"]);
     });
 
-    it("getTrainerEarnings: rewards per token with decimals, stakes, and jobs", async () => {
-      const { scenario } = context();
+    it("getTrainerEarnings: rewards per token with decimals, stakes with penalties and slashes, and jobs", async () => {
+      const { scenario, chain } = context();
+      const usd = lower(chain.usd);
       const t1 = await getTrainerEarnings(client, { account: getAddress(scenario.actors.t1) });
       expect(t1).to.deep.equal({
         account: lower(scenario.actors.t1),
-        earnings: [{ token: lower(context().chain.usd), decimals: 6, trainingRewards: 60_000_000n, slashRewards: 0n, total: 60_000_000n }],
-        stakes: [{ token: lower(scenario.dai), decimals: 18, staked: 0n, deposited: 2n * ONE, withdrawn: 2n * ONE, slashed: 0n }],
-        jobs: [{ jobId: 1n, index: 0, status: "withdrawn", stake: 0n, rewardClaimed: 60_000_000n, claimCount: 1, samplesRevealed: 1_100n }],
+        earnings: [{ token: usd, decimals: 6, trainingRewards: 365_570_000n, total: 365_570_000n }],
+        stakes: [{ token: usd, decimals: 6, staked: 0n, deposited: 2_000_000n, withdrawn: 1_960_200n, slashed: 0n, penalized: 39_800n }],
+        jobs: [
+          {
+            jobId: 1n,
+            index: 0,
+            status: "withdrawn",
+            stake: 0n,
+            weight: 0n,
+            firstRound: 0,
+            rewardClaimed: 365_570_000n,
+            claimCount: 3,
+            samplesRevealed: 2_800n,
+            penalized: 39_800n,
+            penaltyCount: 2,
+          },
+        ],
       });
+      const t2 = await getTrainerEarnings(client, { account: scenario.actors.t2 });
+      expect(t2.earnings).to.deep.equal([]);
+      expect(t2.stakes).to.deep.equal([
+        { token: usd, decimals: 6, staked: 0n, deposited: 3_000_000n, withdrawn: 0n, slashed: 2_700_000n, penalized: 300_000n },
+      ]);
+      expect(t2.jobs.map((job) => [job.status, job.index, job.penaltyCount])).to.deep.equal([["slashed", 1, 1]]);
+      const t4 = await getTrainerEarnings(client, { account: scenario.actors.t4 });
+      expect(t4.jobs.map((job) => [job.status, job.index, job.firstRound, job.rewardClaimed])).to.deep.equal([
+        ["withdrawn", 1, 4, 100_000_000n],
+      ]);
       const dave = await getTrainerEarnings(client, { account: scenario.actors.dave });
-      expect(dave.earnings.find((earning) => earning.token === lower(scenario.dai))?.slashRewards).to.equal(ONE / 10n);
       expect(dave.jobs).to.deep.equal([]);
+      expect(dave.stakes).to.deep.equal([]);
     });
 
     it("waitForIndexed resolves once the indexer has the transaction's block, so its rows are there", async () => {

@@ -30,7 +30,7 @@ import {
   waitForBlock,
   type IndexerProcess,
 } from "./support/ponder.ts";
-import { MANIFESTS, ONE, peerIdOf, runScenario, type ScenarioResult } from "./support/scenario.ts";
+import { JOB, MANIFESTS, ONE, USD, peerIdOf, runScenario, weightOf, type ScenarioResult } from "./support/scenario.ts";
 import { postgresUrl, dropPostgresSchema } from "./support/postgres.ts";
 
 /** A chain id of its own, so PostgreSQL's shared `ponder_sync` store never mixes this chain with another run's. */
@@ -121,7 +121,7 @@ describe("indexer", function () {
       const data = await gql(
         indexer.url,
         `{ assets(orderBy: "id") { items {
-        id kind state owner publisher approved manifestCid version parentIds datatokenAddress orderCount purchaseCount
+        id kind state owner publisher approved ownerEpoch manifestCid version parentIds datatokenAddress orderCount purchaseCount
         datatokensSold datatokensDispensed createdAtBlock createdAtTimestamp createdAtTransaction updatedAtBlock updatedAtTimestamp
       } totalCount } }`,
       );
@@ -134,6 +134,7 @@ describe("indexer", function () {
           owner: lower(bob),
           publisher: lower(alice),
           approved: null,
+          ownerEpoch: "1",
           manifestCid: MANIFESTS.datasetV2.cid,
           version: 2,
           parentIds: [],
@@ -155,6 +156,7 @@ describe("indexer", function () {
           owner: lower(dave),
           publisher: lower(alice),
           approved: null,
+          ownerEpoch: "0",
           manifestCid: MANIFESTS.modelV1.cid,
           version: 1,
           parentIds: ["1"],
@@ -173,9 +175,10 @@ describe("indexer", function () {
           id: "3",
           kind: "model",
           state: "active",
-          owner: lower(carol),
+          owner: lower(dave),
           publisher: lower(carol),
           approved: null,
+          ownerEpoch: "1",
           manifestCid: MANIFESTS.model3.cid,
           version: 1,
           parentIds: ["1", "2"],
@@ -187,8 +190,8 @@ describe("indexer", function () {
           createdAtBlock: block("publishModel3"),
           createdAtTimestamp: time("publishModel3"),
           createdAtTransaction: tx("publishModel3"),
-          updatedAtBlock: block("publishModel3"),
-          updatedAtTimestamp: time("publishModel3"),
+          updatedAtBlock: block("transferModel3"),
+          updatedAtTimestamp: time("transferModel3"),
         },
         {
           id: "4",
@@ -197,7 +200,8 @@ describe("indexer", function () {
           owner: lower(alice),
           publisher: lower(scenario.trainingJobs),
           approved: null,
-          manifestCid: MANIFESTS.aggregateR0.cid,
+          ownerEpoch: "0",
+          manifestCid: MANIFESTS.aggregateR4.cid,
           version: 1,
           parentIds: ["1", "3"],
           datatokenAddress: null,
@@ -271,6 +275,7 @@ describe("indexer", function () {
         { assetId: "1", from: lower(alice), to: lower(bob) },
         { assetId: "3", from: zeroAddress, to: lower(carol) },
         { assetId: "4", from: zeroAddress, to: lower(alice) },
+        { assetId: "3", from: lower(carol), to: lower(dave) },
       ]);
       expect(data.operatorApprovals.items).to.deep.equal([
         { owner: lower(alice), operator: lower(carol), approved: true, block: block("approveForAll") },
@@ -287,13 +292,13 @@ describe("indexer", function () {
         indexer.url,
         `{
         one: asset(id: "1") { datatoken { address assetId accessPeriod initialSupply totalSupply orderCount createdAtBlock createdAtTransaction
-          orders { items { assetId datatokenAddress consumer payer from validUntil block timestamp transaction asset { id } } }
+          orders { items { assetId datatokenAddress consumer payer from buyer purchaseId validUntil block timestamp transaction asset { id } } }
           balances(orderBy: "account") { items { account balance } }
           approvals(orderBy: "spender") { items { owner spender value } }
           transfers(orderBy: "id") { totalCount }
         } }
         two: asset(id: "2") { datatoken { address accessPeriod initialSupply totalSupply orderCount
-          orders { items { consumer payer from validUntil transaction } }
+          orders { items { consumer payer from buyer validUntil transaction purchase { buyer seller consumer transaction } } }
           balances { items { account balance } } } }
         three: asset(id: "3") { datatoken { address accessPeriod initialSupply totalSupply orderCount balances { items { account balance } } } }
       }`,
@@ -315,6 +320,8 @@ describe("indexer", function () {
               consumer: lower(carol),
               payer: lower(bob),
               from: lower(bob),
+              buyer: null,
+              purchaseId: null,
               validUntil: (BigInt(time("orderDataset")) + 86_400n).toString(),
               block: block("orderDataset"),
               timestamp: time("orderDataset"),
@@ -346,9 +353,18 @@ describe("indexer", function () {
         initialSupply: "0",
         totalSupply: (4n * ONE).toString(),
         orderCount: 1,
+        // A market order: the Marketplace spent the seller's token; its Purchased, in the same transaction, names the buyer.
         orders: {
           items: [
-            { consumer: lower(carol), payer: lower(carol), from: lower(dave), validUntil: UINT64_MAX, transaction: tx("buyAndOrderModel") },
+            {
+              consumer: lower(carol),
+              payer: lower(chain.marketplace),
+              from: lower(dave),
+              buyer: lower(carol),
+              validUntil: UINT64_MAX,
+              transaction: tx("buyAndOrderModel"),
+              purchase: { buyer: lower(carol), seller: lower(dave), consumer: lower(carol), transaction: tx("buyAndOrderModel") },
+            },
           ],
         },
         balances: { items: [{ account: lower(dave), balance: (4n * ONE).toString() }] },
@@ -364,7 +380,7 @@ describe("indexer", function () {
     });
 
     it("purchases, per-asset revenue per payment token with its decimals, and per-account earnings", async () => {
-      const { admin, alice, bob, carol, dave, t1, t2 } = scenario.actors;
+      const { admin, alice, bob, carol, dave, t1, t4 } = scenario.actors;
       const usd = lower(chain.usd);
       const dai = lower(scenario.dai);
       const data = await gql(
@@ -375,9 +391,9 @@ describe("indexer", function () {
         assetRevenues(orderBy: "assetId") { items { assetId paymentToken purchaseCount datatokensSold revenue protocolFees marketFees volume
           updatedAtBlock token { address decimals isPaymentToken } } }
         accountEarnings(limit: 100) {
-          items { account tokenAddress sales marketFees protocolFees trainingRewards slashRewards total paymentCount token { decimals } }
+          items { account tokenAddress sales marketFees protocolFees trainingRewards total paymentCount token { decimals } }
         }
-        tokens(orderBy: "decimals") { items { address decimals isPaymentToken isRewardToken isStakeToken firstSeenAtBlock } }
+        tokens(orderBy: "decimals") { items { address decimals isPaymentToken isJobToken firstSeenAtBlock } }
       }`,
       );
       expect(data.purchases.items).to.deep.equal([
@@ -459,13 +475,10 @@ describe("indexer", function () {
           token: { address: dai, decimals: 18, isPaymentToken: true },
         },
       ]);
-      type Source = "sales" | "marketFees" | "protocolFees" | "trainingRewards" | "slashRewards";
+      type Source = "sales" | "marketFees" | "protocolFees" | "trainingRewards";
       const earning = (account: Address, token: string, part: Partial<Record<Source, string>>, count = 1) => {
         const amounts = Object.fromEntries(
-          (["sales", "marketFees", "protocolFees", "trainingRewards", "slashRewards"] as const).map((source) => [
-            source,
-            part[source] ?? "0",
-          ]),
+          (["sales", "marketFees", "protocolFees", "trainingRewards"] as const).map((source) => [source, part[source] ?? "0"]),
         );
         return {
           account: lower(account),
@@ -486,43 +499,31 @@ describe("indexer", function () {
           earning(admin, usd, { protocolFees: "7500" }),
           earning(admin, dai, { protocolFees: (4n * 10n ** 15n).toString() }),
           earning(carol, usd, { marketFees: "75000" }),
-          earning(dave, dai, { sales: (4n * ONE).toString(), slashRewards: (ONE / 10n).toString() }, 2),
-          earning(t1, usd, { trainingRewards: "60000000" }),
-          earning(t2, usd, { trainingRewards: "40000000" }),
+          earning(dave, dai, { sales: (4n * ONE).toString() }),
+          // T1 claimed rounds 0, 1 and 3, T4 round 4; T2 and T3 never claimed (their shares were swept). Slashing pays
+          // its caller nothing.
+          earning(t1, usd, { trainingRewards: "365570000" }, 3),
+          earning(t4, usd, { trainingRewards: "100000000" }),
           earning(dave, usd, { protocolFees: "5000" }),
           earning(bob, usd, { sales: "1000000" }),
         ].sort(byKey),
       );
       expect(data.tokens.items).to.deep.equal([
-        {
-          address: usd,
-          decimals: 6,
-          isPaymentToken: true,
-          isRewardToken: true,
-          isStakeToken: false,
-          firstSeenAtBlock: block("publishDataset"),
-        },
-        {
-          address: dai,
-          decimals: 18,
-          isPaymentToken: true,
-          isRewardToken: false,
-          isStakeToken: true,
-          firstSeenAtBlock: block("listModel"),
-        },
+        { address: usd, decimals: 6, isPaymentToken: true, isJobToken: true, firstSeenAtBlock: block("publishDataset") },
+        { address: dai, decimals: 18, isPaymentToken: true, isJobToken: false, firstSeenAtBlock: block("listModel") },
       ]);
     });
 
-    it("listings with their price history, dispensers with their claims", async () => {
-      const { alice, bob, dave } = scenario.actors;
+    it("listings with their price history, dispensers with their claims; both lapse when the NFT changes hands", async () => {
+      const { alice, bob, carol, dave } = scenario.actors;
       const usd = lower(chain.usd);
       const dai = lower(scenario.dai);
       const data = await gql(
         indexer.url,
         `{
-        listings(orderBy: "assetId") { items { assetId datatokenAddress paymentToken price owner active changeCount updatedAtBlock token { decimals }
-          changes(orderBy: "id") { items { action paymentToken price owner block transaction } } } }
-        dispensers { items { assetId datatokenAddress maxPerWallet active dispensed claimCount updatedAtBlock
+        listings(orderBy: "assetId") { items { assetId datatokenAddress paymentToken price owner ownerEpoch active changeCount updatedAtBlock
+          token { decimals } changes(orderBy: "id") { items { action paymentToken price owner block transaction } } } }
+        dispensers(orderBy: "assetId") { items { assetId datatokenAddress maxPerWallet ownerEpoch active dispensed claimCount updatedAtBlock
           changes(orderBy: "id") { items { action maxPerWallet block } }
           claims { items { recipient owner count block transaction } } } }
       }`,
@@ -534,6 +535,8 @@ describe("indexer", function () {
           paymentToken: usd,
           price: "1000000",
           owner: lower(bob),
+          // Bob's listing, set after Alice gave him the NFT (Alice had closed hers before).
+          ownerEpoch: "1",
           active: true,
           changeCount: 2,
           updatedAtBlock: block("listDatasetBob"),
@@ -573,6 +576,7 @@ describe("indexer", function () {
           paymentToken: dai,
           price: (4n * ONE).toString(),
           owner: lower(dave),
+          ownerEpoch: "0",
           active: true,
           changeCount: 2,
           updatedAtBlock: block("relistModel"),
@@ -598,12 +602,46 @@ describe("indexer", function () {
             ],
           },
         },
+        // Carol's listing lapsed when she gave the NFT to Dave: it no longer sells (no Marketplace event says so).
+        {
+          assetId: "3",
+          datatokenAddress: lower(scenario.datatokens.asset3),
+          paymentToken: usd,
+          price: "2000000",
+          owner: lower(carol),
+          ownerEpoch: "0",
+          active: false,
+          changeCount: 1,
+          updatedAtBlock: block("transferModel3"),
+          token: { decimals: 6 },
+          changes: {
+            items: [
+              {
+                action: "set",
+                paymentToken: usd,
+                price: "2000000",
+                owner: lower(carol),
+                block: block("listModel3"),
+                transaction: tx("listModel3"),
+              },
+              {
+                action: "lapsed",
+                paymentToken: null,
+                price: null,
+                owner: null,
+                block: block("transferModel3"),
+                transaction: tx("transferModel3"),
+              },
+            ],
+          },
+        },
       ]);
       expect(data.dispensers.items).to.deep.equal([
         {
           assetId: "1",
           datatokenAddress: lower(scenario.datatokens.asset1),
           maxPerWallet: "2",
+          ownerEpoch: "0",
           active: false,
           dispensed: "2",
           claimCount: 1,
@@ -617,6 +655,23 @@ describe("indexer", function () {
           claims: {
             items: [{ recipient: lower(dave), owner: lower(alice), count: "2", block: block("dispense"), transaction: tx("dispense") }],
           },
+        },
+        {
+          assetId: "3",
+          datatokenAddress: lower(scenario.datatokens.asset3),
+          maxPerWallet: "1",
+          ownerEpoch: "0",
+          active: false,
+          dispensed: "0",
+          claimCount: 0,
+          updatedAtBlock: block("transferModel3"),
+          changes: {
+            items: [
+              { action: "set", maxPerWallet: "1", block: block("setDispenserModel3") },
+              { action: "lapsed", maxPerWallet: null, block: block("transferModel3") },
+            ],
+          },
+          claims: { items: [] },
         },
       ]);
     });
@@ -714,24 +769,91 @@ describe("indexer", function () {
   });
 
   describe("training jobs", () => {
-    const USDC = (amount: bigint) => (amount * 10n ** 6n).toString();
+    const USDC = (amount: bigint) => (amount * USD).toString();
+    const text = (amount: bigint) => amount.toString();
     const roundFinalized = (step: string) =>
       parseEventLogs({ abi: trainingJobsAbi, eventName: "RoundFinalized", logs: receipt(step).logs })[0]!.args;
     const jobCreated = (step: string) =>
       parseEventLogs({ abi: trainingJobsAbi, eventName: "JobCreated", logs: receipt(step).logs })[0]!.args;
+    /** A share of a stake in basis points, rounded up (TrainingJobs' penalties). */
+    const bps = (stake: bigint, share: bigint) => (stake * share + 9_999n) / 10_000n;
 
-    it("jobs: parameters and progress (rounds, trainers, stakes, carry, refunds, result)", async () => {
+    // The money of job 1, as the scenario moves it (see test/support/scenario.ts).
+    const PENALTY = {
+      lateT3R0: bps(JOB.stakes.t3, 500n), // T3's late reveal in round 0: 5%
+      losingT2R1: bps(JOB.stakes.t2, 1_000n), // T2 attested the losing tuple of round 1: 10%
+      silentT1R2: bps(JOB.stakes.t1, 100n), // T1 revealed in round 2 and did not attest: 1%
+    };
+    const STAKE = {
+      t1AfterR2: JOB.stakes.t1 - PENALTY.silentT1R2,
+      t2AfterR1: JOB.stakes.t2 - PENALTY.losingT2R1, // slashed whole in round 2
+      t3AfterR0: JOB.stakes.t3 - PENALTY.lateT3R0,
+    };
+    const silentT1R4 = bps(STAKE.t1AfterR2, 100n); // settled by T1's withdrawal after the end: burned
+    const penalized = PENALTY.lateT3R0 + PENALTY.losingT2R1 + PENALTY.silentT1R2 + silentT1R4;
+    // Round 0's reward takes the forfeits waiting at its finalization; round 2 failed (its reward went to the carry), and
+    // round 0's unpaid share was swept (to the carry and the forfeits) in round 3, which takes the carry and the forfeits.
+    const rewardR0 = JOB.rewardPerRound + PENALTY.lateT3R0;
+    const CLAIM = {
+      t1r0: (rewardR0 * JOB.samples.t1r0) / (JOB.samples.t1r0 + JOB.samples.t2r0),
+      t1r1: (JOB.rewardPerRound * JOB.samples.t1r1) / (JOB.samples.t1r1 + JOB.samples.t3r1),
+    };
+    // A sweep returns the unpaid rest where it came from, pro rata: the forfeited-stake share (rounded up) to the forfeits.
+    const SWEPT = {
+      r0: rewardR0 - CLAIM.t1r0,
+      toForfeitsR0: ((rewardR0 - CLAIM.t1r0) * PENALTY.lateT3R0 + rewardR0 - 1n) / rewardR0,
+      r1: JOB.rewardPerRound - CLAIM.t1r1,
+    };
+    const REWARD = {
+      r0: rewardR0,
+      r1: JOB.rewardPerRound,
+      r3: 2n * JOB.rewardPerRound + SWEPT.r0 + PENALTY.losingT2R1 + STAKE.t2AfterR1 + PENALTY.silentT1R2,
+      r4: JOB.rewardPerRound,
+    };
+    const WEIGHT = {
+      t1: weightOf(JOB.stakes.t1),
+      t2: weightOf(JOB.stakes.t2), // 3 minimum stakes, capped at 2
+      t3AfterR0: weightOf(STAKE.t3AfterR0),
+      t1AfterR2: weightOf(STAKE.t1AfterR2),
+      t4Again: weightOf(JOB.stakes.t4Again),
+    };
+
+    it("the amounts these tests expect are the ones the contract emitted (penalties, rewards, sweeps, weights)", () => {
+      const logs = scenario.receipts.flatMap((r) => r.logs);
+      const events = <name extends "TrainerPenalized" | "RoundFinalized" | "RewardSwept" | "Revealed">(eventName: name) =>
+        parseEventLogs({ abi: trainingJobsAbi, eventName, logs });
+      expect(events("TrainerPenalized").map((log) => log.args.amount)).to.deep.equal([
+        PENALTY.lateT3R0,
+        PENALTY.losingT2R1,
+        PENALTY.silentT1R2,
+        silentT1R4,
+      ]);
+      expect(events("RoundFinalized").map((log) => log.args.reward)).to.deep.equal([REWARD.r0, REWARD.r1, 0n, REWARD.r3, REWARD.r4]);
+      expect(events("RewardSwept").map((log) => [log.args.amount, log.args.toForfeits])).to.deep.equal([
+        [SWEPT.r0, SWEPT.toForfeitsR0],
+        [SWEPT.r1, 0n],
+      ]);
+      const weights = events("Revealed").map((log) => [Number(log.args.round), lower(log.args.trainer), log.args.weight]);
+      const { t1, t3 } = scenario.actors;
+      expect(weights).to.deep.include.members([
+        [1, lower(t3), WEIGHT.t3AfterR0],
+        [3, lower(t1), WEIGHT.t1AfterR2],
+      ]);
+      expect(WEIGHT.t2, "T2's 3 minimum stakes weigh the cap, 2").to.equal(2n << 16n);
+      expect(WEIGHT.t3AfterR0 < 1n << 16n, "T3's penalty took its weight below one minimum stake").to.equal(true);
+    });
+
+    it("jobs: parameters (one token, claim period, participation, weight cap) and progress (forfeits, penalties, sweeps, burned)", async () => {
       const { alice } = scenario.actors;
-      const startTime = time("commitT1R0");
       const data = await gql(
         indexer.url,
         `{ jobs(orderBy: "id") { items {
-        id sponsor datasetId baseModelId baseModelCid specCid rewardToken rewardPool rewardPerRound stakeToken minStake numRounds
-        commitWindow revealWindow attestWindow quorumBps maxTrainers maxSamples startTime status currentRound roundsSucceeded
-        roundsFailed trainerCount activeTrainerCount totalStaked carry forfeitedStake rewardClaimed rewardRefunded stakeRefunded
-        currentModelCid lastSuccessfulRound resultAssetId resultRound createdAtBlock createdAtTransaction updatedAtBlock
-        dataset { id kind } baseModel { id kind } resultAsset { id manifestCid } rewardTokenInfo { decimals } stakeTokenInfo { decimals }
-        refunds(orderBy: "id") { items { kind sponsor rewardAmount stakeAmount block } }
+        id sponsor datasetId baseModelId baseModelCid specCid token rewardPool rewardPerRound minStake numRounds commitWindow revealWindow
+        attestWindow claimPeriod quorumBps participationBps weightCap maxTrainers maxSamples startTime status currentRound roundsSucceeded
+        roundsFailed trainerCount joinCount activeTrainerCount totalStaked carry forfeits penalized penaltyCount slashed rewardClaimed swept
+        refunded burned currentModelCid lastSuccessfulRound resultAssetId resultRound createdAtBlock createdAtTransaction updatedAtBlock
+        dataset { id kind } baseModel { id kind } resultAsset { id manifestCid } tokenInfo { decimals isJobToken }
+        refunds(orderBy: "id") { items { kind sponsor refund burned block } }
       } } }`,
       );
       const common = {
@@ -740,55 +862,62 @@ describe("indexer", function () {
         baseModelId: "3",
         baseModelCid: MANIFESTS.model3.cid,
         specCid: MANIFESTS.jobSpec.cid,
-        rewardToken: lower(chain.usd),
-        rewardPool: USDC(200n),
+        token: lower(chain.usd),
+        rewardPool: USDC(500n),
         rewardPerRound: USDC(100n),
-        stakeToken: lower(scenario.dai),
-        minStake: ONE.toString(),
-        numRounds: 2,
+        minStake: USDC(1n),
+        numRounds: 5,
         commitWindow: 100,
         revealWindow: 100,
         attestWindow: 100,
-        quorumBps: 6000,
+        claimPeriod: 100,
+        quorumBps: 5500,
+        participationBps: 5000,
+        weightCap: 2,
         maxTrainers: 8,
         maxSamples: "1000",
         dataset: { id: "1", kind: "dataset" },
         baseModel: { id: "3", kind: "model" },
-        rewardTokenInfo: { decimals: 6 },
-        stakeTokenInfo: { decimals: 18 },
+        tokenInfo: { decimals: 6, isJobToken: true },
       };
+      const rewardClaimed = CLAIM.t1r0 + CLAIM.t1r1 + REWARD.r3 + REWARD.r4;
       expect(data.jobs.items).to.deep.equal([
         {
           id: "1",
           ...common,
-          startTime,
+          startTime: time("commitT1R0"),
           status: "ended",
-          currentRound: 2,
-          roundsSucceeded: 1,
+          currentRound: 5,
+          roundsSucceeded: 4,
           roundsFailed: 1,
-          trainerCount: 3,
+          trainerCount: 4,
+          joinCount: 5,
           activeTrainerCount: 0,
           totalStaked: "0",
           carry: "0",
-          forfeitedStake: "0",
-          rewardClaimed: USDC(100n),
-          rewardRefunded: USDC(100n),
-          stakeRefunded: ((9n * ONE) / 10n).toString(),
-          currentModelCid: MANIFESTS.aggregateR0.cid,
-          lastSuccessfulRound: 0,
+          forfeits: "0",
+          penalized: text(penalized),
+          penaltyCount: 4,
+          slashed: text(STAKE.t2AfterR1),
+          rewardClaimed: text(rewardClaimed),
+          swept: text(SWEPT.r0 + SWEPT.r1),
+          refunded: text(SWEPT.r1),
+          burned: text(silentT1R4),
+          currentModelCid: MANIFESTS.aggregateR4.cid,
+          lastSuccessfulRound: 4,
           resultAssetId: "4",
-          resultRound: 0,
+          resultRound: 4,
           createdAtBlock: block("createJob"),
           createdAtTransaction: tx("createJob"),
-          updatedAtBlock: block("withdrawT2"),
-          resultAsset: { id: "4", manifestCid: MANIFESTS.aggregateR0.cid },
+          updatedAtBlock: block("publishResult"),
+          resultAsset: { id: "4", manifestCid: MANIFESTS.aggregateR4.cid },
           refunds: {
             items: [
               {
                 kind: "remainder",
                 sponsor: lower(alice),
-                rewardAmount: USDC(100n),
-                stakeAmount: ((9n * ONE) / 10n).toString(),
+                refund: text(SWEPT.r1),
+                burned: text(silentT1R4),
                 block: block("refundRemainder"),
               },
             ],
@@ -803,13 +932,18 @@ describe("indexer", function () {
           roundsSucceeded: 0,
           roundsFailed: 0,
           trainerCount: 0,
+          joinCount: 0,
           activeTrainerCount: 0,
           totalStaked: "0",
           carry: "0",
-          forfeitedStake: "0",
+          forfeits: "0",
+          penalized: "0",
+          penaltyCount: 0,
+          slashed: "0",
           rewardClaimed: "0",
-          rewardRefunded: USDC(200n),
-          stakeRefunded: "0",
+          swept: "0",
+          refunded: USDC(500n),
+          burned: "0",
           currentModelCid: MANIFESTS.model3.cid,
           lastSuccessfulRound: null,
           resultAssetId: null,
@@ -818,11 +952,14 @@ describe("indexer", function () {
           createdAtTransaction: tx("createJob2"),
           updatedAtBlock: block("cancelJob2"),
           resultAsset: null,
-          refunds: {
-            items: [{ kind: "cancelled", sponsor: lower(alice), rewardAmount: USDC(200n), stakeAmount: "0", block: block("cancelJob2") }],
-          },
+          refunds: { items: [{ kind: "cancelled", sponsor: lower(alice), refund: USDC(500n), burned: "0", block: block("cancelJob2") }] },
         },
       ]);
+      // Nothing stuck: the pool and the forfeited stake were all claimed, refunded or burned.
+      const [one] = data.jobs.items;
+      expect(BigInt(one.rewardPool) + BigInt(one.penalized) + BigInt(one.slashed)).to.equal(
+        BigInt(one.rewardClaimed) + BigInt(one.refunded) + BigInt(one.burned),
+      );
       const assets = await gql(
         indexer.url,
         `{ asset(id: "1") { trainingJobs(orderBy: "id") { items { id status } } }
@@ -835,17 +972,16 @@ describe("indexer", function () {
       expect(assets.model.fineTuningJobs.items).to.deep.equal([{ id: "1" }, { id: "2" }]);
     });
 
-    it("walks job -> rounds -> reveals, with seeds, windows, phases, tallies, outcomes and rewards", async () => {
-      const { t1, t2 } = scenario.actors;
-      const startTime = BigInt(time("commitT1R0"));
-      const round1Start = BigInt(time("finalizeR0"));
+    it("walks job -> rounds -> reveals: windows, phases, weight tallies, leaders, early finalization, outcomes, sweeps, late reveals", async () => {
+      const { t1, t2, t3, t4 } = scenario.actors;
       const data = await gql(
         indexer.url,
         `{ job(id: "1") { rounds(orderBy: "round") { items {
-        round seed start commitEnd revealEnd attestEnd status phase commitCount revealCount attestCount tupleCount slashCount
-        revealedStake revealedSamples winningTupleId aggregateCid includedMask includedSamples reward carry claimCount claimedAmount
-        claimedSamples finalizedAtBlock finalizedAtTransaction
-        reveals(orderBy: "index") { items { trainer index updateCid samples stake block transaction trainerInfo { index status } } }
+        round seed start commitEnd revealEnd attestEnd status phase commitCount revealCount lateRevealCount attestCount tupleCount slashCount
+        penaltyCount penalized revealedWeight revealedSamples attestedWeight leaderTupleId leaderWeight aggregateCid includedMask
+        includedSamples reward carry forfeits early claimCount claimedAmount claimedSamples swept finalizedAtBlock finalizedAtTransaction
+        leader { tupleId weight won }
+        reveals(orderBy: "index") { items { trainer index updateCid samples weight late block transaction trainerInfo { account } } }
       } } }
       cancelled: round(jobId: "2", round: 0) { status phase } }`,
       );
@@ -855,92 +991,204 @@ describe("indexer", function () {
         revealEnd: (start + 200n).toString(),
         attestEnd: (start + 300n).toString(),
       });
+      const finalized = (step: string) => ({ finalizedAtBlock: block(step), finalizedAtTransaction: tx(step) });
+      const revealOf = (trainer: Address, index: number, cid: string, samples: bigint, weight: bigint, step: string, late = false) => ({
+        trainer: lower(trainer),
+        index,
+        updateCid: cid,
+        samples: text(samples),
+        weight: text(weight),
+        late,
+        block: block(step),
+        transaction: tx(step),
+        trainerInfo: { account: lower(trainer) },
+      });
+      const { samples } = JOB;
+      const quiet = { slashCount: 0, penaltyCount: 0, penalized: "0", lateRevealCount: 0, swept: null };
       expect(data.job.rounds.items).to.deep.equal([
         {
+          ...quiet,
           round: 0,
           seed: jobCreated("createJob").seed,
-          ...windows(startTime),
+          ...windows(BigInt(time("commitT1R0"))),
           status: "succeeded",
           phase: "finalized",
           commitCount: 3,
+          // T3 revealed late: it brings no weight and does not count, and paid a penalty for this round.
           revealCount: 2,
+          lateRevealCount: 1,
           attestCount: 2,
           tupleCount: 1,
-          slashCount: 1,
-          revealedStake: (5n * ONE).toString(),
-          revealedSamples: "1000",
-          winningTupleId: 1,
+          penaltyCount: 1,
+          penalized: text(PENALTY.lateT3R0),
+          revealedWeight: text(WEIGHT.t1 + WEIGHT.t2),
+          revealedSamples: text(samples.t1r0 + samples.t2r0),
+          attestedWeight: text(WEIGHT.t1 + WEIGHT.t2),
+          leaderTupleId: 1,
+          leaderWeight: text(WEIGHT.t1 + WEIGHT.t2),
           aggregateCid: MANIFESTS.aggregateR0.cid,
           includedMask: "3",
           includedSamples: "1000",
-          reward: USDC(100n),
+          reward: text(REWARD.r0),
           carry: "0",
-          claimCount: 2,
-          claimedAmount: USDC(100n),
-          claimedSamples: "1000",
-          finalizedAtBlock: block("finalizeR0"),
-          finalizedAtTransaction: tx("finalizeR0"),
+          forfeits: "0",
+          // Everyone who revealed on time attested: the outcome could not change, so it was finalized early.
+          early: true,
+          claimCount: 1,
+          claimedAmount: text(CLAIM.t1r0),
+          claimedSamples: text(samples.t1r0),
+          swept: text(SWEPT.r0),
+          ...finalized("finalizeR0"),
+          leader: { tupleId: 1, weight: text(WEIGHT.t1 + WEIGHT.t2), won: true },
           reveals: {
             items: [
-              {
-                trainer: lower(t1),
-                index: 0,
-                updateCid: MANIFESTS.updateT1R0.cid,
-                samples: "600",
-                stake: (2n * ONE).toString(),
-                block: block("revealT1R0"),
-                transaction: tx("revealT1R0"),
-                trainerInfo: { index: 0, status: "withdrawn" },
-              },
-              {
-                trainer: lower(t2),
-                index: 1,
-                updateCid: MANIFESTS.updateT2R0.cid,
-                samples: "400",
-                stake: (3n * ONE).toString(),
-                block: block("revealT2R0"),
-                transaction: tx("revealT2R0"),
-                trainerInfo: { index: 1, status: "withdrawn" },
-              },
+              revealOf(t1, 0, MANIFESTS.updateT1R0.cid, samples.t1r0, WEIGHT.t1, "revealT1R0"),
+              revealOf(t2, 1, MANIFESTS.updateT2R0.cid, samples.t2r0, WEIGHT.t2, "revealT2R0"),
+              revealOf(t3, 2, MANIFESTS.updateT3R0.cid, samples.t3r0, 0n, "revealT3R0", true),
             ],
           },
         },
         {
+          ...quiet,
           round: 1,
           seed: roundFinalized("finalizeR0").nextSeed,
-          ...windows(round1Start),
+          ...windows(BigInt(time("finalizeR0"))),
+          status: "succeeded",
+          phase: "finalized",
+          commitCount: 3,
+          revealCount: 3,
+          attestCount: 3,
+          tupleCount: 2,
+          // T2's losing attestation, settled at its next commit (in round 2).
+          penaltyCount: 1,
+          penalized: text(PENALTY.losingT2R1),
+          revealedWeight: text(WEIGHT.t1 + WEIGHT.t2 + WEIGHT.t3AfterR0),
+          revealedSamples: text(samples.t1r1 + samples.t2r1 + samples.t3r1),
+          attestedWeight: text(WEIGHT.t1 + WEIGHT.t2 + WEIGHT.t3AfterR0),
+          leaderTupleId: 1,
+          leaderWeight: text(WEIGHT.t1 + WEIGHT.t3AfterR0),
+          aggregateCid: MANIFESTS.aggregateR1.cid,
+          includedMask: "5",
+          includedSamples: text(samples.t1r1 + samples.t3r1),
+          reward: text(REWARD.r1),
+          carry: "0",
+          forfeits: "0",
+          early: false,
+          claimCount: 1,
+          claimedAmount: text(CLAIM.t1r1),
+          claimedSamples: text(samples.t1r1),
+          swept: text(SWEPT.r1),
+          ...finalized("finalizeR1"),
+          leader: { tupleId: 1, weight: text(WEIGHT.t1 + WEIGHT.t3AfterR0), won: true },
+          reveals: {
+            items: [
+              revealOf(t1, 0, MANIFESTS.updateT1R1.cid, samples.t1r1, WEIGHT.t1, "revealT1R1"),
+              revealOf(t2, 1, MANIFESTS.updateT2R1.cid, samples.t2r1, WEIGHT.t2, "revealT2R1"),
+              revealOf(t3, 2, MANIFESTS.updateT3R1.cid, samples.t3r1, WEIGHT.t3AfterR0, "revealT3R1"),
+            ],
+          },
+        },
+        {
+          ...quiet,
+          round: 2,
+          seed: roundFinalized("finalizeR1").nextSeed,
+          ...windows(BigInt(time("finalizeR1"))),
           status: "failed",
           phase: "finalized",
-          commitCount: 1,
+          commitCount: 2,
           revealCount: 1,
           attestCount: 0,
           tupleCount: 0,
-          slashCount: 0,
-          revealedStake: (2n * ONE).toString(),
-          revealedSamples: "500",
-          winningTupleId: null,
+          slashCount: 1,
+          // T1's silence, settled at its next commit (in round 3).
+          penaltyCount: 1,
+          penalized: text(PENALTY.silentT1R2),
+          revealedWeight: text(WEIGHT.t1),
+          revealedSamples: text(samples.t1r2),
+          attestedWeight: "0",
+          leaderTupleId: null,
+          leaderWeight: null,
           aggregateCid: null,
           includedMask: null,
           includedSamples: null,
-          reward: USDC(100n),
+          reward: "0",
           carry: USDC(100n),
+          forfeits: text(PENALTY.losingT2R1 + STAKE.t2AfterR1),
+          early: false,
           claimCount: 0,
           claimedAmount: "0",
           claimedSamples: "0",
-          finalizedAtBlock: block("finalizeR1"),
-          finalizedAtTransaction: tx("finalizeR1"),
+          ...finalized("finalizeR2"),
+          leader: null,
+          reveals: { items: [revealOf(t1, 0, MANIFESTS.updateT1R2.cid, samples.t1r2, WEIGHT.t1, "revealT1R2")] },
+        },
+        {
+          ...quiet,
+          round: 3,
+          seed: roundFinalized("finalizeR2").nextSeed,
+          ...windows(BigInt(time("finalizeR2"))),
+          status: "succeeded",
+          phase: "finalized",
+          commitCount: 1,
+          revealCount: 1,
+          attestCount: 1,
+          tupleCount: 1,
+          revealedWeight: text(WEIGHT.t1AfterR2),
+          revealedSamples: text(samples.t1r3),
+          attestedWeight: text(WEIGHT.t1AfterR2),
+          leaderTupleId: 1,
+          leaderWeight: text(WEIGHT.t1AfterR2),
+          aggregateCid: MANIFESTS.aggregateR3.cid,
+          includedMask: "1",
+          includedSamples: text(samples.t1r3),
+          reward: text(REWARD.r3),
+          carry: "0",
+          forfeits: "0",
+          early: false,
+          claimCount: 1,
+          claimedAmount: text(REWARD.r3),
+          claimedSamples: text(samples.t1r3),
+          ...finalized("finalizeR3"),
+          leader: { tupleId: 1, weight: text(WEIGHT.t1AfterR2), won: true },
+          reveals: { items: [revealOf(t1, 0, MANIFESTS.updateT1R3.cid, samples.t1r3, WEIGHT.t1AfterR2, "revealT1R3")] },
+        },
+        {
+          ...quiet,
+          round: 4,
+          seed: roundFinalized("finalizeR3").nextSeed,
+          ...windows(BigInt(time("finalizeR3"))),
+          status: "succeeded",
+          phase: "finalized",
+          commitCount: 2,
+          revealCount: 2,
+          attestCount: 1,
+          tupleCount: 1,
+          // T1's silence, settled by its withdrawal after the end.
+          penaltyCount: 1,
+          penalized: text(silentT1R4),
+          revealedWeight: text(WEIGHT.t1AfterR2 + WEIGHT.t4Again),
+          revealedSamples: text(samples.t1r4 + samples.t4r4),
+          attestedWeight: text(WEIGHT.t4Again),
+          leaderTupleId: 1,
+          leaderWeight: text(WEIGHT.t4Again),
+          aggregateCid: MANIFESTS.aggregateR4.cid,
+          includedMask: "2",
+          includedSamples: text(samples.t4r4),
+          reward: text(REWARD.r4),
+          carry: "0",
+          forfeits: "0",
+          // T1 could still have attested another tuple: the round ran to the end of its attest window.
+          early: false,
+          claimCount: 1,
+          claimedAmount: text(REWARD.r4),
+          claimedSamples: text(samples.t4r4),
+          ...finalized("finalizeR4"),
+          leader: { tupleId: 1, weight: text(WEIGHT.t4Again), won: true },
           reveals: {
             items: [
-              {
-                trainer: lower(t1),
-                index: 0,
-                updateCid: MANIFESTS.updateT1R1.cid,
-                samples: "500",
-                stake: (2n * ONE).toString(),
-                block: block("revealT1R1"),
-                transaction: tx("revealT1R1"),
-                trainerInfo: { index: 0, status: "withdrawn" },
-              },
+              revealOf(t1, 0, MANIFESTS.updateT1R4.cid, samples.t1r4, WEIGHT.t1AfterR2, "revealT1R4"),
+              // T4 joined again and got index 1, freed by T2's slash.
+              revealOf(t4, 1, MANIFESTS.updateT4R4.cid, samples.t4r4, WEIGHT.t4Again, "revealT4R4"),
             ],
           },
         },
@@ -948,219 +1196,424 @@ describe("indexer", function () {
       expect(data.cancelled).to.deep.equal({ status: "cancelled", phase: "commit" });
     });
 
-    it("commitments, attestations, tuples, finalizations, claims and slashes", async () => {
-      const { carol, dave, t1, t2, t3 } = scenario.actors;
+    it("commitments, attestations with weights and the leader, tuples, finalizations, claims and slashes", async () => {
+      const { carol, dave, t1, t2, t3, t4 } = scenario.actors;
       const committed = parseEventLogs({ abi: trainingJobsAbi, eventName: "Committed", logs: scenario.receipts.flatMap((r) => r.logs) });
       const hashOf = (trainer: Address, round: bigint) =>
         committed.find((log) => lower(log.args.trainer) === lower(trainer) && log.args.round === round)!.args.commitment;
       const data = await gql(
         indexer.url,
-        `{ round(jobId: "1", round: 0) {
+        `{ r0: round(jobId: "1", round: 0) {
         commitments(orderBy: "trainer") { items { trainer commitment revealed slashed block } }
-        attestations(orderBy: "block") { items { trainer index aggregateCid includedMask includedSamples tupleId tupleStake quorumReached transaction } }
-        tuples { items { tupleId aggregateCid includedMask includedSamples stake attestationCount quorumReached won attestations { totalCount } } }
-        finalization { succeeded aggregateCid includedMask includedSamples winningTupleId reward carry nextSeed nextRoundStart caller block }
-        claims(orderBy: "amount", orderDirection: "desc") { items { trainer amount samples block trainerInfo { rewardClaimed } } }
-        slashes { items { trainer caller index stake callerShare poolShare toCarry block } }
+        finalization { succeeded aggregateCid includedMask includedSamples leaderTupleId reward carry forfeits early nextSeed nextRoundStart
+          caller block }
       }
-      last: finalization(jobId: "1", round: 1) {
-        succeeded aggregateCid includedMask includedSamples winningTupleId reward carry nextSeed nextRoundStart caller
-      } }`,
+      r1: round(jobId: "1", round: 1) {
+        attestations(orderBy: "block") {
+          items { trainer index aggregateCid includedMask includedSamples tupleId weight tupleWeight leaderTupleId transaction } }
+        tuples(orderBy: "tupleId") {
+          items { tupleId aggregateCid includedMask includedSamples weight attestationCount won attestations { totalCount } } }
+      }
+      r2: round(jobId: "1", round: 2) {
+        commitments(orderBy: "trainer") { items { trainer revealed slashed } }
+        finalization { succeeded aggregateCid includedMask includedSamples leaderTupleId reward carry forfeits early caller }
+        slashes { items { trainer caller index stake block transaction } }
+      }
+      last: finalization(jobId: "1", round: 4) { succeeded leaderTupleId reward early nextSeed nextRoundStart caller }
+      claims(orderBy: "block") { items { round trainer amount samples block trainerInfo { account } } } }`,
       );
-      const r0 = roundFinalized("finalizeR0");
-      expect(data.round.commitments.items).to.deep.equal(
+      expect(data.r0.commitments.items).to.deep.equal(
         [
           { trainer: lower(t1), commitment: hashOf(t1, 0n), revealed: true, slashed: false, block: block("commitT1R0") },
           { trainer: lower(t2), commitment: hashOf(t2, 0n), revealed: true, slashed: false, block: block("commitT2R0") },
-          { trainer: lower(t3), commitment: hashOf(t3, 0n), revealed: false, slashed: true, block: block("commitT3R0") },
+          // Revealed late, but revealed: not slashable.
+          { trainer: lower(t3), commitment: hashOf(t3, 0n), revealed: true, slashed: false, block: block("commitT3R0") },
         ].sort((a, b) => a.trainer.localeCompare(b.trainer)),
       );
-      const attested = { aggregateCid: MANIFESTS.aggregateR0.cid, includedMask: "3", includedSamples: "1000", tupleId: 1 };
-      expect(data.round.attestations.items).to.deep.equal([
-        {
-          trainer: lower(t1),
-          index: 0,
-          ...attested,
-          tupleStake: (2n * ONE).toString(),
-          quorumReached: false,
-          transaction: tx("attestT1R0"),
-        },
-        {
-          trainer: lower(t2),
-          index: 1,
-          ...attested,
-          tupleStake: (5n * ONE).toString(),
-          quorumReached: true,
-          transaction: tx("attestT2R0"),
-        },
-      ]);
-      expect(data.round.tuples.items).to.deep.equal([
-        {
-          tupleId: 1,
-          aggregateCid: MANIFESTS.aggregateR0.cid,
-          includedMask: "3",
-          includedSamples: "1000",
-          stake: (5n * ONE).toString(),
-          attestationCount: 2,
-          quorumReached: true,
-          won: true,
-          attestations: { totalCount: 2 },
-        },
-      ]);
-      expect(data.round.finalization).to.deep.equal({
+      expect(data.r0.finalization).to.deep.equal({
         succeeded: true,
         aggregateCid: MANIFESTS.aggregateR0.cid,
         includedMask: "3",
         includedSamples: "1000",
-        winningTupleId: 1,
-        reward: USDC(100n),
+        leaderTupleId: 1,
+        reward: text(REWARD.r0),
         carry: "0",
-        nextSeed: r0.nextSeed,
+        forfeits: "0",
+        early: true,
+        nextSeed: roundFinalized("finalizeR0").nextSeed,
         nextRoundStart: time("finalizeR0"),
         caller: lower(dave),
         block: block("finalizeR0"),
       });
-      expect(data.last).to.deep.equal({
+      const winning = { aggregateCid: MANIFESTS.aggregateR1.cid, includedMask: "5", includedSamples: "800", tupleId: 1 };
+      const losing = { aggregateCid: MANIFESTS.aggregateR1Losing.cid, includedMask: "7", includedSamples: "1200", tupleId: 2 };
+      expect(data.r1.attestations.items).to.deep.equal([
+        {
+          trainer: lower(t1),
+          index: 0,
+          ...winning,
+          weight: text(WEIGHT.t1),
+          tupleWeight: text(WEIGHT.t1),
+          leaderTupleId: 1,
+          transaction: tx("attestT1R1"),
+        },
+        // A tie keeps the first leader.
+        {
+          trainer: lower(t2),
+          index: 1,
+          ...losing,
+          weight: text(WEIGHT.t2),
+          tupleWeight: text(WEIGHT.t2),
+          leaderTupleId: 1,
+          transaction: tx("attestT2R1"),
+        },
+        {
+          trainer: lower(t3),
+          index: 2,
+          ...winning,
+          weight: text(WEIGHT.t3AfterR0),
+          tupleWeight: text(WEIGHT.t1 + WEIGHT.t3AfterR0),
+          leaderTupleId: 1,
+          transaction: tx("attestT3R1"),
+        },
+      ]);
+      expect(data.r1.tuples.items).to.deep.equal([
+        { ...winning, weight: text(WEIGHT.t1 + WEIGHT.t3AfterR0), attestationCount: 2, won: true, attestations: { totalCount: 2 } },
+        { ...losing, weight: text(WEIGHT.t2), attestationCount: 1, won: false, attestations: { totalCount: 1 } },
+      ]);
+      expect(data.r2.commitments.items).to.deep.equal(
+        [
+          { trainer: lower(t1), revealed: true, slashed: false },
+          { trainer: lower(t2), revealed: false, slashed: true },
+        ].sort((a, b) => a.trainer.localeCompare(b.trainer)),
+      );
+      // Nobody attested: no leader, the round failed, its reward went to the carry and the forfeits wait.
+      expect(data.r2.finalization).to.deep.equal({
         succeeded: false,
         aggregateCid: null,
         includedMask: "0",
         includedSamples: "0",
-        winningTupleId: 0,
-        reward: USDC(100n),
+        leaderTupleId: 0,
+        reward: "0",
         carry: USDC(100n),
-        nextSeed: `0x${"0".repeat(64)}`,
-        nextRoundStart: "0",
+        forfeits: text(PENALTY.losingT2R1 + STAKE.t2AfterR1),
+        early: false,
         caller: lower(carol),
       });
-      expect(data.round.claims.items).to.deep.equal([
-        { trainer: lower(t1), amount: USDC(60n), samples: "600", block: block("claimT1R0"), trainerInfo: { rewardClaimed: USDC(60n) } },
-        { trainer: lower(t2), amount: USDC(40n), samples: "400", block: block("claimT2R0"), trainerInfo: { rewardClaimed: USDC(40n) } },
-      ]);
-      expect(data.round.slashes.items).to.deep.equal([
+      // The whole stake left after its penalty, to the forfeits; the caller gets nothing.
+      expect(data.r2.slashes.items).to.deep.equal([
         {
-          trainer: lower(t3),
+          trainer: lower(t2),
           caller: lower(dave),
-          index: 2,
-          stake: ONE.toString(),
-          callerShare: (ONE / 10n).toString(),
-          poolShare: ((9n * ONE) / 10n).toString(),
-          toCarry: false,
-          block: block("slashT3"),
+          index: 1,
+          stake: text(STAKE.t2AfterR1),
+          block: block("slashT2"),
+          transaction: tx("slashT2"),
+        },
+      ]);
+      expect(data.last).to.deep.equal({
+        succeeded: true,
+        leaderTupleId: 1,
+        reward: text(REWARD.r4),
+        early: false,
+        nextSeed: `0x${"0".repeat(64)}`,
+        nextRoundStart: "0",
+        caller: lower(dave),
+      });
+      expect(data.claims.items).to.deep.equal([
+        {
+          round: 0,
+          trainer: lower(t1),
+          amount: text(CLAIM.t1r0),
+          samples: "600",
+          block: block("claimT1R0"),
+          trainerInfo: { account: lower(t1) },
+        },
+        {
+          round: 1,
+          trainer: lower(t1),
+          amount: text(CLAIM.t1r1),
+          samples: "500",
+          block: block("claimT1"),
+          trainerInfo: { account: lower(t1) },
+        },
+        {
+          round: 3,
+          trainer: lower(t1),
+          amount: text(REWARD.r3),
+          samples: "700",
+          block: block("claimT1"),
+          trainerInfo: { account: lower(t1) },
+        },
+        {
+          round: 4,
+          trainer: lower(t4),
+          amount: text(REWARD.r4),
+          samples: "900",
+          block: block("claimT4R4"),
+          trainerInfo: { account: lower(t4) },
         },
       ]);
     });
 
-    it("trainers (index, stake, standing, peer info) and per-account stakes", async () => {
-      const { t1, t2, t3 } = scenario.actors;
+    it("penalties (late reveal, losing tuple, silence), sweeps, and an eviction followed by a rejoin on a freed index", async () => {
+      const { bob, carol, dave, t1, t2, t3, t4 } = scenario.actors;
       const data = await gql(
         indexer.url,
         `{
-        trainers(where: { jobId: "1" }, orderBy: "index") { items { account index stake status peerId addrs pendingRound commitCount revealCount
-          attestCount claimCount samplesRevealed rewardClaimed leftAt withdrawableAt withdrawnAmount slashedAmount joinedAtBlock } }
-        stakeWithdrawals(orderBy: "index") { items { trainer index amount block } }
-        accountStakes(orderBy: "deposited") { items { account tokenAddress staked deposited withdrawn slashed jobCount token { decimals } } }
+        penaltys(orderBy: "id") { items { jobId round trainer reason amount block transaction roundInfo { round } trainerInfo { account } } }
+        sweeps(orderBy: "block") { items { jobId round amount toForfeits caller block transaction roundInfo { reward claimedAmount swept } } }
+        evictions { items { jobId trainer caller index amount block transaction trainerInfo { account } } }
+        lateReveals: reveals(where: { late: true }) { items { round trainer samples weight transaction } }
+        job(id: "1") { penalties { totalCount } sweeps { totalCount } evictions { totalCount } withdrawals { totalCount } }
+        t4: trainer(jobId: "1", account: "${lower(t4)}") {
+          index stake weight firstRound status peerId addrs joinCount evictionCount deposited withdrawn joinedAtBlock joinedAtTransaction
+          evictions { items { index amount } } withdrawals { items { index amount block } }
+        }
+      }`,
+      );
+      const penaltyOf = (round: number, trainer: Address, reason: string, amount: bigint, step: string) => ({
+        jobId: "1",
+        round,
+        trainer: lower(trainer),
+        reason,
+        amount: text(amount),
+        block: block(step),
+        transaction: tx(step),
+        roundInfo: { round },
+        trainerInfo: { account: lower(trainer) },
+      });
+      // Late reveals pay at once; silence and losing tuples when the trainer's last reveal is settled (its next commit,
+      // its withdrawal).
+      expect(data.penaltys.items).to.deep.equal([
+        penaltyOf(0, t3, "lateReveal", PENALTY.lateT3R0, "revealT3R0"),
+        penaltyOf(1, t2, "losingTuple", PENALTY.losingT2R1, "commitT2R2"),
+        penaltyOf(2, t1, "silent", PENALTY.silentT1R2, "commitT1R3"),
+        penaltyOf(4, t1, "silent", silentT1R4, "withdrawT1"),
+      ]);
+      expect(data.lateReveals.items).to.deep.equal([
+        { round: 0, trainer: lower(t3), samples: text(JOB.samples.t3r0), weight: "0", transaction: tx("revealT3R0") },
+      ]);
+      expect(data.sweeps.items).to.deep.equal([
+        {
+          jobId: "1",
+          round: 0,
+          amount: text(SWEPT.r0),
+          // Round 0's reward took T3's late-reveal penalty: that share of the unpaid rest goes back to the forfeits.
+          toForfeits: text(SWEPT.toForfeitsR0),
+          caller: lower(carol),
+          block: block("sweepR0"),
+          transaction: tx("sweepR0"),
+          roundInfo: { reward: text(REWARD.r0), claimedAmount: text(CLAIM.t1r0), swept: text(SWEPT.r0) },
+        },
+        {
+          jobId: "1",
+          round: 1,
+          amount: text(SWEPT.r1),
+          toForfeits: "0",
+          caller: lower(bob),
+          block: block("sweepR1"),
+          transaction: tx("sweepR1"),
+          roundInfo: { reward: text(REWARD.r1), claimedAmount: text(CLAIM.t1r1), swept: text(SWEPT.r1) },
+        },
+      ]);
+      expect(data.evictions.items).to.deep.equal([
+        {
+          jobId: "1",
+          trainer: lower(t4),
+          caller: lower(dave),
+          index: 3,
+          amount: text(JOB.stakes.t4),
+          block: block("evictT4"),
+          transaction: tx("evictT4"),
+          trainerInfo: { account: lower(t4) },
+        },
+      ]);
+      expect(data.job).to.deep.equal({
+        penalties: { totalCount: 4 },
+        sweeps: { totalCount: 2 },
+        evictions: { totalCount: 1 },
+        withdrawals: { totalCount: 3 },
+      });
+      // T4 joined again in round 3: a new membership (index 1, freed by T2's slash; plays from round 4), totals go on.
+      expect(data.t4).to.deep.equal({
+        index: 1,
+        stake: "0",
+        weight: "0",
+        firstRound: 4,
+        status: "withdrawn",
+        peerId: base58btc.encode(hexToBytes(peerIdOf("T4 again"))).slice(1),
+        addrs: ["/ip4/127.0.0.1/tcp/6004"],
+        joinCount: 2,
+        evictionCount: 1,
+        deposited: text(JOB.stakes.t4 + JOB.stakes.t4Again),
+        withdrawn: text(JOB.stakes.t4 + JOB.stakes.t4Again),
+        joinedAtBlock: block("rejoinT4"),
+        joinedAtTransaction: tx("rejoinT4"),
+        evictions: { items: [{ index: 3, amount: text(JOB.stakes.t4) }] },
+        withdrawals: { items: [{ index: 1, amount: text(JOB.stakes.t4Again), block: block("withdrawT4") }] },
+      });
+      const rejoined = parseEventLogs({ abi: trainingJobsAbi, eventName: "TrainerJoined", logs: receipt("rejoinT4").logs })[0]!.args;
+      expect([rejoined.index, rejoined.firstRound, rejoined.weight]).to.deep.equal([1n, 4n, WEIGHT.t4Again]);
+    });
+
+    it("trainers (index, stake, weight, bonding, standing, peer info, totals) and per-account stakes", async () => {
+      const { t1, t2, t3, t4 } = scenario.actors;
+      const data = await gql(
+        indexer.url,
+        `{
+        trainers(where: { jobId: "1" }, orderBy: "joinedAtBlock") { items { account index stake weight firstRound status peerId addrs
+          pendingRound lastRevealRound leftAt unlockRound joinCount commitCount revealCount lateRevealCount attestCount claimCount
+          penaltyCount evictionCount samplesRevealed rewardClaimed deposited withdrawn slashed penalized joinedAtBlock
+          penalties { totalCount } } }
+        stakeWithdrawals(orderBy: "id") { items { trainer index amount block trainerInfo { account } } }
+        accountStakes(orderBy: "account") {
+          items { account tokenAddress staked deposited withdrawn slashed penalized jobCount token { decimals } } }
       }`,
       );
       const base = {
+        stake: "0",
+        weight: "0",
+        firstRound: 0,
         pendingRound: null,
         leftAt: null,
-        withdrawableAt: null,
-        withdrawnAmount: null,
-        slashedAmount: null,
+        unlockRound: null,
+        joinCount: 1,
+        lateRevealCount: 0,
+        evictionCount: 0,
         claimCount: 0,
-        attestCount: 0,
+        rewardClaimed: "0",
+        withdrawn: "0",
+        slashed: "0",
       };
+      const peer = (label: string) => base58btc.encode(hexToBytes(peerIdOf(label))).slice(1);
+      const { samples } = JOB;
       expect(data.trainers.items).to.deep.equal([
         {
           ...base,
           account: lower(t1),
           index: 0,
-          stake: "0",
           status: "withdrawn",
-          peerId: base58btc.encode(hexToBytes(peerIdOf("T1 moved"))).slice(1),
+          peerId: peer("T1 moved"),
           addrs: ["/ip4/127.0.0.1/tcp/5001", "/ip4/127.0.0.1/tcp/5002"],
-          commitCount: 2,
-          revealCount: 2,
-          attestCount: 1,
-          claimCount: 1,
-          samplesRevealed: "1100",
-          rewardClaimed: USDC(60n),
-          withdrawnAmount: (2n * ONE).toString(),
+          lastRevealRound: 4,
+          commitCount: 5,
+          revealCount: 5,
+          attestCount: 3,
+          claimCount: 3,
+          penaltyCount: 2,
+          samplesRevealed: text(samples.t1r0 + samples.t1r1 + samples.t1r2 + samples.t1r3 + samples.t1r4),
+          rewardClaimed: text(CLAIM.t1r0 + CLAIM.t1r1 + REWARD.r3),
+          deposited: text(JOB.stakes.t1),
+          withdrawn: text(STAKE.t1AfterR2 - silentT1R4),
+          penalized: text(PENALTY.silentT1R2 + silentT1R4),
           joinedAtBlock: block("joinT1"),
+          penalties: { totalCount: 2 },
         },
         {
           ...base,
           account: lower(t2),
           index: 1,
-          stake: "0",
-          status: "withdrawn",
-          peerId: base58btc.encode(hexToBytes(peerIdOf("T2"))).slice(1),
+          status: "slashed",
+          peerId: peer("T2"),
           addrs: ["/ip4/127.0.0.1/tcp/4002"],
-          commitCount: 1,
-          revealCount: 1,
-          attestCount: 1,
-          claimCount: 1,
-          samplesRevealed: "400",
-          rewardClaimed: USDC(40n),
-          leftAt: time("leaveT2"),
-          withdrawableAt: (BigInt(time("leaveT2")) + 300n).toString(),
-          withdrawnAmount: (3n * ONE).toString(),
+          lastRevealRound: 1,
+          commitCount: 3,
+          revealCount: 2,
+          attestCount: 2,
+          penaltyCount: 1,
+          samplesRevealed: text(samples.t2r0 + samples.t2r1),
+          deposited: text(JOB.stakes.t2),
+          slashed: text(STAKE.t2AfterR1),
+          penalized: text(PENALTY.losingT2R1),
           joinedAtBlock: block("joinT2"),
+          penalties: { totalCount: 1 },
         },
         {
           ...base,
           account: lower(t3),
           index: 2,
-          stake: "0",
-          status: "slashed",
-          peerId: base58btc.encode(hexToBytes(peerIdOf("T3"))).slice(1),
+          status: "withdrawn",
+          peerId: peer("T3"),
           addrs: ["/ip4/127.0.0.1/tcp/4003"],
-          commitCount: 1,
-          revealCount: 0,
-          samplesRevealed: "0",
-          rewardClaimed: "0",
-          slashedAmount: ONE.toString(),
+          lastRevealRound: 1,
+          // Left in round 2, one unbond round after its last on-time reveal: withdrawable from round 3.
+          leftAt: time("leaveT3"),
+          unlockRound: 3,
+          commitCount: 2,
+          revealCount: 1,
+          lateRevealCount: 1,
+          attestCount: 1,
+          penaltyCount: 1,
+          samplesRevealed: text(samples.t3r1),
+          deposited: text(JOB.stakes.t3),
+          withdrawn: text(STAKE.t3AfterR0),
+          penalized: text(PENALTY.lateT3R0),
           joinedAtBlock: block("joinT3"),
+          penalties: { totalCount: 1 },
+        },
+        {
+          ...base,
+          account: lower(t4),
+          index: 1,
+          firstRound: 4,
+          status: "withdrawn",
+          peerId: peer("T4 again"),
+          addrs: ["/ip4/127.0.0.1/tcp/6004"],
+          lastRevealRound: 4,
+          joinCount: 2,
+          evictionCount: 1,
+          commitCount: 1,
+          revealCount: 1,
+          attestCount: 1,
+          claimCount: 1,
+          penaltyCount: 0,
+          samplesRevealed: text(samples.t4r4),
+          rewardClaimed: text(REWARD.r4),
+          deposited: text(JOB.stakes.t4 + JOB.stakes.t4Again),
+          withdrawn: text(JOB.stakes.t4 + JOB.stakes.t4Again),
+          penalized: "0",
+          joinedAtBlock: block("rejoinT4"),
+          penalties: { totalCount: 0 },
         },
       ]);
       expect(data.trainers.items[0].peerId).to.match(/^12D3KooW/);
+      // stake = deposited - withdrawn - slashed - penalized, for every trainer.
+      for (const row of data.trainers.items) {
+        expect(BigInt(row.deposited) - BigInt(row.withdrawn) - BigInt(row.slashed) - BigInt(row.penalized)).to.equal(BigInt(row.stake));
+      }
       expect(data.stakeWithdrawals.items).to.deep.equal([
-        { trainer: lower(t1), index: 0, amount: (2n * ONE).toString(), block: block("withdrawT1") },
-        { trainer: lower(t2), index: 1, amount: (3n * ONE).toString(), block: block("withdrawT2") },
+        { trainer: lower(t3), index: 2, amount: text(STAKE.t3AfterR0), block: block("withdrawT3"), trainerInfo: { account: lower(t3) } },
+        {
+          trainer: lower(t1),
+          index: 0,
+          amount: text(STAKE.t1AfterR2 - silentT1R4),
+          block: block("withdrawT1"),
+          trainerInfo: { account: lower(t1) },
+        },
+        { trainer: lower(t4), index: 1, amount: text(JOB.stakes.t4Again), block: block("withdrawT4"), trainerInfo: { account: lower(t4) } },
       ]);
-      const dai = lower(scenario.dai);
-      expect(data.accountStakes.items).to.deep.equal([
-        {
-          account: lower(t3),
-          tokenAddress: dai,
-          staked: "0",
-          deposited: ONE.toString(),
-          withdrawn: "0",
-          slashed: ONE.toString(),
-          jobCount: 1,
-          token: { decimals: 18 },
-        },
-        {
-          account: lower(t1),
-          tokenAddress: dai,
-          staked: "0",
-          deposited: (2n * ONE).toString(),
-          withdrawn: (2n * ONE).toString(),
-          slashed: "0",
-          jobCount: 1,
-          token: { decimals: 18 },
-        },
-        {
-          account: lower(t2),
-          tokenAddress: dai,
-          staked: "0",
-          deposited: (3n * ONE).toString(),
-          withdrawn: (3n * ONE).toString(),
-          slashed: "0",
-          jobCount: 1,
-          token: { decimals: 18 },
-        },
-      ]);
+      const usd = lower(chain.usd);
+      const stakeOf = (account: Address, amounts: { deposited: bigint; withdrawn?: bigint; slashed?: bigint; penalized?: bigint }) => ({
+        account: lower(account),
+        tokenAddress: usd,
+        staked: "0",
+        deposited: text(amounts.deposited),
+        withdrawn: text(amounts.withdrawn ?? 0n),
+        slashed: text(amounts.slashed ?? 0n),
+        penalized: text(amounts.penalized ?? 0n),
+        // T4 joined job 1 twice: one job.
+        jobCount: 1,
+        token: { decimals: 6 },
+      });
+      expect(data.accountStakes.items).to.deep.equal(
+        [
+          stakeOf(t1, { deposited: JOB.stakes.t1, withdrawn: STAKE.t1AfterR2 - silentT1R4, penalized: PENALTY.silentT1R2 + silentT1R4 }),
+          stakeOf(t2, { deposited: JOB.stakes.t2, slashed: STAKE.t2AfterR1, penalized: PENALTY.losingT2R1 }),
+          stakeOf(t3, { deposited: JOB.stakes.t3, withdrawn: STAKE.t3AfterR0, penalized: PENALTY.lateT3R0 }),
+          stakeOf(t4, { deposited: JOB.stakes.t4 + JOB.stakes.t4Again, withdrawn: JOB.stakes.t4 + JOB.stakes.t4Again }),
+        ].sort((a, b) => a.account.localeCompare(b.account)),
+      );
     });
 
     it("filters and pagination over training rows", async () => {
@@ -1169,24 +1622,36 @@ describe("indexer", function () {
         indexer.url,
         `{
         failed: rounds(where: { status: failed }) { items { jobId round } }
+        early: rounds(where: { early: true }) { items { jobId round } }
         byTrainer: reveals(where: { trainer: "${getAddress(t1)}" }, orderBy: "round") { items { round samples } }
+        silent: penaltys(where: { reason: silent, trainer: "${getAddress(t1)}" }, orderBy: "round") { items { round } }
         ended: jobs(where: { status_in: [ended] }) { items { id } }
+        evicted: trainers(where: { evictionCount_gt: 0 }) { items { index joinCount } }
         firstPage: claims(orderBy: "amount", limit: 1) { items { amount } pageInfo { hasNextPage endCursor } }
       }`,
       );
-      expect(data.failed.items).to.deep.equal([{ jobId: "1", round: 1 }]);
+      expect(data.failed.items).to.deep.equal([{ jobId: "1", round: 2 }]);
+      expect(data.early.items).to.deep.equal([{ jobId: "1", round: 0 }]);
       expect(data.byTrainer.items).to.deep.equal([
         { round: 0, samples: "600" },
         { round: 1, samples: "500" },
+        { round: 2, samples: "200" },
+        { round: 3, samples: "700" },
+        { round: 4, samples: "800" },
       ]);
+      expect(data.silent.items).to.deep.equal([{ round: 2 }, { round: 4 }]);
       expect(data.ended.items).to.deep.equal([{ id: "1" }]);
-      expect(data.firstPage.items).to.deep.equal([{ amount: USDC(40n) }]);
+      expect(data.evicted.items).to.deep.equal([{ index: 1, joinCount: 2 }]);
+      expect(data.firstPage.items).to.deep.equal([{ amount: text(CLAIM.t1r0) }]);
       expect(data.firstPage.pageInfo.hasNextPage).to.equal(true);
       const next = await gql(
         indexer.url,
-        `{ claims(orderBy: "amount", limit: 1, after: "${data.firstPage.pageInfo.endCursor}") { items { amount } pageInfo { hasNextPage } } }`,
+        `{ claims(orderBy: "amount", limit: 3, after: "${data.firstPage.pageInfo.endCursor}") { items { amount } pageInfo { hasNextPage } } }`,
       );
-      expect(next.claims).to.deep.equal({ items: [{ amount: USDC(60n) }], pageInfo: { hasNextPage: false } });
+      expect(next.claims).to.deep.equal({
+        items: [{ amount: text(CLAIM.t1r1) }, { amount: text(REWARD.r4) }, { amount: text(REWARD.r3) }],
+        pageInfo: { hasNextPage: false },
+      });
     });
   });
 

@@ -7,8 +7,8 @@ export type GetRoundsParameters = IndexerRequestOptions & PageParameters & { job
 export type GetRoundsReturnType = IndexerPage<IndexedRound>;
 
 /**
- * The rounds of a job that have started, with seeds, windows, tallies, outcomes and their reveals. Pages of 20 by
- * default, at most 30 (each round brings up to 256 reveals), by round number.
+ * The rounds of a job that have started, with seeds, windows, weight tallies, leading tuple, outcomes and their reveals
+ * (late ones flagged). Pages of 20 by default, at most 30 (each round brings up to 256 reveals), by round number.
  */
 export async function getRounds(client: IndexerClient, parameters: GetRoundsParameters): Promise<GetRoundsReturnType> {
   return queryPage(

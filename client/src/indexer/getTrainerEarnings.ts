@@ -7,19 +7,37 @@ export type GetTrainerEarningsParameters = IndexerRequestOptions & { account: st
 
 export type TrainerEarnings = {
   account: Address;
-  /** Per token: training rewards claimed, shares of slashed stakes, and everything the account earned in it. */
-  earnings: { token: Address; decimals: number | null; trainingRewards: bigint; slashRewards: bigint; total: bigint }[];
-  /** Per stake token: stake locked now, deposited, withdrawn and slashed. */
-  stakes: { token: Address; decimals: number | null; staked: bigint; deposited: bigint; withdrawn: bigint; slashed: bigint }[];
-  /** The jobs the account trains in (at most 1,000, newest first). */
+  /** Per token: training rewards claimed, and everything the account earned in it (sales and fees too). */
+  earnings: { token: Address; decimals: number | null; trainingRewards: bigint; total: bigint }[];
+  /**
+   * Per job token: stake locked now, deposited, returned (withdrawn, or given back at an eviction), slashed, and cut by
+   * penalties.
+   */
+  stakes: {
+    token: Address;
+    decimals: number | null;
+    staked: bigint;
+    deposited: bigint;
+    withdrawn: bigint;
+    slashed: bigint;
+    penalized: bigint;
+  }[];
+  /**
+   * The jobs the account trains in (at most 1,000, newest first): its current membership (index, stake, quorum weight,
+   * first bonded round, standing) and its totals in the job.
+   */
   jobs: {
     jobId: bigint;
     index: number;
     status: IndexedTrainerStatus;
     stake: bigint;
+    weight: bigint;
+    firstRound: number;
     rewardClaimed: bigint;
     claimCount: number;
     samplesRevealed: bigint;
+    penalized: bigint;
+    penaltyCount: number;
   }[];
 };
 
@@ -39,11 +57,11 @@ export async function getTrainerEarnings(
     client,
     `query ($account: String) {
       accountEarnings(where: { account: $account }, orderBy: "tokenAddress", limit: 100) {
-        items { tokenAddress trainingRewards slashRewards total token { decimals } } }
+        items { tokenAddress trainingRewards total token { decimals } } }
       accountStakes(where: { account: $account }, orderBy: "tokenAddress", limit: 100) {
-        items { tokenAddress staked deposited withdrawn slashed token { decimals } } }
+        items { tokenAddress staked deposited withdrawn slashed penalized token { decimals } } }
       trainers(where: { account: $account }, orderBy: "jobId", orderDirection: "desc", limit: 1000) {
-        items { jobId index status stake rewardClaimed claimCount samplesRevealed } } }`,
+        items { jobId index status stake weight firstRound rewardClaimed claimCount samplesRevealed penalized penaltyCount } } }`,
     { account },
     parameters,
   );
@@ -53,7 +71,6 @@ export async function getTrainerEarnings(
       token: row.tokenAddress,
       decimals: row.token?.decimals ?? null,
       trainingRewards: BigInt(row.trainingRewards),
-      slashRewards: BigInt(row.slashRewards),
       total: BigInt(row.total),
     })),
     stakes: data.accountStakes.items.map((row) => ({
@@ -63,15 +80,20 @@ export async function getTrainerEarnings(
       deposited: BigInt(row.deposited),
       withdrawn: BigInt(row.withdrawn),
       slashed: BigInt(row.slashed),
+      penalized: BigInt(row.penalized),
     })),
     jobs: data.trainers.items.map((row) => ({
       jobId: BigInt(row.jobId),
       index: row.index,
       status: row.status,
       stake: BigInt(row.stake),
+      weight: BigInt(row.weight),
+      firstRound: row.firstRound,
       rewardClaimed: BigInt(row.rewardClaimed),
       claimCount: row.claimCount,
       samplesRevealed: BigInt(row.samplesRevealed),
+      penalized: BigInt(row.penalized),
+      penaltyCount: row.penaltyCount,
     })),
   };
 }
@@ -80,7 +102,6 @@ export async function getTrainerEarnings(
 type EarningsRow = {
   tokenAddress: `0x${string}`;
   trainingRewards: string;
-  slashRewards: string;
   total: string;
   token: { decimals: number } | null;
 };
@@ -90,6 +111,7 @@ type StakesRow = {
   deposited: string;
   withdrawn: string;
   slashed: string;
+  penalized: string;
   token: { decimals: number } | null;
 };
 type TrainerRow = {
@@ -97,7 +119,11 @@ type TrainerRow = {
   index: number;
   status: IndexedTrainerStatus;
   stake: string;
+  weight: string;
+  firstRound: number;
   rewardClaimed: string;
   claimCount: number;
   samplesRevealed: string;
+  penalized: string;
+  penaltyCount: number;
 };

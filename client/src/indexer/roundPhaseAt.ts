@@ -5,8 +5,8 @@ export type RoundClockPhase = "scheduled" | "commit" | "reveal" | "attest" | "fi
 
 /**
  * The phase of `round` at unix time `timestamp` (seconds): commits in [start, commitEnd), reveals in
- * [commitEnd, revealEnd), attestations in [revealEnd, attestEnd), then `finalize` may be called (from revealEnd on
- * once everyone who revealed attested, which the contract checks). The indexer's `phase` column instead records the
+ * [commitEnd, revealEnd), attestations (and late reveals) in [revealEnd, attestEnd), then `finalize` may be called (from
+ * revealEnd on once the outcome can no longer change, which the contract checks). The indexer's `phase` column instead records the
  * furthest phase its events showed.
  */
 export function roundPhaseAt(

@@ -8,7 +8,8 @@ import { InvalidIndexerQueryError } from "./errors.ts";
 export type IndexedAssetKind = "dataset" | "model";
 export type IndexedAssetState = "active" | "deprecated" | "revoked";
 export type IndexedJobStatus = "active" | "ended" | "cancelled";
-export type IndexedTrainerStatus = "active" | "left" | "slashed" | "withdrawn";
+/** A trainer's standing (`evicted`: the contract reports it as withdrawn; its stake went back to it). */
+export type IndexedTrainerStatus = "active" | "left" | "slashed" | "withdrawn" | "evicted";
 export type IndexedRoundStatus = "pending" | "succeeded" | "failed" | "cancelled";
 export type IndexedRoundPhase = "commit" | "reveal" | "attest" | "finalized";
 
@@ -85,7 +86,10 @@ export function parseAsset(row: Json): IndexedAsset {
   };
 }
 
-/** An access receipt: `consumer` may use the asset until `validUntil` (2^64-1: forever). */
+/**
+ * An access receipt: `consumer` may use the asset until `validUntil` (2^64-1: forever). For a market order
+ * (`buyAndOrder`) the Marketplace is the `payer`, the seller's inventory is `from`, and `buyer` names who bought it.
+ */
 export type IndexedOrder = {
   id: string;
   assetId: bigint;
@@ -93,13 +97,15 @@ export type IndexedOrder = {
   consumer: Address;
   payer: Address;
   from: Address;
+  /** Who bought a market order (null for a direct order). */
+  buyer: Address | null;
   validUntil: bigint;
   blockNumber: bigint;
   timestamp: bigint;
   transactionHash: Hash;
 };
 
-export const ORDER_FIELDS = "id assetId datatokenAddress consumer payer from validUntil block timestamp transaction";
+export const ORDER_FIELDS = "id assetId datatokenAddress consumer payer from buyer validUntil block timestamp transaction";
 
 export function parseOrder(row: Json): IndexedOrder {
   return {
@@ -109,6 +115,7 @@ export function parseOrder(row: Json): IndexedOrder {
     consumer: row.consumer,
     payer: row.payer,
     from: row.from,
+    buyer: row.buyer,
     validUntil: BigInt(row.validUntil),
     blockNumber: BigInt(row.block),
     timestamp: BigInt(row.timestamp),
@@ -123,18 +130,23 @@ export type IndexedJob = {
   baseModelId: bigint;
   baseModelCid: string;
   specCid: string;
-  rewardToken: Address;
-  rewardTokenDecimals: number | null;
+  /** The job's one token, for rewards and stakes, and its decimals. */
+  token: Address;
+  tokenDecimals: number | null;
   rewardPool: bigint;
   rewardPerRound: bigint;
-  stakeToken: Address;
-  stakeTokenDecimals: number | null;
   minStake: bigint;
   numRounds: number;
   commitWindow: number;
   revealWindow: number;
   attestWindow: number;
+  /** Seconds after the end during which rewards can be claimed and stakes stay locked. */
+  claimPeriod: number;
+  /** The leading tuple's share of the attested weight needed to win, and the share of the revealed weight that must attest. */
   quorumBps: number;
+  participationBps: number;
+  /** Most stake counted toward the quorum per trainer, in minimum stakes. */
+  weightCap: number;
   maxTrainers: number;
   maxSamples: bigint;
   startTime: bigint;
@@ -143,11 +155,25 @@ export type IndexedJob = {
   currentRound: number;
   roundsSucceeded: number;
   roundsFailed: number;
+  /** Accounts that ever joined, joins (an account may join again), trainers active now. */
   trainerCount: number;
+  joinCount: number;
   activeTrainerCount: number;
   totalStaked: bigint;
+  /** Reward waiting for the next successful round (the sponsor's after the end). */
   carry: bigint;
+  /** Forfeited stake waiting for the next successful round (burned after the end). */
+  forfeits: bigint;
+  /** Stake lost to penalties (and how many) and to slashes. */
+  penalized: bigint;
+  penaltyCount: number;
+  slashed: bigint;
   rewardClaimed: bigint;
+  /** Unpaid rewards swept into the carry. */
+  swept: bigint;
+  /** Returned to the sponsor, and forfeits burned. */
+  refunded: bigint;
+  burned: bigint;
   currentModelCid: string;
   lastSuccessfulRound: number | null;
   resultAssetId: bigint | null;
@@ -155,10 +181,11 @@ export type IndexedJob = {
   updatedAtBlock: bigint;
 };
 
-export const JOB_FIELDS = `id sponsor datasetId baseModelId baseModelCid specCid rewardToken rewardPool rewardPerRound stakeToken minStake
-  numRounds commitWindow revealWindow attestWindow quorumBps maxTrainers maxSamples startTime status currentRound roundsSucceeded
-  roundsFailed trainerCount activeTrainerCount totalStaked carry rewardClaimed currentModelCid lastSuccessfulRound resultAssetId
-  createdAtBlock updatedAtBlock rewardTokenInfo { decimals } stakeTokenInfo { decimals }`;
+export const JOB_FIELDS = `id sponsor datasetId baseModelId baseModelCid specCid token rewardPool rewardPerRound minStake numRounds
+  commitWindow revealWindow attestWindow claimPeriod quorumBps participationBps weightCap maxTrainers maxSamples startTime status
+  currentRound roundsSucceeded roundsFailed trainerCount joinCount activeTrainerCount totalStaked carry forfeits penalized penaltyCount
+  slashed rewardClaimed swept refunded burned currentModelCid lastSuccessfulRound resultAssetId createdAtBlock updatedAtBlock
+  tokenInfo { decimals }`;
 
 export function parseJob(row: Json): IndexedJob {
   return {
@@ -168,18 +195,19 @@ export function parseJob(row: Json): IndexedJob {
     baseModelId: BigInt(row.baseModelId),
     baseModelCid: row.baseModelCid,
     specCid: row.specCid,
-    rewardToken: row.rewardToken,
-    rewardTokenDecimals: row.rewardTokenInfo?.decimals ?? null,
+    token: row.token,
+    tokenDecimals: row.tokenInfo?.decimals ?? null,
     rewardPool: BigInt(row.rewardPool),
     rewardPerRound: BigInt(row.rewardPerRound),
-    stakeToken: row.stakeToken,
-    stakeTokenDecimals: row.stakeTokenInfo?.decimals ?? null,
     minStake: BigInt(row.minStake),
     numRounds: row.numRounds,
     commitWindow: row.commitWindow,
     revealWindow: row.revealWindow,
     attestWindow: row.attestWindow,
+    claimPeriod: row.claimPeriod,
     quorumBps: row.quorumBps,
+    participationBps: row.participationBps,
+    weightCap: row.weightCap,
     maxTrainers: row.maxTrainers,
     maxSamples: BigInt(row.maxSamples),
     startTime: BigInt(row.startTime),
@@ -188,10 +216,18 @@ export function parseJob(row: Json): IndexedJob {
     roundsSucceeded: row.roundsSucceeded,
     roundsFailed: row.roundsFailed,
     trainerCount: row.trainerCount,
+    joinCount: row.joinCount,
     activeTrainerCount: row.activeTrainerCount,
     totalStaked: BigInt(row.totalStaked),
     carry: BigInt(row.carry),
+    forfeits: BigInt(row.forfeits),
+    penalized: BigInt(row.penalized),
+    penaltyCount: row.penaltyCount,
+    slashed: BigInt(row.slashed),
     rewardClaimed: BigInt(row.rewardClaimed),
+    swept: BigInt(row.swept),
+    refunded: BigInt(row.refunded),
+    burned: BigInt(row.burned),
     currentModelCid: row.currentModelCid,
     lastSuccessfulRound: row.lastSuccessfulRound,
     resultAssetId: row.resultAssetId === null ? null : BigInt(row.resultAssetId),
@@ -200,7 +236,8 @@ export function parseJob(row: Json): IndexedJob {
   };
 }
 
-export type IndexedReveal = { trainer: Address; index: number; updateCid: string; samples: bigint; stake: bigint };
+/** A reveal: its weight in the round, or `late` (revealed during the attest window: weight 0, it does not count). */
+export type IndexedReveal = { trainer: Address; index: number; updateCid: string; samples: bigint; weight: bigint; late: boolean };
 
 export type IndexedRound = {
   jobId: bigint;
@@ -215,24 +252,41 @@ export type IndexedRound = {
   /** The furthest phase events have shown; `roundPhaseAt` gives the phase by the clock. */
   phase: IndexedRoundPhase;
   commitCount: number;
+  /** On-time reveals (they count) and late ones (they do not). */
   revealCount: number;
+  lateRevealCount: number;
   attestCount: number;
-  revealedStake: bigint;
+  /** Weight and samples of the on-time reveals, weight of the attesters. */
+  revealedWeight: bigint;
   revealedSamples: bigint;
-  /** The winning tuple, once a tuple reached the quorum. */
+  attestedWeight: bigint;
+  /** The tuple with the most attested weight so far (null before any attestation); it wins if the round succeeds. */
+  leader: { tupleId: number; weight: bigint } | null;
+  /** The winning tuple, once the round succeeded. */
   winner: { tupleId: number; aggregateCid: string; includedMask: bigint; includedSamples: bigint } | null;
-  /** Set once finalized: the reward (claimable when succeeded) and the carry after the round. */
+  /**
+   * Set once finalized: what the winners share (0 when failed), the carry and forfeits after the round, whether it was
+   * finalized before its attest window ended.
+   */
   reward: bigint | null;
   carry: bigint | null;
+  forfeits: bigint | null;
+  early: boolean | null;
+  /** Stake forfeited for this round (late reveals, silence, losing tuples). */
+  penalized: bigint;
   claimedAmount: bigint;
+  /** What was swept of the unpaid reward into the carry (null until swept: claims are open until then). */
+  swept: bigint | null;
   reveals: IndexedReveal[];
 };
 
-export const ROUND_FIELDS = `jobId round seed start commitEnd revealEnd attestEnd status phase commitCount revealCount attestCount
-  revealedStake revealedSamples winningTupleId aggregateCid includedMask includedSamples reward carry claimedAmount
-  reveals(orderBy: "index", limit: 256) { items { trainer index updateCid samples stake } }`;
+export const ROUND_FIELDS = `jobId round seed start commitEnd revealEnd attestEnd status phase commitCount revealCount lateRevealCount
+  attestCount revealedWeight revealedSamples attestedWeight leaderTupleId leaderWeight aggregateCid includedMask includedSamples reward
+  carry forfeits early penalized claimedAmount swept
+  reveals(orderBy: "index", limit: 256) { items { trainer index updateCid samples weight late } }`;
 
 export function parseRound(row: Json): IndexedRound {
+  const leader = row.leaderTupleId === null ? null : { tupleId: row.leaderTupleId as number, weight: BigInt(row.leaderWeight) };
   return {
     jobId: BigInt(row.jobId),
     round: row.round,
@@ -245,29 +299,41 @@ export function parseRound(row: Json): IndexedRound {
     phase: row.phase,
     commitCount: row.commitCount,
     revealCount: row.revealCount,
+    lateRevealCount: row.lateRevealCount,
     attestCount: row.attestCount,
-    revealedStake: BigInt(row.revealedStake),
+    revealedWeight: BigInt(row.revealedWeight),
     revealedSamples: BigInt(row.revealedSamples),
+    attestedWeight: BigInt(row.attestedWeight),
+    leader,
     winner:
-      row.winningTupleId === null
+      row.status !== "succeeded" || leader === null
         ? null
         : {
-            tupleId: row.winningTupleId,
+            tupleId: leader.tupleId,
             aggregateCid: row.aggregateCid,
             includedMask: BigInt(row.includedMask),
             includedSamples: BigInt(row.includedSamples),
           },
-    reward: row.reward === null ? null : BigInt(row.reward),
-    carry: row.carry === null ? null : BigInt(row.carry),
+    reward: optionalBigInt(row.reward),
+    carry: optionalBigInt(row.carry),
+    forfeits: optionalBigInt(row.forfeits),
+    early: row.early,
+    penalized: BigInt(row.penalized),
     claimedAmount: BigInt(row.claimedAmount),
+    swept: optionalBigInt(row.swept),
     reveals: (row.reveals.items as Json[]).map((item) => ({
       trainer: item.trainer,
       index: item.index,
       updateCid: item.updateCid,
       samples: BigInt(item.samples),
-      stake: BigInt(item.stake),
+      weight: BigInt(item.weight),
+      late: item.late,
     })),
   };
+}
+
+function optionalBigInt(value: string | null): bigint | null {
+  return value === null ? null : BigInt(value);
 }
 
 /** Page size, cursor and direction, as every list helper takes them. */

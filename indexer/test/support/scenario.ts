@@ -2,12 +2,27 @@
  * The scripted scenario of the indexer's tests: a short story through the asset economy that makes every contract emit
  * every event the indexer handles at least once, with values chosen so that each aggregate is non-trivial (two payment
  * tokens with 6 and 18 decimals, fees to three parties, lineage, a manifest update, state changes, an NFT transfer
- * that moves the rights, a protocol fee change, an ownership handover).
+ * that moves the rights, a protocol fee change, an ownership handover; a five-round training job with weights at their
+ * cap, an early finalization, a losing tuple, a late reveal, silence, a slash, an eviction and a rejoin that reuses a
+ * freed index, sweeps, and a remainder refund with burned forfeits; at last a listing and a dispenser that lapse when
+ * their NFT changes hands).
  *
  * Returns the receipts of every step by name, so the tests can check blocks, timestamps and transaction hashes.
  */
 import { assetRegistryAbi, datatokenAbi, marketplaceAbi, testPaymentTokenAbi, trainingJobsAbi } from "@mycelium/client/abis";
-import { keccak256, maxUint256, parseEventLogs, toHex, zeroAddress, zeroHash, type Address, type Hex, type TransactionReceipt } from "viem";
+import {
+  keccak256,
+  maxUint256,
+  parseEventLogs,
+  toHex,
+  zeroAddress,
+  zeroHash,
+  type Address,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type Hex,
+  type TransactionReceipt,
+} from "viem";
 import { deployPaymentToken, send, type TestChain } from "./chain.ts";
 
 /** Binary CIDs of the scenario's manifests (dag-json, sha2-256) and their string forms. */
@@ -52,6 +67,50 @@ export const MANIFESTS = {
     hex: "0x01a90212201ddaa60f2b56124ecdb96d675c4b69e86e59b17f587e6b0c5a22454dc130e1bb",
     cid: "baguqeeradxnkmdzlkyje5tnznvtvys3j5bxftml7lb7gwdc2ejcu3qjq4g5q",
   },
+  updateT2R1: {
+    hex: "0x01a90212207ceceed34cad01d82454c98c7292c5d291e591a1435ac156defa38e1935d6170",
+    cid: "baguqeeraptwo5u2mvua5qjcuzgghfewf2ki6lenbinnmcvw67i4ode25mfya",
+  },
+  updateT3R1: {
+    hex: "0x01a9021220047ef843e196e695d2201749961f5a1385d21da4f6001656840c94f60abe8df5",
+    cid: "baguqeeraar7pqq7bs3tjlurac5ezmh22coc5ehne6yabmvuebskpmcv6rx2q",
+  },
+  aggregateR1: {
+    hex: "0x01a902122046798173db4b4eaccf81db41574ebe12802d562a0ebf376fe7c480a0ab0d5db9",
+    cid: "baguqeeraiz4yc463jnhkzt4b3navotv6ckac2vrkb27to37hysakbkynlw4q",
+  },
+  aggregateR1Losing: {
+    hex: "0x01a9021220c6bbdb1aea39c4052e6bca0f92db7c222dbc72c93511d145ddd1621b64598259",
+    cid: "baguqeeray255wgxkhhcakltlzihzfw34eiw3y4wjgui5cro52frbwzczqjmq",
+  },
+  updateT1R2: {
+    hex: "0x01a9021220c056801568ad918e9295c68c90c281237d0aead88b3ebb971e8dcaabb937c333",
+    cid: "baguqeeraybliaflivwiy5euvy2gjbquben6qv2wyrm7lxfy6rxfkxojxymzq",
+  },
+  updateT2R2: {
+    hex: "0x01a90212205e42582b700a2a3792ddc56f7853431378f45aa75be357d07eb1e06fdfbbfa22",
+    cid: "baguqeeralzbfqk3qbivdpew5yvxxqu2dcn4piwvhlprvpud6whqg7x537ira",
+  },
+  updateT1R3: {
+    hex: "0x01a90212208d5f269ea5c5550ff747e2fd924d5c6c61e53c873e9ee97eb9923b7cf3c451fe",
+    cid: "baguqeerarvpsnhvfyvkq752h4l6zetk4nrq6kpehh2pos7vzsi5xz46ekh7a",
+  },
+  aggregateR3: {
+    hex: "0x01a9021220dabfccd42b1f40e00f46742f29d79d7e793d4f3e15f506dda33e70bd7da74e75",
+    cid: "baguqeera3k74zvbld5aoad2goqxstv45pz4t2tz6cx2qnxndhzyl27nhjz2q",
+  },
+  updateT1R4: {
+    hex: "0x01a90212203711f3d7d6cfae04c447800fb5fb02713d01d6b974e65c3ebd4e60cfe0d02fcc",
+    cid: "baguqeerag4i7hv6wz6xajrchqah3l6ycoe6qdvvzottfypv5jzqm7ygqf7ga",
+  },
+  updateT4R4: {
+    hex: "0x01a90212205104ee430b789e39659ec6abb6864e462bb93b7d978bd3c7141b6612c48fbc4a",
+    cid: "baguqeerakeco4qylpcpdszm6y2v3nbsoiyv3so35s6f5hryudntbfrepxrfa",
+  },
+  aggregateR4: {
+    hex: "0x01a902122096ecd13362ed2a176280c909b956e433157af0a49389d106c644b6060208d778",
+    cid: "baguqeeras3wncm3c5uvboyuazee3svxegmkxv4fesoe5cbwgis3amaqi254a",
+  },
 } as const satisfies Record<string, { hex: Hex; cid: string }>;
 
 export const ONE = 10n ** 18n;
@@ -67,22 +126,48 @@ export type ScenarioActors = {
   t1: Address;
   t2: Address;
   t3: Address;
+  t4: Address;
 };
 
-/** The training job's parameters (job 1; job 2 is the same, starting much later, and is cancelled). */
+/**
+ * The training job's parameters (job 1; job 2 is the same, starting much later, and is cancelled). One token (the
+ * devnet's 6-decimal USD) for rewards and stakes; T2's 3 USD stake weighs 2 minimum stakes (the cap).
+ */
 export const JOB = {
-  rewardPerRound: 100n * 10n ** 6n,
-  numRounds: 2,
+  rewardPerRound: 100n * USD,
+  numRounds: 5,
   commitWindow: 100,
   revealWindow: 100,
   attestWindow: 100,
-  quorumBps: 6_000,
+  claimPeriod: 100,
+  quorumBps: 5_500,
+  participationBps: 5_000,
+  weightCap: 2,
   maxTrainers: 8,
   maxSamples: 1_000,
-  minStake: 10n ** 18n,
-  stakes: { t1: 2n * 10n ** 18n, t2: 3n * 10n ** 18n, t3: 10n ** 18n },
-  samples: { t1r0: 600n, t2r0: 400n, t1r1: 500n },
+  minStake: USD,
+  stakes: { t1: 2n * USD, t2: 3n * USD, t3: USD, t4: USD, t4Again: 2n * USD },
+  samples: {
+    t1r0: 600n,
+    t2r0: 400n,
+    t3r0: 100n,
+    t1r1: 500n,
+    t2r1: 400n,
+    t3r1: 300n,
+    t1r2: 200n,
+    t2r2: 100n,
+    t1r3: 700n,
+    t1r4: 800n,
+    t4r4: 900n,
+  },
 } as const;
+
+/** The quorum weight of a stake in job 1: capped at `weightCap` minimum stakes, in 2^-16 minimum stakes. */
+export function weightOf(stake: bigint): bigint {
+  const weight = (stake << 16n) / JOB.minStake;
+  const cap = BigInt(JOB.weightCap) << 16n;
+  return weight < cap ? weight : cap;
+}
 
 /** A binary libp2p peer id (identity multihash of an Ed25519 key) derived from a label. */
 export function peerIdOf(label: string): Hex {
@@ -210,9 +295,21 @@ export async function runScenario(chain: TestChain): Promise<ScenarioResult> {
   );
   const dt3 = datatokenCreated(third);
 
-  // ---- Training: job 1 runs two rounds (one succeeds, one fails); job 2 is cancelled before it starts. ----
+  // ---- Training: job 1 runs five rounds; job 2 is cancelled before it starts. ----
+  //
+  // Round 0: T1, T2, T3 commit; T1 and T2 reveal; T3 reveals late (a penalty, no weight); T1 and T2 attest the same
+  //   tuple and, everyone who revealed on time having attested, the round is finalized early. T1 claims, T2 never does.
+  // Round 1: the three reveal on time; T1 and T3 attest tuple 1, T2 another one (tuple 2): tuple 1 leads and wins. T3
+  //   never claims its share (swept after the end).
+  // Round 2: T2's commit settles its losing attestation (a penalty); T2 never reveals and is slashed; T1 reveals and
+  //   stays silent; T3 leaves. Nobody attests: the round fails and its reward goes to the carry.
+  // Round 3: T1's commit settles its silence (a penalty); T4, idle since it joined, is evicted and joins again (it gets
+  //   index 1, freed by T2's slash); round 0's unclaimed share is swept; T3 withdraws. T1 alone attests and wins the
+  //   reward, the carry and the forfeits.
+  // Round 4: T1 and T4 reveal, T4 alone attests and wins. After the end and its claim period: T1's withdrawal settles
+  //   its silence (a penalty after the last round: burned), round 1 is swept, the remainder refunded, the model published.
   const trainingJobs = chain.contract("TrainingJobs");
-  const [t1, t2, t3] = chain.accounts.slice(5, 8) as [Address, Address, Address];
+  const [t1, t2, t3, t4] = chain.accounts.slice(5, 9) as [Address, Address, Address, Address];
   const jobParams = async (startsIn: number) => {
     const latest = await chain.publicClient.getBlock();
     return {
@@ -220,134 +317,174 @@ export async function runScenario(chain: TestChain): Promise<ScenarioResult> {
       baseModelId: 3n,
       baseModelCid: MANIFESTS.model3.hex,
       specCid: MANIFESTS.jobSpec.hex,
-      rewardToken: usd,
+      token: usd,
       rewardPool: JOB.rewardPerRound * BigInt(JOB.numRounds),
       rewardPerRound: JOB.rewardPerRound,
-      stakeToken: dai,
       minStake: JOB.minStake,
       numRounds: JOB.numRounds,
       commitWindow: JOB.commitWindow,
       revealWindow: JOB.revealWindow,
       attestWindow: JOB.attestWindow,
+      claimPeriod: JOB.claimPeriod,
       quorumBps: JOB.quorumBps,
+      participationBps: JOB.participationBps,
+      weightCap: JOB.weightCap,
       maxTrainers: JOB.maxTrainers,
       maxSamples: JOB.maxSamples,
       startTime: latest.timestamp + BigInt(startsIn),
     };
   };
+  type JobsFunction = ContractFunctionName<typeof trainingJobsAbi, "nonpayable">;
+  const jobs = <functionName extends JobsFunction>(
+    from: Address,
+    functionName: functionName,
+    args: ContractFunctionArgs<typeof trainingJobsAbi, "nonpayable" | "payable", functionName>,
+  ) => send(chain, from, trainingJobs, trainingJobsAbi, functionName, args);
   await step("mintUsdAlice", send(chain, alice, usd, testPaymentTokenAbi, "mint", [alice, 1_000n * USD]));
   await step("approveUsdJobsAlice", send(chain, alice, usd, testPaymentTokenAbi, "approve", [trainingJobs, maxUint256]));
-  const params = await jobParams(60);
-  await step("createJob", send(chain, alice, trainingJobs, trainingJobsAbi, "createJob", [params]));
-  await step("createJob2", send(chain, alice, trainingJobs, trainingJobsAbi, "createJob", [await jobParams(100_000)]));
-  await step("cancelJob2", send(chain, alice, trainingJobs, trainingJobsAbi, "cancelJob", [2n]));
+  const params = await jobParams(300);
+  await step("createJob", jobs(alice, "createJob", [params]));
+  await step("createJob2", jobs(alice, "createJob", [await jobParams(100_000)]));
+  await step("cancelJob2", jobs(alice, "cancelJob", [2n]));
 
   for (const [name, trainer, stake, port] of [
     ["T1", t1, JOB.stakes.t1, 4001],
     ["T2", t2, JOB.stakes.t2, 4002],
     ["T3", t3, JOB.stakes.t3, 4003],
+    ["T4", t4, JOB.stakes.t4, 4004],
   ] as const) {
-    await step(`mintDai${name}`, send(chain, trainer, dai, testPaymentTokenAbi, "mint", [trainer, 10n * ONE]));
-    await step(`approveDai${name}`, send(chain, trainer, dai, testPaymentTokenAbi, "approve", [trainingJobs, maxUint256]));
-    await step(
-      `join${name}`,
-      send(chain, trainer, trainingJobs, trainingJobsAbi, "join", [1n, stake, peerIdOf(name), [multiaddrOf(port)]]),
-    );
+    await step(`mintUsd${name}`, send(chain, trainer, usd, testPaymentTokenAbi, "mint", [trainer, 10n * USD]));
+    await step(`approveUsd${name}`, send(chain, trainer, usd, testPaymentTokenAbi, "approve", [trainingJobs, maxUint256]));
+    await step(`join${name}`, jobs(trainer, "join", [1n, stake, peerIdOf(name), [multiaddrOf(port)]]));
   }
-  await step(
-    "updatePeerInfo",
-    send(chain, t1, trainingJobs, trainingJobsAbi, "updatePeerInfo", [1n, peerIdOf("T1 moved"), [multiaddrOf(5001), multiaddrOf(5002)]]),
-  );
+  await step("updatePeerInfo", jobs(t1, "updatePeerInfo", [1n, peerIdOf("T1 moved"), [multiaddrOf(5001), multiaddrOf(5002)]]));
 
-  // Round 0: three commit, two reveal, both attest the same tuple (quorum on the second), the third is slashed.
+  // Commitments are bound to the chain, the contract, the job and the round: the contract computes them.
   const salt = (label: string) => keccak256(toHex(`salt:${label}`));
-  const commitmentOf = (cid: Hex, samples: bigint, label: string, trainer: Address) =>
-    chain.publicClient.readContract({
+  const commit = async (label: string, trainer: Address, round: bigint, cid: Hex, samples: bigint) => {
+    const hash = await chain.publicClient.readContract({
       address: trainingJobs,
       abi: trainingJobsAbi,
       functionName: "computeCommitment",
-      args: [cid, samples, salt(label), trainer],
+      args: [1n, round, cid, samples, salt(label), trainer],
     });
+    return step(`commit${label}`, jobs(trainer, "commit", [1n, round, hash]));
+  };
+  const reveal = (label: string, trainer: Address, round: bigint, cid: Hex, samples: bigint) =>
+    step(`reveal${label}`, jobs(trainer, "reveal", [1n, round, cid, samples, salt(label)]));
+  // A tuple: aggregate, inclusion mask and included samples.
+  type Tuple = readonly [Hex, bigint, bigint];
+  const attest = (label: string, trainer: Address, round: bigint, tuple: Tuple) =>
+    step(`attest${label}`, jobs(trainer, "attest", [1n, round, ...tuple]));
+  // `finalize` names the leading tuple (nothing when nobody attested); the round's next one starts in its block.
+  const finalize = async (round: bigint, caller: Address, leader: Tuple = ["0x", 0n, 0n]) => {
+    const mined = await step(`finalizeR${round}`, jobs(caller, "finalize", [1n, round, ...leader]));
+    return (await chain.publicClient.getBlock({ blockNumber: mined.blockNumber })).timestamp;
+  };
+  const windows = (start: bigint) => ({
+    reveal: start + BigInt(JOB.commitWindow),
+    attest: start + BigInt(JOB.commitWindow + JOB.revealWindow),
+    end: start + BigInt(JOB.commitWindow + JOB.revealWindow + JOB.attestWindow),
+  });
+  const { samples } = JOB;
+
+  // Round 0.
   await setNextBlockTime(chain, params.startTime);
-  await step(
-    "commitT1R0",
-    send(chain, t1, trainingJobs, trainingJobsAbi, "commit", [
-      1n,
-      0n,
-      await commitmentOf(MANIFESTS.updateT1R0.hex, JOB.samples.t1r0, "t1r0", t1),
-    ]),
-  );
-  await step(
-    "commitT2R0",
-    send(chain, t2, trainingJobs, trainingJobsAbi, "commit", [
-      1n,
-      0n,
-      await commitmentOf(MANIFESTS.updateT2R0.hex, JOB.samples.t2r0, "t2r0", t2),
-    ]),
-  );
-  await step(
-    "commitT3R0",
-    send(chain, t3, trainingJobs, trainingJobsAbi, "commit", [1n, 0n, await commitmentOf(MANIFESTS.updateT3R0.hex, 100n, "t3r0", t3)]),
-  );
-  const commitEnd0 = params.startTime + BigInt(JOB.commitWindow);
-  const revealEnd0 = commitEnd0 + BigInt(JOB.revealWindow);
-  await setNextBlockTime(chain, commitEnd0);
-  await step(
-    "revealT1R0",
-    send(chain, t1, trainingJobs, trainingJobsAbi, "reveal", [1n, 0n, MANIFESTS.updateT1R0.hex, JOB.samples.t1r0, salt("t1r0")]),
-  );
-  await step(
-    "revealT2R0",
-    send(chain, t2, trainingJobs, trainingJobsAbi, "reveal", [1n, 0n, MANIFESTS.updateT2R0.hex, JOB.samples.t2r0, salt("t2r0")]),
-  );
-  await setNextBlockTime(chain, revealEnd0);
-  const winning = [1n, 0n, MANIFESTS.aggregateR0.hex, 0b11n, JOB.samples.t1r0 + JOB.samples.t2r0] as const;
-  await step("attestT1R0", send(chain, t1, trainingJobs, trainingJobsAbi, "attest", winning));
-  await step("attestT2R0", send(chain, t2, trainingJobs, trainingJobsAbi, "attest", winning));
-  await step("slashT3", send(chain, dave, trainingJobs, trainingJobsAbi, "slash", [1n, 0n, t3]));
-  await step("finalizeR0", send(chain, dave, trainingJobs, trainingJobsAbi, "finalize", [1n, 0n]));
-  await step("claimT1R0", send(chain, t1, trainingJobs, trainingJobsAbi, "claim", [1n, [0n]]));
-  await step("claimT2R0", send(chain, t2, trainingJobs, trainingJobsAbi, "claim", [1n, [0n]]));
-  await step("leaveT2", send(chain, t2, trainingJobs, trainingJobsAbi, "leave", [1n]));
+  await commit("T1R0", t1, 0n, MANIFESTS.updateT1R0.hex, samples.t1r0);
+  await commit("T2R0", t2, 0n, MANIFESTS.updateT2R0.hex, samples.t2r0);
+  await commit("T3R0", t3, 0n, MANIFESTS.updateT3R0.hex, samples.t3r0);
+  const round0 = windows(params.startTime);
+  await setNextBlockTime(chain, round0.reveal);
+  await reveal("T1R0", t1, 0n, MANIFESTS.updateT1R0.hex, samples.t1r0);
+  await reveal("T2R0", t2, 0n, MANIFESTS.updateT2R0.hex, samples.t2r0);
+  await setNextBlockTime(chain, round0.attest);
+  await reveal("T3R0", t3, 0n, MANIFESTS.updateT3R0.hex, samples.t3r0);
+  const tuple0: Tuple = [MANIFESTS.aggregateR0.hex, 0b11n, samples.t1r0 + samples.t2r0];
+  await attest("T1R0", t1, 0n, tuple0);
+  await attest("T2R0", t2, 0n, tuple0);
+  const round1Start = await finalize(0n, dave, tuple0);
+  await step("claimT1R0", jobs(t1, "claim", [1n, [0n]]));
 
-  // Round 1: only T1 commits and reveals, nobody attests: the round fails and its reward rolls into the carry.
-  const round1Start = (await chain.publicClient.getBlock({ blockNumber: receipt(steps, "finalizeR0").blockNumber })).timestamp;
-  await step(
-    "commitT1R1",
-    send(chain, t1, trainingJobs, trainingJobsAbi, "commit", [
-      1n,
-      1n,
-      await commitmentOf(MANIFESTS.updateT1R1.hex, JOB.samples.t1r1, "t1r1", t1),
-    ]),
-  );
-  await setNextBlockTime(chain, round1Start + BigInt(JOB.commitWindow));
-  await step(
-    "revealT1R1",
-    send(chain, t1, trainingJobs, trainingJobsAbi, "reveal", [1n, 1n, MANIFESTS.updateT1R1.hex, JOB.samples.t1r1, salt("t1r1")]),
-  );
-  await setNextBlockTime(chain, round1Start + BigInt(JOB.commitWindow + JOB.revealWindow + JOB.attestWindow));
-  await step("finalizeR1", send(chain, carol, trainingJobs, trainingJobsAbi, "finalize", [1n, 1n]));
+  // Round 1.
+  await commit("T1R1", t1, 1n, MANIFESTS.updateT1R1.hex, samples.t1r1);
+  await commit("T2R1", t2, 1n, MANIFESTS.updateT2R1.hex, samples.t2r1);
+  await commit("T3R1", t3, 1n, MANIFESTS.updateT3R1.hex, samples.t3r1);
+  const round1 = windows(round1Start);
+  await setNextBlockTime(chain, round1.reveal);
+  await reveal("T1R1", t1, 1n, MANIFESTS.updateT1R1.hex, samples.t1r1);
+  await reveal("T2R1", t2, 1n, MANIFESTS.updateT2R1.hex, samples.t2r1);
+  await reveal("T3R1", t3, 1n, MANIFESTS.updateT3R1.hex, samples.t3r1);
+  await setNextBlockTime(chain, round1.attest);
+  const tuple1: Tuple = [MANIFESTS.aggregateR1.hex, 0b101n, samples.t1r1 + samples.t3r1];
+  await attest("T1R1", t1, 1n, tuple1);
+  await attest("T2R1", t2, 1n, [MANIFESTS.aggregateR1Losing.hex, 0b111n, samples.t1r1 + samples.t2r1 + samples.t3r1]);
+  await attest("T3R1", t3, 1n, tuple1);
+  await setNextBlockTime(chain, round1.end);
+  const round2Start = await finalize(1n, carol, tuple1);
 
-  // After the end: the sponsor gets the carry and the forfeited stake back, the model is published, stakes return.
-  await step("refundRemainder", send(chain, bob, trainingJobs, trainingJobsAbi, "refundRemainder", [1n]));
-  await step("publishResult", send(chain, bob, trainingJobs, trainingJobsAbi, "publishResult", [1n]));
-  await step("withdrawT1", send(chain, t1, trainingJobs, trainingJobsAbi, "withdraw", [1n]));
-  await step("withdrawT2", send(chain, t2, trainingJobs, trainingJobsAbi, "withdraw", [1n]));
+  // Round 2.
+  await commit("T1R2", t1, 2n, MANIFESTS.updateT1R2.hex, samples.t1r2);
+  await commit("T2R2", t2, 2n, MANIFESTS.updateT2R2.hex, samples.t2r2);
+  await step("leaveT3", jobs(t3, "leave", [1n]));
+  const round2 = windows(round2Start);
+  await setNextBlockTime(chain, round2.reveal);
+  await reveal("T1R2", t1, 2n, MANIFESTS.updateT1R2.hex, samples.t1r2);
+  await setNextBlockTime(chain, round2.end);
+  await step("slashT2", jobs(dave, "slash", [1n, 2n, t2]));
+  const round3Start = await finalize(2n, carol);
+
+  // Round 3.
+  await commit("T1R3", t1, 3n, MANIFESTS.updateT1R3.hex, samples.t1r3);
+  await step("evictT4", jobs(dave, "evict", [1n, t4]));
+  await step("rejoinT4", jobs(t4, "join", [1n, JOB.stakes.t4Again, peerIdOf("T4 again"), [multiaddrOf(6004)]]));
+  await step("sweepR0", jobs(carol, "sweep", [1n, 0n]));
+  await step("withdrawT3", jobs(t3, "withdraw", [1n]));
+  const round3 = windows(round3Start);
+  await setNextBlockTime(chain, round3.reveal);
+  await reveal("T1R3", t1, 3n, MANIFESTS.updateT1R3.hex, samples.t1r3);
+  await setNextBlockTime(chain, round3.attest);
+  const tuple3: Tuple = [MANIFESTS.aggregateR3.hex, 0b1n, samples.t1r3];
+  await attest("T1R3", t1, 3n, tuple3);
+  await setNextBlockTime(chain, round3.end);
+  const round4Start = await finalize(3n, dave, tuple3);
+
+  // Round 4, the last.
+  await step("claimT1", jobs(t1, "claim", [1n, [1n, 3n]]));
+  await commit("T1R4", t1, 4n, MANIFESTS.updateT1R4.hex, samples.t1r4);
+  await commit("T4R4", t4, 4n, MANIFESTS.updateT4R4.hex, samples.t4r4);
+  const round4 = windows(round4Start);
+  await setNextBlockTime(chain, round4.reveal);
+  await reveal("T1R4", t1, 4n, MANIFESTS.updateT1R4.hex, samples.t1r4);
+  await reveal("T4R4", t4, 4n, MANIFESTS.updateT4R4.hex, samples.t4r4);
+  await setNextBlockTime(chain, round4.attest);
+  const tuple4: Tuple = [MANIFESTS.aggregateR4.hex, 0b10n, samples.t4r4];
+  await attest("T4R4", t4, 4n, tuple4);
+  await setNextBlockTime(chain, round4.end);
+  const endedAt = await finalize(4n, dave, tuple4);
+  await step("claimT4R4", jobs(t4, "claim", [1n, [4n]]));
+
+  // After the end plus the claim period: stakes return, unpaid rewards are swept, the sponsor gets the carry back (the
+  // forfeits left are burned), the model is published.
+  await setNextBlockTime(chain, endedAt + BigInt(JOB.claimPeriod));
+  await step("withdrawT1", jobs(t1, "withdraw", [1n]));
+  await step("withdrawT4", jobs(t4, "withdraw", [1n]));
+  await step("sweepR1", jobs(bob, "sweep", [1n, 1n]));
+  await step("refundRemainder", jobs(bob, "refundRemainder", [1n]));
+  await step("publishResult", jobs(bob, "publishResult", [1n]));
+
+  // Carol lists her model and opens a dispenser, then gives the NFT to Dave: both lapse (a new owner epoch).
+  await step("listModel3", send(chain, carol, marketplace, marketplaceAbi, "setListing", [3n, usd, 2n * USD]));
+  await step("setDispenserModel3", send(chain, carol, marketplace, marketplaceAbi, "setDispenser", [3n, 1n]));
+  await step("transferModel3", send(chain, carol, registry, assetRegistryAbi, "transferFrom", [carol, dave, 3n]));
 
   return {
-    actors: { admin, alice, bob, carol, dave, t1, t2, t3 },
+    actors: { admin, alice, bob, carol, dave, t1, t2, t3, t4 },
     dai,
     datatokens: { asset1: dt1, asset2: dt2, asset3: dt3 },
     trainingJobs,
     steps,
     receipts,
   };
-}
-
-function receipt(steps: Map<string, TransactionReceipt>, name: string): TransactionReceipt {
-  const found = steps.get(name);
-  if (found === undefined) throw new Error(`No scenario step ${name}`);
-  return found;
 }
 
 /** The next block gets exactly this timestamp. */
