@@ -156,6 +156,16 @@ export function checkRun(run: HubRun, expectations: CheckExpectations): Check[] 
     indexerIssues.length === 0 ? "status, rounds (model, mask, reward), claims per trainer and the result asset" : indexerIssues.join("; "),
   );
 
+  const closeOut = run.closeOut;
+  check(
+    "nothing is stuck: after the claim period, sweeps and the refund, the contract holds none of the job's token",
+    closeOut !== undefined && closeOut.leftInContract === 0n,
+    closeOut === undefined
+      ? notReached
+      : `swept ${closeOut.swept} units nobody claimed, refunded ${closeOut.refunded}, burned ${closeOut.burned}; ` +
+          `${closeOut.leftInContract} left in the contract`,
+  );
+
   const lastModel = [...rounds].reverse().find((round) => round.status === "succeeded")?.aggregateCid;
   const parents = result.parents.map(String).sort();
   const lineageOk =

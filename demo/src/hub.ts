@@ -203,6 +203,12 @@ export type HubRun = {
     parents: bigint[];
     lineage: { datasets: string[]; baseModel: string | null; job: string | null };
   };
+  /**
+   * The job closed out after its claim period: what nobody claimed was swept (rounding dust, shares of excluded
+   * trainers), the carry refunded to the sponsor and the forfeits burned; `leftInContract` is the job token the
+   * TrainingJobs contract still holds after that and every withdrawal (0: nothing stuck).
+   */
+  closeOut?: { swept: bigint; refunded: bigint; burned: bigint; leftInContract: bigint };
   graphql?: { query: string; variables: Record<string, unknown>; answer: unknown };
 };
 

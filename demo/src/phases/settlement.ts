@@ -5,20 +5,23 @@
  */
 import {
   abortable,
+  ContractRevertedError,
   getAssetParents,
   getRewardClaims,
   getTrainerEarnings,
   loadManifest,
   publishResult,
   queryIndexer,
+  refundRemainder,
   rewardShare,
   sleep,
+  sweepRound,
   waitForIndexed,
   type MyceliumClient,
 } from "@mycelium/client";
 import { describeExit } from "@mycelium/devkit";
 import { erc20Abi, parseEventLogs, type Address, type Hash } from "viem";
-import { getTransactionReceipt } from "viem/actions";
+import { getTransactionReceipt, readContract } from "viem/actions";
 import { HubError, type HubReward, type HubRound, type PlayContext } from "../hub.ts";
 import type { Infrastructure } from "./infrastructure.ts";
 import type { TrainingJob } from "./job.ts";
@@ -80,6 +83,34 @@ export async function settle(
     "sponsor",
     `published the trained model as asset ${result.modelAssetId} (manifest ${result.modelCid}), ` +
       `lineage: dataset asset ${market.dataset.assetId} and base model asset ${training.baseModel.assetId}`,
+  );
+
+  // The trainers withdrew after the claim period, so every round's claims are closed: nothing may stay in the contract.
+  let swept = 0n;
+  for (const round of run.rounds) {
+    if (round.status !== "succeeded") continue;
+    swept += (
+      await step(sweepRound(clients.sponsor, { jobId: training.jobId, round: round.round, signal }), `Sweeping round ${round.round}`)
+    ).amount;
+  }
+  const refund = await step(
+    refundRemainder(clients.sponsor, { jobId: training.jobId, signal }).catch((error: unknown) => {
+      if (error instanceof ContractRevertedError && error.errorName === "NothingToRefund") return { refund: 0n, burned: 0n };
+      throw error;
+    }),
+    "Refunding the remainder",
+  );
+  const leftInContract = await readContract(clients.observer, {
+    address: token.address!,
+    abi: erc20Abi,
+    functionName: "balanceOf",
+    args: [devnet.deployment.contracts.TrainingJobs!.address],
+  });
+  run.closeOut = { swept, refunded: refund.refund, burned: refund.burned, leftInContract };
+  log.step(
+    "sponsor",
+    `closed the job out: swept ${money(swept)} nobody claimed, refunded ${money(refund.refund)}, burned ${money(refund.burned)} ` +
+      `of forfeited stake; the contract holds ${money(leftInContract)} of it now`,
   );
 
   crew.throwIfIndexerDied();
