@@ -13,4 +13,4 @@ export * from "./schema/datatokens.ts";
 export * from "./schema/marketplace.ts";
 export * from "./schema/training.ts";
 
-// schema/ digest: b2d9adb24a9b8d5a57c31440ae5af3e32844a768065b3f8e62fafaf1486dd54c
+// schema/ digest: 14508e2107c58382ce0621d1360d222e8c5ae7f18f42da4dc23978c9022b6fa3

@@ -27,7 +27,7 @@ export const roundStatus = onchainEnum("round_status", ["pending", "succeeded", 
  */
 export const roundPhase = onchainEnum("round_phase", ["commit", "reveal", "attest", "finalized"]);
 /** `PenaltyReason` of contracts/types/Training.sol: why `TrainerPenalized` cut a stake. */
-export const penaltyReason = onchainEnum("penalty_reason", ["silent", "losingTuple", "lateReveal"]);
+export const penaltyReason = onchainEnum("penalty_reason", ["silent", "losingTuple", "lateReveal", "idle"]);
 
 type One = Parameters<Parameters<typeof relations>[1]>[0]["one"];
 

@@ -36,7 +36,7 @@ const PHASES = ["commit", "reveal", "attest", "finalized"] as const;
 type RoundPhase = (typeof PHASES)[number];
 
 /** `PenaltyReason` of contracts/types/Training.sol, by ordinal. */
-const PENALTY_REASONS = ["silent", "losingTuple", "lateReveal"] as const;
+const PENALTY_REASONS = ["silent", "losingTuple", "lateReveal", "idle"] as const;
 
 /** TrainingJobs' WEIGHT_UNIT: weights are in 2^-16 minimum stakes. */
 const WEIGHT_UNIT = 1n << 16n;

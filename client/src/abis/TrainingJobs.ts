@@ -1936,6 +1936,19 @@ export const trainingJobsAbi = [
   },
   {
     "inputs": [],
+    "name": "IDLE_BPS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "IDLE_ROUNDS",
     "outputs": [
       {
@@ -2677,7 +2690,17 @@ export const trainingJobsAbi = [
           },
           {
             "internalType": "uint256",
+            "name": "committedCount",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
             "name": "revealedCount",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "lateRevealCount",
             "type": "uint256"
           },
           {
@@ -2774,6 +2797,11 @@ export const trainingJobsAbi = [
           {
             "internalType": "bool",
             "name": "finalizedEarly",
+            "type": "bool"
+          },
+          {
+            "internalType": "bool",
+            "name": "leaderMajority",
             "type": "bool"
           }
         ],

@@ -22,8 +22,10 @@ export type Round = {
   attestEnd: bigint;
   /** Seed of the round: shard assignment derives from it and the trainer index. */
   seed: Hex;
-  /** Trainers who revealed on time, and who attested. */
+  /** Trainers who committed, revealed on time, revealed late, and attested. */
+  committedCount: bigint;
   revealedCount: bigint;
+  lateRevealCount: bigint;
   attestedCount: bigint;
   /** Quorum weights (units of 2^-16 minimum stakes): revealed on time, attested, and behind the leading tuple. */
   revealedWeight: bigint;
@@ -60,7 +62,9 @@ export async function getRound(client: MyceliumClient, parameters: GetRoundParam
     revealEnd: round.revealEnd,
     attestEnd: round.attestEnd,
     seed: round.seed,
+    committedCount: round.committedCount,
     revealedCount: round.revealedCount,
+    lateRevealCount: round.lateRevealCount,
     attestedCount: round.attestedCount,
     revealedWeight: round.revealedWeight,
     attestedWeight: round.attestedWeight,

@@ -45,6 +45,8 @@ export type RoundResult = {
   swept: boolean;
   /** Whether it was finalized before its attest window ended (silent revealers then lose no stake). */
   finalizedEarly: boolean;
+  /** Whether the leading tuple held more than half of the attested weight (other tuples' attesters are penalized). */
+  leaderMajority: boolean;
 };
 
 export type GetRoundResultReturnType = RoundResult;
@@ -95,5 +97,6 @@ export async function getRoundResult(client: MyceliumClient, parameters: GetRoun
     paid: result.paid,
     swept: result.swept,
     finalizedEarly: result.finalizedEarly,
+    leaderMajority: result.leaderMajority,
   };
 }

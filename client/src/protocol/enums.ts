@@ -15,8 +15,8 @@ export type TrainerStatus = (typeof TRAINER_STATUSES)[number];
 export const ROUND_STATUSES = ["pending", "succeeded", "failed"] as const;
 export type RoundStatus = (typeof ROUND_STATUSES)[number];
 
-/** Why a trainer's stake was cut (`TrainerPenalized`): silent revealer, attester of a losing tuple, late reveal. */
-export const PENALTY_REASONS = ["silent", "losing-tuple", "late-reveal"] as const;
+/** Why a trainer's stake was cut (`TrainerPenalized`): silent revealer, attester of a losing tuple, late reveal, eviction. */
+export const PENALTY_REASONS = ["silent", "losing-tuple", "late-reveal", "idle"] as const;
 export type PenaltyReason = (typeof PENALTY_REASONS)[number];
 
 type Named<T extends string> = T | `unknown(${number})`;

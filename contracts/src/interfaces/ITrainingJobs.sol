@@ -27,8 +27,9 @@ import {
 ///         round's start S: commits in [S, S+commitWindow), reveals in [S+commitWindow, S+commitWindow+revealWindow),
 ///         attestations in [that, that+attestWindow). A reveal during the attest window is accepted late: it costs
 ///         LATE_REVEAL_BPS of the stake, brings no weight and cannot attest. `finalize` from the end of the attest
-///         window on, or from the end of the reveal window on once the outcome can no longer change (everyone who
-///         revealed attested, or the leader holds the quorum and the participation floor of the revealed weight). A
+///         window on, or from the end of the reveal window on once every commitment has been revealed (so no committer
+///         loses its late-reveal grace) and the outcome can no longer change (everyone who revealed attested, or the
+///         leader holds the quorum and the participation floor of the revealed weight). A
 ///         round that does not succeed still consumes one of the job's rounds: the model stays and its reward rolls
 ///         over into the `carry`. Every window (and the claim period) lies in [minWindow, MAX_WINDOW]; `minWindow` is
 ///         fixed per deployment so that a block can always carry a reveal.
@@ -45,8 +46,9 @@ import {
 ///         Penalties (stake at risk for what it does). Taken lazily, at the trainer's next commit, withdrawal or
 ///         eviction, or by anyone through `settle`: a trainer that revealed on time and did not attest before the
 ///         attest window ended loses SILENT_BPS; one that attested another tuple than the winner of a successful round
-///         loses LOSING_BPS. A late reveal costs LATE_REVEAL_BPS at once; a commitment never revealed (not even late)
-///         loses the whole stake through `slash`. Everything forfeited goes to `forfeits`, which the next successful
+///         (or than the leader of a failed round whose leader held more than half of the attested weight) loses
+///         LOSING_BPS. A late reveal costs LATE_REVEAL_BPS at once; an eviction IDLE_BPS; a commitment never revealed
+///         (not even late) loses the whole stake through `slash`. Everything forfeited goes to `forfeits`, which the next successful
 ///         round adds to its reward: forfeited stake pays honest trainers, never the sponsor or the caller. What is
 ///         still forfeited when the job ends is burned (sent to BURN_ADDRESS) by `refundRemainder`.
 ///
@@ -181,7 +183,8 @@ interface ITrainingJobs {
     /// @notice An attested tuple must include someone, and `includedSamples` must lie between the number of included
     ///         trainers and that number times `maxSamples`.
     error InvalidInclusion(uint256 includedMask, uint256 includedSamples);
-    /// @notice The round cannot be finalized before `finalizableAt` (unless its outcome can no longer change).
+    /// @notice The round cannot be finalized before `finalizableAt` (unless every commitment was revealed and its outcome
+    ///         can no longer change).
     error FinalizeTooEarly(uint256 round, uint256 finalizableAt);
     /// @notice `finalize` must be given the round's leading tuple (id `leaderTupleId`); the tuple given has id
     ///         `tupleId` (0: nobody attested it).
@@ -413,15 +416,16 @@ interface ITrainingJobs {
     function withdraw(uint256 jobId) external returns (uint256 amount);
 
     /// @notice Returns the stake of a trainer idle for IDLE_ROUNDS rounds (no on-time reveal since its first round or
-    ///         its last reveal, no pending commitment) to it, settling its last reveal, and frees its index (anyone,
-    ///         while the job runs): an index cannot be squatted.
+    ///         its last reveal, no pending commitment) to it, settling its last reveal and taking IDLE_BPS, and frees its
+    ///         index (anyone, while the job runs): an index cannot be squatted for free.
     /// @param jobId The job.
     /// @param trainer The idle trainer.
     /// @return amount The stake returned to the trainer.
     function evict(uint256 jobId, address trainer) external returns (uint256 amount);
 
     /// @notice Takes the penalty a trainer's last on-time reveal earned (SILENT_BPS for not attesting in a round whose
-    ///         attest window ran out, LOSING_BPS for attesting another tuple than a successful round's winner), once
+    ///         attest window ran out, LOSING_BPS for attesting another tuple than a successful round's winner or a
+    ///         failed round's majority leader), once
     ///         that round is final. Anyone may call it; commits, withdrawals and evictions do it on the way.
     /// @param jobId The job.
     /// @param trainer The trainer.
@@ -517,6 +521,9 @@ interface ITrainingJobs {
 
     /// @notice Share of the stake forfeited by a late reveal.
     function LATE_REVEAL_BPS() external view returns (uint256);
+
+    /// @notice Share of the stake forfeited by an evicted (idle) trainer.
+    function IDLE_BPS() external view returns (uint256);
 
     /// @notice Rounds a stake stays bonded after its last on-time reveal.
     function UNBOND_ROUNDS() external view returns (uint256);

@@ -85,6 +85,8 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
     /// @inheritdoc ITrainingJobs
     uint256 public constant LATE_REVEAL_BPS = 500;
     /// @inheritdoc ITrainingJobs
+    uint256 public constant IDLE_BPS = 100;
+    /// @inheritdoc ITrainingJobs
     uint256 public constant UNBOND_ROUNDS = 1;
     /// @inheritdoc ITrainingJobs
     uint256 public constant CLAIM_ROUNDS = 2;
@@ -308,7 +310,9 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         if (schedule.currentRound() < evictableFrom) revert NotIdle(jobId, account, evictableFrom);
 
         // Idle since its last reveal's round plus IDLE_ROUNDS (> UNBOND_ROUNDS): that round is final, the stake free.
+        // Holding an index idle costs IDLE_BPS, so squatting (join, idle, be evicted, join again) is never free.
         slot = _settle(job, jobId, account, slot);
+        slot = _penalize(job, jobId, schedule.currentRound(), account, slot, IDLE_BPS, PenaltyReason.Idle);
         amount = slot.stake();
         uint256 index = slot.index();
         trainer.slot = slot.withStake(0, 0).withStatus(uint256(TrainerStatus.Withdrawn));
@@ -353,6 +357,8 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         slot = _settle(job, jobId, msg.sender, slot);
         trainer.slot = slot.withPendingRoundPlusOne(round + 1);
         trainer.commitment = commitment;
+        // Counted so that no round is finalized early while a commitment may still be revealed (late).
+        job.live = job.live.inRound(round).withCommit();
         emit Committed(jobId, round, msg.sender, commitment);
     }
 
@@ -389,6 +395,7 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
             // Late: the update does not count, the trainer keeps most of its stake instead of losing it all.
             slot = _penalize(job, jobId, round, msg.sender, slot, LATE_REVEAL_BPS, PenaltyReason.LateReveal);
             trainer.slot = slot.withPendingRoundPlusOne(0);
+            job.live = job.live.withLateReveal();
             _records[jobId][round][msg.sender] = RoundRecordLib.create(samples, 0, slot.index(), true);
             emit Revealed(jobId, round, msg.sender, slot.index(), updateCid, samples, 0, true);
         }
@@ -475,7 +482,8 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
             succeeded ? includedSamples : 0,
             leaderId,
             uint256(succeeded ? RoundStatus.Succeeded : RoundStatus.Failed),
-            early
+            early,
+            live.leaderWeight() * 2 > live.attestedWeight()
         );
         if (succeeded) schedule = schedule.withLastSuccessPlusOne(round + 1);
         schedule = schedule.startRound(round + 1, block.timestamp);
@@ -621,7 +629,9 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         state.commitEnd = schedule.commitEnd();
         state.revealEnd = schedule.revealEnd();
         state.attestEnd = schedule.attestEnd();
+        state.committedCount = live.committedCount();
         state.revealedCount = live.revealedCount();
+        state.lateRevealCount = live.lateCount();
         state.attestedCount = live.attestedCount();
         state.revealedWeight = live.revealedWeight();
         state.attestedWeight = live.attestedWeight();
@@ -694,6 +704,7 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         result.paid = outcome.paid();
         result.swept = outcome.swept();
         result.finalizedEarly = outcome.early();
+        result.leaderMajority = outcome.majority();
     }
 
     /// @inheritdoc ITrainingJobs
@@ -838,7 +849,9 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
 
     /// @dev Takes the penalty the trainer's last on-time reveal earned, if it is unsettled: SILENT_BPS when it did not
     ///      attest in a round whose attest window ran out, LOSING_BPS when it attested another tuple than the winner
-    ///      of a successful round. The caller guarantees that round is final and writes the returned slot.
+    ///      of a successful round, or than the leader of a failed round whose leader held more than half of the
+    ///      attested weight (a minority attesting junk cannot block rounds for free). The caller guarantees that round
+    ///      is final and writes the returned slot.
     function _settle(Job storage job, uint256 jobId, address account, TrainerSlot slot)
         private
         returns (TrainerSlot)
@@ -852,7 +865,8 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
             if (outcome.early()) return slot;
             return _penalize(job, jobId, round, account, slot, SILENT_BPS, PenaltyReason.Silent);
         }
-        if (outcome.status() == uint256(RoundStatus.Succeeded) && tupleId != outcome.leaderId()) {
+        bool decided = outcome.status() == uint256(RoundStatus.Succeeded) || outcome.majority();
+        if (decided && tupleId != outcome.leaderId()) {
             return _penalize(job, jobId, round, account, slot, LOSING_BPS, PenaltyReason.LosingTuple);
         }
         return slot;
@@ -981,11 +995,13 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         return Math.max(slot.firstRound(), slot.lastRevealPlusOne()) + IDLE_ROUNDS;
     }
 
-    /// @dev Early finalization: after the reveal window, once the outcome cannot change: everyone who revealed on time
-    ///      attested (at once when nobody did), or the leader holds both the quorum and the participation floor of the
-    ///      whole revealed weight (whatever the rest attests, it stays the leader and wins).
+    /// @dev Early finalization: after the reveal window, once every commitment has been revealed (on time or late: a
+    ///      trainer that has not revealed yet keeps its grace until the attest window ends) and the outcome cannot
+    ///      change: everyone who revealed on time attested (at once when nobody committed), or the leader holds both the
+    ///      quorum and the participation floor of the whole revealed weight (whatever the rest attests, it stays the
+    ///      leader and wins).
     function _outcomeFixed(LiveRound live, Schedule schedule) private view returns (bool) {
-        if (block.timestamp < schedule.revealEnd()) return false;
+        if (block.timestamp < schedule.revealEnd() || !live.allRevealed()) return false;
         uint256 revealed = live.revealedWeight();
         if (live.attestedWeight() == revealed) return true;
         uint256 needed = Math.max(schedule.quorumBps(), schedule.participationBps()) * revealed;

@@ -65,10 +65,13 @@ enum RoundStatus {
 enum PenaltyReason {
     /// Revealed on time but attested nothing (`SILENT_BPS`): a silent revealer cannot block rounds for free.
     Silent,
-    /// Attested a tuple other than the round's leading one (`LOSING_BPS`): stake is at risk for what it attests.
+    /// Attested another tuple than the round's winner, or than its leader when the leader held more than half of the
+    /// attested weight (`LOSING_BPS`): stake is at risk for what it attests.
     LosingTuple,
     /// Revealed during the attest window instead of the reveal window (`LATE_REVEAL_BPS`).
-    LateReveal
+    LateReveal,
+    /// Evicted after idling for IDLE_ROUNDS rounds while holding an index (`IDLE_BPS`): squatting costs stake.
+    Idle
 }
 
 /// @notice Parameters of a new job, given to `createJob` and returned by `getJob`.
@@ -160,7 +163,9 @@ struct JobState {
 /// @param attestEnd End (exclusive) of the attest window: attestations (and late reveals) in [revealEnd, attestEnd);
 ///        `finalize` from attestEnd on, or from revealEnd on once the outcome cannot change.
 /// @param seed Seed of this round: shard assignment is derived from it and the trainer index off-chain.
+/// @param committedCount Trainers who committed in this round.
 /// @param revealedCount Trainers who revealed on time in this round.
+/// @param lateRevealCount Trainers who revealed late (during the attest window) in this round.
 /// @param attestedCount Trainers who attested in this round.
 /// @param revealedWeight Quorum weight of the trainers who revealed on time.
 /// @param attestedWeight Quorum weight of the trainers who attested.
@@ -176,7 +181,9 @@ struct RoundState {
     uint256 revealEnd;
     uint256 attestEnd;
     bytes32 seed;
+    uint256 committedCount;
     uint256 revealedCount;
+    uint256 lateRevealCount;
     uint256 attestedCount;
     uint256 revealedWeight;
     uint256 attestedWeight;
@@ -247,8 +254,11 @@ struct TrainerRound {
 ///        it absorbed (0 unless Succeeded).
 /// @param paid What has been paid out of `reward` so far (each claim `reward * samples / includedSamples`).
 /// @param swept Whether the unpaid part was swept (claims are over).
-/// @param finalizedEarly Whether the round was finalized before its attest window ended (the outcome could no longer
-///        change): revealers that had not attested yet lose the round's reward but no stake.
+/// @param finalizedEarly Whether the round was finalized before its attest window ended (every commitment was revealed
+///        and the outcome could no longer change): revealers that had not attested yet lose the round's reward but no
+///        stake.
+/// @param leaderMajority Whether the leading tuple held more than half of the attested weight: attesters of other
+///        tuples were penalized even if the round failed.
 struct RoundResult {
     RoundStatus status;
     uint256 leaderTupleId;
@@ -257,4 +267,5 @@ struct RoundResult {
     uint256 paid;
     bool swept;
     bool finalizedEarly;
+    bool leaderMajority;
 }

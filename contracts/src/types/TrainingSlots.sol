@@ -142,9 +142,9 @@ library ScheduleLib {
 /// @notice The tallies of a job's round, tagged with that round so that it needs no reset at finalization: a word
 ///         tagged with an earlier round reads as the fresh state of the current one.
 /// @dev revealedWeight:40 | attestedWeight:40 | leaderWeight:40 | leaderId:9 | tupleCount:9 | revealedCount:9 |
-///      attestedCount:9 | roundPlusOne:24. A weight is below 2^32 and at most 256 trainers reveal in a round, so sums
-///      stay below 2^40; counts and ids are at most 256. The leader is the tuple with the most weight, the first to
-///      reach it on ties.
+///      attestedCount:9 | roundPlusOne:24 | committedCount:9 | lateCount:9. A weight is below 2^32 and at most 256
+///      trainers reveal in a round, so sums stay below 2^40; counts and ids are at most 256. The leader is the tuple with
+///      the most weight, the first to reach it on ties.
 type LiveRound is uint256;
 
 using LiveRoundLib for LiveRound global;
@@ -186,6 +186,31 @@ library LiveRoundLib {
 
     function attestedCount(LiveRound l) internal pure returns (uint256) {
         return _field(LiveRound.unwrap(l), 147, 9);
+    }
+
+    function committedCount(LiveRound l) internal pure returns (uint256) {
+        return _field(LiveRound.unwrap(l), 180, 9);
+    }
+
+    function lateCount(LiveRound l) internal pure returns (uint256) {
+        return _field(LiveRound.unwrap(l), 189, 9);
+    }
+
+    /// @notice Whether every commitment of the round has been revealed (on time or late).
+    function allRevealed(LiveRound l) internal pure returns (bool) {
+        return l.committedCount() == l.revealedCount() + l.lateCount();
+    }
+
+    /// @notice Adds a commitment.
+    function withCommit(LiveRound l) internal pure returns (LiveRound) {
+        uint256 word = LiveRound.unwrap(l);
+        return LiveRound.wrap(_withField(word, 180, 9, _field(word, 180, 9) + 1));
+    }
+
+    /// @notice Adds a late reveal (it brings no weight).
+    function withLateReveal(LiveRound l) internal pure returns (LiveRound) {
+        uint256 word = LiveRound.unwrap(l);
+        return LiveRound.wrap(_withField(word, 189, 9, _field(word, 189, 9) + 1));
     }
 
     /// @notice Adds an on-time reveal of `weight`.
@@ -376,7 +401,7 @@ library TallyLib {
 }
 
 /// @notice A finalized round: what its winning tuple's included attesters share and what they have been paid.
-/// @dev reward:100 | paid:100 | includedSamples:40 | leaderId:9 | status:2 | early:1 | swept:1. `status` is a
+/// @dev reward:100 | paid:100 | includedSamples:40 | leaderId:9 | status:2 | early:1 | swept:1 | majority:1. `status` is a
 ///      RoundStatus (0, Pending, until the round is finalized). A claim pays `reward * samples / includedSamples`
 ///      (rounded down, whatever the order of claims) and adds it to `paid`, which never exceeds `reward`: the unpaid rest,
 ///      rounding dust included, is known exactly and can be swept. `finalize` keeps a reward below 2^100 (MAX_ROUND_REWARD).
@@ -385,16 +410,20 @@ type RoundOutcome is uint256;
 using RoundOutcomeLib for RoundOutcome global;
 
 library RoundOutcomeLib {
-    function create(uint256 reward_, uint256 includedSamples_, uint256 leaderId_, uint256 status_, bool early_)
-        internal
-        pure
-        returns (RoundOutcome)
-    {
+    function create(
+        uint256 reward_,
+        uint256 includedSamples_,
+        uint256 leaderId_,
+        uint256 status_,
+        bool early_,
+        bool majority_
+    ) internal pure returns (RoundOutcome) {
         uint256 word = _withField(0, 0, 100, reward_);
         word = _withField(word, 200, 40, includedSamples_);
         word = _withField(word, 240, 9, leaderId_);
         word = _withField(word, 249, 2, status_);
-        return RoundOutcome.wrap(_withField(word, 251, 1, early_ ? 1 : 0));
+        word = _withField(word, 251, 1, early_ ? 1 : 0);
+        return RoundOutcome.wrap(_withField(word, 253, 1, majority_ ? 1 : 0));
     }
 
     function reward(RoundOutcome o) internal pure returns (uint256) {
@@ -423,6 +452,12 @@ library RoundOutcomeLib {
 
     function swept(RoundOutcome o) internal pure returns (bool) {
         return _field(RoundOutcome.unwrap(o), 252, 1) != 0;
+    }
+
+    /// @notice Whether the leading tuple held more than half of the attested weight (then attesting another tuple is
+    ///         penalized even in a failed round).
+    function majority(RoundOutcome o) internal pure returns (bool) {
+        return _field(RoundOutcome.unwrap(o), 253, 1) != 0;
     }
 
     function withPaid(RoundOutcome o, uint256 value) internal pure returns (RoundOutcome) {

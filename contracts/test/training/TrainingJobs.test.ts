@@ -25,6 +25,7 @@ import {
   COMMIT_WINDOW,
   IDLE_ROUNDS,
   JobStatus,
+  IDLE_BPS,
   LATE_REVEAL_BPS,
   LOSING_BPS,
   MAX_SAMPLES,
@@ -40,7 +41,10 @@ import {
   WEIGHT_UNIT,
   advanceTo,
   attestAll,
+  balanceOf,
+  claimed,
   commitAll,
+  commitAndReveal,
   commitmentOf,
   createJob,
   finalizeWith,
@@ -56,11 +60,14 @@ import {
   penaltyOf,
   revealAll,
   runHonestRound,
+  shareOf,
   trainingFixture,
   tupleHashOf,
   updatesFor,
   weightOf,
+  withdrawn,
   type Account,
+  type JobOptions,
   type Token,
   type TrainingContext,
   type TrainingJobs,
@@ -86,7 +93,6 @@ const OTHER_LONG_CID: Hex = `0x01711340${keccak256(toHex("long:3")).slice(2)}${k
 
 type Four<T> = [T, T, T, T];
 type Receipt = Awaited<ReturnType<typeof mined>>;
-type BalanceToken = { read: { balanceOf: (args: readonly [Address]) => Promise<bigint> } };
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Fixtures
@@ -99,10 +105,10 @@ async function trainersFixture() {
   return { ...ctx, accounts: accounts as [Account, Account, Account, Account, Account, Account] };
 }
 
-async function jobWithFourTrainers(numRounds: number) {
-  const ctx = await trainersFixture();
+/** A new job created with `options`, which the first four accounts join with STAKE each (indices 0-3); two spare accounts. */
+async function jobWithFourTrainers(ctx: Awaited<ReturnType<typeof trainersFixture>>, options: JobOptions) {
   const [a, b, c, d, e, f] = ctx.accounts;
-  const jobId = await createJob(ctx, { numRounds });
+  const jobId = await createJob(ctx, options);
   const trainers: Four<Account> = [a, b, c, d];
   await joinAll(ctx, jobId, trainers, STAKE);
   return { ...ctx, jobId, trainers, extra: [e, f] as [Account, Account] };
@@ -110,12 +116,12 @@ async function jobWithFourTrainers(numRounds: number) {
 
 /** Four trainers (indices 0-3, first round 0, STAKE each) in a 3-round usdc job paying REWARD per round; round 0 not begun. */
 async function fourTrainerJobFixture() {
-  return jobWithFourTrainers(3);
+  return jobWithFourTrainers(await trainersFixture(), { numRounds: 3 });
 }
 
 /** The same with 6 rounds (room for unbonding, eviction and sweeps while the job runs). */
 async function sixRoundJobFixture() {
-  return jobWithFourTrainers(6);
+  return jobWithFourTrainers(await trainersFixture(), { numRounds: 6 });
 }
 
 type Job = Awaited<ReturnType<typeof fourTrainerJobFixture>>;
@@ -143,10 +149,6 @@ function argsOf<const N extends JobsEvent["eventName"]>(receipt: Receipt, jobs: 
   return events[0]!.args;
 }
 
-async function balanceOf(token: BalanceToken, who: Account | Address): Promise<bigint> {
-  return token.read.balanceOf([typeof who === "string" ? who : who.address]);
-}
-
 async function timestampOf(receipt: Receipt): Promise<bigint> {
   const publicClient = await hre.viem.getPublicClient();
   return (await publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp;
@@ -165,28 +167,12 @@ function seedOf(ctx: TrainingContext, jobId: bigint, round: bigint, modelCid: He
   );
 }
 
-/** What a claim of `samples` pays: `reward * samples / includedSamples`, rounded down, whatever the order of claims. */
-function shareOf(reward: bigint, includedSamples: bigint, samples: bigint): bigint {
-  return (reward * samples) / includedSamples;
-}
-
 function tupleOf(label: string, indices: readonly number[], includedSamples: bigint): Tuple {
   return { aggregateCid: cid(label), includedMask: maskOf(indices), includedSamples };
 }
 
 async function currentRound(job: Job): Promise<bigint> {
   return (await job.jobs.read.getRound([job.jobId])).round;
-}
-
-/** Commits `updates` in the current round's commit window, reveals them on time, and moves into the attest window. */
-async function commitAndReveal(job: Job, updates: readonly Update[]): Promise<bigint> {
-  const round = await currentRound(job);
-  await gotoPhase(job.jobs, job.jobId, Phase.Commit);
-  await commitAll(job.jobs, job.jobId, round, updates);
-  await gotoPhase(job.jobs, job.jobId, Phase.Reveal);
-  await revealAll(job.jobs, job.jobId, round, updates);
-  await gotoPhase(job.jobs, job.jobId, Phase.Attest);
-  return round;
 }
 
 /** Finalizes the current round (as the outsider) once its attest window is over. */
@@ -206,7 +192,7 @@ async function skipRound(job: Job) {
 /** A round where `accounts` (trainer indices `indices`, 1,000 samples each) all attest `aggregateCid`: finalized early. */
 async function runRoundWith(job: Job, accounts: readonly Account[], indices: readonly number[], aggregateCid: Hex) {
   const round = await currentRound(job);
-  await commitAndReveal(job, updatesFor(accounts, job.jobId, round));
+  await commitAndReveal(job.jobs, job.jobId, updatesFor(accounts, job.jobId, round));
   const tuple: Tuple = { aggregateCid, includedMask: maskOf(indices), includedSamples: 1_000n * BigInt(accounts.length) };
   await attestAll(job.jobs, job.jobId, round, accounts, tuple);
   return finalizeWith(job.jobs, job.jobId, round, tuple, job.outsider);
@@ -252,6 +238,7 @@ describe("TrainingJobs", () => {
       expect(await jobs.read.SILENT_BPS()).to.equal(SILENT_BPS);
       expect(await jobs.read.LOSING_BPS()).to.equal(LOSING_BPS);
       expect(await jobs.read.LATE_REVEAL_BPS()).to.equal(LATE_REVEAL_BPS);
+      expect(await jobs.read.IDLE_BPS()).to.equal(IDLE_BPS);
       expect(await jobs.read.UNBOND_ROUNDS()).to.equal(UNBOND_ROUNDS);
       expect(await jobs.read.CLAIM_ROUNDS()).to.equal(CLAIM_ROUNDS);
       expect(await jobs.read.IDLE_ROUNDS()).to.equal(IDLE_ROUNDS);
@@ -311,7 +298,9 @@ describe("TrainingJobs", () => {
         revealEnd: commitEnd + BigInt(REVEAL_WINDOW),
         attestEnd: commitEnd + BigInt(REVEAL_WINDOW + ATTEST_WINDOW),
         seed,
+        committedCount: 0n,
         revealedCount: 0n,
+        lateRevealCount: 0n,
         attestedCount: 0n,
         revealedWeight: 0n,
         attestedWeight: 0n,
@@ -653,7 +642,13 @@ describe("TrainingJobs", () => {
         trainer: late.address,
         commitment: commitmentFor(job, 1n, lateUpdate1!),
       });
-      await skipRound(job);
+      // Its commitment may still be revealed (late) until the attest window ends: round 1 cannot end earlier.
+      const w1 = await jobs.read.getRound([jobId]);
+      expect(w1).to.deep.include({ committedCount: 1n, revealedCount: 0n, lateRevealCount: 0n });
+      await advanceTo(w1.revealEnd);
+      expect((await jobs.read.getRound([jobId])).finalizable).to.equal(false);
+      await expectRevert(finalizeWith(jobs, jobId, 1n, NO_TUPLE, outsider), "FinalizeTooEarly", [1n, w1.attestEnd]);
+      await finalizeAfterWindow(job);
       // Round 2 of 3 has begun: a trainer joining now would play from round 3, which does not exist.
       await expectRevert(jobs.write.join([jobId, STAKE, peerIdOf(outsider), []], { account: outsider.address }), "TooLateToJoin", [
         jobId,
@@ -845,7 +840,7 @@ describe("TrainingJobs", () => {
       await expectRevert(commit(a, commitmentFor(job, 0n, ua)), "WrongRound", [0n, 1n]);
     });
 
-    it("fails a round nobody revealed in as soon as its reveal window is over", async () => {
+    it("fails a round nobody committed in as soon as its reveal window is over", async () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const { jobs, jobId, outsider } = job;
       const w = await jobs.read.getRound([jobId]);
@@ -878,6 +873,7 @@ describe("TrainingJobs", () => {
         paid: 0n,
         swept: false,
         finalizedEarly: true,
+        leaderMajority: false,
       });
       expect(await jobs.read.getRound([jobId])).to.deep.include({
         round: 1n,
@@ -956,6 +952,7 @@ describe("TrainingJobs", () => {
           paid: 0n,
           swept: false,
           finalizedEarly: true,
+          leaderMajority: true,
         });
         expect(await jobs.read.getTrainerRound([jobId, r, trainers[2].address])).to.deep.equal({
           revealed: true,
@@ -1026,7 +1023,7 @@ describe("TrainingJobs", () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const { jobs, jobId, trainers, usdc, outsider } = job;
       const [a, b, c, d] = trainers;
-      await commitAndReveal(job, updatesFor(trainers, jobId, 0n));
+      await commitAndReveal(jobs, jobId, updatesFor(trainers, jobId, 0n));
       const x = tupleOf("x", [0, 1, 2, 3], 4_000n);
       const y = tupleOf("y", [0, 1, 2, 3], 4_000n);
       const attested = async (who: Account, tuple: Tuple) => argsOf(await mined(attestOf(job, who, 0n, tuple)), jobs, "Attested");
@@ -1083,13 +1080,15 @@ describe("TrainingJobs", () => {
         paid: 0n,
         swept: false,
         finalizedEarly: true,
+        // A tie: the leader holds half of the attested weight, not more.
+        leaderMajority: false,
       });
       expect(await jobs.read.currentModel([jobId])).to.deep.equal([cid("base-model"), false, 0n]);
       expect(await stateOf(job)).to.deep.include({ carry: REWARD, unpaidPool: 3n * REWARD, trained: false });
       await expectRevert(jobs.write.claim([jobId, [0n]], { account: c.address }), "RoundFailed", [0n]);
       await expectRevert(jobs.write.sweep([jobId, 0n]), "NothingToSweep", [0n]);
 
-      // Attesting the losing side of a failed round costs nothing.
+      // Attesting the losing side of a failed round whose leader held no majority costs nothing.
       const { result: penalty } = await jobs.simulate.settle([jobId, a.address], { account: outsider.address });
       expect(penalty).to.equal(0n);
       const settled = await mined(jobs.write.settle([jobId, a.address], { account: outsider.address }));
@@ -1110,14 +1109,10 @@ describe("TrainingJobs", () => {
     });
 
     it("fails a round whose attested weight is below the participation floor, though its leader holds every attestation", async () => {
-      const ctx = await loadFixture(trainersFixture);
-      const jobId = await createJob(ctx, { participationBps: 8_000 });
-      const trainers = ctx.accounts.slice(0, 4) as Four<Account>;
-      await joinAll(ctx, jobId, trainers, STAKE);
-      const job: Job = { ...ctx, jobId, trainers, extra: [ctx.accounts[4], ctx.accounts[5]] };
-      const { jobs, outsider } = job;
+      const job = await jobWithFourTrainers(await loadFixture(trainersFixture), { participationBps: 8_000 });
+      const { jobs, jobId, trainers, outsider } = job;
       const [a, b, c, d] = trainers;
-      await commitAndReveal(job, updatesFor(trainers, jobId, 0n));
+      await commitAndReveal(jobs, jobId, updatesFor(trainers, jobId, 0n));
       const tuple = tupleOf("agg", [0, 1, 2, 3], 4_000n);
       await attestAll(jobs, jobId, 0n, [a, b, c], tuple);
       // 3 of 4 attested (75%): below the 80% floor, and the silent trainer could still attest.
@@ -1159,6 +1154,71 @@ describe("TrainingJobs", () => {
       await expectRevert(jobs.write.claim([jobId, [0n]], { account: a.address }), "RoundFailed", [0n]);
     });
 
+    it("penalizes the attesters of other tuples in a failed round only when its leader held more than half of the attested weight: an exact 50/50 split penalizes nobody, a 3-to-1 split below the quorum costs the dissenter LOSING_BPS", async () => {
+      const job = await jobWithFourTrainers(await loadFixture(trainersFixture), { quorumBps: 8_000 });
+      const { jobs, jobId, trainers, usdc, outsider } = job;
+      const [a, b, c, d] = trainers;
+
+      // Round 0: two tuples of exactly half the attested weight each. The round fails and nobody holds a majority.
+      await commitAndReveal(jobs, jobId, updatesFor(trainers, jobId, 0n));
+      const x0 = tupleOf("x0", [0, 1, 2, 3], 4_000n);
+      await attestAll(jobs, jobId, 0n, [a, b], x0);
+      await attestAll(jobs, jobId, 0n, [c, d], tupleOf("y0", [0, 1, 2, 3], 4_000n));
+      expect(await jobs.read.getRound([jobId])).to.deep.include({ attestedWeight: 4n * W, leaderWeight: 2n * W, leaderTupleId: 1n });
+      const split = await finalizeWith(jobs, jobId, 0n, x0, outsider);
+      expect(argsOf(split, jobs, "RoundFinalized")).to.deep.include({ succeeded: false, leaderTupleId: 1n, carry: REWARD, early: true });
+      expect(await jobs.read.getRoundResult([jobId, 0n])).to.deep.include({ status: RoundStatus.Failed, leaderMajority: false });
+      for (const trainer of trainers) {
+        const { result } = await jobs.simulate.settle([jobId, trainer.address], { account: outsider.address });
+        expect(result).to.equal(0n);
+        const settled = await mined(jobs.write.settle([jobId, trainer.address], { account: outsider.address }));
+        expect(emitted(settled, jobs, "TrainerPenalized")).to.have.length(0);
+        expect(await jobs.read.getTrainer([jobId, trainer.address])).to.deep.include({ stake: STAKE, hasUnsettledReveal: false });
+      }
+      expect((await stateOf(job)).forfeits).to.equal(0n);
+
+      // Round 1: 3 to 1. The leader holds 75% of the attested weight: below the 80% quorum, but a majority.
+      await commitAndReveal(jobs, jobId, updatesFor(trainers, jobId, 1n));
+      const x1 = tupleOf("x1", [0, 1, 2, 3], 4_000n);
+      await attestAll(jobs, jobId, 1n, [a, b, c], x1);
+      await attestAll(jobs, jobId, 1n, [d], tupleOf("y1", [3], 1_000n));
+      const failed = await finalizeWith(jobs, jobId, 1n, x1, outsider);
+      expect(argsOf(failed, jobs, "RoundFinalized")).to.deep.include({
+        succeeded: false,
+        leaderTupleId: 1n,
+        reward: 0n,
+        carry: 2n * REWARD,
+      });
+      expect(await jobs.read.getRoundResult([jobId, 1n])).to.deep.include({ status: RoundStatus.Failed, leaderMajority: true });
+      await expectRevert(jobs.write.claim([jobId, [1n]], { account: a.address }), "RoundFailed", [1n]);
+
+      // Round 2: the next commits settle round 1: d pays LOSING_BPS, the majority's attesters nothing.
+      const losing = penaltyOf(STAKE, LOSING_BPS);
+      const { commits } = await commitAndReveal(jobs, jobId, updatesFor(trainers, jobId, 2n));
+      for (const receipt of commits.slice(0, 3)) expect(emitted(receipt, jobs, "TrainerPenalized")).to.have.length(0);
+      expect(argsOf(commits[3]!, jobs, "TrainerPenalized")).to.deep.equal({
+        jobId,
+        round: 1n,
+        trainer: d.address,
+        reason: PenaltyReason.LosingTuple,
+        amount: losing,
+      });
+      expect(await jobs.read.getTrainer([jobId, d.address])).to.deep.include({
+        stake: STAKE - losing,
+        weight: weightOf(STAKE - losing, MIN_STAKE),
+      });
+      for (const trainer of [a, b, c]) expect((await jobs.read.getTrainer([jobId, trainer.address])).stake).to.equal(STAKE);
+      // Everyone agrees: the round succeeds and pays its reward, the two failed rounds' carry and d's forfeit.
+      const x2 = tupleOf("x2", [0, 1, 2, 3], 4_000n);
+      await attestAll(jobs, jobId, 2n, trainers, x2);
+      const reward = 3n * REWARD + losing;
+      expect(argsOf(await finalizeWith(jobs, jobId, 2n, x2, outsider), jobs, "RoundFinalized")).to.deep.include({
+        succeeded: true,
+        reward,
+      });
+      for (const trainer of trainers) expect(await claimed(job, usdc, jobId, trainer, [2n])).to.equal(shareOf(reward, 4_000n, 1_000n));
+    });
+
     it("caps a trainer's weight at weightCap minimum stakes: a whale cannot outvote three minimum stakes", async () => {
       const ctx = await loadFixture(trainersFixture);
       const jobId = await createJob(ctx, { weightCap: 1 });
@@ -1170,7 +1230,7 @@ describe("TrainingJobs", () => {
       await joinAll(ctx, jobId, [s1, s2, s3], MIN_STAKE);
       const job: Job = { ...ctx, jobId, trainers, extra: [ctx.accounts[4], ctx.accounts[5]] };
       const { jobs, outsider } = job;
-      await commitAndReveal(job, updatesFor(trainers, jobId, 0n));
+      await commitAndReveal(jobs, jobId, updatesFor(trainers, jobId, 0n));
       const mine = tupleOf("whale", [0], 1_000n);
       const honest = tupleOf("honest", [0, 1, 2, 3], 4_000n);
       await attestAll(jobs, jobId, 0n, [whale], mine);
@@ -1204,7 +1264,7 @@ describe("TrainingJobs", () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const { jobs, jobId, trainers, usdc, outsider } = job;
       const [a, b, c, d] = trainers;
-      await commitAndReveal(job, updatesFor(trainers, jobId, 0n));
+      await commitAndReveal(jobs, jobId, updatesFor(trainers, jobId, 0n));
       const tuple = tupleOf("agg0", [0, 1, 2, 3], 4_000n);
       await attestAll(jobs, jobId, 0n, [a, b], tuple);
       const w = await jobs.read.getRound([jobId]);
@@ -1254,6 +1314,56 @@ describe("TrainingJobs", () => {
         await mined(jobs.write.claim([jobId, [0n]], { account: trainer.address }));
         expect((await balanceOf(usdc, trainer)) - before).to.equal(REWARD / 4n);
       }
+    });
+
+    it("waits for every commitment: FinalizeTooEarly while a committer has not revealed, though everyone who revealed attested; its late reveal keeps 95% of its stake, is not slashable, and makes the round finalizable at once", async () => {
+      const job = await loadFixture(fourTrainerJobFixture);
+      const { jobs, jobId, trainers, usdc, outsider } = job;
+      const [a, b, c, d] = trainers;
+      const updates = updatesFor(trainers, jobId, 0n) as Four<Update>;
+      await commitAndReveal(jobs, jobId, updates, updates.slice(0, 3));
+      const tuple = tupleOf("agg", [0, 1, 2], 3_000n);
+      await attestAll(jobs, jobId, 0n, [a, b, c], tuple);
+      // Everyone who revealed attested the leader, which holds all of the revealed weight; d may still reveal late.
+      const w = await jobs.read.getRound([jobId]);
+      expect(w).to.deep.include({
+        committedCount: 4n,
+        revealedCount: 3n,
+        lateRevealCount: 0n,
+        revealedWeight: 3n * W,
+        attestedWeight: 3n * W,
+        leaderWeight: 3n * W,
+        finalizable: false,
+      });
+      await expectRevert(finalizeWith(jobs, jobId, 0n, tuple, outsider), "FinalizeTooEarly", [0n, w.attestEnd]);
+      await expectRevert(jobs.write.slash([jobId, 0n, d.address], { account: outsider.address }), "SlashTooEarly", [0n, w.attestEnd]);
+
+      const late = penaltyOf(STAKE, LATE_REVEAL_BPS);
+      const revealed = await mined(revealOf(job, updates[3], 0n));
+      expect(argsOf(revealed, jobs, "TrainerPenalized")).to.deep.equal({
+        jobId,
+        round: 0n,
+        trainer: d.address,
+        reason: PenaltyReason.LateReveal,
+        amount: late,
+      });
+      expect(await jobs.read.getRound([jobId])).to.deep.include({ committedCount: 4n, lateRevealCount: 1n, finalizable: true });
+      const receipt = await finalizeWith(jobs, jobId, 0n, tuple, outsider);
+      expect((await timestampOf(receipt)) < w.attestEnd).to.equal(true);
+      expect(argsOf(receipt, jobs, "RoundFinalized")).to.deep.include({
+        succeeded: true,
+        reward: REWARD + late,
+        forfeits: 0n,
+        early: true,
+      });
+      await expectRevert(jobs.write.slash([jobId, 0n, d.address], { account: outsider.address }), "NothingToSlash", [jobId, 0n, d.address]);
+
+      // d keeps 95% of its stake (it never revealed on time, so nothing bonds it: it leaves and takes it at once).
+      expect(STAKE - late).to.equal(117_283_949n);
+      await mined(jobs.write.leave([jobId], { account: d.address }));
+      expect(await withdrawn(job, usdc, jobId, d)).to.equal(STAKE - late);
+      for (const trainer of [a, b, c])
+        expect(await claimed(job, usdc, jobId, trainer, [0n])).to.equal(shareOf(REWARD + late, 3_000n, 1_000n));
     });
   });
 
@@ -1339,7 +1449,7 @@ describe("TrainingJobs", () => {
       const job = await loadFixture(fourTrainerJobFixture);
       const { jobs, jobId, trainers, usdc, outsider } = job;
       const [a, b, c, d] = trainers;
-      await commitAndReveal(job, updatesFor(trainers, jobId, 0n));
+      await commitAndReveal(jobs, jobId, updatesFor(trainers, jobId, 0n));
       const tuple0 = tupleOf("agg0", [0, 1], 2_000n);
       await attestAll(jobs, jobId, 0n, [a, b], tuple0);
       // Two silent revealers cannot block the round: half the revealed weight attested, all of it for one tuple.
@@ -1499,8 +1609,12 @@ describe("TrainingJobs", () => {
       await gotoPhase(jobs, jobId, Phase.Attest);
       const tuple = tupleOf("agg", [0, 1, 2], 3_000n);
       await attestAll(jobs, jobId, 0n, [a, b, c], tuple);
-      // Everyone who revealed attested: round 0 ends early, and with it d's chance to reveal late.
-      await finalizeWith(jobs, jobId, 0n, tuple, outsider);
+      // Everyone who revealed attested, but d may still reveal late: round 0 runs to the end of its attest window.
+      expect(await jobs.read.getRound([jobId])).to.deep.include({ committedCount: 4n, revealedCount: 3n, finalizable: false });
+      await expectRevert(finalizeWith(jobs, jobId, 0n, tuple, outsider), "FinalizeTooEarly", [0n, w0.attestEnd]);
+      await finalizeAfterWindow(job, tuple);
+      const w1 = await jobs.read.getRound([jobId]);
+      expect(w1.round).to.equal(1n);
 
       const [ud] = updatesFor([d], jobId, 1n);
       await expectRevert(jobs.write.commit([jobId, 1n, commitmentFor(job, 1n, ud!)], { account: d.address }), "CommitmentPending", [
@@ -1519,8 +1633,9 @@ describe("TrainingJobs", () => {
         canWithdraw: false,
         evictable: false,
       });
+      // Round 0 is past: its commitment is slashed at once, long before the current round's attest window ends.
       const receipt = await mined(jobs.write.slash([jobId, 0n, d.address], { account: a.address }));
-      expect((await timestampOf(receipt)) < w0.attestEnd).to.equal(true);
+      expect((await timestampOf(receipt)) < w1.revealEnd).to.equal(true);
       expect(argsOf(receipt, jobs, "TrainerSlashed")).to.deep.equal({
         jobId,
         round: 0n,
@@ -1604,7 +1719,7 @@ describe("TrainingJobs", () => {
       const { jobs, jobId, trainers, usdc, outsider } = job;
       const [a, b, c, d] = trainers;
       // Round 0: d attests another tuple than the winner.
-      await commitAndReveal(job, updatesFor(trainers, jobId, 0n));
+      await commitAndReveal(jobs, jobId, updatesFor(trainers, jobId, 0n));
       const tuple = tupleOf("agg0", [0, 1, 2, 3], 4_000n);
       await attestAll(jobs, jobId, 0n, [a, b, c], tuple);
       await attestAll(jobs, jobId, 0n, [d], tupleOf("dissent", [0, 1, 2, 3], 4_000n));
@@ -1647,7 +1762,7 @@ describe("TrainingJobs", () => {
   });
 
   describe("evict", () => {
-    it("returns the stake of a trainer idle IDLE_ROUNDS rounds since max(firstRound, lastRevealRound + 1) and frees its index", async () => {
+    it("returns the stake less IDLE_BPS of a trainer idle IDLE_ROUNDS rounds since max(firstRound, lastRevealRound + 1), frees its index, and the forfeit pays the next successful round", async () => {
       const job = await loadFixture(sixRoundJobFixture);
       const { jobs, jobId, trainers, usdc, outsider, extra } = job;
       const [a, b, c, d] = trainers;
@@ -1658,7 +1773,7 @@ describe("TrainingJobs", () => {
       await mined(jobs.write.join([jobId, STAKE, peerIdOf(e), []], { account: e.address }));
       expect(await jobs.read.getTrainer([jobId, e.address])).to.deep.include({ index: 4n, firstRound: 1n });
       // Round 0: a, b and c reveal, c stays silent; d does nothing.
-      await commitAndReveal(job, updatesFor([a, b, c], jobId, 0n));
+      await commitAndReveal(jobs, jobId, updatesFor([a, b, c], jobId, 0n));
       const tuple0 = tupleOf("agg0", [0, 1], 2_000n);
       await attestAll(jobs, jobId, 0n, [a, b], tuple0);
       await finalizeAfterWindow(job, tuple0);
@@ -1676,22 +1791,32 @@ describe("TrainingJobs", () => {
       expect((await jobs.read.getTrainer([jobId, d.address])).evictable).to.equal(true);
       const callerBefore = await balanceOf(usdc, outsider);
       const dBefore = await balanceOf(usdc, d);
+      // Holding an index idle costs IDLE_BPS of the stake: 1% of 123,456,789 is 1,234,567.89, rounded up.
+      const idle = penaltyOf(STAKE, IDLE_BPS);
+      expect(idle).to.equal(1_234_568n);
       const evicted = await mined(jobs.write.evict([jobId, d.address], { account: outsider.address }));
+      expect(argsOf(evicted, jobs, "TrainerPenalized")).to.deep.equal({
+        jobId,
+        round: 3n,
+        trainer: d.address,
+        reason: PenaltyReason.Idle,
+        amount: idle,
+      });
       expect(argsOf(evicted, jobs, "TrainerEvicted")).to.deep.equal({
         jobId,
         trainer: d.address,
         caller: outsider.address,
         index: 3n,
-        amount: STAKE,
+        amount: STAKE - idle,
       });
-      expect((await balanceOf(usdc, d)) - dBefore).to.equal(STAKE);
+      expect((await balanceOf(usdc, d)) - dBefore).to.equal(STAKE - idle);
       expect(await balanceOf(usdc, outsider)).to.equal(callerBefore);
       expect(await jobs.read.getTrainer([jobId, d.address])).to.deep.include({
         status: TrainerStatus.Withdrawn,
         stake: 0n,
         evictable: false,
       });
-      expect((await stateOf(job)).trainerCount).to.equal(4n);
+      expect(await stateOf(job)).to.deep.include({ trainerCount: 4n, forfeits: idle });
       await expectRevert(jobs.write.evict([jobId, d.address]), "TrainerNotActive", [jobId, d.address, TrainerStatus.Withdrawn]);
       // Index 3 is free: f takes it; d rejoins on the next free index and plays from round 4.
       await mined(jobs.write.join([jobId, STAKE, peerIdOf(f), []], { account: f.address }));
@@ -1699,33 +1824,37 @@ describe("TrainingJobs", () => {
       const rejoined = await mined(jobs.write.join([jobId, STAKE, peerIdOf(d), []], { account: d.address }));
       expect(argsOf(rejoined, jobs, "TrainerJoined")).to.deep.include({ trainer: d.address, index: 5n, firstRound: 4n });
 
-      // Round 4: c is evicted and pays for its silence in round 0 on the way; e gets its whole stake back.
-      await runHonestRound(jobs, jobId, [a, b], { finalizer: outsider });
+      // Round 3: a and b share its reward and d's forfeit.
+      const round3 = await runHonestRound(jobs, jobId, [a, b], { finalizer: outsider });
+      expect(argsOf(round3.finalize, jobs, "RoundFinalized")).to.deep.include({ succeeded: true, reward: REWARD + idle, forfeits: 0n });
+      for (const trainer of [a, b]) expect(await claimed(job, usdc, jobId, trainer, [3n])).to.equal(shareOf(REWARD + idle, 2_000n, 1_000n));
+
+      // Round 4: c is evicted and pays for its silence in round 0 on the way, then IDLE_BPS of the rest; e pays IDLE_BPS.
       const silent = penaltyOf(STAKE, SILENT_BPS);
+      const idleC = penaltyOf(STAKE - silent, IDLE_BPS);
       const cBefore = await balanceOf(usdc, c);
       const evictedC = await mined(jobs.write.evict([jobId, c.address], { account: a.address }));
-      expect(argsOf(evictedC, jobs, "TrainerPenalized")).to.deep.equal({
-        jobId,
-        round: 0n,
-        trainer: c.address,
-        reason: PenaltyReason.Silent,
-        amount: silent,
-      });
+      expect(emitted(evictedC, jobs, "TrainerPenalized").map((event) => event.args)).to.deep.equal([
+        { jobId, round: 0n, trainer: c.address, reason: PenaltyReason.Silent, amount: silent },
+        { jobId, round: 4n, trainer: c.address, reason: PenaltyReason.Idle, amount: idleC },
+      ]);
       expect(argsOf(evictedC, jobs, "TrainerEvicted")).to.deep.include({
         trainer: c.address,
         caller: a.address,
         index: 2n,
-        amount: STAKE - silent,
+        amount: STAKE - silent - idleC,
       });
-      expect((await balanceOf(usdc, c)) - cBefore).to.equal(STAKE - silent);
+      expect((await balanceOf(usdc, c)) - cBefore).to.equal(STAKE - silent - idleC);
       const evictedE = await mined(jobs.write.evict([jobId, e.address], { account: a.address }));
-      expect(argsOf(evictedE, jobs, "TrainerEvicted")).to.deep.include({ trainer: e.address, index: 4n, amount: STAKE });
+      expect(argsOf(evictedE, jobs, "TrainerPenalized")).to.deep.include({ round: 4n, reason: PenaltyReason.Idle, amount: idle });
+      expect(argsOf(evictedE, jobs, "TrainerEvicted")).to.deep.include({ trainer: e.address, index: 4n, amount: STAKE - idle });
+      expect((await stateOf(job)).forfeits).to.equal(silent + idleC + idle);
 
-      // A pending commitment is not idleness (it must be revealed or slashed first).
+      // A pending commitment is not idleness (it must be revealed or slashed first), and it keeps the round open.
       await gotoPhase(jobs, jobId, Phase.Commit);
       await commitAll(jobs, jobId, 4n, updatesFor([f], jobId, 4n));
       await expectRevert(jobs.write.evict([jobId, f.address]), "CommitmentPending", [jobId, f.address, 4n]);
-      await skipRound(job);
+      await finalizeAfterWindow(job);
       await skipRound(job);
       await expectRevert(jobs.write.evict([jobId, b.address]), "JobHasEnded", [jobId]);
     });
@@ -1794,7 +1923,7 @@ describe("TrainingJobs", () => {
       const { jobs, jobId, trainers, usdc, outsider } = job;
       const [a, b, c, d] = trainers;
       const claim = (who: Account, rounds: bigint[]) => jobs.write.claim([jobId, rounds], { account: who.address });
-      await commitAndReveal(job, updatesFor(trainers, jobId, 0n));
+      await commitAndReveal(jobs, jobId, updatesFor(trainers, jobId, 0n));
       // The winning tuple leaves c's update out; d does not attest.
       const tuple0 = tupleOf("agg0", [0, 1, 3], 3_000n);
       await attestAll(jobs, jobId, 0n, [a, b, c], tuple0);
@@ -1825,7 +1954,7 @@ describe("TrainingJobs", () => {
       });
 
       // Round 1: d attests another tuple.
-      await commitAndReveal(job, updatesFor(trainers, jobId, 1n));
+      await commitAndReveal(jobs, jobId, updatesFor(trainers, jobId, 1n));
       const tuple1 = tupleOf("agg1", [0, 1, 2, 3], 4_000n);
       await attestAll(jobs, jobId, 1n, [a, b, c], tuple1);
       await attestAll(jobs, jobId, 1n, [d], tupleOf("dissent", [0, 1, 2, 3], 4_000n));
@@ -1847,7 +1976,7 @@ describe("TrainingJobs", () => {
       const { jobs, jobId, trainers, usdc, sponsor, outsider } = job;
       const [a, b, c] = trainers;
       // Round 0: 1,000 samples each (4,000), attested as 2,000.
-      await commitAndReveal(job, updatesFor(trainers, jobId, 0n));
+      await commitAndReveal(jobs, jobId, updatesFor(trainers, jobId, 0n));
       const understated = tupleOf("agg0", [0, 1, 2, 3], 2_000n);
       await attestAll(jobs, jobId, 0n, trainers, understated);
       await finalizeWith(jobs, jobId, 0n, understated, outsider);
@@ -1859,7 +1988,7 @@ describe("TrainingJobs", () => {
       expect((await jobs.read.getRoundResult([jobId, 0n])).paid).to.equal(REWARD);
 
       // Round 1: attested as 10,000: everyone claims a tenth.
-      await commitAndReveal(job, updatesFor(trainers, jobId, 1n));
+      await commitAndReveal(jobs, jobId, updatesFor(trainers, jobId, 1n));
       const overstated = tupleOf("agg1", [0, 1, 2, 3], 10_000n);
       await attestAll(jobs, jobId, 1n, trainers, overstated);
       await finalizeWith(jobs, jobId, 1n, overstated, outsider);
@@ -1910,7 +2039,11 @@ describe("TrainingJobs", () => {
       await expectRevert(jobs.write.refundRemainder([jobId]), "JobNotEnded", [jobId, 2n, 3n]);
       await expectRevert(jobs.write.publishResult([jobId]), "JobNotEnded", [jobId, 2n, 3n]);
       const late = penaltyOf(STAKE, LATE_REVEAL_BPS);
-      const final = await finalizeWith(jobs, jobId, 2n, x, outsider);
+      // Everyone who revealed on time attested, but b's commitment may still be revealed: no early finalization.
+      const w2 = await jobs.read.getRound([jobId]);
+      expect(w2).to.deep.include({ committedCount: 4n, revealedCount: 2n, lateRevealCount: 1n, attestedCount: 2n, finalizable: false });
+      await expectRevert(finalizeWith(jobs, jobId, 2n, x, outsider), "FinalizeTooEarly", [2n, w2.attestEnd]);
+      const final = await finalizeAfterWindow(job, x);
       const endedAt = await timestampOf(final);
       // The round has a leader but fails: the forfeit is not paid to its attesters, it waits (and no round is left).
       expect(argsOf(final, jobs, "RoundFinalized")).to.deep.include({
@@ -1919,8 +2052,10 @@ describe("TrainingJobs", () => {
         reward: 0n,
         carry: 2n * REWARD,
         forfeits: late,
-        early: true,
+        early: false,
       });
+      // A tie of two tuples: no majority, so neither side pays LOSING_BPS.
+      expect((await jobs.read.getRoundResult([jobId, 2n])).leaderMajority).to.equal(false);
       await expectRevert(jobs.write.claim([jobId, [2n]], { account: c.address }), "RoundFailed", [2n]);
       // After the end, b's missing reveal is slashed at once: its stake joins the forfeits.
       const slashed = await mined(jobs.write.slash([jobId, 2n, b.address], { account: outsider.address }));
