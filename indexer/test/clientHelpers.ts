@@ -157,10 +157,10 @@ export function clientHelperTests(context: () => ClientHelperContext): void {
         trainerCount: 4,
         joinCount: 5,
         forfeits: 0n,
-        penalized: 389_800n,
-        penaltyCount: 4,
+        penalized: 399_800n,
+        penaltyCount: 5,
         slashed: 2_700_000n,
-        rewardClaimed: 465_570_000n,
+        rewardClaimed: 465_580_000n,
         swept: 77_520_000n,
         refunded: 37_500_000n,
         burned: 19_800n,
@@ -180,7 +180,7 @@ export function clientHelperTests(context: () => ClientHelperContext): void {
         [0, "succeeded", 100_050_000n, true, 40_020_000n],
         [1, "succeeded", 100_000_000n, false, 37_500_000n],
         [2, "failed", 0n, false, null],
-        [3, "succeeded", 243_040_000n, false, null],
+        [3, "succeeded", 243_050_000n, false, null],
         [4, "succeeded", 100_000_000n, false, null],
       ]);
       const [round0, round1, round2] = rounds.items;
@@ -222,7 +222,7 @@ export function clientHelperTests(context: () => ClientHelperContext): void {
       const t1 = await getTrainerEarnings(client, { account: getAddress(scenario.actors.t1) });
       expect(t1).to.deep.equal({
         account: lower(scenario.actors.t1),
-        earnings: [{ token: usd, decimals: 6, trainingRewards: 365_570_000n, total: 365_570_000n }],
+        earnings: [{ token: usd, decimals: 6, trainingRewards: 365_580_000n, total: 365_580_000n }],
         stakes: [{ token: usd, decimals: 6, staked: 0n, deposited: 2_000_000n, withdrawn: 1_960_200n, slashed: 0n, penalized: 39_800n }],
         jobs: [
           {
@@ -232,7 +232,7 @@ export function clientHelperTests(context: () => ClientHelperContext): void {
             stake: 0n,
             weight: 0n,
             firstRound: 0,
-            rewardClaimed: 365_570_000n,
+            rewardClaimed: 365_580_000n,
             claimCount: 3,
             samplesRevealed: 2_800n,
             penalized: 39_800n,

@@ -502,7 +502,7 @@ describe("indexer", function () {
           earning(dave, dai, { sales: (4n * ONE).toString() }),
           // T1 claimed rounds 0, 1 and 3, T4 round 4; T2 and T3 never claimed (their shares were swept). Slashing pays
           // its caller nothing.
-          earning(t1, usd, { trainingRewards: "365570000" }, 3),
+          earning(t1, usd, { trainingRewards: "365580000" }, 3),
           earning(t4, usd, { trainingRewards: "100000000" }),
           earning(dave, usd, { protocolFees: "5000" }),
           earning(bob, usd, { sales: "1000000" }),
@@ -783,14 +783,16 @@ describe("indexer", function () {
       lateT3R0: bps(JOB.stakes.t3, 500n), // T3's late reveal in round 0: 5%
       losingT2R1: bps(JOB.stakes.t2, 1_000n), // T2 attested the losing tuple of round 1: 10%
       silentT1R2: bps(JOB.stakes.t1, 100n), // T1 revealed in round 2 and did not attest: 1%
+      idleT4R3: bps(JOB.stakes.t4, 100n), // T4 evicted in round 3 after idling: 1%
     };
     const STAKE = {
       t1AfterR2: JOB.stakes.t1 - PENALTY.silentT1R2,
       t2AfterR1: JOB.stakes.t2 - PENALTY.losingT2R1, // slashed whole in round 2
       t3AfterR0: JOB.stakes.t3 - PENALTY.lateT3R0,
+      t4Evicted: JOB.stakes.t4 - PENALTY.idleT4R3,
     };
     const silentT1R4 = bps(STAKE.t1AfterR2, 100n); // settled by T1's withdrawal after the end: burned
-    const penalized = PENALTY.lateT3R0 + PENALTY.losingT2R1 + PENALTY.silentT1R2 + silentT1R4;
+    const penalized = PENALTY.lateT3R0 + PENALTY.losingT2R1 + PENALTY.silentT1R2 + PENALTY.idleT4R3 + silentT1R4;
     // Round 0's reward takes the forfeits waiting at its finalization; round 2 failed (its reward went to the carry), and
     // round 0's unpaid share was swept (to the carry and the forfeits) in round 3, which takes the carry and the forfeits.
     const rewardR0 = JOB.rewardPerRound + PENALTY.lateT3R0;
@@ -807,7 +809,7 @@ describe("indexer", function () {
     const REWARD = {
       r0: rewardR0,
       r1: JOB.rewardPerRound,
-      r3: 2n * JOB.rewardPerRound + SWEPT.r0 + PENALTY.losingT2R1 + STAKE.t2AfterR1 + PENALTY.silentT1R2,
+      r3: 2n * JOB.rewardPerRound + SWEPT.r0 + PENALTY.losingT2R1 + STAKE.t2AfterR1 + PENALTY.silentT1R2 + PENALTY.idleT4R3,
       r4: JOB.rewardPerRound,
     };
     const WEIGHT = {
@@ -826,6 +828,7 @@ describe("indexer", function () {
         PENALTY.lateT3R0,
         PENALTY.losingT2R1,
         PENALTY.silentT1R2,
+        PENALTY.idleT4R3,
         silentT1R4,
       ]);
       expect(events("RoundFinalized").map((log) => log.args.reward)).to.deep.equal([REWARD.r0, REWARD.r1, 0n, REWARD.r3, REWARD.r4]);
@@ -897,7 +900,7 @@ describe("indexer", function () {
           carry: "0",
           forfeits: "0",
           penalized: text(penalized),
-          penaltyCount: 4,
+          penaltyCount: 5,
           slashed: text(STAKE.t2AfterR1),
           rewardClaimed: text(rewardClaimed),
           swept: text(SWEPT.r0 + SWEPT.r1),
@@ -1133,6 +1136,9 @@ describe("indexer", function () {
           revealCount: 1,
           attestCount: 1,
           tupleCount: 1,
+          // T4's eviction for idling.
+          penaltyCount: 1,
+          penalized: text(PENALTY.idleT4R3),
           revealedWeight: text(WEIGHT.t1AfterR2),
           revealedSamples: text(samples.t1r3),
           attestedWeight: text(WEIGHT.t1AfterR2),
@@ -1389,6 +1395,7 @@ describe("indexer", function () {
         penaltyOf(0, t3, "lateReveal", PENALTY.lateT3R0, "revealT3R0"),
         penaltyOf(1, t2, "losingTuple", PENALTY.losingT2R1, "commitT2R2"),
         penaltyOf(2, t1, "silent", PENALTY.silentT1R2, "commitT1R3"),
+        penaltyOf(3, t4, "idle", PENALTY.idleT4R3, "evictT4"),
         penaltyOf(4, t1, "silent", silentT1R4, "withdrawT1"),
       ]);
       expect(data.lateReveals.items).to.deep.equal([
@@ -1423,14 +1430,14 @@ describe("indexer", function () {
           trainer: lower(t4),
           caller: lower(dave),
           index: 3,
-          amount: text(JOB.stakes.t4),
+          amount: text(STAKE.t4Evicted),
           block: block("evictT4"),
           transaction: tx("evictT4"),
           trainerInfo: { account: lower(t4) },
         },
       ]);
       expect(data.job).to.deep.equal({
-        penalties: { totalCount: 4 },
+        penalties: { totalCount: 5 },
         sweeps: { totalCount: 2 },
         evictions: { totalCount: 1 },
         withdrawals: { totalCount: 3 },
@@ -1447,10 +1454,10 @@ describe("indexer", function () {
         joinCount: 2,
         evictionCount: 1,
         deposited: text(JOB.stakes.t4 + JOB.stakes.t4Again),
-        withdrawn: text(JOB.stakes.t4 + JOB.stakes.t4Again),
+        withdrawn: text(STAKE.t4Evicted + JOB.stakes.t4Again),
         joinedAtBlock: block("rejoinT4"),
         joinedAtTransaction: tx("rejoinT4"),
-        evictions: { items: [{ index: 3, amount: text(JOB.stakes.t4) }] },
+        evictions: { items: [{ index: 3, amount: text(STAKE.t4Evicted) }] },
         withdrawals: { items: [{ index: 1, amount: text(JOB.stakes.t4Again), block: block("withdrawT4") }] },
       });
       const rejoined = parseEventLogs({ abi: trainingJobsAbi, eventName: "TrainerJoined", logs: receipt("rejoinT4").logs })[0]!.args;
@@ -1567,14 +1574,15 @@ describe("indexer", function () {
           revealCount: 1,
           attestCount: 1,
           claimCount: 1,
-          penaltyCount: 0,
+          // Its eviction's idle penalty (the totals go on across memberships).
+          penaltyCount: 1,
           samplesRevealed: text(samples.t4r4),
           rewardClaimed: text(REWARD.r4),
           deposited: text(JOB.stakes.t4 + JOB.stakes.t4Again),
-          withdrawn: text(JOB.stakes.t4 + JOB.stakes.t4Again),
-          penalized: "0",
+          withdrawn: text(STAKE.t4Evicted + JOB.stakes.t4Again),
+          penalized: text(PENALTY.idleT4R3),
           joinedAtBlock: block("rejoinT4"),
-          penalties: { totalCount: 0 },
+          penalties: { totalCount: 1 },
         },
       ]);
       expect(data.trainers.items[0].peerId).to.match(/^12D3KooW/);
@@ -1611,7 +1619,11 @@ describe("indexer", function () {
           stakeOf(t1, { deposited: JOB.stakes.t1, withdrawn: STAKE.t1AfterR2 - silentT1R4, penalized: PENALTY.silentT1R2 + silentT1R4 }),
           stakeOf(t2, { deposited: JOB.stakes.t2, slashed: STAKE.t2AfterR1, penalized: PENALTY.losingT2R1 }),
           stakeOf(t3, { deposited: JOB.stakes.t3, withdrawn: STAKE.t3AfterR0, penalized: PENALTY.lateT3R0 }),
-          stakeOf(t4, { deposited: JOB.stakes.t4 + JOB.stakes.t4Again, withdrawn: JOB.stakes.t4 + JOB.stakes.t4Again }),
+          stakeOf(t4, {
+            deposited: JOB.stakes.t4 + JOB.stakes.t4Again,
+            withdrawn: STAKE.t4Evicted + JOB.stakes.t4Again,
+            penalized: PENALTY.idleT4R3,
+          }),
         ].sort((a, b) => a.account.localeCompare(b.account)),
       );
     });

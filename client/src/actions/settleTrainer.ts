@@ -26,7 +26,7 @@ export type SettleTrainerErrorType = WriteActionErrorType;
 /**
  * Takes the penalty a trainer's last on-time reveal earned, once its round is final (anyone): SILENT_BPS of its stake
  * for not attesting in a round whose attest window ran out, LOSING_BPS for attesting another tuple than a successful
- * round's winner. The forfeit goes to the next successful round's winners. Commits, withdrawals and evictions settle on
+ * round's winner (or than a failed round's leader that held more than half of the attested weight). The forfeit goes to the next successful round's winners. Commits, withdrawals and evictions settle on
  * the way; NothingToSettle when there is nothing left to settle.
  */
 export async function settleTrainer(client: MyceliumClient, parameters: SettleTrainerParameters): Promise<SettleTrainerReturnType> {

@@ -250,63 +250,75 @@ describe("training actions against a devnet", function () {
       expect((await getTrainer(trainers[2]!, { jobId })).pendingRound).to.equal(0n);
     });
 
-    it("attests one aggregate; once everyone who revealed attested, anyone finalizes early with the leading tuple", async () => {
-      await chain.get().time.advanceBy(WINDOW);
-      const aggregateCid = await uniqueCid("aggregate 0");
-      const tuple = { jobId, aggregateCid, includedMask: inclusionMask([0, 1]), includedSamples: samples[0]! + samples[1]! };
-      const first = await attestAggregate(trainers[0]!, tuple);
-      expect(first).to.deep.include({ tupleId: 1n, tupleWeight: 65_536n, leaderTupleId: 1n });
-      // Half of the revealed weight is behind the leader: the other half could still overturn it.
-      expect((await getRound(sponsor, { jobId })).finalizable).to.equal(false);
-      const second = await attestAggregate(trainers[1]!, tuple);
-      expect(second).to.deep.include({ tupleWeight: 131_072n, leaderTupleId: 1n });
-      const round = await getRound(sponsor, { jobId });
-      expect(round).to.deep.include({
-        phase: "attest",
-        finalizable: true,
-        leaderTupleId: 1n,
-        leaderWeight: 131_072n,
-        revealedWeight: 131_072n,
-        attestedWeight: 131_072n,
-        revealedCount: 2n,
-        attestedCount: 2n,
-      });
-
-      const finalized = await finalizeRound(keeper, { jobId });
-      expect(finalized).to.deep.include({
-        round: 0n,
-        succeeded: true,
-        reward: usdc("10"),
-        includedSamples: 300n,
-        leaderTupleId: 1n,
-        early: true,
-      });
-      expect(finalized.aggregateCid!.equals(aggregateCid)).to.equal(true);
-      expect(finalized.nextSeed).to.match(/^0x[0-9a-f]{64}$/);
-      const seedOf = (round: number, modelCid: typeof aggregateCid) =>
-        computeRoundSeed({
-          chainId: chain.get().devnet.chainId,
-          contract: chain.get().devnet.deployment.contracts.TrainingJobs!.address,
-          jobId,
-          round,
-          modelCid,
+    it(
+      "attests one aggregate; though everyone who revealed attested, nobody finalizes while a commitment is unrevealed " +
+        "(its late reveal must stay possible); after the attest window anyone finalizes with the leading tuple",
+      async () => {
+        await chain.get().time.advanceBy(WINDOW);
+        const aggregateCid = await uniqueCid("aggregate 0");
+        const tuple = { jobId, aggregateCid, includedMask: inclusionMask([0, 1]), includedSamples: samples[0]! + samples[1]! };
+        const first = await attestAggregate(trainers[0]!, tuple);
+        expect(first).to.deep.include({ tupleId: 1n, tupleWeight: 65_536n, leaderTupleId: 1n });
+        // Half of the revealed weight is behind the leader: the other half could still overturn it.
+        expect((await getRound(sponsor, { jobId })).finalizable).to.equal(false);
+        const second = await attestAggregate(trainers[1]!, tuple);
+        expect(second).to.deep.include({ tupleWeight: 131_072n, leaderTupleId: 1n });
+        const round = await getRound(sponsor, { jobId });
+        expect(round).to.deep.include({
+          phase: "attest",
+          finalizable: false,
+          leaderTupleId: 1n,
+          leaderWeight: 131_072n,
+          revealedWeight: 131_072n,
+          attestedWeight: 131_072n,
+          revealedCount: 2n,
+          attestedCount: 2n,
+          committedCount: 3n,
+          lateRevealCount: 0n,
         });
-      expect(finalized.nextSeed).to.equal(seedOf(1, aggregateCid));
-      expect((await getRound(sponsor, { jobId })).seed).to.equal(seedOf(1, aggregateCid));
-      const result = await getRoundResult(sponsor, { jobId, round: 0 });
-      expect(result).to.deep.include({
-        status: "succeeded",
-        includedMask: 3n,
-        leaderTupleId: 1n,
-        reward: usdc("10"),
-        paid: 0n,
-        finalizedEarly: true,
-      });
-      expect(result.aggregateCid!.equals(aggregateCid)).to.equal(true);
-      const model = await getCurrentModel(sponsor, { jobId });
-      expect(model.round).to.equal(0n);
-      expect(model.cid.equals(aggregateCid)).to.equal(true);
-    });
+        // Trainer 2 committed and may still reveal late until the attest window closes: no early finalization.
+        const tooEarly = await rejection(finalizeRound(keeper, { jobId }));
+        expect((tooEarly as ContractRevertedError<"FinalizeTooEarly">).args.finalizableAt).to.equal(round.attestEnd);
+        expect(tooEarly.message).to.contain("cannot be finalized before");
+
+        await chain.get().time.advanceBy(WINDOW);
+        expect((await getRound(sponsor, { jobId })).finalizable).to.equal(true);
+        const finalized = await finalizeRound(keeper, { jobId });
+        expect(finalized).to.deep.include({
+          round: 0n,
+          succeeded: true,
+          reward: usdc("10"),
+          includedSamples: 300n,
+          leaderTupleId: 1n,
+          early: false,
+        });
+        expect(finalized.aggregateCid!.equals(aggregateCid)).to.equal(true);
+        expect(finalized.nextSeed).to.match(/^0x[0-9a-f]{64}$/);
+        const seedOf = (round: number, modelCid: typeof aggregateCid) =>
+          computeRoundSeed({
+            chainId: chain.get().devnet.chainId,
+            contract: chain.get().devnet.deployment.contracts.TrainingJobs!.address,
+            jobId,
+            round,
+            modelCid,
+          });
+        expect(finalized.nextSeed).to.equal(seedOf(1, aggregateCid));
+        expect((await getRound(sponsor, { jobId })).seed).to.equal(seedOf(1, aggregateCid));
+        const result = await getRoundResult(sponsor, { jobId, round: 0 });
+        expect(result).to.deep.include({
+          status: "succeeded",
+          includedMask: 3n,
+          leaderTupleId: 1n,
+          reward: usdc("10"),
+          paid: 0n,
+          finalizedEarly: false,
+        });
+        expect(result.aggregateCid!.equals(aggregateCid)).to.equal(true);
+        const model = await getCurrentModel(sponsor, { jobId });
+        expect(model.round).to.equal(0n);
+        expect(model.cid.equals(aggregateCid)).to.equal(true);
+      },
+    );
 
     it("slashes the trainer that never revealed: its whole stake goes to the forfeits, nothing to the caller", async () => {
       const before = await balanceOf(devnetAccount(5).address);
@@ -391,7 +403,7 @@ describe("training actions against a devnet", function () {
       expect((await withdrawStake(trainers[0]!, { jobId })).amount).to.equal(usdc("5"));
     });
 
-    it("settleTrainer takes a silent revealer's penalty; evictTrainer returns an idle trainer's stake and frees its index", async () => {
+    it("settleTrainer takes a silent revealer's penalty; evictTrainer returns an idle trainer's stake less IDLE_BPS and frees its index", async () => {
       const { jobId } = await createJob(sponsor, { ...(await jobParameters()), numRounds: 5 });
       for (const [index, trainer] of trainers.slice(0, 2).entries())
         await joinJob(trainer, { jobId, peerId: new Uint8Array([0, 36, 8, 1, 18, 32, 40 + index]) });
@@ -430,8 +442,10 @@ describe("training actions against a devnet", function () {
       expect((await getTrainer(trainers[0]!, { jobId })).evictable).to.equal(true);
       const before = await balanceOf(trainers[0]!.account.address);
       const evicted = await evictTrainer(keeper, { jobId, trainer: trainers[0]!.account.address });
-      expect(evicted).to.deep.include({ index: 0n, amount: usdc("5") });
-      expect(await balanceOf(trainers[0]!.account.address)).to.equal(before + usdc("5"));
+      // Eviction costs IDLE_BPS (1%) of the stake, so holding an index while idle is never free.
+      expect(evicted).to.deep.include({ index: 0n, amount: usdc("4.95") });
+      expect(evicted.penalties).to.deep.equal([{ round: 4n, reason: "idle", amount: usdc("0.05") }]);
+      expect(await balanceOf(trainers[0]!.account.address)).to.equal(before + usdc("4.95"));
       expect((await getTrainer(trainers[0]!, { jobId })).status).to.equal("withdrawn");
     });
 

@@ -39,6 +39,11 @@ const ATTEST_MARGIN_MS = 1_500;
 /** Spacing of finalize attempts by trainer index, so that not every trainer sends one. */
 const FINALIZE_STAGGER_MS = 400;
 
+/** Until when an honest trainer holds back an early finalization for revealers that have not attested yet. */
+function attestGraceEnd(round: Pick<Round, "revealEnd" | "attestEnd">): bigint {
+  return round.revealEnd + (round.attestEnd - round.revealEnd) / 2n;
+}
+
 export class RoundPlayer {
   /** True until the first round this run plays: it reports where a restarted trainer resumes. */
   private resuming: boolean;
@@ -363,6 +368,13 @@ export class RoundPlayer {
       if (state.round > round.round || state.phase === "ended" || state.phase === "cancelled") break;
       if (!state.finalizable) {
         await sleep(Math.max(50, Math.min(poll, session.clock.localMs(round.attestEnd) - Date.now() + 50)), session.signal);
+        continue;
+      }
+      if (state.attestedCount < state.revealedCount && session.clock.until(attestGraceEnd(round)) > 0) {
+        // The outcome is fixed, but a revealer that has not attested yet loses its reward if the round is finalized
+        // now: an honest trainer that aggregates more slowly than the others would. Give it half of the attest
+        // window (a silent revealer delays the round by at most that; everyone attested ends the wait at once).
+        await sleep(Math.max(50, Math.min(poll, session.clock.localMs(attestGraceEnd(round)) - Date.now() + 50)), session.signal);
         continue;
       }
       if (!waited) {
