@@ -58,7 +58,8 @@ const MEAN_RULE: AggregationRule = { rule: "mean", robustK: null, trimFraction: 
 const BYZANTINE_TRAINERS = [1, 5];
 const LOOP_TRAINERS = 4;
 const LOOP_ROUNDS = 3;
-const LOOP_WINDOWS = { commit: 40, reveal: 3, attest: 10 };
+/** The reveal window is the devnet deployment's minimum window (TrainingJobs v2 refuses shorter ones). */
+const LOOP_WINDOWS = { commit: 40, reveal: 5, attest: 10 };
 /** Byzantine noise: per-coordinate standard deviation as a multiple of an honest update's RMS step. */
 const NOISE_SCALE = 100;
 const LOCAL: LocalTrainingConfig = {

@@ -76,15 +76,18 @@ export function aggregateUpdates(params: AggregateParameters): AggregationResult
   const updates = checkUpdates(params.updates);
 
   const verdicts = new Map<number, UpdateVerdict>();
-  const candidates: { trainerIndex: number; samples: number; weights: readonly Float32Array[] }[] = [];
+  const candidates: Candidate[] = [];
+  const seen = new EqualityIndex(base);
   for (const update of updates) {
-    const exclusion = screen(update, base, candidates);
+    const exclusion = screen(update, base, seen);
     if (exclusion !== null) {
       verdicts.set(update.trainerIndex, { trainerIndex: update.trainerIndex, included: false, distance: null, ...exclusion });
       continue;
     }
     const accepted = update as { trainerIndex: number; samples: number | bigint; weights: readonly Float32Array[] };
-    candidates.push({ trainerIndex: accepted.trainerIndex, samples: Number(accepted.samples), weights: accepted.weights });
+    const candidate = { trainerIndex: accepted.trainerIndex, samples: Number(accepted.samples), weights: accepted.weights };
+    candidates.push(candidate);
+    seen.add(candidate);
   }
 
   let included = candidates;
@@ -151,10 +154,12 @@ export function aggregateUpdates(params: AggregateParameters): AggregationResult
   };
 }
 
+type Candidate = { trainerIndex: number; samples: number; weights: readonly Float32Array[] };
+
 function screen(
   update: AggregationUpdate,
   base: readonly Float32Array[],
-  earlier: readonly { trainerIndex: number; weights: readonly Float32Array[] }[],
+  earlier: EqualityIndex,
 ): { reason: ExclusionReason; detail: string } | null {
   if ("unavailable" in update) return { reason: "unavailable", detail: `update unavailable: ${update.unavailable}` };
   const samples = update.samples;
@@ -190,25 +195,74 @@ function screen(
       if (value - value !== 0) return { reason: "non-finite", detail: `weight tensor ${t} value ${j} is ${value}` };
     }
   }
-  if (equalWeights(weights, base)) return { reason: "base-equal", detail: "identical to the base model: no training was done" };
-  for (const other of earlier) {
-    if (equalWeights(weights, other.weights))
-      return { reason: "duplicate", detail: `identical to the update of trainer ${other.trainerIndex}` };
-  }
+  const equal = earlier.find(weights);
+  if (equal === "base") return { reason: "base-equal", detail: "identical to the base model: no training was done" };
+  if (equal !== null) return { reason: "duplicate", detail: `identical to the update of trainer ${equal.trainerIndex}` };
   return null;
+}
+
+/**
+ * The base and the updates still in the running, bucketed by a hash of their values (-0 hashed as 0), so that finding an
+ * equal one compares whole tensors only within a bucket: linear in the input however many updates differ only in
+ * their last value.
+ */
+class EqualityIndex {
+  readonly #buckets = new Map<number, (Candidate | "base")[]>();
+  readonly #base: readonly Float32Array[];
+
+  constructor(base: readonly Float32Array[]) {
+    this.#base = base;
+    this.#bucket(hashWeights(base)).push("base");
+  }
+
+  add(candidate: Candidate): void {
+    this.#bucket(hashWeights(candidate.weights)).push(candidate);
+  }
+
+  /** The base or the earliest update in the running that is numerically equal to `weights`, else null. */
+  find(weights: readonly Float32Array[]): Candidate | "base" | null {
+    for (const entry of this.#buckets.get(hashWeights(weights)) ?? []) {
+      if (equalWeights(weights, entry === "base" ? this.#base : entry.weights)) return entry;
+    }
+    return null;
+  }
+
+  #bucket(hash: number): (Candidate | "base")[] {
+    let bucket = this.#buckets.get(hash);
+    if (bucket === undefined) {
+      bucket = [];
+      this.#buckets.set(hash, bucket);
+    }
+    return bucket;
+  }
+}
+
+/** FNV-1a over the float32 bit patterns, with -0 as 0 (equality is numeric). */
+function hashWeights(weights: readonly Float32Array[]): number {
+  let hash = 0x811c9dc5;
+  for (const tensor of weights) {
+    hash = Math.imul(hash ^ tensor.length, 0x01000193);
+    const bits = bitsOf(tensor);
+    for (let j = 0; j < bits.length; j++) {
+      const word = bits[j]!;
+      hash = Math.imul(hash ^ (word === SIGN ? 0 : word), 0x01000193);
+    }
+  }
+  return hash >>> 0;
 }
 
 /** Euclidean distance of each update to the coordinate-wise median of all of them. */
 function distancesToMedian(updates: readonly (readonly Float32Array[])[], base: readonly Float32Array[]): Float64Array {
   const n = updates.length;
   const squared = new Float64Array(n);
-  const column = new Float64Array(n);
+  const keys = new Float64Array(n);
   for (let t = 0; t < base.length; t++) {
     const tensors = updates.map((update) => update[t]!);
+    const bits = tensors.map(bitsOf);
     const length = base[t]!.length;
     for (let j = 0; j < length; j++) {
-      for (let i = 0; i < n; i++) column[i] = tensors[i]![j]!;
-      const median = medianOf(column);
+      for (let i = 0; i < n; i++) keys[i] = orderKey(bits[i]![j]!, i);
+      const median = medianOfKeys(keys);
       for (let i = 0; i < n; i++) {
         const diff = tensors[i]![j]! - median;
         squared[i] = squared[i]! + diff * diff;
@@ -222,22 +276,114 @@ function distancesToMedian(updates: readonly (readonly Float32Array[])[], base: 
 
 /** Median of finite values (sorts `values` in place): the middle one, or the mean of the two middle ones. */
 function medianOf(values: Float64Array): number {
-  insertionSort(values);
+  values.sort();
   const n = values.length;
   const mid = n >> 1;
   return n % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
 }
 
-function insertionSort(values: Float64Array): void {
-  for (let i = 1; i < values.length; i++) {
-    const value = values[i]!;
+/**
+ * Median of the values behind order keys (reorders `keys`): the middle value, or the mean of the two middle values.
+ * Which of two equal values is "the middle one" cannot change the result, and a zero's sign only reaches the distances
+ * squared, so this gives the same numbers as sorting the values.
+ */
+function medianOfKeys(keys: Float64Array): number {
+  const n = keys.length;
+  const mid = n >> 1;
+  select(keys, 0, n, mid);
+  const upper = keyValue(keys[mid]!);
+  if (n % 2 === 1) return upper;
+  let below = keys[0]!;
+  for (let i = 1; i < mid; i++) if (keys[i]! > below) below = keys[i]!;
+  return (keyValue(below) + upper) / 2;
+}
+
+// Order keys: a float32 value (by its bit pattern) and a position below 2^16 in one float64 that compares as (value,
+// position), with -0 taken as +0 (the rule compares numerically). Keys are distinct, and exact: the value's
+// order-preserving 32 bits times 2^16 plus the position stays below 2^48.
+const keyScratch = new Float32Array(1);
+const keyBits = new Uint32Array(keyScratch.buffer);
+const POSITIONS = 65536;
+const SIGN = 0x80000000;
+
+/** The bit patterns of a tensor's values, without copying. */
+function bitsOf(tensor: Float32Array): Uint32Array {
+  return new Uint32Array(tensor.buffer, tensor.byteOffset, tensor.length);
+}
+
+function orderKey(bits: number, position: number): number {
+  // Negative values: all bits flipped (larger magnitudes first); positive ones and zeros (-0 as +0): the sign bit set.
+  const ordered = bits > SIGN ? ~bits >>> 0 : bits === SIGN ? SIGN : bits + SIGN;
+  return ordered * POSITIONS + position;
+}
+
+function keyValue(key: number): number {
+  const ordered = Math.floor(key / POSITIONS);
+  keyBits[0] = ordered >= SIGN ? ordered - SIGN : ~ordered >>> 0;
+  return keyScratch[0]!;
+}
+
+function keyPosition(key: number): number {
+  return key % POSITIONS;
+}
+
+/**
+ * Reorders the distinct keys of `keys[lo, hi)` so that `keys[k]` holds the key of rank k, smaller ones before it and
+ * larger ones after (quickselect with a median-of-three pivot, short ranges by insertion): linear on average. Values
+ * come from trainers, so a range that resists partitioning (a crafted input) is sorted natively instead, which bounds
+ * the worst case at O(n log n).
+ */
+function select(keys: Float64Array, lo: number, hi: number, k: number): void {
+  let left = lo;
+  let right = hi - 1;
+  let budget = 2 * (32 - Math.clz32(hi - lo)) + 4;
+  while (right > left) {
+    if (right - left < 16) {
+      insertionSort(keys, left, right);
+      return;
+    }
+    if (budget-- === 0) {
+      keys.subarray(left, right + 1).sort();
+      return;
+    }
+    // Median of three as the pivot, moved to the end; then a branch-free Lomuto partition (the comparisons are
+    // unpredictable on real data, so no branch depends on them).
+    const mid = (left + right) >>> 1;
+    if (keys[mid]! < keys[left]!) swap(keys, mid, left);
+    if (keys[right]! < keys[left]!) swap(keys, right, left);
+    if (keys[mid]! < keys[right]!) swap(keys, mid, right);
+    const pivot = keys[right]!;
+    let store = left;
+    for (let i = left; i < right; i++) {
+      const key = keys[i]!;
+      keys[i] = keys[store]!;
+      keys[store] = key;
+      store += +(key < pivot);
+    }
+    keys[right] = keys[store]!;
+    keys[store] = pivot;
+    if (k < store) right = store - 1;
+    else if (k > store) left = store + 1;
+    else return;
+  }
+}
+
+function insertionSort(keys: Float64Array, left: number, right: number): void {
+  for (let i = left + 1; i <= right; i++) {
+    const key = keys[i]!;
     let j = i - 1;
-    while (j >= 0 && values[j]! > value) {
-      values[j + 1] = values[j]!;
+    while (j >= left && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
       j--;
     }
-    values[j + 1] = value;
+    keys[j + 1] = key;
   }
+}
+
+function swap(keys: Float64Array, a: number, b: number): void {
+  const value = keys[a]!;
+  keys[a] = keys[b]!;
+  keys[b] = value;
 }
 
 /** Step 3: the sample-weighted mean after trimming `trim` values at each end of every coordinate. */
@@ -264,36 +410,30 @@ function weightedTrimmedMean(
     }
     return out;
   }
-  const order = new Int32Array(n);
+  const keys = new Float64Array(n);
   const kept = new Uint8Array(n);
   for (let t = 0; t < base.length; t++) {
     const tensors = updates.map((update) => update[t]!);
+    const bits = tensors.map(bitsOf);
     const target = out[t]!;
     for (let j = 0; j < target.length; j++) {
-      // Order positions (already in ascending trainer index) by value; insertion sort is stable, so ties keep
-      // trainer-index order.
-      for (let i = 0; i < n; i++) order[i] = i;
-      for (let i = 1; i < n; i++) {
-        const position = order[i]!;
-        const value = tensors[position]![j]!;
-        let k = i - 1;
-        while (k >= 0 && tensors[order[k]!]![j]! > value) {
-          order[k + 1] = order[k]!;
-          k--;
-        }
-        order[k + 1] = position;
-      }
+      // Positions are in ascending trainer index, so keys order by value and then by trainer index. Two selections
+      // put the `trim` smallest first and the `trim` largest last (2 trim < n since trimFraction < 0.5).
+      for (let i = 0; i < n; i++) keys[i] = orderKey(bits[i]![j]!, i);
+      select(keys, 0, n, trim);
+      select(keys, trim, n, n - trim);
       kept.fill(1);
       for (let k = 0; k < trim; k++) {
-        kept[order[k]!] = 0;
-        kept[order[n - 1 - k]!] = 0;
+        kept[keyPosition(keys[k]!)] = 0;
+        kept[keyPosition(keys[n - 1 - k]!)] = 0;
       }
+      // No branch on `kept`: a dropped update adds ±0, which changes no sum (one that starts at +0 is never -0).
       let numerator = 0;
       let denominator = 0;
       for (let i = 0; i < n; i++) {
-        if (kept[i] === 0) continue;
-        numerator += samples[i]! * tensors[i]![j]!;
-        denominator += samples[i]!;
+        const keep = kept[i]!;
+        numerator += keep * (samples[i]! * tensors[i]![j]!);
+        denominator += keep * samples[i]!;
       }
       target[j] = canonical(numerator / denominator);
     }
