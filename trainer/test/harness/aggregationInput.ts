@@ -34,14 +34,14 @@ export function decodeAggregationInput(text: string): AggregateParameters {
   };
 }
 
-function toBase64(values: Float32Array): string {
+export function toBase64(values: Float32Array): string {
   const bytes = new Uint8Array(values.length * 4);
   const view = new DataView(bytes.buffer);
   for (const [i, value] of values.entries()) view.setFloat32(i * 4, value, true);
   return Buffer.from(bytes).toString("base64");
 }
 
-function fromBase64(text: string): Float32Array {
+export function fromBase64(text: string): Float32Array {
   const bytes = Buffer.from(text, "base64");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const values = new Float32Array(bytes.length / 4);

@@ -57,3 +57,43 @@ export function honestRoundFixture(): Promise<HonestRound> {
   })();
   return honestRound;
 }
+
+export type AuditFixture = {
+  /** A base model (the round's global model). */
+  base: LayersModelDefinition;
+  /** Trainer i's assigned shards of the blobs task, concatenated. */
+  dataOf(trainerIndex: number): TensorDataset;
+  /** The spec's hyperparameters with trainer i's shuffle seed, for `steps` optimizer steps. */
+  configOf(trainerIndex: number, steps: number): LocalTrainingConfig;
+};
+
+/**
+ * What a replay audit needs, rebuilt identically in any process: the blobs task cut into 24 shards, four assigned to
+ * each trainer, and a base model (trained two epochs from initialization, so updates are steps of a model in
+ * progress, not of a fresh one). Pass `base` to use the base weights of another process.
+ */
+export async function auditFixture(base?: LayersModelDefinition): Promise<AuditFixture> {
+  const data = generateBlobsDataset({ seed: 5, samples: 2400 });
+  const shards = splitIntoShards(data, 100);
+  const configOf = (trainerIndex: number, steps: number): LocalTrainingConfig => ({
+    ...blobsConfig,
+    local: { unit: "steps", count: steps },
+    seed: 1_000 + trainerIndex,
+  });
+  let model = base;
+  if (model === undefined) {
+    const initial = await initializeModel({ topology: blobsTopology(), seed: 11 });
+    const warm = await trainLocally({ model: initial, data, config: { ...blobsConfig, local: { unit: "epochs", count: 2 } } });
+    model = { ...initial, weights: warm.weights };
+  }
+  return {
+    base: model,
+    dataOf: (trainerIndex) =>
+      concatDatasets(
+        assignShards({ roundSeed: `0x${"22".repeat(32)}`, trainerIndex, shardCount: shards.length, shardsPerTrainer: 4 }).map(
+          (s) => shards[s]!,
+        ),
+      ),
+    configOf,
+  };
+}
