@@ -79,15 +79,16 @@ export function aggregateUpdates(params: AggregateParameters): AggregationResult
   const candidates: Candidate[] = [];
   const seen = new EqualityIndex(base);
   for (const update of updates) {
-    const exclusion = screen(update, base, seen);
+    let exclusion = screen(update, base);
+    if (exclusion === null) {
+      const accepted = update as { trainerIndex: number; samples: number | bigint; weights: readonly Float32Array[] };
+      const candidate = { trainerIndex: accepted.trainerIndex, samples: Number(accepted.samples), weights: accepted.weights };
+      exclusion = seen.admit(candidate);
+      if (exclusion === null) candidates.push(candidate);
+    }
     if (exclusion !== null) {
       verdicts.set(update.trainerIndex, { trainerIndex: update.trainerIndex, included: false, distance: null, ...exclusion });
-      continue;
     }
-    const accepted = update as { trainerIndex: number; samples: number | bigint; weights: readonly Float32Array[] };
-    const candidate = { trainerIndex: accepted.trainerIndex, samples: Number(accepted.samples), weights: accepted.weights };
-    candidates.push(candidate);
-    seen.add(candidate);
   }
 
   let included = candidates;
@@ -156,11 +157,10 @@ export function aggregateUpdates(params: AggregateParameters): AggregationResult
 
 type Candidate = { trainerIndex: number; samples: number; weights: readonly Float32Array[] };
 
-function screen(
-  update: AggregationUpdate,
-  base: readonly Float32Array[],
-  earlier: EqualityIndex,
-): { reason: ExclusionReason; detail: string } | null {
+type Exclusion = { reason: ExclusionReason; detail: string };
+
+/** The checks of one update alone; `base-equal` and `duplicate` are EqualityIndex's. */
+function screen(update: AggregationUpdate, base: readonly Float32Array[]): Exclusion | null {
   if ("unavailable" in update) return { reason: "unavailable", detail: `update unavailable: ${update.unavailable}` };
   const samples = update.samples;
   const samplesOk =
@@ -195,16 +195,13 @@ function screen(
       if (value - value !== 0) return { reason: "non-finite", detail: `weight tensor ${t} value ${j} is ${value}` };
     }
   }
-  const equal = earlier.find(weights);
-  if (equal === "base") return { reason: "base-equal", detail: "identical to the base model: no training was done" };
-  if (equal !== null) return { reason: "duplicate", detail: `identical to the update of trainer ${equal.trainerIndex}` };
   return null;
 }
 
 /**
  * The base and the updates still in the running, bucketed by a hash of their values (-0 hashed as 0), so that finding an
  * equal one compares whole tensors only within a bucket: linear in the input however many updates differ only in
- * their last value.
+ * their last value. Each update is hashed once.
  */
 class EqualityIndex {
   readonly #buckets = new Map<number, (Candidate | "base")[]>();
@@ -212,28 +209,25 @@ class EqualityIndex {
 
   constructor(base: readonly Float32Array[]) {
     this.#base = base;
-    this.#bucket(hashWeights(base)).push("base");
+    this.#buckets.set(hashWeights(base), ["base"]);
   }
 
-  add(candidate: Candidate): void {
-    this.#bucket(hashWeights(candidate.weights)).push(candidate);
-  }
-
-  /** The base or the earliest update in the running that is numerically equal to `weights`, else null. */
-  find(weights: readonly Float32Array[]): Candidate | "base" | null {
-    for (const entry of this.#buckets.get(hashWeights(weights)) ?? []) {
-      if (equalWeights(weights, entry === "base" ? this.#base : entry.weights)) return entry;
+  /**
+   * `base-equal` when the candidate equals the base, `duplicate` when it equals an earlier update in the running;
+   * otherwise records it (so later updates are compared with it) and returns null.
+   */
+  admit(candidate: Candidate): Exclusion | null {
+    const hash = hashWeights(candidate.weights);
+    const bucket = this.#buckets.get(hash) ?? [];
+    for (const entry of bucket) {
+      if (entry === "base" && equalWeights(candidate.weights, this.#base))
+        return { reason: "base-equal", detail: "identical to the base model: no training was done" };
+      if (entry !== "base" && equalWeights(candidate.weights, entry.weights))
+        return { reason: "duplicate", detail: `identical to the update of trainer ${entry.trainerIndex}` };
     }
+    bucket.push(candidate);
+    this.#buckets.set(hash, bucket);
     return null;
-  }
-
-  #bucket(hash: number): (Candidate | "base")[] {
-    let bucket = this.#buckets.get(hash);
-    if (bucket === undefined) {
-      bucket = [];
-      this.#buckets.set(hash, bucket);
-    }
-    return bucket;
   }
 }
 
