@@ -13,8 +13,7 @@
  * Flat keys `seconds@<n>x1M` and `peakRssMiB@<n>x1M` repeat the headline figures.
  */
 import childProcess from "node:child_process";
-import os from "node:os";
-import { writeBenchResult } from "@mycelium/devkit";
+import { benchMachine, writeBenchResult } from "@mycelium/devkit";
 import { DEFAULT_AGGREGATION_RULE, SeededRandom, aggregateUpdates, weightsDigest, type AggregationUpdate } from "@mycelium/client";
 
 const TRAINERS = (process.env.BENCH_TRAINERS ?? "8,32,64,128,256").split(",").map(Number);
@@ -97,13 +96,7 @@ if (process.argv[2] === "--case") {
     benchmark: "aggregation",
     date: new Date().toISOString(),
     wallSeconds: Math.round((performance.now() - started) / 100) / 10,
-    machine: {
-      node: process.version,
-      platform: process.platform,
-      arch: process.arch,
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? "unknown",
-    },
+    machine: benchMachine(),
     rule: DEFAULT_AGGREGATION_RULE,
     ...headline,
     targets: { "seconds@256x1M": 15 },

@@ -24,12 +24,21 @@ export { allProcesses, descendantProcesses, isRunning, procStat, startOrphanPare
 export type { OrphanParent, ProcStat } from "./process/procfs.ts";
 export { ADVERSARIES, adversarialHooks, isAdversary } from "./trainers/adversarialHooks.ts";
 export type { Adversary } from "./trainers/adversarialHooks.ts";
-export { deltaRms, lazyUpdate, noiseUpdate, scaledUpdate, signFlippedUpdate } from "./trainers/adversaries.ts";
+export {
+  deltaRms,
+  extrapolatedUpdate,
+  lazyUpdate,
+  noiseUpdate,
+  rebasedUpdate,
+  scaledUpdate,
+  signFlippedUpdate,
+  ulpUpdate,
+} from "./trainers/adversaries.ts";
 export { launchTrainer } from "./trainers/launch.ts";
 export type { LaunchTrainerParameters } from "./trainers/launch.ts";
 export { TrainerProcess } from "./trainers/processes.ts";
 export type { JsonEvent, TrainerProcessOptions } from "./trainers/processes.ts";
-export { benchResultsFile, workspaceRoot, writeBenchResult } from "./bench/results.ts";
+export { benchMachine, benchResultsFile, workspaceRoot, writeBenchResult } from "./bench/results.ts";
 export { uniqueCid } from "./testing/cid.ts";
 export { fashionPixels, idxFile, makeDatasetDirectory, makeModelDirectory, writeFashionMnistFiles } from "./testing/content.ts";
 export { useTestNetwork } from "./testing/mocha.ts";

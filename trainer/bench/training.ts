@@ -18,17 +18,14 @@
  * loop's trainer events). About 12 minutes on 2 shared cores.
  */
 import { writeFile } from "node:fs/promises";
-import { cpus } from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import type { Hex } from "viem";
 import { keccak256, stringToHex } from "viem";
 import {
   DEFAULT_AGGREGATION_RULE,
-  DatasetFilesNotFoundError,
   assignShards,
   concatDatasets,
   deriveSeed,
-  readFashionMnist,
   sliceDataset,
   splitIntoShards,
   aggregateUpdates,
@@ -47,7 +44,8 @@ import {
   trainLocally,
   type LocalTrainingConfig,
 } from "../src/index.ts";
-import { benchResultsFile, deltaRms, noiseUpdate } from "@mycelium/devkit";
+import { BENCH_LOCAL_TRAINING, elapsedLog, fashionMnistOrExit } from "./common.ts";
+import { benchMachine, benchResultsFile, deltaRms, noiseUpdate } from "@mycelium/devkit";
 import { measureRoundLoop } from "./roundLoop.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -62,27 +60,12 @@ const LOOP_ROUNDS = 3;
 const LOOP_WINDOWS = { commit: 40, reveal: 5, attest: 10 };
 /** Byzantine noise: per-coordinate standard deviation as a multiple of an honest update's RMS step. */
 const NOISE_SCALE = 100;
-const LOCAL: LocalTrainingConfig = {
-  optimizer: { name: "adam", learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-  loss: "sparseCategoricalCrossentropy",
-  batchSize: 32,
-  local: { unit: "epochs", count: 1 },
-  seed: SEED,
-};
+const LOCAL: LocalTrainingConfig = { ...BENCH_LOCAL_TRAINING, seed: SEED };
 
 const started = performance.now();
-const log = (message: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}`);
+const log = elapsedLog();
 
-let fashion: Awaited<ReturnType<typeof readFashionMnist>>;
-try {
-  fashion = await readFashionMnist();
-} catch (error) {
-  if (error instanceof DatasetFilesNotFoundError) {
-    console.error(`bench:training needs the Fashion-MNIST files.\n${error.message}`);
-    process.exit(1);
-  }
-  throw error;
-}
+const fashion = await fashionMnistOrExit("bench:training");
 const { train, test } = fashion;
 const shards = splitIntoShards(train, SAMPLES_PER_SHARD);
 log(`Fashion-MNIST: ${train.count} training images in ${shards.length} shards of ${SAMPLES_PER_SHARD}, ${test.count} test images`);
@@ -161,13 +144,7 @@ const results = {
   benchmark: "training",
   date: new Date().toISOString(),
   wallSeconds: seconds(started),
-  machine: {
-    node: process.version,
-    platform: process.platform,
-    arch: process.arch,
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? "unknown",
-  },
+  machine: benchMachine(),
   backend: backend.name,
   tfjs: tf.version.tfjs,
   centralizedAccuracy: round4(centralizedAccuracy),

@@ -2,7 +2,7 @@
  * Checks of action parameters, shared by every action, so a bad id or address fails with InvalidArgumentError before
  * any RPC call instead of with an encoder error from deep inside viem.
  */
-import { getAddress, isAddress, maxUint256, type Address } from "viem";
+import { getAddress, isAddress, isHex, maxUint256, type Address, type Hex } from "viem";
 import { InvalidArgumentError } from "../errors/chain.ts";
 
 /** A non-negative integer id (asset, job, round) as a bigint. */
@@ -26,4 +26,11 @@ export function toAddress(value: string, parameter: string): Address {
     throw new InvalidArgumentError({ parameter, value, expected: "a 20-byte hex address (0x followed by 40 hex digits)" });
   }
   return getAddress(value);
+}
+
+/** 32 bytes of hex (a salt, a seed); InvalidArgumentError for anything else. */
+export function toBytes32(value: Hex, parameter: string): Hex {
+  if (typeof value !== "string" || !isHex(value, { strict: true }) || value.length !== 66)
+    throw new InvalidArgumentError({ parameter, value, expected: "32 bytes of hex (0x + 64 digits)" });
+  return value;
 }

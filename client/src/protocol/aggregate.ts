@@ -5,11 +5,14 @@ export type { AggregationRule } from "./spec.ts";
 
 /**
  * One revealed update of a round. `weights` are in the base model's weight-spec order. An update that could not be
- * fetched or parsed is passed as `{ unavailable: reason }` so it is excluded with that reason, like any other.
+ * fetched or parsed is passed as `{ unavailable: reason }` so it is excluded with that reason, like any other; an
+ * audited update whose replay did not reproduce it (trainer `auditByReplay`) as `{ replayMismatch: detail }`: excluded
+ * as `replay-mismatch` and named in the result's `slashMask`.
  */
 export type AggregationUpdate =
   | { trainerIndex: number; samples: number | bigint; weights: readonly Float32Array[] }
-  | { trainerIndex: number; samples: number | bigint; unavailable: string };
+  | { trainerIndex: number; samples: number | bigint; unavailable: string }
+  | { trainerIndex: number; samples: number | bigint; replayMismatch: string };
 
 export type AggregateParameters = {
   /** The round's global model (the weights every update started from), in weight-spec order. */
@@ -21,7 +24,15 @@ export type AggregateParameters = {
 };
 
 /** Why an update was left out. */
-export type ExclusionReason = "unavailable" | "invalid-samples" | "shape-mismatch" | "non-finite" | "base-equal" | "duplicate" | "outlier";
+export type ExclusionReason =
+  | "unavailable"
+  | "replay-mismatch"
+  | "invalid-samples"
+  | "shape-mismatch"
+  | "non-finite"
+  | "base-equal"
+  | "duplicate"
+  | "outlier";
 
 export type UpdateVerdict = {
   trainerIndex: number;
@@ -40,6 +51,8 @@ export type AggregationResult = {
   includedMask: bigint;
   /** Sum of the included updates' samples. */
   includedSamples: bigint;
+  /** Bit i set when the update of trainer index i failed its replay audit (`replay-mismatch`): the trainers to slash. */
+  slashMask: bigint;
   /** One verdict per update, in ascending trainer index. */
   verdicts: UpdateVerdict[];
   /** Median distance to the coordinate-wise median and the exclusion threshold (k times it); null when the filter did not run. */
@@ -53,10 +66,10 @@ export const MAX_TRAINER_INDEX = 65535;
 /**
  * The deterministic aggregation rule of Mycelium rounds (trainer/README.md, "Aggregation", is the normative text):
  *
- * 1. Order updates by trainer index. Exclude, in this order of checks: unavailable updates, samples that are not an
- *    integer in [1, 2^53 - 1], weights whose tensor count or lengths differ from the base, any NaN or ±Infinity, updates
- *    equal to the base in every coordinate, and updates equal in every coordinate to an earlier (lower-index) update
- *    still in the running. Equality is numeric (-0 equals 0).
+ * 1. Order updates by trainer index. Exclude, in this order of checks: unavailable updates, updates that failed their
+ *    replay audit, samples that are not an integer in [1, 2^53 - 1], weights whose tensor count or lengths differ from
+ *    the base, any NaN or ±Infinity, updates equal to the base in every coordinate, and updates equal in every
+ *    coordinate to an earlier (lower-index) update still in the running. Equality is numeric (-0 equals 0).
  * 2. Robust filter (unless robustK is null): m = coordinate-wise median of the remaining updates (the mean of the two
  *    middle values for an even count); d_i = sqrt(Σ_j (w_i[j] - m[j])²) summed in float64 in weight order;
  *    M = median of the d_i; exclude update i when d_i > robustK × M.
@@ -145,10 +158,13 @@ export function aggregateUpdates(params: AggregateParameters): AggregationResult
           trim,
           base,
         );
+  let slashMask = 0n;
+  for (const verdict of verdicts.values()) if (verdict.reason === "replay-mismatch") slashMask |= 1n << BigInt(verdict.trainerIndex);
   return {
     weights,
     includedMask,
     includedSamples,
+    slashMask,
     verdicts: updates.map((update) => verdicts.get(update.trainerIndex)!),
     medianDistance,
     threshold,
@@ -162,6 +178,7 @@ type Exclusion = { reason: ExclusionReason; detail: string };
 /** The checks of one update alone; `base-equal` and `duplicate` are EqualityIndex's. */
 function screen(update: AggregationUpdate, base: readonly Float32Array[]): Exclusion | null {
   if ("unavailable" in update) return { reason: "unavailable", detail: `update unavailable: ${update.unavailable}` };
+  if ("replayMismatch" in update) return { reason: "replay-mismatch", detail: `failed its replay audit: ${update.replayMismatch}` };
   const samples = update.samples;
   const samplesOk =
     typeof samples === "bigint"

@@ -3,10 +3,9 @@
  * key attestations are tallied under, and the round seed; and the inclusion mask of a set of trainer indices.
  */
 import { randomBytes } from "node:crypto";
-import { bytesToHex, encodeAbiParameters, isHex, keccak256, parseAbiParameters, type Address, type Hex } from "viem";
-import { toAddress, toUint } from "../chain/args.ts";
+import { bytesToHex, encodeAbiParameters, keccak256, parseAbiParameters, type Address, type Hex } from "viem";
+import { toAddress, toBytes32, toUint } from "../chain/args.ts";
 import { cidToHex } from "../chain/cid.ts";
-import { InvalidArgumentError } from "../errors/chain.ts";
 import type { CidLike } from "../storage/cid.ts";
 
 export type ComputeCommitmentParameters = {
@@ -42,7 +41,7 @@ export function computeCommitment(parameters: ComputeCommitmentParameters): Hex 
       toUint(parameters.round, "round"),
       cidToHex(parameters.updateCid),
       toUint(parameters.samples, "samples"),
-      toSalt(parameters.salt),
+      toBytes32(parameters.salt, "salt"),
       toAddress(parameters.trainer, "trainer"),
     ]),
   );
@@ -104,10 +103,4 @@ export function maskIndices(mask: bigint): number[] {
   const indices: number[] = [];
   for (let index = 0; mask >> BigInt(index) > 0n; index++) if ((mask >> BigInt(index)) & 1n) indices.push(index);
   return indices;
-}
-
-function toSalt(salt: Hex): Hex {
-  if (!isHex(salt) || salt.length !== 66)
-    throw new InvalidArgumentError({ parameter: "salt", value: salt, expected: "32 bytes of hex (0x + 64 digits)" });
-  return salt;
 }

@@ -3,6 +3,7 @@
  * package its script lives in, so results are committed side by side and compared in review.
  */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 /** The repository root: the nearest directory above `from` whose package.json declares workspaces. */
@@ -30,4 +31,15 @@ export function writeBenchResult(name: string, result: unknown): string {
     `${JSON.stringify(result, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value), 2)}\n`,
   );
   return file;
+}
+
+/** The machine a benchmark ran on, for its results file. */
+export function benchMachine(): { node: string; platform: string; arch: string; cpus: number; cpuModel: string } {
+  return {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? "unknown",
+  };
 }

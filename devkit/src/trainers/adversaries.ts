@@ -39,3 +39,31 @@ export function deltaRms(base: readonly Float32Array[], update: readonly Float32
   });
   return Math.sqrt(sum / count);
 }
+
+/**
+ * Free rider's cheapest disguise: the base with its first weight moved by one unit in the last place. It differs from
+ * the base (so it is not `base-equal`) and sits closer to the coordinate-wise median than any honest update.
+ */
+export function ulpUpdate(base: readonly Float32Array[]): Float32Array[] {
+  const weights = base.map((tensor) => Float32Array.from(tensor));
+  const first = weights.find((tensor) => tensor.length > 0);
+  if (first) {
+    const bits = new Uint32Array(first.buffer, first.byteOffset, 1);
+    bits[0] = first[0] === 0 ? 1 : bits[0]! + 1; // the next float32 away from zero (the smallest subnormal after 0)
+  }
+  return weights;
+}
+
+/** Free rider replaying the job's momentum: base + factor x (base - previousBase), the last round's global step. */
+export function extrapolatedUpdate(base: readonly Float32Array[], previousBase: readonly Float32Array[], factor: number): Float32Array[] {
+  return base.map((tensor, t) => tensor.map((value, j) => value + factor * (value - previousBase[t]![j]!)));
+}
+
+/** Free rider copying another trainer's last-round step onto this round's base: base + (other - otherBase). */
+export function rebasedUpdate(
+  base: readonly Float32Array[],
+  other: readonly Float32Array[],
+  otherBase: readonly Float32Array[],
+): Float32Array[] {
+  return base.map((tensor, t) => tensor.map((value, j) => value + (other[t]![j]! - otherBase[t]![j]!)));
+}

@@ -8,11 +8,12 @@ export function encodeAggregationInput(params: AggregateParameters): string {
   return JSON.stringify({
     rule: params.rule,
     base: params.base.map(toBase64),
-    updates: params.updates.map((update) =>
-      "unavailable" in update
-        ? { trainerIndex: update.trainerIndex, samples: String(update.samples), unavailable: update.unavailable }
-        : { trainerIndex: update.trainerIndex, samples: String(update.samples), weights: update.weights.map(toBase64) },
-    ),
+    updates: params.updates.map((update) => {
+      const common = { trainerIndex: update.trainerIndex, samples: String(update.samples) };
+      if ("unavailable" in update) return { ...common, unavailable: update.unavailable };
+      if ("replayMismatch" in update) return { ...common, replayMismatch: update.replayMismatch };
+      return { ...common, weights: update.weights.map(toBase64) };
+    }),
   });
 }
 
@@ -20,17 +21,17 @@ export function decodeAggregationInput(text: string): AggregateParameters {
   const raw = JSON.parse(text) as {
     rule: AggregateParameters["rule"];
     base: string[];
-    updates: { trainerIndex: number; samples: string; weights?: string[]; unavailable?: string }[];
+    updates: { trainerIndex: number; samples: string; weights?: string[]; unavailable?: string; replayMismatch?: string }[];
   };
   return {
     rule: raw.rule,
     base: raw.base.map(fromBase64),
-    updates: raw.updates.map(
-      (update): AggregationUpdate =>
-        update.unavailable !== undefined
-          ? { trainerIndex: update.trainerIndex, samples: BigInt(update.samples), unavailable: update.unavailable }
-          : { trainerIndex: update.trainerIndex, samples: BigInt(update.samples), weights: update.weights!.map(fromBase64) },
-    ),
+    updates: raw.updates.map((update): AggregationUpdate => {
+      const common = { trainerIndex: update.trainerIndex, samples: BigInt(update.samples) };
+      if (update.unavailable !== undefined) return { ...common, unavailable: update.unavailable };
+      if (update.replayMismatch !== undefined) return { ...common, replayMismatch: update.replayMismatch };
+      return { ...common, weights: update.weights!.map(fromBase64) };
+    }),
   };
 }
 
