@@ -13,4 +13,4 @@ export * from "./schema/datatokens.ts";
 export * from "./schema/marketplace.ts";
 export * from "./schema/training.ts";
 
-// schema/ digest: 14508e2107c58382ce0621d1360d222e8c5ae7f18f42da4dc23978c9022b6fa3
+// schema/ digest: c4a43a05e690d387f964b0151335b9c5345a2a9545f8a852ad0e42d84e387190

@@ -128,6 +128,7 @@ describe("myc job and myc claim (real processes against a devnet)", function () 
       jobId: BigInt(jobId),
       aggregateCid: await uniqueCid("aggregate"),
       includedMask: inclusionMask([0]),
+      slashMask: 0n,
       includedSamples: 400,
     });
 
@@ -257,7 +258,7 @@ describe("myc job and myc claim (real processes against a devnet)", function () 
         "--rounds",
         "1",
         "--min-stake",
-        "1",
+        "2000",
         "--max-samples",
         "10",
       ],

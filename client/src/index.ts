@@ -288,7 +288,14 @@ export type {
 } from "./protocol/spec.ts";
 export { loadTrainingSpec, storeTrainingSpec } from "./protocol/specStore.ts";
 export { rewardShare } from "./protocol/rewards.ts";
-export { AUDIT_STAKE_MARGIN, computeAuditSeed, minimumAuditStake, selectAudits } from "./protocol/audits.ts";
+export {
+  AUDIT_STAKE_MARGIN,
+  MAX_AUDITS_PER_ROUND,
+  computeAuditSeed,
+  minimumAuditStake,
+  minimumAuditsPerRound,
+  selectAudits,
+} from "./protocol/audits.ts";
 export type { AuditCandidate, AuditSelection, ComputeAuditSeedParameters } from "./protocol/audits.ts";
 export { MAX_TRAINER_INDEX, aggregateUpdates } from "./protocol/aggregate.ts";
 export type { AggregateParameters, AggregationResult, AggregationUpdate, ExclusionReason, UpdateVerdict } from "./protocol/aggregate.ts";

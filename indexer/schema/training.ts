@@ -96,6 +96,8 @@ export const job = onchainTable(
     maxTrainers: t.integer().notNull(),
     maxSamples: t.bigint().notNull(),
     startTime: t.bigint().notNull(),
+    /** Updates every attester replays per round. */
+    auditsPerRound: t.integer().notNull(),
     status: jobStatus().notNull(),
     /** The round in progress; equals `numRounds` once every round is final. */
     currentRound: t.integer().notNull(),
@@ -262,6 +264,8 @@ export const round = onchainTable(
     aggregateCid: t.text(),
     includedMask: t.bigint(),
     includedSamples: t.bigint(),
+    /** The winning tuple's slash mask: trainer indices whose update failed its replay audit and lost its stake. */
+    slashMask: t.bigint(),
     /**
      * Set at finalization: what the winners share (`rewardPerRound` plus the carry and forfeits it takes, up to the
      * contract's MAX_ROUND_REWARD; 0 when the round failed), the carry and forfeits after the round, and whether it was
@@ -346,6 +350,8 @@ export const reveal = onchainTable(
     samples: t.bigint().notNull(),
     weight: t.bigint().notNull(),
     late: t.boolean().notNull(),
+    /** The commitment's salt: the on-time reveals' salts seed the round's audit draw (client computeAuditSeed). */
+    salt: t.hex().notNull(),
     ...eventColumns(t),
   }),
   (table) => ({ pk: primaryKey({ columns: [table.jobId, table.round, table.trainer] }) }),
@@ -367,6 +373,8 @@ export const attestation = onchainTable(
     aggregateCid: t.text().notNull(),
     includedMask: t.bigint().notNull(),
     includedSamples: t.bigint().notNull(),
+    /** The trainers the tuple slashes: bit i set when trainer index i's update failed its replay audit. */
+    slashMask: t.bigint().notNull(),
     tupleId: t.integer().notNull(),
     /** The attester's weight (what it added to the tuple's tally). */
     weight: t.bigint().notNull(),
@@ -400,6 +408,7 @@ export const tuple = onchainTable(
     aggregateCid: t.text().notNull(),
     includedMask: t.bigint().notNull(),
     includedSamples: t.bigint().notNull(),
+    slashMask: t.bigint().notNull(),
     weight: t.bigint().notNull(),
     attestationCount: t.integer().notNull(),
     /** Set when the round is finalized with this tuple as winner. */
@@ -423,6 +432,7 @@ export const finalization = onchainTable(
     aggregateCid: t.text(),
     includedMask: t.bigint().notNull(),
     includedSamples: t.bigint().notNull(),
+    slashMask: t.bigint().notNull(),
     leaderTupleId: t.integer().notNull(),
     reward: t.bigint().notNull(),
     carry: t.bigint().notNull(),
@@ -509,7 +519,11 @@ export const penaltyRelations = relations(penalty, ({ one }) => ({
   trainerInfo: trainerOf(one, penalty, "trainerPenalties"),
 }));
 
-/** `TrainerSlashed`: a trainer that committed and never revealed (not even late) lost its whole stake to the forfeits. */
+/**
+ * `TrainerSlashed`: a trainer lost its whole stake to the forfeits, `reason` "unrevealed" (it committed and never
+ * revealed, not even late) or "replay-mismatch" (the round's winning tuple named its update in its slash mask: it
+ * failed its replay audit).
+ */
 export const slash = onchainTable(
   "slash",
   (t) => ({
@@ -519,6 +533,7 @@ export const slash = onchainTable(
     caller: t.hex().notNull(),
     index: t.integer().notNull(),
     stake: t.bigint().notNull(),
+    reason: t.text().notNull(),
     ...eventColumns(t),
   }),
   (table) => ({ pk: primaryKey({ columns: [table.jobId, table.round, table.trainer] }) }),

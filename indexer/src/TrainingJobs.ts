@@ -79,6 +79,7 @@ ponder.on("TrainingJobs:JobCreated", async ({ event, context }) => {
     maxTrainers: params.maxTrainers,
     maxSamples: BigInt(params.maxSamples),
     startTime: params.startTime,
+    auditsPerRound: params.auditsPerRound,
     status: "active",
     currentRound: 0,
     roundsSucceeded: 0,
@@ -339,7 +340,7 @@ ponder.on("TrainingJobs:Committed", async ({ event, context }) => {
 });
 
 ponder.on("TrainingJobs:Revealed", async ({ event, context }) => {
-  const { jobId, trainer: account, index, updateCid, samples, weight, late } = event.args;
+  const { jobId, trainer: account, index, updateCid, samples, weight, late, salt } = event.args;
   const roundNumber = Number(event.args.round);
   const { number: block, timestamp } = event.block;
   await context.db.insert(reveal).values({
@@ -351,6 +352,7 @@ ponder.on("TrainingJobs:Revealed", async ({ event, context }) => {
     samples,
     weight,
     late,
+    salt,
     block,
     timestamp,
     transaction: event.transaction.hash,
@@ -378,7 +380,7 @@ ponder.on("TrainingJobs:Revealed", async ({ event, context }) => {
 });
 
 ponder.on("TrainingJobs:Attested", async ({ event, context }) => {
-  const { jobId, trainer: account, index, includedMask, includedSamples, tupleWeight } = event.args;
+  const { jobId, trainer: account, index, includedMask, includedSamples, slashMask, tupleWeight } = event.args;
   const roundNumber = Number(event.args.round);
   const tupleId = Number(event.args.tupleId);
   const leaderTupleId = Number(event.args.leaderTupleId);
@@ -395,6 +397,7 @@ ponder.on("TrainingJobs:Attested", async ({ event, context }) => {
       aggregateCid,
       includedMask,
       includedSamples,
+      slashMask,
       weight: tupleWeight,
       attestationCount: 1,
       won: false,
@@ -412,6 +415,7 @@ ponder.on("TrainingJobs:Attested", async ({ event, context }) => {
     aggregateCid,
     includedMask,
     includedSamples,
+    slashMask,
     tupleId,
     weight,
     tupleWeight,
@@ -437,7 +441,8 @@ ponder.on("TrainingJobs:Attested", async ({ event, context }) => {
 });
 
 ponder.on("TrainingJobs:RoundFinalized", async ({ event, context }) => {
-  const { jobId, succeeded, includedMask, includedSamples, reward, carry, forfeits, early, nextSeed, nextRoundStart } = event.args;
+  const { jobId, succeeded, includedMask, includedSamples, slashMask, reward, carry, forfeits, early, nextSeed, nextRoundStart } =
+    event.args;
   const roundNumber = Number(event.args.round);
   const leaderTupleId = Number(event.args.leaderTupleId);
   const aggregateCid = succeeded ? cidToString(event.args.aggregateCid) : null;
@@ -447,7 +452,7 @@ ponder.on("TrainingJobs:RoundFinalized", async ({ event, context }) => {
     status: succeeded ? "succeeded" : "failed",
     phase: "finalized",
     leaderTupleId: leaderTupleId === 0 ? null : leaderTupleId,
-    ...(succeeded ? { aggregateCid, includedMask, includedSamples } : {}),
+    ...(succeeded ? { aggregateCid, includedMask, includedSamples, slashMask } : {}),
     reward,
     carry,
     forfeits,
@@ -463,6 +468,7 @@ ponder.on("TrainingJobs:RoundFinalized", async ({ event, context }) => {
     aggregateCid,
     includedMask,
     includedSamples,
+    slashMask,
     leaderTupleId,
     reward,
     carry,
@@ -599,6 +605,8 @@ ponder.on("TrainingJobs:TrainerSlashed", async ({ event, context }) => {
   const { jobId, trainer: account, caller, index, stake } = event.args;
   const roundNumber = Number(event.args.round);
   const { number: block, timestamp } = event.block;
+  // A trainer that revealed this round (on time or late) is slashed for failing its replay audit.
+  const revealed = await context.db.find(reveal, { jobId, round: roundNumber, trainer: account });
   await context.db.insert(slash).values({
     jobId,
     round: roundNumber,
@@ -606,6 +614,7 @@ ponder.on("TrainingJobs:TrainerSlashed", async ({ event, context }) => {
     caller,
     index: Number(index),
     stake,
+    reason: revealed ? "replay-mismatch" : "unrevealed",
     block,
     timestamp,
     transaction: event.transaction.hash,

@@ -13,7 +13,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { assetRegistryAbi, datatokenAbi, marketplaceAbi, trainingJobsAbi } from "@mycelium/client/abis";
 import { base58btc } from "multiformats/bases/base58";
-import { getAddress, hexToBytes, parseEventLogs, zeroAddress, type Address, type Log } from "viem";
+import { getAddress, hexToBytes, keccak256, parseEventLogs, toHex, zeroAddress, type Address, type Log } from "viem";
 import { clientHelperTests } from "./clientHelpers.ts";
 import { generateActivity } from "./support/activity.ts";
 import { procStat, startOrphanParent, waitUntilGone } from "@mycelium/devkit";
@@ -1222,8 +1222,8 @@ describe("indexer", function () {
       }
       r2: round(jobId: "1", round: 2) {
         commitments(orderBy: "trainer") { items { trainer revealed slashed } }
-        finalization { succeeded aggregateCid includedMask includedSamples leaderTupleId reward carry forfeits early caller }
-        slashes { items { trainer caller index stake block transaction } }
+        finalization { succeeded aggregateCid includedMask includedSamples slashMask leaderTupleId reward carry forfeits early caller }
+        slashes { items { trainer caller index stake reason block transaction } }
       }
       last: finalization(jobId: "1", round: 4) { succeeded leaderTupleId reward early nextSeed nextRoundStart caller }
       claims(orderBy: "block") { items { round trainer amount samples block trainerInfo { account } } } }`,
@@ -1299,6 +1299,7 @@ describe("indexer", function () {
         aggregateCid: null,
         includedMask: "0",
         includedSamples: "0",
+        slashMask: "0",
         leaderTupleId: 0,
         reward: "0",
         carry: USDC(100n),
@@ -1313,6 +1314,7 @@ describe("indexer", function () {
           caller: lower(dave),
           index: 1,
           stake: text(STAKE.t2AfterR1),
+          reason: "unrevealed",
           block: block("slashT2"),
           transaction: tx("slashT2"),
         },
@@ -1370,7 +1372,7 @@ describe("indexer", function () {
         penaltys(orderBy: "id") { items { jobId round trainer reason amount block transaction roundInfo { round } trainerInfo { account } } }
         sweeps(orderBy: "block") { items { jobId round amount toForfeits caller block transaction roundInfo { reward claimedAmount swept } } }
         evictions { items { jobId trainer caller index amount block transaction trainerInfo { account } } }
-        lateReveals: reveals(where: { late: true }) { items { round trainer samples weight transaction } }
+        lateReveals: reveals(where: { late: true }) { items { round trainer samples weight salt transaction } }
         job(id: "1") { penalties { totalCount } sweeps { totalCount } evictions { totalCount } withdrawals { totalCount } }
         t4: trainer(jobId: "1", account: "${lower(t4)}") {
           index stake weight firstRound status peerId addrs joinCount evictionCount deposited withdrawn joinedAtBlock joinedAtTransaction
@@ -1399,7 +1401,15 @@ describe("indexer", function () {
         penaltyOf(4, t1, "silent", silentT1R4, "withdrawT1"),
       ]);
       expect(data.lateReveals.items).to.deep.equal([
-        { round: 0, trainer: lower(t3), samples: text(JOB.samples.t3r0), weight: "0", transaction: tx("revealT3R0") },
+        {
+          round: 0,
+          trainer: lower(t3),
+          samples: text(JOB.samples.t3r0),
+          weight: "0",
+          // The commitment's salt, as revealed: the on-time salts seed the round's audit draw.
+          salt: keccak256(toHex("salt:T3R0")),
+          transaction: tx("revealT3R0"),
+        },
       ]);
       expect(data.sweeps.items).to.deep.equal([
         {

@@ -269,6 +269,17 @@ export const trainingJobsAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "auditsPerRound",
+        "type": "uint256"
+      }
+    ],
+    "name": "InvalidAuditCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "includedMask",
         "type": "uint256"
       },
@@ -376,6 +387,22 @@ export const trainingJobsAbi = [
       }
     ],
     "name": "InvalidRoundCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "includedMask",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "slashMask",
+        "type": "uint256"
+      }
+    ],
+    "name": "InvalidSlashMask",
     "type": "error"
   },
   {
@@ -875,6 +902,27 @@ export const trainingJobsAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "minStake",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "rewardPerRound",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "auditsPerRound",
+        "type": "uint256"
+      }
+    ],
+    "name": "StakeBelowAuditBound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "jobId",
         "type": "uint256"
       },
@@ -1152,6 +1200,12 @@ export const trainingJobsAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
+        "name": "slashMask",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
         "name": "tupleId",
         "type": "uint256"
       },
@@ -1350,6 +1404,11 @@ export const trainingJobsAbi = [
             "internalType": "uint64",
             "name": "startTime",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "auditsPerRound",
+            "type": "uint8"
           }
         ],
         "indexed": false,
@@ -1516,6 +1575,12 @@ export const trainingJobsAbi = [
         "internalType": "bool",
         "name": "late",
         "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "salt",
+        "type": "bytes32"
       }
     ],
     "name": "Revealed",
@@ -1626,6 +1691,12 @@ export const trainingJobsAbi = [
         "indexed": false,
         "internalType": "uint256",
         "name": "includedSamples",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "slashMask",
         "type": "uint256"
       },
       {
@@ -1910,6 +1981,19 @@ export const trainingJobsAbi = [
   },
   {
     "inputs": [],
+    "name": "AUDIT_STAKE_MARGIN",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "BURN_ADDRESS",
     "outputs": [
       {
@@ -2116,6 +2200,11 @@ export const trainingJobsAbi = [
         "internalType": "uint256",
         "name": "includedSamples",
         "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "slashMask",
+        "type": "uint256"
       }
     ],
     "name": "attest",
@@ -2243,6 +2332,11 @@ export const trainingJobsAbi = [
         "internalType": "uint256",
         "name": "includedSamples",
         "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "slashMask",
+        "type": "uint256"
       }
     ],
     "name": "computeTupleHash",
@@ -2354,6 +2448,11 @@ export const trainingJobsAbi = [
             "internalType": "uint64",
             "name": "startTime",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "auditsPerRound",
+            "type": "uint8"
           }
         ],
         "internalType": "struct JobParams",
@@ -2450,6 +2549,11 @@ export const trainingJobsAbi = [
       {
         "internalType": "uint256",
         "name": "includedSamples",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "slashMask",
         "type": "uint256"
       }
     ],
@@ -2564,6 +2668,11 @@ export const trainingJobsAbi = [
             "internalType": "uint64",
             "name": "startTime",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "auditsPerRound",
+            "type": "uint8"
           }
         ],
         "internalType": "struct JobParams",
@@ -2803,6 +2912,11 @@ export const trainingJobsAbi = [
             "internalType": "bool",
             "name": "leaderMajority",
             "type": "bool"
+          },
+          {
+            "internalType": "uint256",
+            "name": "slashMask",
+            "type": "uint256"
           }
         ],
         "internalType": "struct RoundResult",

@@ -19,6 +19,8 @@ export type AttestAggregateParameters = {
   includedMask: bigint;
   /** Sum of the included updates' samples. */
   includedSamples: bigint | number;
+  /** Bit i set when trainer index i's update failed its replay audit (the aggregation result's `slashMask`). */
+  slashMask: bigint;
 } & TransactionOptions;
 
 export type AttestAggregateReturnType = TransactionResult & {
@@ -52,6 +54,7 @@ export async function attestAggregate(client: MyceliumClient, parameters: Attest
       cidToHex(aggregateCid),
       toUint(parameters.includedMask, "includedMask"),
       toUint(parameters.includedSamples, "includedSamples"),
+      toUint(parameters.slashMask, "slashMask"),
     ],
     signal: parameters.signal,
     onProgress: parameters.onProgress,

@@ -17,6 +17,7 @@ import {
 } from "../chain/transaction.ts";
 import { toMyceliumError } from "../errors/normalize.ts";
 import type { WriteActionErrorType } from "../errors/types.ts";
+import { minimumAuditsPerRound } from "../protocol/audits.ts";
 import { getAsset } from "./getAsset.ts";
 
 /** Default quorum: two thirds of the attested weight. */
@@ -65,6 +66,12 @@ export type CreateJobParameters = {
   maxTrainers: number;
   /** Most samples a trainer may report per round (its assigned shards' samples). */
   maxSamples: number;
+  /**
+   * Updates every attester replays per round (1 to 255); default the fewest that keep faking the work unprofitable at
+   * this stake (minimumAuditsPerRound: 2 x rewardPerRound / minStake, rounded up). Each costs every attester one local
+   * training per round: a higher minStake needs fewer.
+   */
+  auditsPerRound?: number | undefined;
   /** When round 0 starts (unix seconds, chain time); default DEFAULT_START_DELAY_SECONDS from now. */
   startTime?: bigint | undefined;
   /** Approve the TrainingJobs contract for exactly the pool when the allowance is short. Default true. */
@@ -108,6 +115,11 @@ export async function createJob(client: MyceliumClient, parameters: CreateJobPar
   const rewardPerRound = toUint(parameters.rewardPerRound, "rewardPerRound");
   const numRounds = Number(toUint(parameters.numRounds, "numRounds", 32));
   const rewardPool = rewardPerRound * BigInt(numRounds);
+  const minStake = toUint(parameters.minStake, "minStake");
+  const auditsPerRound =
+    parameters.auditsPerRound === undefined
+      ? minimumAuditsPerRound({ rewardPerRound, minStake })
+      : Number(toUint(parameters.auditsPerRound, "auditsPerRound", 8));
   const startTime =
     parameters.startTime === undefined
       ? await getBlock(client, { blockTag: "latest" }).then(
@@ -145,7 +157,7 @@ export async function createJob(client: MyceliumClient, parameters: CreateJobPar
         token,
         rewardPool,
         rewardPerRound,
-        minStake: toUint(parameters.minStake, "minStake"),
+        minStake,
         numRounds,
         commitWindow,
         revealWindow,
@@ -157,6 +169,7 @@ export async function createJob(client: MyceliumClient, parameters: CreateJobPar
         maxTrainers: Number(toUint(parameters.maxTrainers, "maxTrainers", 16)),
         maxSamples: Number(toUint(parameters.maxSamples, "maxSamples", 32)),
         startTime,
+        auditsPerRound,
       },
     ],
     ...options,

@@ -24,6 +24,8 @@ export type FinalizeRoundReturnType = TransactionResult & {
   aggregateCid: CID | null;
   includedMask: bigint;
   includedSamples: bigint;
+  /** The trainers the winning tuple slashes (their update failed its replay audit); 0 when the round failed. */
+  slashMask: bigint;
   /** The round's leading tuple (the winner when it succeeded), or null when nobody attested. */
   leaderTupleId: bigint | null;
   /** What the winners share (the round's reward, the carry and the forfeits); 0 when the round failed. */
@@ -52,11 +54,11 @@ export async function finalizeRound(client: MyceliumClient, parameters: Finalize
   const jobs = contractAddress(client.deployment, "TrainingJobs");
   // The leader of the current round; a round other than the current one makes the contract revert WrongRound.
   const leaderTupleId = round === current.round ? current.leaderTupleId : null;
-  let tuple: readonly [Hex, bigint, bigint] = ["0x", 0n, 0n];
+  let tuple: readonly [Hex, bigint, bigint, bigint] = ["0x", 0n, 0n, 0n];
   if (leaderTupleId !== null) {
     const attestations = await getAttestations(client, { jobId, round });
     const leader = attestations.find((attestation) => attestation.tupleId === leaderTupleId);
-    if (leader) tuple = [leader.rawCid, leader.includedMask, leader.includedSamples];
+    if (leader) tuple = [leader.rawCid, leader.includedMask, leader.includedSamples, leader.slashMask];
   }
   const receipt = await sendContractTransaction(client, {
     action,
@@ -79,6 +81,7 @@ export async function finalizeRound(client: MyceliumClient, parameters: Finalize
     aggregateCid: event.succeeded ? hexToCid(event.aggregateCid) : null,
     includedMask: event.includedMask,
     includedSamples: event.includedSamples,
+    slashMask: event.slashMask,
     leaderTupleId: event.leaderTupleId === 0n ? null : event.leaderTupleId,
     reward: event.reward,
     carry: event.carry,

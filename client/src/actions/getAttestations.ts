@@ -26,6 +26,8 @@ export type Attestation = {
   rawCid: Hex;
   includedMask: bigint;
   includedSamples: bigint;
+  /** The trainers the tuple slashes (their update failed its replay audit). */
+  slashMask: bigint;
   tupleId: bigint;
   /** The weight behind the tuple after this attestation. */
   tupleWeight: bigint;
@@ -67,6 +69,7 @@ export async function getAttestations(client: MyceliumClient, parameters: GetAtt
       rawCid: log.args.aggregateCid!,
       includedMask: log.args.includedMask!,
       includedSamples: log.args.includedSamples!,
+      slashMask: log.args.slashMask!,
       tupleId: log.args.tupleId!,
       tupleWeight: log.args.tupleWeight!,
       leaderTupleId: log.args.leaderTupleId!,

@@ -41,6 +41,8 @@ export type Job = {
   maxSamples: number;
   /** Unix seconds round 0 starts at. */
   startTime: bigint;
+  /** Updates every attester replays per round (trainer/README.md, "Replay audits"). */
+  auditsPerRound: number;
   /** Trainers holding an index now. */
   trainerCount: bigint;
   /** The round in progress (`numRounds` once ended). */
@@ -98,6 +100,7 @@ export async function getJob(client: MyceliumClient, parameters: GetJobParameter
     maxTrainers: params.maxTrainers,
     maxSamples: params.maxSamples,
     startTime: params.startTime,
+    auditsPerRound: params.auditsPerRound,
     trainerCount: state.trainerCount,
     currentRound: state.currentRound,
     carry: state.carry,

@@ -35,6 +35,8 @@ export type Reveal = {
   weight: bigint;
   /** Whether it was revealed late (during the attest window): it does not count in the round. */
   late: boolean;
+  /** The commitment's salt: the on-time reveals' salts seed the round's audit draw (computeAuditSeed). */
+  salt: Hex;
 };
 
 export type GetRevealsReturnType = Reveal[];
@@ -75,6 +77,7 @@ export async function getReveals(client: MyceliumClient, parameters: GetRevealsP
         samples: log.args.samples!,
         weight: log.args.weight!,
         late: log.args.late!,
+        salt: log.args.salt!,
       };
     })
     .filter((reveal) => parameters.includeLate === true || !reveal.late)

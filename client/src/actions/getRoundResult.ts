@@ -47,6 +47,8 @@ export type RoundResult = {
   finalizedEarly: boolean;
   /** Whether the leading tuple held more than half of the attested weight (other tuples' attesters are penalized). */
   leaderMajority: boolean;
+  /** The trainer indices the winning tuple slashed (their update failed its replay audit); 0 unless it succeeded. */
+  slashMask: bigint;
 };
 
 export type GetRoundResultReturnType = RoundResult;
@@ -98,5 +100,6 @@ export async function getRoundResult(client: MyceliumClient, parameters: GetRoun
     swept: result.swept,
     finalizedEarly: result.finalizedEarly,
     leaderMajority: result.leaderMajority,
+    slashMask: result.slashMask,
   };
 }

@@ -8,7 +8,7 @@ import type { WriteActionErrorType } from "../errors/types.ts";
 
 export type SlashTrainerParameters = {
   jobId: bigint | number;
-  /** The round in which `trainer` committed and did not reveal. */
+  /** The round in which `trainer` committed and did not reveal, or whose winning tuple names it in its slash mask. */
   round: bigint | number;
   trainer: Address;
 } & TransactionOptions;
@@ -24,8 +24,10 @@ export type SlashTrainerReturnType = TransactionResult & {
 export type SlashTrainerErrorType = WriteActionErrorType;
 
 /**
- * Slashes a trainer that committed and never revealed, not even late (anyone, once the round's attest window is over):
- * its whole stake goes to the forfeits and its index is freed. The caller gets nothing: slashing pays the honest.
+ * Slashes a trainer that committed and never revealed, not even late (anyone, once the round's attest window is over),
+ * or whose update of a successful round failed its replay audit (the winning tuple's `slashMask` names it, and its
+ * reveal is not settled yet): its whole stake goes to the forfeits and its index is freed. The caller gets nothing:
+ * slashing pays the honest.
  */
 export async function slashTrainer(client: MyceliumClient, parameters: SlashTrainerParameters): Promise<SlashTrainerReturnType> {
   const jobId = toId(parameters.jobId, "jobId");

@@ -176,6 +176,16 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     message: `A minimum stake of ${amount(minStake)} is not allowed (1 to ${maxStake}).`,
     hint: "Use a minimum stake of at least one unit of the job's token.",
   }),
+  InvalidAuditCount: ({ auditsPerRound }) => ({
+    message: `${auditsPerRound} audits per round is not allowed (1 to 255).`,
+    hint: "Audit at least one update per round: without audits a trainer that does no work is paid like one that does.",
+  }),
+  StakeBelowAuditBound: ({ minStake, rewardPerRound, auditsPerRound }) => ({
+    message:
+      `A minimum stake of ${amount(minStake)} with ${auditsPerRound} audit(s) per round does not cover two rounds' ` +
+      `rewards of ${amount(rewardPerRound)}: faking the work would pay in expectation.`,
+    hint: "Raise the minimum stake to at least 2 x rewardPerRound / auditsPerRound, or audit more updates per round.",
+  }),
   StartTimeInPast: ({ startTime, blockTimestamp }) => ({
     message: `The start time ${time(startTime)} is before the chain's time ${time(blockTimestamp)}.`,
     hint: "Start the job now or later (the chain's clock, not the local one, decides).",
@@ -300,6 +310,10 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     message: `The inclusion mask ${includedMask} with ${includedSamples} samples is inconsistent.`,
     hint: "Include at least one trainer, with between one sample per included trainer and maxSamples each.",
   }),
+  InvalidSlashMask: ({ includedMask, slashMask }) => ({
+    message: `The slash mask ${slashMask} names trainers the inclusion mask ${includedMask} includes.`,
+    hint: "An update that failed its replay audit is excluded: slash it or include it, not both (use the aggregation result's masks).",
+  }),
   FinalizeTooEarly: ({ round, finalizableAt }) => ({
     message: `Round ${round} cannot be finalized before ${time(finalizableAt)}.`,
     hint: "Wait for the attest window to close (or until the outcome can no longer change).",
@@ -313,8 +327,10 @@ const explanations: { [name in ContractErrorName]: Explain<name> } = {
     hint: "Wait for the attest window to close: late reveals are accepted until then.",
   }),
   NothingToSlash: ({ jobId, round, trainer }) => ({
-    message: `Trainer ${trainer} has no unrevealed commitment from round ${round} of job ${jobId}.`,
-    hint: "Only a trainer that committed and did not reveal can be slashed, once.",
+    message: `Trainer ${trainer} has nothing to slash from round ${round} of job ${jobId}.`,
+    hint:
+      "Only a trainer that committed and did not reveal, or whose update the round's winning tuple names in its slash " +
+      "mask (not settled yet), can be slashed, once.",
   }),
   NothingToSettle: ({ jobId, trainer }) => ({
     message: `Trainer ${trainer} of job ${jobId} has no reveal left to settle.`,

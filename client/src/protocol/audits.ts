@@ -132,3 +132,30 @@ export function minimumAuditStake(parameters: { roundReward: bigint; auditsPerRo
   const n = BigInt(audits);
   return (reward + n - 1n) / n;
 }
+
+/** The most audits per round a job may ask for (the contract's `uint8 auditsPerRound`). */
+export const MAX_AUDITS_PER_ROUND = 255;
+
+/**
+ * The fewest audits per round that keep faking the work unprofitable at this stake (the contract's `createJob` check,
+ * `minStake * auditsPerRound >= AUDIT_STAKE_MARGIN * rewardPerRound`): ceil(AUDIT_STAKE_MARGIN x rewardPerRound /
+ * minStake), at least 1. Every audit costs every attester one replay of a trainer's local training. Throws
+ * InvalidArgumentError, naming the stake to ask for, when even MAX_AUDITS_PER_ROUND would not do.
+ */
+export function minimumAuditsPerRound(parameters: { rewardPerRound: bigint; minStake: bigint }): number {
+  const reward = toUint(parameters.rewardPerRound, "rewardPerRound") * BigInt(AUDIT_STAKE_MARGIN);
+  const stake = toUint(parameters.minStake, "minStake");
+  if (stake === 0n) throw new InvalidArgumentError({ parameter: "minStake", value: stake, expected: "a positive amount" });
+  const audits = (reward + stake - 1n) / stake;
+  if (audits > BigInt(MAX_AUDITS_PER_ROUND)) {
+    throw new InvalidArgumentError({
+      parameter: "minStake",
+      value: stake,
+      expected:
+        `at least ${minimumAuditStake({ roundReward: parameters.rewardPerRound, auditsPerRound: MAX_AUDITS_PER_ROUND })} ` +
+        `(${AUDIT_STAKE_MARGIN} round rewards over at most ${MAX_AUDITS_PER_ROUND} audits per round); ` +
+        `a stake of ${minimumAuditStake({ roundReward: parameters.rewardPerRound, auditsPerRound: 1 })} needs one audit per round`,
+    });
+  }
+  return audits < 1n ? 1 : Number(audits);
+}

@@ -47,13 +47,22 @@ export function computeCommitment(parameters: ComputeCommitmentParameters): Hex 
   );
 }
 
-/** The key attestations are tallied under: `keccak256(abi.encode(bytes aggregateCid, uint256 includedMask, uint256 includedSamples))`. */
-export function computeTupleHash(parameters: { aggregateCid: CidLike; includedMask: bigint; includedSamples: bigint | number }): Hex {
+/**
+ * The key attestations are tallied under:
+ * `keccak256(abi.encode(bytes aggregateCid, uint256 includedMask, uint256 includedSamples, uint256 slashMask))`.
+ */
+export function computeTupleHash(parameters: {
+  aggregateCid: CidLike;
+  includedMask: bigint;
+  includedSamples: bigint | number;
+  slashMask: bigint;
+}): Hex {
   return keccak256(
-    encodeAbiParameters(parseAbiParameters("bytes, uint256, uint256"), [
+    encodeAbiParameters(parseAbiParameters("bytes, uint256, uint256, uint256"), [
       cidToHex(parameters.aggregateCid),
       toUint(parameters.includedMask, "includedMask"),
       toUint(parameters.includedSamples, "includedSamples"),
+      toUint(parameters.slashMask, "slashMask"),
     ]),
   );
 }

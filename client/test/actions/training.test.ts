@@ -108,9 +108,9 @@ describe("training actions against a devnet", function () {
         address: jobs,
         abi: trainingJobsAbi,
         functionName: "computeTupleHash",
-        args: [cidToHex(updateCid), 5n, 300n],
+        args: [cidToHex(updateCid), 5n, 300n, 2n],
       });
-      expect(computeTupleHash({ aggregateCid: updateCid, includedMask: 5n, includedSamples: 300 })).to.equal(tuple);
+      expect(computeTupleHash({ aggregateCid: updateCid, includedMask: 5n, includedSamples: 300, slashMask: 2n })).to.equal(tuple);
     });
 
     it("encodes peer ids and multiaddrs, and masks", () => {
@@ -256,7 +256,13 @@ describe("training actions against a devnet", function () {
       async () => {
         await chain.get().time.advanceBy(WINDOW);
         const aggregateCid = await uniqueCid("aggregate 0");
-        const tuple = { jobId, aggregateCid, includedMask: inclusionMask([0, 1]), includedSamples: samples[0]! + samples[1]! };
+        const tuple = {
+          jobId,
+          aggregateCid,
+          includedMask: inclusionMask([0, 1]),
+          includedSamples: samples[0]! + samples[1]!,
+          slashMask: 0n,
+        };
         const first = await attestAggregate(trainers[0]!, tuple);
         expect(first).to.deep.include({ tupleId: 1n, tupleWeight: 65_536n, leaderTupleId: 1n });
         // Half of the revealed weight is behind the leader: the other half could still overturn it.
@@ -420,6 +426,7 @@ describe("training actions against a devnet", function () {
         jobId,
         aggregateCid: await uniqueCid("silent aggregate"),
         includedMask: 1n,
+        slashMask: 0n,
         includedSamples: 10,
       });
       await chain.get().time.advanceBy(WINDOW);

@@ -17,8 +17,8 @@ import {
 /// @title ITrainingJobs
 /// @notice Staked, coordinator-free training rounds with rewards. A sponsor funds a job; trainers stake and join; each
 ///         round they train off-chain, `commit` to their update, `reveal` it, compute the same deterministic aggregate
-///         and `attest` it; anyone `finalize`s. The tuple `(aggregateCid, includedMask, includedSamples)` with the
-///         most attested weight wins when it holds the quorum of the attested weight and enough of the revealed
+///         and `attest` it; anyone `finalize`s. The tuple `(aggregateCid, includedMask, includedSamples, slashMask)`
+///         with the most attested weight wins when it holds the quorum of the attested weight and enough of the revealed
 ///         weight attested; its aggregate becomes the next global model and its included attesters `claim` the
 ///         round's reward pro rata to their samples. No function loops over trainers. contracts/README.md has the
 ///         threat model: who can do what with which share of the weight, and what each party risks.
@@ -48,7 +48,9 @@ import {
 ///         attest window ended loses SILENT_BPS; one that attested another tuple than the winner of a successful round
 ///         (or than the leader of a failed round whose leader held more than half of the attested weight) loses
 ///         LOSING_BPS. A late reveal costs LATE_REVEAL_BPS at once; an eviction IDLE_BPS; a commitment never revealed
-///         (not even late) loses the whole stake through `slash`. Everything forfeited goes to `forfeits`, which the next successful
+///         (not even late) loses the whole stake through `slash`, and so does a trainer named in the `slashMask` of a
+///         successful round's winning tuple (its update failed the replay audit every attester ran: see Audits),
+///         through `slash` or at its next settlement. Everything forfeited goes to `forfeits`, which the next successful
 ///         round adds to its reward: forfeited stake pays honest trainers, never the sponsor or the caller. What is
 ///         still forfeited when the job ends is burned (sent to BURN_ADDRESS) by `refundRemainder`.
 ///
@@ -75,6 +77,13 @@ import {
 ///         winning aggregate, cannot be ground by whoever calls `finalize` or by a block proposer (no block data goes
 ///         in), and anyone can recompute it from the chain. It is emitted (`RoundFinalized.nextSeed`, and the seed of
 ///         round 0 in `JobCreated`) and readable with `getRound`.
+///
+///         Audits. Each round every attester replays `auditsPerRound` updates drawn from the on-time reveals with a seed
+///         of the revealed salts (`Revealed.salt`), and every late reveal, off-chain (trainer/README.md, "Replay
+///         audits"); the trainers whose update does not replay go into the tuple's `slashMask`, and a successful round
+///         slashes them. `createJob` requires `minStake * auditsPerRound >= AUDIT_STAKE_MARGIN * rewardPerRound`: a
+///         trainer drawn with probability p >= samples / revealed samples loses at least a round's reward, so faking
+///         the work loses money in expectation.
 interface ITrainingJobs {
     // ---------------------------------------------------------------------------------------------------------------
     // Errors
@@ -112,6 +121,11 @@ interface ITrainingJobs {
     error InvalidMaxSamples(uint256 maxSamples);
     /// @notice `minStake` must be in [1, MAX_STAKE].
     error InvalidMinStake(uint256 minStake, uint256 maxStake);
+    /// @notice `auditsPerRound` is 0: at least one update per round is audited.
+    error InvalidAuditCount(uint256 auditsPerRound);
+    /// @notice `minStake * auditsPerRound < AUDIT_STAKE_MARGIN * rewardPerRound`: faking the work would pay in
+    ///         expectation. Raise the minimum stake or the audits per round.
+    error StakeBelowAuditBound(uint256 minStake, uint256 rewardPerRound, uint256 auditsPerRound);
     /// @notice The start time is before the current block's timestamp.
     error StartTimeInPast(uint256 startTime, uint256 blockTimestamp);
     /// @notice The start time is beyond the last representable second (2^40 - 1).
@@ -183,6 +197,8 @@ interface ITrainingJobs {
     /// @notice An attested tuple must include someone, and `includedSamples` must lie between the number of included
     ///         trainers and that number times `maxSamples`.
     error InvalidInclusion(uint256 includedMask, uint256 includedSamples);
+    /// @notice A tuple slashes a trainer it also includes.
+    error InvalidSlashMask(uint256 includedMask, uint256 slashMask);
     /// @notice The round cannot be finalized before `finalizableAt` (unless every commitment was revealed and its outcome
     ///         can no longer change).
     error FinalizeTooEarly(uint256 round, uint256 finalizableAt);
@@ -274,7 +290,8 @@ interface ITrainingJobs {
     event Committed(uint256 indexed jobId, uint256 indexed round, address indexed trainer, bytes32 commitment);
 
     /// @notice A trainer revealed its update of `round`; `weight` is the weight it brings to the round (0 when `late`:
-    ///         revealed during the attest window, it does not count and may not attest).
+    ///         revealed during the attest window, it does not count and may not attest). `salt` is its commitment's
+    ///         salt: the on-time reveals' salts seed the round's audit draw.
     event Revealed(
         uint256 indexed jobId,
         uint256 indexed round,
@@ -283,7 +300,8 @@ interface ITrainingJobs {
         bytes updateCid,
         uint256 samples,
         uint256 weight,
-        bool late
+        bool late,
+        bytes32 salt
     );
 
     /// @notice A trainer attested a tuple. `tupleId` numbers the round's distinct tuples from 1 in order of first
@@ -297,6 +315,7 @@ interface ITrainingJobs {
         bytes aggregateCid,
         uint256 includedMask,
         uint256 includedSamples,
+        uint256 slashMask,
         uint256 tupleId,
         uint256 tupleWeight,
         uint256 leaderTupleId
@@ -319,6 +338,7 @@ interface ITrainingJobs {
         bytes aggregateCid,
         uint256 includedMask,
         uint256 includedSamples,
+        uint256 slashMask,
         uint256 leaderTupleId,
         uint256 reward,
         uint256 carry,
@@ -340,8 +360,9 @@ interface ITrainingJobs {
         uint256 indexed jobId, uint256 indexed round, address indexed trainer, PenaltyReason reason, uint256 amount
     );
 
-    /// @notice A trainer that committed in `round` and never revealed lost its whole `stake` (to the forfeits); its
-    ///         index is free again.
+    /// @notice A trainer that committed in `round` and never revealed, or whose update of `round` failed its replay
+    ///         audit (the winning tuple's `slashMask`), lost its whole `stake` (to the forfeits); its index is free
+    ///         again. `caller` is whoever triggered it (the trainer itself when it was taken at its settlement).
     event TrainerSlashed(
         uint256 indexed jobId, uint256 indexed round, address indexed trainer, address caller, uint256 index, uint256 stake
     );
@@ -461,12 +482,14 @@ interface ITrainingJobs {
     /// @param aggregateCid Binary CIDv1 of the aggregate model.
     /// @param includedMask Bit i set when trainer index i's update is included.
     /// @param includedSamples Sum of the samples of the included updates.
+    /// @param slashMask Bit i set when trainer index i's update failed its replay audit (disjoint from the inclusion).
     function attest(
         uint256 jobId,
         uint256 round,
         bytes calldata aggregateCid,
         uint256 includedMask,
-        uint256 includedSamples
+        uint256 includedSamples,
+        uint256 slashMask
     ) external;
 
     /// @notice Finalizes the current round (anyone): after the attest window, or after the reveal window once the
@@ -478,12 +501,14 @@ interface ITrainingJobs {
     /// @param aggregateCid The leading tuple's aggregate CID.
     /// @param includedMask The leading tuple's mask.
     /// @param includedSamples The leading tuple's included samples.
+    /// @param slashMask The leading tuple's slash mask.
     function finalize(
         uint256 jobId,
         uint256 round,
         bytes calldata aggregateCid,
         uint256 includedMask,
-        uint256 includedSamples
+        uint256 includedSamples,
+        uint256 slashMask
     ) external;
 
     /// @notice Pays the caller its share of each listed round, in one transfer: for each round it must have attested
@@ -501,8 +526,9 @@ interface ITrainingJobs {
     /// @return amount What was swept (possibly 0).
     function sweep(uint256 jobId, uint256 round) external returns (uint256 amount);
 
-    /// @notice Slashes `trainer`, which committed in `round` and never revealed, not even late (anyone, once the attest
-    ///         window of `round` is over). The whole stake goes to the forfeits; the index is freed.
+    /// @notice Slashes `trainer` (anyone): it committed in `round` and never revealed, not even late (once the attest
+    ///         window of `round` is over), or `round` succeeded with a winning tuple whose `slashMask` names it and its
+    ///         reveal of `round` is not settled yet. The whole stake goes to the forfeits; the index is freed.
     /// @param jobId The job.
     /// @param round The round of the trainer's unrevealed commitment.
     /// @param trainer The trainer to slash.
@@ -511,6 +537,9 @@ interface ITrainingJobs {
     // ---------------------------------------------------------------------------------------------------------------
     // Views
     // ---------------------------------------------------------------------------------------------------------------
+
+    /// @notice How many round rewards `auditsPerRound` minimum stakes must cover (see Audits).
+    function AUDIT_STAKE_MARGIN() external view returns (uint256);
 
     /// @notice Share of the stake forfeited by an on-time revealer that did not attest in a round whose attest window
     ///         ran out, in basis points.
@@ -602,8 +631,9 @@ interface ITrainingJobs {
         address trainer
     ) external view returns (bytes32);
 
-    /// @notice The key tuples are tallied under: `keccak256(abi.encode(aggregateCid, includedMask, includedSamples))`.
-    function computeTupleHash(bytes calldata aggregateCid, uint256 includedMask, uint256 includedSamples)
+    /// @notice The key tuples are tallied under:
+    ///         `keccak256(abi.encode(aggregateCid, includedMask, includedSamples, slashMask))`.
+    function computeTupleHash(bytes calldata aggregateCid, uint256 includedMask, uint256 includedSamples, uint256 slashMask)
         external
         pure
         returns (bytes32);

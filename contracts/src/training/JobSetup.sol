@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
@@ -9,9 +11,11 @@ import {ITrainingJobs} from "../interfaces/ITrainingJobs.sol";
 import {CidLib} from "../libraries/CidLib.sol";
 import {AssetKind, AssetState} from "../types/Asset.sol";
 import {JobParams} from "../types/Training.sol";
-import {FundsLib, LiveRoundLib, ScheduleLib} from "../types/TrainingSlots.sol";
+import {Funds, FundsLib, LiveRoundLib, Schedule, ScheduleLib} from "../types/TrainingSlots.sol";
 import {
+    AUDIT_STAKE_MARGIN,
     BPS,
+    BURN_ADDRESS,
     Config,
     EMPTY_SLOT_MARKER,
     Job,
@@ -22,16 +26,20 @@ import {
     MAX_TRAINERS,
     MAX_WINDOW,
     Membership,
+    STATUS_CANCELLED,
     STATUS_CREATED,
     seedOf
 } from "./JobStorage.sol";
 
 /// @title JobSetup
-/// @notice Checks a new job's parameters and writes its storage, for TrainingJobs (which calls it with DELEGATECALL,
-///         so events and errors are the contract's own, declared in ITrainingJobs). It is a linked library only to keep
-///         TrainingJobs under the 24,576-byte code size limit (EIP-170): `createJob` runs once per job, every other
-///         call stays in the contract.
+/// @notice The sponsor's once-per-job calls for TrainingJobs: checks a new job's parameters and writes its storage,
+///         cancels a job and refunds what is left after its end. TrainingJobs calls it with DELEGATECALL, so events,
+///         errors, `msg.sender` and token balances are the contract's own (events and errors are declared in
+///         ITrainingJobs). It is a linked library only to keep TrainingJobs under the 24,576-byte code size limit
+///         (EIP-170): these calls run once per job, every round call stays in the contract.
 library JobSetup {
+    using SafeERC20 for IERC20;
+
     /// @notice Validates `params` and initializes `job` (id `jobId`) for `sponsor`; emits `JobCreated`. The caller
     ///         pulls the pool afterwards.
     function initialize(
@@ -63,7 +71,8 @@ library JobSetup {
             weightCap: params.weightCap,
             maxTrainers: params.maxTrainers,
             claimPeriod: params.claimPeriod,
-            startTime: SafeCast.toUint40(params.startTime)
+            startTime: SafeCast.toUint40(params.startTime),
+            auditsPerRound: params.auditsPerRound
         });
         job.sponsor = sponsor;
         job.datasetId = params.datasetId;
@@ -71,6 +80,52 @@ library JobSetup {
         job.baseModelCid = params.baseModelCid;
         job.specCid = params.specCid;
         emit ITrainingJobs.JobCreated(jobId, sponsor, params.datasetId, params, seedOf(address(this), jobId, 0, params.baseModelCid));
+    }
+
+    /// @notice `cancelJob`: the sponsor cancels a job in which nobody revealed on time; the unassigned pool goes back
+    ///         to it and any forfeits are burned.
+    function cancel(Job storage job, uint256 jobId) external {
+        Schedule schedule = job.schedule;
+        if (schedule.status() == 0) revert ITrainingJobs.JobNotFound(jobId);
+        if (schedule.status() == STATUS_CANCELLED) revert ITrainingJobs.JobIsCancelled(jobId);
+        if (schedule.hasEnded()) revert ITrainingJobs.JobHasEnded(jobId);
+        address sponsor = job.sponsor;
+        if (msg.sender != sponsor) revert ITrainingJobs.NotSponsor(msg.sender, sponsor);
+        if (schedule.everRevealed()) revert ITrainingJobs.UpdatesRevealed(jobId);
+
+        // Nobody revealed on time, so no round succeeded: nothing was paid, everything not assigned is here.
+        Funds funds = job.funds;
+        uint256 refund =
+            uint256(job.config.rewardPerRound) * (schedule.numRounds() - schedule.currentRound()) + funds.carry();
+        uint256 burned = funds.forfeits();
+        job.funds = funds.withCarry(0).withForfeits(0);
+        job.schedule = schedule.withStatus(STATUS_CANCELLED);
+        emit ITrainingJobs.JobCancelled(jobId, sponsor, refund, burned);
+        _payOut(job, sponsor, refund, burned);
+    }
+
+    /// @notice `refundRemainder`: after the end, the carry goes back to the sponsor and the forfeits are burned.
+    function refundRemainder(Job storage job, uint256 jobId) external {
+        Schedule schedule = job.schedule;
+        if (schedule.status() == 0) revert ITrainingJobs.JobNotFound(jobId);
+        if (schedule.status() == STATUS_CANCELLED) revert ITrainingJobs.JobIsCancelled(jobId);
+        if (!schedule.hasEnded()) {
+            revert ITrainingJobs.JobNotEnded(jobId, schedule.currentRound(), schedule.numRounds());
+        }
+        Funds funds = job.funds;
+        uint256 refund = funds.carry();
+        uint256 burned = funds.forfeits();
+        if (refund == 0 && burned == 0) revert ITrainingJobs.NothingToRefund(jobId);
+        job.funds = funds.withCarry(0).withForfeits(0);
+        address sponsor = job.sponsor;
+        emit ITrainingJobs.RemainderRefunded(jobId, sponsor, refund, burned);
+        _payOut(job, sponsor, refund, burned);
+    }
+
+    function _payOut(Job storage job, address sponsor, uint256 refund, uint256 burned) private {
+        IERC20 token = IERC20(job.config.token);
+        if (refund != 0) token.safeTransfer(sponsor, refund);
+        if (burned != 0) token.safeTransfer(BURN_ADDRESS, burned);
     }
 
     function _validate(JobParams calldata params, IAssetRegistry registry, uint256 minWindow) private view {
@@ -102,6 +157,11 @@ library JobSetup {
         (bool fits, uint256 expected) = Math.tryMul(params.rewardPerRound, params.numRounds);
         if (!fits || expected != params.rewardPool) {
             revert ITrainingJobs.RewardPoolMismatch(params.rewardPool, fits ? expected : type(uint256).max);
+        }
+        if (params.auditsPerRound == 0) revert ITrainingJobs.InvalidAuditCount(params.auditsPerRound);
+        // Both sides fit: minStake < 2^88, auditsPerRound < 2^8, rewardPerRound <= rewardPool < 2^96.
+        if (params.minStake * params.auditsPerRound < AUDIT_STAKE_MARGIN * params.rewardPerRound) {
+            revert ITrainingJobs.StakeBelowAuditBound(params.minStake, params.rewardPerRound, params.auditsPerRound);
         }
         CidLib.validate(params.specCid);
         _requireActiveAsset(registry, params.datasetId, AssetKind.Dataset);

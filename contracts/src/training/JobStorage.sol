@@ -18,6 +18,10 @@ uint256 constant MAX_WINDOW = 30 days;
 /// @dev Latest start time (the schedule stores times in 40 bits).
 uint256 constant MAX_START_TIME = type(uint40).max;
 uint256 constant BPS = 10_000;
+/// @dev `minStake * auditsPerRound >= AUDIT_STAKE_MARGIN * rewardPerRound` (ITrainingJobs, Audits).
+uint256 constant AUDIT_STAKE_MARGIN = 2;
+/// @dev Where forfeited stake goes when it can no longer pay anyone (ITrainingJobs.BURN_ADDRESS).
+address constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;
 uint256 constant STATUS_CREATED = 1;
 uint256 constant STATUS_CANCELLED = 2;
 /// @dev Written into fresh slots that later writes update, so that the first update writes nonzero -> nonzero.
@@ -36,6 +40,7 @@ struct Membership {
     uint16 maxTrainers;
     uint32 claimPeriod;
     uint40 startTime;
+    uint8 auditsPerRound;
 }
 
 struct Job {

@@ -41,7 +41,9 @@ import {
 } from "../types/TrainingSlots.sol";
 import {JobSetup} from "./JobSetup.sol";
 import {
+    AUDIT_STAKE_MARGIN as AUDIT_STAKE_MARGIN_,
     BPS,
+    BURN_ADDRESS as BURN_ADDRESS_,
     EMPTY_SLOT_MARKER,
     Job,
     MAX_REWARD_POOL as MAX_REWARD_POOL_,
@@ -79,6 +81,8 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @inheritdoc ITrainingJobs
+    uint256 public constant AUDIT_STAKE_MARGIN = AUDIT_STAKE_MARGIN_;
+    /// @inheritdoc ITrainingJobs
     uint256 public constant SILENT_BPS = 100;
     /// @inheritdoc ITrainingJobs
     uint256 public constant LOSING_BPS = 1_000;
@@ -93,7 +97,7 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
     /// @inheritdoc ITrainingJobs
     uint256 public constant IDLE_ROUNDS = 3;
     /// @inheritdoc ITrainingJobs
-    address public constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;
+    address public constant BURN_ADDRESS = BURN_ADDRESS_;
     /// @inheritdoc ITrainingJobs
     uint256 public constant MAX_WINDOW = MAX_WINDOW_;
     /// @inheritdoc ITrainingJobs
@@ -128,6 +132,8 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
     /// @dev The part of a successful round's reward that came from forfeited stake (written only when nonzero), so that
     ///      a sweep sends that share of the unclaimed rest back to the forfeits, never to the sponsor's carry.
     mapping(uint256 jobId => mapping(uint256 round => uint256)) private _forfeitParts;
+    /// @dev The winning tuple's slash mask of a successful round (written only when nonzero: when someone cheated).
+    mapping(uint256 jobId => mapping(uint256 round => uint256)) private _slashMasks;
 
     // ---------------------------------------------------------------------------------------------------------------
     // Constructor
@@ -155,44 +161,12 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
 
     /// @inheritdoc ITrainingJobs
     function cancelJob(uint256 jobId) external nonReentrant {
-        Job storage job = _jobs[jobId];
-        Schedule schedule = job.schedule;
-        _requireRunning(jobId, schedule);
-        address sponsor = job.sponsor;
-        if (msg.sender != sponsor) revert NotSponsor(msg.sender, sponsor);
-        if (schedule.everRevealed()) revert UpdatesRevealed(jobId);
-
-        // Nobody revealed on time, so no round succeeded: nothing was paid, everything not assigned is here.
-        Funds funds = job.funds;
-        uint256 refund =
-            uint256(job.config.rewardPerRound) * (schedule.numRounds() - schedule.currentRound()) + funds.carry();
-        uint256 burned = funds.forfeits();
-        job.funds = funds.withCarry(0).withForfeits(0);
-        job.schedule = schedule.withStatus(STATUS_CANCELLED);
-        emit JobCancelled(jobId, sponsor, refund, burned);
-        IERC20 token = IERC20(job.config.token);
-        if (refund != 0) token.safeTransfer(sponsor, refund);
-        if (burned != 0) token.safeTransfer(BURN_ADDRESS, burned);
+        JobSetup.cancel(_jobs[jobId], jobId);
     }
 
     /// @inheritdoc ITrainingJobs
     function refundRemainder(uint256 jobId) external nonReentrant {
-        Job storage job = _jobs[jobId];
-        Schedule schedule = job.schedule;
-        _requireExists(jobId, schedule);
-        if (schedule.status() == STATUS_CANCELLED) revert JobIsCancelled(jobId);
-        if (!schedule.hasEnded()) revert JobNotEnded(jobId, schedule.currentRound(), schedule.numRounds());
-        Funds funds = job.funds;
-        uint256 refund = funds.carry();
-        uint256 burned = funds.forfeits();
-        if (refund == 0 && burned == 0) revert NothingToRefund(jobId);
-        job.funds = funds.withCarry(0).withForfeits(0);
-        address sponsor = job.sponsor;
-
-        emit RemainderRefunded(jobId, sponsor, refund, burned);
-        IERC20 token = IERC20(job.config.token);
-        if (refund != 0) token.safeTransfer(sponsor, refund);
-        if (burned != 0) token.safeTransfer(BURN_ADDRESS, burned);
+        JobSetup.refundRemainder(_jobs[jobId], jobId);
     }
 
     /// @inheritdoc ITrainingJobs
@@ -287,6 +261,11 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
 
         // Unlocked implies the last reveal's round is final (or the job was cancelled before any on-time reveal).
         slot = _settle(job, jobId, msg.sender, slot);
+        // Its last update failed its replay audit: the settlement took the whole stake, nothing is left to withdraw.
+        if (_isSlashed(slot)) {
+            trainer.slot = slot;
+            return 0;
+        }
         amount = slot.stake();
         uint256 index = slot.index();
         trainer.slot =
@@ -312,6 +291,10 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         // Idle since its last reveal's round plus IDLE_ROUNDS (> UNBOND_ROUNDS): that round is final, the stake free.
         // Holding an index idle costs IDLE_BPS, so squatting (join, idle, be evicted, join again) is never free.
         slot = _settle(job, jobId, account, slot);
+        if (_isSlashed(slot)) {
+            trainer.slot = slot;
+            return 0;
+        }
         slot = _penalize(job, jobId, schedule.currentRound(), account, slot, IDLE_BPS, PenaltyReason.Idle);
         amount = slot.stake();
         uint256 index = slot.index();
@@ -355,6 +338,11 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         }
         // A reveal happens after the commit window of its round, so the last reveal is from a finalized round.
         slot = _settle(job, jobId, msg.sender, slot);
+        if (_isSlashed(slot)) {
+            // Its last update failed its replay audit: slashed instead of committing (reverting would undo the slash).
+            trainer.slot = slot;
+            return;
+        }
         trainer.slot = slot.withPendingRoundPlusOne(round + 1);
         trainer.commitment = commitment;
         // Counted so that no round is finalized early while a commitment may still be revealed (late).
@@ -390,14 +378,15 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
             _records[jobId][round][msg.sender] = RoundRecordLib.create(samples, weight, slot.index(), false);
             job.live = job.live.inRound(round).withReveal(weight);
             if (!schedule.everRevealed()) job.schedule = schedule.withEverRevealed();
-            emit Revealed(jobId, round, msg.sender, slot.index(), updateCid, samples, weight, false);
+            emit Revealed(jobId, round, msg.sender, slot.index(), updateCid, samples, weight, false, salt);
         } else {
-            // Late: the update does not count, the trainer keeps most of its stake instead of losing it all.
+            // Late: the update does not count, the trainer keeps most of its stake instead of losing it all. It is
+            // audited all the same, so its stake stays bonded and its settlement checks the round's slash mask.
             slot = _penalize(job, jobId, round, msg.sender, slot, LATE_REVEAL_BPS, PenaltyReason.LateReveal);
-            trainer.slot = slot.withPendingRoundPlusOne(0);
+            trainer.slot = slot.withReveal(round);
             job.live = job.live.withLateReveal();
             _records[jobId][round][msg.sender] = RoundRecordLib.create(samples, 0, slot.index(), true);
-            emit Revealed(jobId, round, msg.sender, slot.index(), updateCid, samples, 0, true);
+            emit Revealed(jobId, round, msg.sender, slot.index(), updateCid, samples, 0, true, salt);
         }
     }
 
@@ -407,7 +396,8 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         uint256 round,
         bytes calldata aggregateCid,
         uint256 includedMask,
-        uint256 includedSamples
+        uint256 includedSamples,
+        uint256 slashMask
     ) external {
         Job storage job = _jobs[jobId];
         {
@@ -415,13 +405,14 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
             _requireWindow(jobId, schedule, round, Phase.Attest);
             _requireValidInclusion(includedMask, includedSamples, schedule.maxSamples());
         }
+        if (includedMask & slashMask != 0) revert InvalidSlashMask(includedMask, slashMask);
         CidLib.validate(aggregateCid);
         RoundRecord record = _records[jobId][round][msg.sender];
         if (record.samples() == 0) revert NotRevealed(round);
         if (record.late()) revert RevealedLate(round);
         if (record.tupleId() != 0) revert AlreadyAttested(round, record.tupleId());
 
-        bytes32 tupleHash = _tupleHash(aggregateCid, includedMask, includedSamples);
+        bytes32 tupleHash = _tupleHash(aggregateCid, includedMask, includedSamples, slashMask);
         Tally tally = _tallies[jobId][round][tupleHash];
         // The caller revealed on time in this round, so the live word is tagged with it.
         LiveRound live = job.live;
@@ -444,6 +435,7 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
             aggregateCid,
             includedMask,
             includedSamples,
+            slashMask,
             tupleId,
             tupleWeight,
             live.leaderId()
@@ -456,7 +448,8 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         uint256 round,
         bytes calldata aggregateCid,
         uint256 includedMask,
-        uint256 includedSamples
+        uint256 includedSamples,
+        uint256 slashMask
     ) external {
         Job storage job = _jobs[jobId];
         Schedule schedule = job.schedule;
@@ -470,7 +463,8 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         }
         uint256 leaderId = live.leaderId();
         if (leaderId != 0) {
-            uint256 givenId = _tallies[jobId][round][_tupleHash(aggregateCid, includedMask, includedSamples)].id();
+            uint256 givenId =
+                _tallies[jobId][round][_tupleHash(aggregateCid, includedMask, includedSamples, slashMask)].id();
             if (givenId != leaderId) revert NotLeadingTuple(round, givenId, leaderId);
         }
         bool succeeded = leaderId != 0 && live.leaderWeight() * BPS >= schedule.quorumBps() * live.attestedWeight()
@@ -485,10 +479,15 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
             early,
             live.leaderWeight() * 2 > live.attestedWeight()
         );
-        if (succeeded) schedule = schedule.withLastSuccessPlusOne(round + 1);
+        if (succeeded) {
+            schedule = schedule.withLastSuccessPlusOne(round + 1);
+            if (slashMask != 0) _slashMasks[jobId][round] = slashMask;
+        }
         schedule = schedule.startRound(round + 1, block.timestamp);
         job.schedule = schedule;
-        _emitFinalized(job, jobId, round, schedule, live, succeeded, early, reward, aggregateCid, includedMask, includedSamples);
+        _emitFinalized(
+            job, jobId, round, schedule, live, succeeded, early, reward, aggregateCid, includedMask, includedSamples, slashMask
+        );
     }
 
     /// @inheritdoc ITrainingJobs
@@ -542,21 +541,17 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         Trainer storage slashed = _trainers[jobId][account];
         TrainerSlot slot = slashed.slot;
         uint256 pending = slot.pendingRoundPlusOne();
-        if (pending == 0 || pending - 1 != round) revert NothingToSlash(jobId, round, account);
-        // A pending commitment is from the current round or an earlier, finalized one (whose windows are over).
-        if (round == schedule.currentRound()) {
-            uint256 allowedAt = schedule.attestEnd();
-            if (block.timestamp < allowedAt) revert SlashTooEarly(round, allowedAt);
+        if (pending != 0 && pending - 1 == round) {
+            // A pending commitment is from the current round or an earlier, finalized one (whose windows are over).
+            if (round == schedule.currentRound()) {
+                uint256 allowedAt = schedule.attestEnd();
+                if (block.timestamp < allowedAt) revert SlashTooEarly(round, allowedAt);
+            }
+        } else if (!slot.unsettled() || slot.lastRevealPlusOne() != round + 1 || !_failedAudit(jobId, round, account)) {
+            // Not a replay mismatch awaiting settlement either (a settled one was slashed at its settlement).
+            revert NothingToSlash(jobId, round, account);
         }
-
-        uint256 stake = slot.stake();
-        uint256 index = slot.index();
-        slashed.slot = slot.withStake(0, 0).withPendingRoundPlusOne(0).withSettled().withStatus(
-            uint256(TrainerStatus.Slashed)
-        );
-        job.heldIndices &= ~(1 << index);
-        job.funds = job.funds.withForfeits(job.funds.forfeits() + stake);
-        emit TrainerSlashed(jobId, round, account, msg.sender, index, stake);
+        slashed.slot = _slashAll(job, jobId, round, account, slot);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -602,6 +597,7 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         params.maxTrainers = membership.maxTrainers;
         params.maxSamples = uint32(schedule.maxSamples());
         params.startTime = membership.startTime;
+        params.auditsPerRound = membership.auditsPerRound;
 
         bool cancelled = schedule.status() == STATUS_CANCELLED;
         state.sponsor = job.sponsor;
@@ -705,6 +701,7 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         result.swept = outcome.swept();
         result.finalizedEarly = outcome.early();
         result.leaderMajority = outcome.majority();
+        result.slashMask = _slashMasks[jobId][round];
     }
 
     /// @inheritdoc ITrainingJobs
@@ -741,12 +738,12 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ITrainingJobs
-    function computeTupleHash(bytes calldata aggregateCid, uint256 includedMask, uint256 includedSamples)
+    function computeTupleHash(bytes calldata aggregateCid, uint256 includedMask, uint256 includedSamples, uint256 slashMask)
         external
         pure
         returns (bytes32)
     {
-        return _tupleHash(aggregateCid, includedMask, includedSamples);
+        return _tupleHash(aggregateCid, includedMask, includedSamples, slashMask);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -792,7 +789,8 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         uint256 reward,
         bytes calldata aggregateCid,
         uint256 includedMask,
-        uint256 includedSamples
+        uint256 includedSamples,
+        uint256 slashMask
     ) private {
         Funds funds = job.funds;
         bytes32 nextSeed;
@@ -808,6 +806,7 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
             succeeded ? aggregateCid : new bytes(0),
             succeeded ? includedMask : 0,
             succeeded ? includedSamples : 0,
+            succeeded ? slashMask : 0,
             live.leaderId(),
             reward,
             funds.carry(),
@@ -847,7 +846,8 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         emit RewardClaimed(jobId, round, msg.sender, amount, samples);
     }
 
-    /// @dev Takes the penalty the trainer's last on-time reveal earned, if it is unsettled: SILENT_BPS when it did not
+    /// @dev Takes the penalty the trainer's last reveal earned, if it is unsettled: the whole stake (status Slashed)
+    ///      when the round's winning tuple names it in its slash mask; for an on-time reveal SILENT_BPS when it did not
     ///      attest in a round whose attest window ran out, LOSING_BPS when it attested another tuple than the winner
     ///      of a successful round, or than the leader of a failed round whose leader held more than half of the
     ///      attested weight (a minority attesting junk cannot block rounds for free). The caller guarantees that round
@@ -857,10 +857,14 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         returns (TrainerSlot)
     {
         if (!slot.unsettled()) return slot;
-        slot = slot.withSettled();
         uint256 round = slot.lastRevealPlusOne() - 1;
+        if (_failedAudit(jobId, round, account)) return _slashAll(job, jobId, round, account, slot);
+        slot = slot.withSettled();
         RoundOutcome outcome = _outcomes[jobId][round];
-        uint256 tupleId = _records[jobId][round][account].tupleId();
+        RoundRecord record = _records[jobId][round][account];
+        // A late reveal paid LATE_REVEAL_BPS already and could not attest.
+        if (record.late()) return slot;
+        uint256 tupleId = record.tupleId();
         if (tupleId == 0) {
             if (outcome.early()) return slot;
             return _penalize(job, jobId, round, account, slot, SILENT_BPS, PenaltyReason.Silent);
@@ -870,6 +874,32 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
             return _penalize(job, jobId, round, account, slot, LOSING_BPS, PenaltyReason.LosingTuple);
         }
         return slot;
+    }
+
+    function _isSlashed(TrainerSlot slot) private pure returns (bool) {
+        return slot.status() == uint256(TrainerStatus.Slashed);
+    }
+
+    /// @dev Whether the winning tuple of `round` (succeeded) names the trainer's update of `round` in its slash mask.
+    function _failedAudit(uint256 jobId, uint256 round, address account) private view returns (bool) {
+        uint256 slashMask = _slashMasks[jobId][round];
+        if (slashMask == 0) return false;
+        RoundRecord record = _records[jobId][round][account];
+        return record.samples() != 0 && (slashMask >> record.index()) & 1 == 1;
+    }
+
+    /// @dev Takes the whole stake to the forfeits, frees the index and marks the trainer Slashed (settled, nothing
+    ///      pending); returns the slot for the caller to write.
+    function _slashAll(Job storage job, uint256 jobId, uint256 round, address account, TrainerSlot slot)
+        private
+        returns (TrainerSlot)
+    {
+        uint256 stake = slot.stake();
+        uint256 index = slot.index();
+        job.heldIndices &= ~(1 << index);
+        job.funds = job.funds.withForfeits(job.funds.forfeits() + stake);
+        emit TrainerSlashed(jobId, round, account, msg.sender, index, stake);
+        return slot.withStake(0, 0).withPendingRoundPlusOne(0).withSettled().withStatus(uint256(TrainerStatus.Slashed));
     }
 
     /// @dev Moves `bps` of the trainer's stake to the forfeits and recomputes its weight; returns the new slot.
@@ -1049,12 +1079,12 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         return keccak256(abi.encode(block.chainid, address(this), jobId, round, updateCid, samples, salt, trainer));
     }
 
-    function _tupleHash(bytes calldata aggregateCid, uint256 includedMask, uint256 includedSamples)
+    function _tupleHash(bytes calldata aggregateCid, uint256 includedMask, uint256 includedSamples, uint256 slashMask)
         private
         pure
         returns (bytes32)
     {
-        return keccak256(abi.encode(aggregateCid, includedMask, includedSamples));
+        return keccak256(abi.encode(aggregateCid, includedMask, includedSamples, slashMask));
     }
 
     /// @dev Number of set bits (SWAR: pairs, nibbles, bytes, 16-bit lanes, then one multiplication sums the lanes).

@@ -43,7 +43,8 @@ enum TrainerStatus {
     Active,
     /// Left: may no longer commit; the stake unlocks as `withdraw` describes.
     Left,
-    /// Committed and never revealed (not even late) and was slashed; the stake is gone, the index is free again.
+    /// Committed and never revealed (not even late), or failed a replay audit, and was slashed; the stake is gone, the
+    /// index is free again.
     Slashed,
     /// The stake was withdrawn; the index is free again.
     Withdrawn
@@ -100,6 +101,8 @@ enum PenaltyReason {
 ///        trainers are reused.
 /// @param maxSamples Most samples a trainer may claim to have trained on in one round (its shard assignment).
 /// @param startTime When round 0 starts (unix seconds, not in the past, below 2^40).
+/// @param auditsPerRound Updates every attester replays per round (1 to 255; more than the reveals audits them all);
+///        `minStake * auditsPerRound` must be at least `AUDIT_STAKE_MARGIN * rewardPerRound`.
 struct JobParams {
     uint256 datasetId;
     uint256 baseModelId;
@@ -120,6 +123,7 @@ struct JobParams {
     uint16 maxTrainers;
     uint32 maxSamples;
     uint64 startTime;
+    uint8 auditsPerRound;
 }
 
 /// @notice What changes over a job's life, returned by `getJob`.
@@ -202,11 +206,11 @@ struct RoundState {
 ///        joined.
 /// @param hasPendingCommit Whether the trainer committed in `pendingRound` and has not revealed yet.
 /// @param pendingRound Round of the unrevealed commitment (meaningful when `hasPendingCommit`).
-/// @param hasUnsettledReveal Whether its last on-time reveal (in `lastRevealRound`) still awaits settlement: a
-///        penalty for silence or for attesting a losing tuple is taken at its next commit or withdrawal (or by anyone
-///        through `settle`).
-/// @param hasRevealed Whether it ever revealed on time.
-/// @param lastRevealRound Round of its last on-time reveal (meaningful when `hasRevealed`).
+/// @param hasUnsettledReveal Whether its last reveal (in `lastRevealRound`) still awaits settlement: a slash for a
+///        failed replay audit, or a penalty for silence or for attesting a losing tuple, is taken at its next commit
+///        or withdrawal (or by anyone through `settle`, and a slash through `slash`).
+/// @param hasRevealed Whether it ever revealed (on time or late: a late reveal is audited too).
+/// @param lastRevealRound Round of its last reveal (meaningful when `hasRevealed`).
 /// @param leftAt When the trainer left (0 if it has not).
 /// @param canWithdraw Whether `withdraw` would succeed now.
 /// @param evictable Whether anyone may `evict` it now (idle for IDLE_ROUNDS rounds: its index goes back to the job).
@@ -259,6 +263,8 @@ struct TrainerRound {
 ///        stake.
 /// @param leaderMajority Whether the leading tuple held more than half of the attested weight: attesters of other
 ///        tuples were penalized even if the round failed.
+/// @param slashMask The winning tuple's slash mask: trainer indices whose update failed its replay audit (0 unless
+///        Succeeded).
 struct RoundResult {
     RoundStatus status;
     uint256 leaderTupleId;
@@ -268,4 +274,5 @@ struct RoundResult {
     bool swept;
     bool finalizedEarly;
     bool leaderMajority;
+    uint256 slashMask;
 }

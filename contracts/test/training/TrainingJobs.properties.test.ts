@@ -418,7 +418,7 @@ class Model {
     return "StakeLocked";
   }
   /**
-   * Takes the penalty of the trainer's last on-time reveal, if unsettled: SILENT_BPS for no attestation (unless the round
+   * Takes the penalty of the trainer's last reveal, if unsettled (nothing for a late one, which paid at once): SILENT_BPS for no attestation (unless the round
    * ended early), LOSING_BPS for attesting another tuple than the leader of a successful round or of a failed one whose
    * leader held a majority of the attested weight.
    */
@@ -427,6 +427,7 @@ class Model {
     t.unsettled = false;
     const round = this.rounds[t.lastRevealPlusOne - 1]!;
     const record = round.records.get(this.keyOf(t))!;
+    if (record.late) return 0n;
     if (record.tupleId === 0) return round.early ? 0n : this.penalize(t, SILENT_BPS, "penaltySilent");
     const decided = round.status === RoundStatus.Succeeded || round.majority;
     if (decided && record.tupleId !== round.leaderId) {
@@ -617,6 +618,8 @@ async function runSchedule(config: Config, actions: readonly Action[], seen: See
       swept: round.swept,
       finalizedEarly: round.early,
       leaderMajority: round.majority,
+      // No schedule here fails a replay audit: the slash mask is always empty (TrainingJobs.test.ts has the slashes).
+      slashMask: 0n,
     });
     expect(round.paid <= round.reward, `${label}: round ${r} paid within its reward`).to.equal(true);
   }
@@ -837,6 +840,9 @@ async function runSchedule(config: Config, actions: readonly Action[], seen: See
             model.penalize(m, LATE_REVEAL_BPS, "penaltyLate");
             model.round.lateCount++;
             m.pendingRound = undefined;
+            // Audited like an on-time reveal: bonded, and settled (with nothing to take) once the round is final.
+            m.unsettled = true;
+            m.lastRevealPlusOne = round + 1;
             model.round.records.set(t, {
               samples: update.samples,
               weight: 0n,
@@ -887,7 +893,7 @@ async function runSchedule(config: Config, actions: readonly Action[], seen: See
           });
         await attempt(
           outcome,
-          () => jobs.write.attest([jobId, BigInt(round), tuple.cid, tuple.mask, tuple.samples], { account: who.address }),
+          () => jobs.write.attest([jobId, BigInt(round), tuple.cid, tuple.mask, tuple.samples, 0n], { account: who.address }),
           label,
         );
         return;
@@ -938,7 +944,7 @@ async function runSchedule(config: Config, actions: readonly Action[], seen: See
           });
         await attempt(
           outcome,
-          () => jobs.write.finalize([jobId, BigInt(round), given.cid, given.mask, given.samples], { account: outsider.address }),
+          () => jobs.write.finalize([jobId, BigInt(round), given.cid, given.mask, given.samples, 0n], { account: outsider.address }),
           label,
         );
         // Refused only because a commitment may still be revealed late (the attestations alone fix the winner).

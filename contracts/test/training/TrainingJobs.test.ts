@@ -34,6 +34,7 @@ import {
   Phase,
   REVEAL_WINDOW,
   ATTEST_WINDOW,
+  AUDIT_STAKE_MARGIN,
   RoundStatus,
   SILENT_BPS,
   TrainerStatus,
@@ -65,7 +66,6 @@ import {
   tupleHashOf,
   updatesFor,
   weightOf,
-  withdrawn,
   type Account,
   type JobOptions,
   type Token,
@@ -204,7 +204,7 @@ function revealOf(job: Job, update: Update, round: bigint, overrides: Partial<Up
 }
 
 function attestOf(job: Job, who: Account, round: bigint, tuple: Tuple) {
-  return job.jobs.write.attest([job.jobId, round, tuple.aggregateCid, tuple.includedMask, tuple.includedSamples], {
+  return job.jobs.write.attest([job.jobId, round, tuple.aggregateCid, tuple.includedMask, tuple.includedSamples, tuple.slashMask ?? 0n], {
     account: who.address,
   });
 }
@@ -350,6 +350,10 @@ describe("TrainingJobs", () => {
       await expectRevert(create({ rewardPool: 2n ** 96n }), "RewardPoolTooLarge", [2n ** 96n, 2n ** 96n - 1n]);
       await expectRevert(create({ rewardPool: 3n * REWARD - 1n }), "RewardPoolMismatch", [3n * REWARD - 1n, 3n * REWARD]);
       await expectRevert(create({ rewardPerRound: 2n ** 255n }), "RewardPoolMismatch", [3n * REWARD, 2n ** 256n - 1n]);
+      await expectRevert(create({ auditsPerRound: 0 }), "InvalidAuditCount", [0n]);
+      // minStake * auditsPerRound must cover AUDIT_STAKE_MARGIN (2) round rewards: 100 USDC x 19 < 2 x 1,000 USDC.
+      await expectRevert(create({ auditsPerRound: 19 }), "StakeBelowAuditBound", [MIN_STAKE, REWARD, 19n]);
+      await expectRevert(create({ minStake: 2n * REWARD - 1n, auditsPerRound: 1 }), "StakeBelowAuditBound", [2n * REWARD - 1n, REWARD, 1n]);
       await expectRevert(create({ specCid: "0x" }), "EmptyCid", []);
       await expectRevert(create({ specCid: "0x02a9021220" }), "MalformedCid", ["0x02a9021220", 0n]);
       await expectRevert(create({ datasetId: ctx.baseModelId }), "WrongAssetKind", [ctx.baseModelId, AssetKind.Dataset, AssetKind.Model]);
@@ -456,7 +460,7 @@ describe("TrainingJobs", () => {
       await expectRevert(jobs.write.commit([jobId, 0n, commitmentFor(job, 0n, update)], { account: b.address }), "JobIsCancelled", [jobId]);
       await expectRevert(revealOf(job, update, 0n), "JobIsCancelled", [jobId]);
       await expectRevert(attestOf(job, b, 0n, tuple), "JobIsCancelled", [jobId]);
-      await expectRevert(jobs.write.finalize([jobId, 0n, "0x", 0n, 0n]), "JobIsCancelled", [jobId]);
+      await expectRevert(jobs.write.finalize([jobId, 0n, "0x", 0n, 0n, 0n]), "JobIsCancelled", [jobId]);
       await expectRevert(jobs.write.evict([jobId, b.address]), "JobIsCancelled", [jobId]);
       await expectRevert(jobs.write.slash([jobId, 0n, b.address]), "JobIsCancelled", [jobId]);
       await expectRevert(jobs.write.refundRemainder([jobId]), "JobIsCancelled", [jobId]);
@@ -715,7 +719,7 @@ describe("TrainingJobs", () => {
       await expectRevert(commit(a, commitmentFor(job, 0n, ua)), "OutsideWindow", [Phase.Commit, w.start, w.commitEnd]);
       await expectRevert(revealOf(job, ua, 0n), "OutsideWindow", [Phase.Reveal, w.commitEnd, w.attestEnd]);
       await expectRevert(attestOf(job, a, 0n, tuple), "OutsideWindow", [Phase.Attest, w.revealEnd, w.attestEnd]);
-      await expectRevert(jobs.write.finalize([jobId, 0n, "0x", 0n, 0n]), "FinalizeTooEarly", [0n, w.attestEnd]);
+      await expectRevert(jobs.write.finalize([jobId, 0n, "0x", 0n, 0n, 0n]), "FinalizeTooEarly", [0n, w.attestEnd]);
 
       // Commit window.
       await advanceTo(w.start);
@@ -767,6 +771,7 @@ describe("TrainingJobs", () => {
         samples: ua.samples,
         weight: W,
         late: false,
+        salt: ua.salt,
       });
       await expectRevert(revealOf(job, ua, 0n), "NotCommitted", [0n]);
       await mined(revealOf(job, uc, 0n));
@@ -814,6 +819,7 @@ describe("TrainingJobs", () => {
         aggregateCid: tuple.aggregateCid,
         includedMask: tuple.includedMask,
         includedSamples: tuple.includedSamples,
+        slashMask: 0n,
         tupleId: 1n,
         tupleWeight: W,
         leaderTupleId: 1n,
@@ -829,10 +835,11 @@ describe("TrainingJobs", () => {
       await expectRevert(attestOf(job, c, 0n, tuple), "OutsideWindow", [Phase.Attest, w.revealEnd, w.attestEnd]);
       await expectRevert(revealOf(job, ub, 0n), "OutsideWindow", [Phase.Reveal, w.commitEnd, w.attestEnd]);
       expect(await jobs.read.getRound([jobId])).to.deep.include({ phase: Phase.Finalize, finalizable: true });
-      await expectRevert(jobs.write.finalize([jobId, 1n, tuple.aggregateCid, tuple.includedMask, tuple.includedSamples]), "WrongRound", [
-        1n,
-        0n,
-      ]);
+      await expectRevert(
+        jobs.write.finalize([jobId, 1n, tuple.aggregateCid, tuple.includedMask, tuple.includedSamples, tuple.slashMask ?? 0n]),
+        "WrongRound",
+        [1n, 0n],
+      );
       const finalized = await finalizeWith(jobs, jobId, 0n, tuple, outsider);
       // The leader holds all of the attested weight, and the attested weight is half the revealed: the round succeeds.
       expect(argsOf(finalized, jobs, "RoundFinalized")).to.deep.include({ succeeded: true, early: false, reward: REWARD });
@@ -857,6 +864,7 @@ describe("TrainingJobs", () => {
         aggregateCid: "0x",
         includedMask: 0n,
         includedSamples: 0n,
+        slashMask: 0n,
         leaderTupleId: 0n,
         reward: 0n,
         carry: REWARD,
@@ -874,6 +882,7 @@ describe("TrainingJobs", () => {
         swept: false,
         finalizedEarly: true,
         leaderMajority: false,
+        slashMask: 0n,
       });
       expect(await jobs.read.getRound([jobId])).to.deep.include({
         round: 1n,
@@ -935,6 +944,7 @@ describe("TrainingJobs", () => {
           aggregateCid: result.tuple.aggregateCid,
           includedMask: maskOf([0, 1, 2, 3]),
           includedSamples: 10_000n,
+          slashMask: 0n,
           leaderTupleId: 1n,
           reward: REWARD,
           carry: 0n,
@@ -953,6 +963,7 @@ describe("TrainingJobs", () => {
           swept: false,
           finalizedEarly: true,
           leaderMajority: true,
+          slashMask: 0n,
         });
         expect(await jobs.read.getTrainerRound([jobId, r, trainers[2].address])).to.deep.equal({
           revealed: true,
@@ -1064,6 +1075,7 @@ describe("TrainingJobs", () => {
         aggregateCid: "0x",
         includedMask: 0n,
         includedSamples: 0n,
+        slashMask: 0n,
         leaderTupleId: 2n,
         reward: 0n,
         carry: REWARD,
@@ -1082,6 +1094,7 @@ describe("TrainingJobs", () => {
         finalizedEarly: true,
         // A tie: the leader holds half of the attested weight, not more.
         leaderMajority: false,
+        slashMask: 0n,
       });
       expect(await jobs.read.currentModel([jobId])).to.deep.equal([cid("base-model"), false, 0n]);
       expect(await stateOf(job)).to.deep.include({ carry: REWARD, unpaidPool: 3n * REWARD, trained: false });
@@ -1358,10 +1371,12 @@ describe("TrainingJobs", () => {
       });
       await expectRevert(jobs.write.slash([jobId, 0n, d.address], { account: outsider.address }), "NothingToSlash", [jobId, 0n, d.address]);
 
-      // d keeps 95% of its stake (it never revealed on time, so nothing bonds it: it leaves and takes it at once).
+      // d keeps 95% of its stake; a late reveal is audited like an on-time one, so the stake stays bonded until
+      // UNBOND_ROUNDS more rounds are finalized (round 2's start), even after d leaves.
       expect(STAKE - late).to.equal(117_283_949n);
       await mined(jobs.write.leave([jobId], { account: d.address }));
-      expect(await withdrawn(job, usdc, jobId, d)).to.equal(STAKE - late);
+      await expectRevert(jobs.write.withdraw([jobId], { account: d.address }), "StakeBonded", [jobId, d.address, 2n]);
+      expect((await jobs.read.getTrainer([jobId, d.address])).stake).to.equal(STAKE - late);
       for (const trainer of [a, b, c])
         expect(await claimed(job, usdc, jobId, trainer, [0n])).to.equal(shareOf(REWARD + late, 3_000n, 1_000n));
     });
@@ -1402,6 +1417,7 @@ describe("TrainingJobs", () => {
         samples: updates[3].samples,
         weight: 0n,
         late: true,
+        salt: updates[3].salt,
       });
       expect(await jobs.read.getTrainerRound([jobId, 0n, d.address])).to.deep.equal({
         revealed: true,
@@ -1416,14 +1432,15 @@ describe("TrainingJobs", () => {
         stake: STAKE - penalty,
         weight: weightOf(STAKE - penalty, MIN_STAKE),
         hasPendingCommit: false,
-        hasRevealed: false,
-        hasUnsettledReveal: false,
+        // A late reveal is audited like an on-time one: it bonds the stake and awaits the round's verdict.
+        hasRevealed: true,
+        hasUnsettledReveal: true,
       });
       expect(await jobs.read.getRound([jobId])).to.deep.include({ revealedCount: 3n, revealedWeight: 3n * W });
       expect((await stateOf(job)).forfeits).to.equal(penalty);
       const tuple = tupleOf("agg", [0, 1, 2], 3_000n);
       await expectRevert(attestOf(job, d, 0n, tuple), "RevealedLate", [0n]);
-      await expectRevert(jobs.write.settle([jobId, d.address]), "NothingToSettle", [jobId, d.address]);
+      await expectRevert(jobs.write.settle([jobId, d.address]), "RoundNotFinalized", [0n, 0n]);
 
       // The three on-time revealers attest: everyone who counts attested. The forfeit joins this round's reward.
       await attestAll(jobs, jobId, 0n, [a, b, c], tuple);
@@ -1646,6 +1663,124 @@ describe("TrainingJobs", () => {
       });
       expect(await stateOf(job)).to.deep.include({ forfeits: STAKE, trainerCount: 3n });
       expect((await jobs.read.getTrainer([jobId, d.address])).status).to.equal(TrainerStatus.Slashed);
+    });
+  });
+
+  describe("replay audits", () => {
+    /** Round 0 of the four-trainer job in which d's update fails its replay: a, b and c attest the honest tuple that
+     *  names d in its slash mask, d attests one that includes itself. */
+    async function cheaterCaught(job: Job, options: { dLate?: boolean } = {}) {
+      const { jobs, jobId, trainers, outsider } = job;
+      const [a, b, c, d] = trainers;
+      const updates = updatesFor(trainers, jobId, 0n);
+      await gotoPhase(jobs, jobId, Phase.Commit);
+      await commitAll(jobs, jobId, 0n, updates);
+      await gotoPhase(jobs, jobId, Phase.Reveal);
+      await revealAll(jobs, jobId, 0n, options.dLate ? updates.slice(0, 3) : updates);
+      await gotoPhase(jobs, jobId, Phase.Attest);
+      if (options.dLate) await mined(revealOf(job, updates[3]!, 0n));
+      const honest = { ...tupleOf("honest", [0, 1, 2], 3_000n), slashMask: maskOf([3]) };
+      await attestAll(jobs, jobId, 0n, [a, b, c], honest);
+      if (!options.dLate) await attestAll(jobs, jobId, 0n, [d], tupleOf("with-d", [0, 1, 2, 3], 4_000n));
+      const final = await finalizeAfterWindow(job, honest);
+      return { a, b, c, d, honest, final, outsider };
+    }
+
+    it("stores auditsPerRound and refuses a tuple that slashes a trainer it includes", async () => {
+      const job = await loadFixture(fourTrainerJobFixture);
+      const { jobs, jobId, trainers } = job;
+      expect((await jobs.read.getJob([jobId]))[0].auditsPerRound).to.equal(20);
+      expect(await jobs.read.AUDIT_STAKE_MARGIN()).to.equal(AUDIT_STAKE_MARGIN);
+      const updates = updatesFor(trainers, jobId, 0n);
+      await gotoPhase(jobs, jobId, Phase.Commit);
+      await commitAll(jobs, jobId, 0n, updates);
+      await gotoPhase(jobs, jobId, Phase.Reveal);
+      await revealAll(jobs, jobId, 0n, updates);
+      await gotoPhase(jobs, jobId, Phase.Attest);
+      const overlapping = { ...tupleOf("x", [0, 1, 2], 3_000n), slashMask: maskOf([2, 3]) };
+      await expectRevert(attestOf(job, trainers[0], 0n, overlapping), "InvalidSlashMask", [maskOf([0, 1, 2]), maskOf([2, 3])]);
+    });
+
+    it("slashes the whole stake of a trainer the winning tuple names, once, through slash; the forfeit pays the next success", async () => {
+      const job = await loadFixture(fourTrainerJobFixture);
+      const { jobs, jobId, usdc } = job;
+      const { a, b, c, d, final, outsider } = await cheaterCaught(job);
+      expect(argsOf(final, jobs, "RoundFinalized")).to.deep.include({
+        succeeded: true,
+        includedMask: maskOf([0, 1, 2]),
+        slashMask: maskOf([3]),
+      });
+      expect((await jobs.read.getRoundResult([jobId, 0n])).slashMask).to.equal(maskOf([3]));
+      await expectRevert(jobs.write.slash([jobId, 0n, a.address], { account: outsider.address }), "NothingToSlash", [jobId, 0n, a.address]);
+      await expectRevert(jobs.write.slash([jobId, 1n, d.address], { account: outsider.address }), "NothingToSlash", [jobId, 1n, d.address]);
+
+      const receipt = await mined(jobs.write.slash([jobId, 0n, d.address], { account: outsider.address }));
+      expect(argsOf(receipt, jobs, "TrainerSlashed")).to.deep.equal({
+        jobId,
+        round: 0n,
+        trainer: d.address,
+        caller: outsider.address,
+        index: 3n,
+        stake: STAKE,
+      });
+      expect(emitted(receipt, jobs, "TrainerPenalized")).to.have.length(0);
+      expect(await jobs.read.getTrainer([jobId, d.address])).to.deep.include({
+        status: TrainerStatus.Slashed,
+        stake: 0n,
+        hasUnsettledReveal: false,
+      });
+      expect(await stateOf(job)).to.deep.include({ forfeits: STAKE, trainerCount: 3n });
+      await expectRevert(jobs.write.slash([jobId, 0n, d.address]), "NothingToSlash", [jobId, 0n, d.address]);
+      await expectRevert(jobs.write.claim([jobId, [0n]], { account: d.address }), "AttestedLosingTuple", [0n, 2n, 1n]);
+      for (const trainer of [a, b, c]) expect(await claimed(job, usdc, jobId, trainer, [0n])).to.equal(REWARD / 3n);
+      // The honest trainers' next successful round pays them d's stake on top of the round's reward.
+      const next = await runHonestRound(jobs, jobId, [a, b, c], { finalizer: outsider });
+      expect(argsOf(next.finalize, jobs, "RoundFinalized")).to.deep.include({ succeeded: true, reward: REWARD + STAKE, forfeits: 0n });
+    });
+
+    it("takes the stake at the trainer's own settlement when nobody called slash: withdrawing returns nothing, committing slashes instead", async () => {
+      const job = await loadFixture(sixRoundJobFixture);
+      const { jobs, jobId, usdc } = job;
+      const { a, b, c, d, outsider } = await cheaterCaught(job);
+      // d leaves at once; after the bond it withdraws and gets nothing: its settlement slashed it.
+      await mined(jobs.write.leave([jobId], { account: d.address }));
+      await runHonestRound(jobs, jobId, [a, b, c], { finalizer: outsider });
+      const before = await balanceOf(usdc, d);
+      const out = await mined(jobs.write.withdraw([jobId], { account: d.address }));
+      expect(await balanceOf(usdc, d)).to.equal(before);
+      expect(argsOf(out, jobs, "TrainerSlashed")).to.deep.include({ round: 0n, trainer: d.address, caller: d.address, stake: STAKE });
+      expect(emitted(out, jobs, "StakeWithdrawn")).to.have.length(0);
+      expect((await jobs.read.getTrainer([jobId, d.address])).status).to.equal(TrainerStatus.Slashed);
+
+      // Committing again is no way out either: the commit settles first, slashes, and commits nothing.
+      const job2 = await loadFixture(sixRoundJobFixture);
+      const caught = await cheaterCaught(job2);
+      await gotoPhase(job2.jobs, job2.jobId, Phase.Commit);
+      const commit = await mined(job2.jobs.write.commit([job2.jobId, 1n, ZERO_HASH], { account: caught.d.address }));
+      expect(argsOf(commit, job2.jobs, "TrainerSlashed")).to.deep.include({ round: 0n, caller: caught.d.address, stake: STAKE });
+      expect(emitted(commit, job2.jobs, "Committed")).to.have.length(0);
+      expect(await job2.jobs.read.getTrainer([job2.jobId, caught.d.address])).to.deep.include({
+        status: TrainerStatus.Slashed,
+        hasPendingCommit: false,
+      });
+      // settle does it for anyone too.
+      const job3 = await loadFixture(sixRoundJobFixture);
+      const third = await cheaterCaught(job3);
+      const settled = await mined(job3.jobs.write.settle([job3.jobId, third.d.address], { account: third.outsider.address }));
+      expect(argsOf(settled, job3.jobs, "TrainerSlashed")).to.deep.include({ caller: third.outsider.address, stake: STAKE });
+    });
+
+    it("audits a late reveal too: revealing late after seeing the draw does not escape the slash", async () => {
+      const job = await loadFixture(fourTrainerJobFixture);
+      const { jobs, jobId } = job;
+      const late = penaltyOf(STAKE, LATE_REVEAL_BPS);
+      const { d, outsider } = await cheaterCaught(job, { dLate: true });
+      // Its bond holds it until the verdict: no withdrawal in between.
+      await mined(jobs.write.leave([jobId], { account: d.address }));
+      await expectRevert(jobs.write.withdraw([jobId], { account: d.address }), "StakeBonded", [jobId, d.address, 2n]);
+      const receipt = await mined(jobs.write.slash([jobId, 0n, d.address], { account: outsider.address }));
+      expect(argsOf(receipt, jobs, "TrainerSlashed")).to.deep.include({ round: 0n, index: 3n, stake: STAKE - late });
+      expect(await stateOf(job)).to.deep.include({ forfeits: STAKE - late });
     });
   });
 
@@ -2087,14 +2222,17 @@ describe("TrainingJobs", () => {
       const again = await mined(jobs.write.refundRemainder([jobId], { account: outsider.address }));
       expect(argsOf(again, jobs, "RemainderRefunded")).to.deep.include({ refund: (3n * REWARD) / 4n, burned: 0n });
 
-      // The stakes come back: a's at once (its last on-time reveal was in round 0), c's and d's after the claim period.
-      await expectRevert(jobs.write.withdraw([jobId], { account: c.address }), "ClaimPeriodNotOver", [
-        jobId,
-        endedAt + BigInt(CLAIM_PERIOD),
-      ]);
+      // The stakes come back after the claim period: c's and d's revealed on time in the last round, and a's late
+      // reveal of it is audited like any other, so it stays bonded as long.
+      for (const trainer of [a, c]) {
+        await expectRevert(jobs.write.withdraw([jobId], { account: trainer.address }), "ClaimPeriodNotOver", [
+          jobId,
+          endedAt + BigInt(CLAIM_PERIOD),
+        ]);
+      }
+      await advanceTo(endedAt + BigInt(CLAIM_PERIOD));
       const returned: bigint[] = [];
       for (const trainer of [a, c, d]) {
-        if (trainer !== a) await advanceTo(endedAt + BigInt(CLAIM_PERIOD));
         const before = await balanceOf(usdc, trainer);
         await mined(jobs.write.withdraw([jobId], { account: trainer.address }));
         returned.push((await balanceOf(usdc, trainer)) - before);
@@ -2274,8 +2412,12 @@ describe("TrainingJobs", () => {
       // Every input is bound: another job, round or trainer gives another commitment.
       const other = await ctx.jobs.read.computeCommitment([3n, 6n, cid("u"), 123n, salt, trainer]);
       expect(other).to.not.equal(commitmentOf(ctx.domain, 3n, 5n, cid("u"), 123n, salt, trainer));
-      expect(await ctx.jobs.read.computeTupleHash([cid("a"), 0b1011n, 77n])).to.equal(tupleHashOf(cid("a"), 0b1011n, 77n));
-      expect(await ctx.jobs.read.computeTupleHash([LONG_CID, 2n ** 255n, 1n])).to.equal(tupleHashOf(LONG_CID, 2n ** 255n, 1n));
+      expect(await ctx.jobs.read.computeTupleHash([cid("a"), 0b1011n, 77n, 0n])).to.equal(tupleHashOf(cid("a"), 0b1011n, 77n));
+      expect(await ctx.jobs.read.computeTupleHash([LONG_CID, 2n ** 255n, 1n, 0b100n])).to.equal(
+        tupleHashOf(LONG_CID, 2n ** 255n, 1n, 0b100n),
+      );
+      // The slash mask is part of the key: the same aggregate naming another cheater is another tuple.
+      expect(tupleHashOf(cid("a"), 0b1011n, 77n, 0b100n)).to.not.equal(tupleHashOf(cid("a"), 0b1011n, 77n));
     });
 
     it("reverts JobNotFound for an unknown job, and reads zeros for an account that never joined", async () => {
@@ -2295,8 +2437,8 @@ describe("TrainingJobs", () => {
       await expectRevert(jobs.write.settle([unknown, outsider.address], as), "JobNotFound", [unknown]);
       await expectRevert(jobs.write.commit([unknown, 0n, ZERO_HASH], as), "JobNotFound", [unknown]);
       await expectRevert(jobs.write.reveal([unknown, 0n, cid("u"), 1n, ZERO_HASH], as), "JobNotFound", [unknown]);
-      await expectRevert(jobs.write.attest([unknown, 0n, cid("a"), 1n, 1n], as), "JobNotFound", [unknown]);
-      await expectRevert(jobs.write.finalize([unknown, 0n, "0x", 0n, 0n], as), "JobNotFound", [unknown]);
+      await expectRevert(jobs.write.attest([unknown, 0n, cid("a"), 1n, 1n, 0n], as), "JobNotFound", [unknown]);
+      await expectRevert(jobs.write.finalize([unknown, 0n, "0x", 0n, 0n, 0n], as), "JobNotFound", [unknown]);
       await expectRevert(jobs.write.claim([unknown, [0n]], as), "JobNotFound", [unknown]);
       await expectRevert(jobs.write.sweep([unknown, 0n], as), "JobNotFound", [unknown]);
       await expectRevert(jobs.write.slash([unknown, 0n, outsider.address], as), "JobNotFound", [unknown]);

@@ -1272,7 +1272,8 @@ describe("TrainingJobs attacks (issue 12)", function () {
           token: getAddress(feeToken.address),
           rewardPerRound: 1_000n * ONE,
           rewardPool: 3_000n * ONE,
-          minStake: ONE,
+          minStake: 2_000n * ONE,
+          auditsPerRound: 1,
         };
         await expectRevert(jobs.write.createJob([params], { account: sponsor.address }), "TransferAmountMismatch", [
           feeToken.address,

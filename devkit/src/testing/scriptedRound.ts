@@ -109,7 +109,8 @@ export async function scriptedJobs(network: TestNetwork, node: StorageNode): Pro
       specCid: prepared.specCid,
       rewardPerRound: 1_000_000n,
       numRounds: 1,
-      minStake: 1_000n,
+      // Two round rewards: one audit per round is enough to make faking the work lose money.
+      minStake: 2_000_000n,
       maxSamples: prepared.maxSamples,
       maxTrainers: trainers.length,
       commitWindow: window,
@@ -183,7 +184,7 @@ export async function scriptedJobs(network: TestNetwork, node: StorageNode): Pro
               includedMask: inclusionMask([0, 1, 2].filter((index) => index !== tuple.drop)),
               includedSamples: honest.includedSamples - SAMPLES[tuple.drop]!,
             };
-    for (const trainer of trainers) await attestAggregate(trainer, { jobId, round: 0, ...attested });
+    for (const trainer of trainers) await attestAggregate(trainer, { jobId, round: 0, slashMask: 0n, ...attested });
     round = await getRound(sponsor, { jobId });
     await network.time.advanceTo(round.attestEnd);
     if ((await getRound(sponsor, { jobId })).round === 0n) await finalizeRound(sponsor, { jobId, round: 0 });

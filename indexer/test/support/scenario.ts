@@ -146,6 +146,8 @@ export const JOB = {
   maxTrainers: 8,
   maxSamples: 1_000,
   minStake: USD,
+  /** The fewest the contract accepts: minStake x auditsPerRound >= 2 x rewardPerRound. */
+  auditsPerRound: 200,
   stakes: { t1: 2n * USD, t2: 3n * USD, t3: USD, t4: USD, t4Again: 2n * USD },
   samples: {
     t1r0: 600n,
@@ -332,6 +334,7 @@ export async function runScenario(chain: TestChain): Promise<ScenarioResult> {
       maxTrainers: JOB.maxTrainers,
       maxSamples: JOB.maxSamples,
       startTime: latest.timestamp + BigInt(startsIn),
+      auditsPerRound: JOB.auditsPerRound,
     };
   };
   type JobsFunction = ContractFunctionName<typeof trainingJobsAbi, "nonpayable">;
@@ -372,13 +375,13 @@ export async function runScenario(chain: TestChain): Promise<ScenarioResult> {
   };
   const reveal = (label: string, trainer: Address, round: bigint, cid: Hex, samples: bigint) =>
     step(`reveal${label}`, jobs(trainer, "reveal", [1n, round, cid, samples, salt(label)]));
-  // A tuple: aggregate, inclusion mask and included samples.
+  // A tuple: aggregate, inclusion mask and included samples (the slash mask is empty: nobody fails an audit here).
   type Tuple = readonly [Hex, bigint, bigint];
   const attest = (label: string, trainer: Address, round: bigint, tuple: Tuple) =>
-    step(`attest${label}`, jobs(trainer, "attest", [1n, round, ...tuple]));
+    step(`attest${label}`, jobs(trainer, "attest", [1n, round, ...tuple, 0n]));
   // `finalize` names the leading tuple (nothing when nobody attested); the round's next one starts in its block.
   const finalize = async (round: bigint, caller: Address, leader: Tuple = ["0x", 0n, 0n]) => {
-    const mined = await step(`finalizeR${round}`, jobs(caller, "finalize", [1n, round, ...leader]));
+    const mined = await step(`finalizeR${round}`, jobs(caller, "finalize", [1n, round, ...leader, 0n]));
     return (await chain.publicClient.getBlock({ blockNumber: mined.blockNumber })).timestamp;
   };
   const windows = (start: bigint) => ({

@@ -29,7 +29,7 @@ export type JournalRound = {
   commitTx?: Hash;
   revealTx?: Hash;
   /** The aggregate this trainer computed and attested. */
-  aggregate?: { cid: string; includedMask: string; includedSamples: string };
+  aggregate?: { cid: string; includedMask: string; includedSamples: string; slashMask?: string };
   attestTx?: Hash;
   finalizeTx?: Hash;
 };

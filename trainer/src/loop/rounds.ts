@@ -300,6 +300,7 @@ export class RoundPlayer {
       cid: aggregateCid,
       includedMask: aggregate.includedMask.toString(),
       includedSamples: aggregate.includedSamples.toString(),
+      slashMask: aggregate.slashMask.toString(),
     };
     await session.journal.updateRound(r, (record) => void (record.aggregate = tuple));
     session.rounds.get(r)!.aggregateCid = aggregateCid;
@@ -331,6 +332,7 @@ export class RoundPlayer {
               aggregateCid: aggregate.cid,
               includedMask: aggregate.includedMask,
               includedSamples: aggregate.includedSamples,
+              slashMask: aggregate.slashMask,
               ...tx,
             }),
           ),

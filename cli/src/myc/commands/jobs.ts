@@ -74,6 +74,7 @@ type CreateOptions = StorageCommandOptions & {
   quorum: string;
   participation: string;
   weightCap: string;
+  auditsPerRound?: string;
   startIn?: string;
 };
 
@@ -120,6 +121,10 @@ export function register(program: Command, run: Run): void {
         String(DEFAULT_PARTICIPATION_BPS),
       )
       .option("--weight-cap <n>", "most quorum weight one trainer brings, in minimum stakes", String(DEFAULT_WEIGHT_CAP))
+      .option(
+        "--audits-per-round <n>",
+        "updates every attester replays per round (default the fewest that make faking work lose money: 2 x reward per round / min stake)",
+      )
       .option("--start-in <duration>", `delay before round 0 (default ${DEFAULT_START_DELAY_SECONDS}s)`),
     { network: true },
   ).action(run(async (ctx: CliContext, options: CreateOptions) => create(ctx, options)));
@@ -397,6 +402,7 @@ async function create(ctx: CliContext, options: CreateOptions): Promise<void> {
       quorumBps: parseBps(options.quorum, "--quorum"),
       participationBps: parseBps(options.participation, "--participation"),
       weightCap: Number(parseCount(options.weightCap, "--weight-cap")),
+      auditsPerRound: options.auditsPerRound === undefined ? undefined : Number(parseCount(options.auditsPerRound, "--audits-per-round")),
       startTime,
       ...tx,
     }),
@@ -500,6 +506,7 @@ async function status(ctx: CliContext, jobId: bigint): Promise<void> {
       `${job.forfeits > 0n ? `, ${formatAmount(job.forfeits, token)} forfeited stake for the next winners` : ""}); ` +
       `stake at least ${formatAmount(job.minStake, token)}, weight capped at ${job.weightCap} minimum stakes`,
     `  quorum     ${job.quorumBps / 100}% of the attested weight, with ${job.participationBps / 100}% of the revealed weight attesting`,
+    `  audits     ${job.auditsPerRound} update(s) replayed per round; an update that fails its replay costs its whole stake`,
     `  model      ${model.cid} (${model.round === null ? "the base model" : `from round ${model.round}`})`,
     `  spec       ${job.specCid}`,
     ...(job.resultAssetId !== null ? [`  result     asset ${job.resultAssetId}`] : []),
