@@ -13,4 +13,4 @@ export * from "./schema/datatokens.ts";
 export * from "./schema/marketplace.ts";
 export * from "./schema/training.ts";
 
-// schema/ digest: c4a43a05e690d387f964b0151335b9c5345a2a9545f8a852ad0e42d84e387190
+// schema/ digest: 5b77b105e1e528345b4d40053ccacf3520054e913584f6a95eda81eb335a2240

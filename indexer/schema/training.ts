@@ -264,7 +264,7 @@ export const round = onchainTable(
     aggregateCid: t.text(),
     includedMask: t.bigint(),
     includedSamples: t.bigint(),
-    /** The winning tuple's slash mask: trainer indices whose update failed its replay audit and lost its stake. */
+    /** The slash mask the round applied (its winner's, or a failed round's majority leader's): trainer indices whose update failed its replay audit and lost its stake. */
     slashMask: t.bigint(),
     /**
      * Set at finalization: what the winners share (`rewardPerRound` plus the carry and forfeits it takes, up to the

@@ -452,7 +452,9 @@ ponder.on("TrainingJobs:RoundFinalized", async ({ event, context }) => {
     status: succeeded ? "succeeded" : "failed",
     phase: "finalized",
     leaderTupleId: leaderTupleId === 0 ? null : leaderTupleId,
-    ...(succeeded ? { aggregateCid, includedMask, includedSamples, slashMask } : {}),
+    ...(succeeded ? { aggregateCid, includedMask, includedSamples } : {}),
+    // A failed round applies its leader's mask too when the leader held a majority of the attested weight.
+    slashMask,
     reward,
     carry,
     forfeits,

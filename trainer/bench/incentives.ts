@@ -81,6 +81,8 @@ type Strategy = {
   description: string;
   /** Reveals late (and is then audited anyway) whenever an on-time reveal would be drawn. */
   withholdIfDrawn?: boolean;
+  /** Reveals on time but stops serving the update's data when it is drawn (the draw is public once the reveals are). */
+  withholdDataIfDrawn?: boolean;
   make(context: Context): Promise<Float32Array[]> | Float32Array[];
 };
 
@@ -144,6 +146,11 @@ const STRATEGIES: Record<string, Strategy> = {
   withholdIfDrawn: {
     description: "base + 1 ulp, revealing last and late whenever its on-time reveal would be drawn for audit",
     withholdIfDrawn: true,
+    make: (c) => ulpUpdate(c.base.weights),
+  },
+  withholdDataIfDrawn: {
+    description: "base + 1 ulp, revealed on time, its data withheld from the attesters whenever it is drawn for audit",
+    withholdDataIfDrawn: true,
     make: (c) => ulpUpdate(c.base.weights),
   },
 };
@@ -271,12 +278,15 @@ async function run(label: string, strategy: Strategy | null, freeRiders: readonl
       if (!result) {
         const updates: AggregationUpdate[] = [];
         for (let trainerIndex = 0; trainerIndex < TRAINERS; trainerIndex++) {
-          const replayFailed = audited.includes(trainerIndex) && replayMatches.get(trainerIndex) === false;
-          if (replayFailed) updates.push({ trainerIndex, samples: samples[trainerIndex]!, replayMismatch: "bench replay" });
+          const drawn = audited.includes(trainerIndex);
+          const withheld = drawn && strategy?.withholdDataIfDrawn === true && freeRiders.includes(trainerIndex);
+          const replayFailed = drawn && replayMatches.get(trainerIndex) === false;
+          if (withheld) updates.push({ trainerIndex, samples: samples[trainerIndex]!, unavailable: "withheld when drawn" });
+          else if (replayFailed) updates.push({ trainerIndex, samples: samples[trainerIndex]!, replayMismatch: "bench replay" });
           else if (!late.has(trainerIndex))
             updates.push({ trainerIndex, samples: samples[trainerIndex]!, weights: weights.get(trainerIndex)! });
         }
-        result = aggregateUpdates({ base: global.weights, updates, rule: DEFAULT_AGGREGATION_RULE });
+        result = aggregateUpdates({ base: global.weights, updates, rule: DEFAULT_AGGREGATION_RULE, audited });
         aggregations.set(key, result);
       }
       return result;

@@ -60,6 +60,11 @@ export type UpdateManifest = Omit<ModelManifest, "manifest"> & {
   samples: number;
   /** Model manifest of the global model this round started from. */
   baseModel: CID;
+  /**
+   * Optimizer steps the trainer took: the work a replay audit re-runs (trainer/README.md, "Replay audits"). Required
+   * for a replay of `local: seconds` work, whose step count depends on the hardware; `epochs` and `steps` fix it.
+   */
+  steps?: number;
 };
 
 export type JobRefInput = { chainId: number; contract: string; id: bigint | number | string };
@@ -83,6 +88,8 @@ export type UpdateManifestInput = Omit<ModelManifestInput, "lineage"> & {
   baseModel: CidLike;
   /** Datasets trained on (usually the job's dataset). */
   datasets?: CidLike[];
+  /** Optimizer steps taken (see UpdateManifest.steps). */
+  steps?: number;
 };
 
 /** The @tensorflow/tfjs version this client is built against (the default `framework.version`). */
@@ -116,6 +123,7 @@ export function buildUpdateManifest(input: UpdateManifestInput): UpdateManifest 
     trainer: normalizeAddress(input.trainer),
     samples: input.samples,
     baseModel,
+    ...(input.steps === undefined ? {} : { steps: input.steps }),
   };
   return validateUpdateManifest(manifest);
 }
@@ -132,13 +140,14 @@ export function validateModelManifest(value: unknown, context: { cid?: string } 
 
 export function validateUpdateManifest(value: unknown, context: { cid?: string } = {}): UpdateManifest {
   const check = new Checker();
-  if (check.object(value, "", ["manifest", ...MODEL_FIELDS, "job", "round", "trainer", "samples", "baseModel"])) {
+  if (check.object(value, "", ["manifest", ...MODEL_FIELDS, "job", "round", "trainer", "samples", "baseModel"], ["steps"])) {
     check.literal(value.manifest, "manifest", MANIFEST_IDS.update);
     checkModelBody(check, value);
     const jobOk = checkJobRef(check, value.job, "job");
     const roundOk = check.integer(value.round, "round", 0);
     check.address(value.trainer, "trainer");
     check.integer(value.samples, "samples", 1);
+    if (value.steps !== undefined) check.integer(value.steps, "steps", 1);
     const baseOk = check.cid(value.baseModel, "baseModel");
     const lineage = value.lineage as Partial<ModelLineage> | undefined;
     if (lineage && typeof lineage === "object") {

@@ -21,6 +21,11 @@ export type AggregateParameters = {
   updates: readonly AggregationUpdate[];
   /** The job spec's `aggregation`. */
   rule: AggregationRule;
+  /**
+   * Trainer indices drawn for a replay audit this round (selectAudits' `audited`). A drawn update that is unavailable
+   * counts as failing its replay (`replay-mismatch`, in `slashMask`): withholding the data when drawn must not pay.
+   */
+  audited?: readonly number[];
 };
 
 /** Why an update was left out. */
@@ -91,8 +96,11 @@ export function aggregateUpdates(params: AggregateParameters): AggregationResult
   const verdicts = new Map<number, UpdateVerdict>();
   const candidates: Candidate[] = [];
   const seen = new EqualityIndex(base);
+  const audited = new Set(params.audited ?? []);
   for (const update of updates) {
     let exclusion = screen(update, base);
+    if (exclusion?.reason === "unavailable" && audited.has(update.trainerIndex))
+      exclusion = { reason: "replay-mismatch", detail: `drawn for a replay audit but ${exclusion.detail}` };
     if (exclusion === null) {
       const accepted = update as { trainerIndex: number; samples: number | bigint; weights: readonly Float32Array[] };
       const candidate = { trainerIndex: accepted.trainerIndex, samples: Number(accepted.samples), weights: accepted.weights };

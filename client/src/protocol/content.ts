@@ -58,6 +58,8 @@ export type StoreUpdateParameters = {
   trainer: Address;
   /** The dataset manifest trained on. */
   dataset: CID;
+  /** Optimizer steps taken, declared in the manifest for replay audits (required for `local: seconds` work). */
+  steps?: number;
 } & Signal;
 
 /** Stores a trainer's update (layers directory + update manifest); returns the manifest's CID, the one committed. */
@@ -77,6 +79,7 @@ export async function storeUpdate(storage: BlockStorage, parameters: StoreUpdate
     samples,
     baseModel: global.cid,
     datasets: [parameters.dataset],
+    ...(parameters.steps === undefined ? {} : { steps: parameters.steps }),
   });
   return storeManifest(storage, manifest, parameters.signal ? { signal: parameters.signal } : {});
 }

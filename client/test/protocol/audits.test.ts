@@ -207,6 +207,21 @@ describe("replay audits in aggregation: a free rider", () => {
     expect(result.slashMask).to.equal(0n);
   });
 
+  it("withholding its data when drawn is a failed audit (slashed); unavailable and not drawn is only excluded", () => {
+    const rule = { rule: "trimmed-mean", robustK: 2, trimFraction: 0.2 } as const;
+    const withheld = updates(false).map((u) =>
+      u.trainerIndex === 2 ? { trainerIndex: 2, samples: 100, unavailable: "fetch timed out" } : u,
+    );
+    const drawn = aggregateUpdates({ base, updates: withheld, rule, audited: [2] });
+    expect(drawn.verdicts[2]).to.deep.include({ reason: "replay-mismatch", included: false });
+    expect(drawn.verdicts[2]!.detail).to.equal("drawn for a replay audit but update unavailable: fetch timed out");
+    expect(drawn.slashMask).to.equal(0b0100n);
+    const notDrawn = aggregateUpdates({ base, updates: withheld, rule, audited: [0] });
+    expect(notDrawn.verdicts[2]!.reason).to.equal("unavailable");
+    expect(notDrawn.slashMask).to.equal(0n);
+    expect(notDrawn.weights).to.deep.equal(drawn.weights);
+  });
+
   it("audited and caught, is excluded as replay-mismatch, named in slashMask and paid nothing", () => {
     const result = aggregateUpdates({ base, updates: updates(true), rule: { rule: "trimmed-mean", robustK: 2, trimFraction: 0.2 } });
     expect(result.verdicts.map((v) => v.reason)).to.deep.equal(["included", "included", "replay-mismatch", "included"]);

@@ -199,6 +199,22 @@ describe("manifests", () => {
         "samples: expected a positive integer, found number 0",
         "lineage.round: expected the update's round 3, found number 2",
       ]);
+
+      // The declared work a replay audit re-runs: optional, a positive integer when present.
+      const declared = buildUpdateManifest({
+        ...modelInput,
+        job: { chainId: 31337, contract: CONTRACT, id: 7n },
+        round: 3,
+        trainer: TRAINER,
+        samples: 1200,
+        baseModel: MODEL_DIR,
+        steps: 38,
+      });
+      assert.equal(declared.steps, 38);
+      assert.equal("steps" in update, false);
+      assert.deepEqual(issuesOf(rejectionSync(() => validateUpdateManifest({ ...declared, steps: 0 }))), [
+        "steps: expected a positive integer, found number 0",
+      ]);
     });
 
     it("refuses a manifest of unknown kind", () => {

@@ -37,7 +37,8 @@ import {
 ///         Weight and bonding. A trainer's weight is its stake capped at `weightCap` minimum stakes. A trainer that
 ///         joins after a round began plays from the next round on (`firstRound`): stake must be bonded before the
 ///         round it wants to sway. Its stake stays locked while it runs, and after `leave` until UNBOND_ROUNDS more
-///         rounds have been finalized after its last on-time reveal, or until the job's end plus its claim period.
+///         rounds have been finalized after its last reveal (on time or late: both are audited), or until the job's
+///         end plus its claim period.
 ///
 ///         Winning. The leading tuple wins when `leaderWeight >= quorumBps` of the attested weight and the attested
 ///         weight reaches `participationBps` of the revealed weight: a silent revealer cannot block a round. The
@@ -48,9 +49,9 @@ import {
 ///         attest window ended loses SILENT_BPS; one that attested another tuple than the winner of a successful round
 ///         (or than the leader of a failed round whose leader held more than half of the attested weight) loses
 ///         LOSING_BPS. A late reveal costs LATE_REVEAL_BPS at once; an eviction IDLE_BPS; a commitment never revealed
-///         (not even late) loses the whole stake through `slash`, and so does a trainer named in the `slashMask` of a
-///         successful round's winning tuple (its update failed the replay audit every attester ran: see Audits),
-///         through `slash` or at its next settlement. Everything forfeited goes to `forfeits`, which the next successful
+///         (not even late) loses the whole stake through `slash`, and so does a trainer named in the slash mask a
+///         round applied (its update failed the replay audit every attester ran: see Audits), through `slash` or at
+///         its next settlement. Everything forfeited goes to `forfeits`, which the next successful
 ///         round adds to its reward: forfeited stake pays honest trainers, never the sponsor or the caller. What is
 ///         still forfeited when the job ends is burned (sent to BURN_ADDRESS) by `refundRemainder`.
 ///
@@ -66,8 +67,8 @@ import {
 ///         (forfeits are burned). Nothing stays in the contract for good, and no forfeited stake reaches the sponsor.
 ///
 ///         Indices. A trainer's index (its bit in inclusion masks, its rank in aggregation) is taken from the lowest
-///         free one at join and freed when it withdraws, is slashed or is evicted after IDLE_ROUNDS rounds without an
-///         on-time reveal; a trainer joining later may get it, and plays only in rounds after the previous holder's
+///         free one at join and freed when it withdraws, is slashed or is evicted after IDLE_ROUNDS rounds without a
+///         reveal; a trainer joining later may get it, and plays only in rounds after the previous holder's
 ///         last reveal. At most `maxTrainers` (<= 256) hold an index at once.
 ///
 ///         Determinism. The seed of round r, from which trainers derive their shard assignment off-chain (with their
@@ -80,8 +81,10 @@ import {
 ///
 ///         Audits. Each round every attester replays `auditsPerRound` updates drawn from the on-time reveals with a seed
 ///         of the revealed salts (`Revealed.salt`), and every late reveal, off-chain (trainer/README.md, "Replay
-///         audits"); the trainers whose update does not replay go into the tuple's `slashMask`, and a successful round
-///         slashes them. `createJob` requires `minStake * auditsPerRound >= AUDIT_STAKE_MARGIN * rewardPerRound`: a
+///         audits"); the trainers whose update does not replay (or is not available when drawn) go into the tuple's
+///         `slashMask`, at most `auditsPerRound` plus the late reveals (`InvalidSlashMask` otherwise). The mask
+///         applies when its tuple wins, or leads a failed round with more than half of the attested weight (so that
+///         a caught cheater cannot escape by failing the round), and costs the named trainers their whole stake. `createJob` requires `minStake * auditsPerRound >= AUDIT_STAKE_MARGIN * rewardPerRound`: a
 ///         trainer drawn with probability p >= samples / revealed samples loses at least a round's reward, so faking
 ///         the work loses money in expectation.
 interface ITrainingJobs {
@@ -197,7 +200,8 @@ interface ITrainingJobs {
     /// @notice An attested tuple must include someone, and `includedSamples` must lie between the number of included
     ///         trainers and that number times `maxSamples`.
     error InvalidInclusion(uint256 includedMask, uint256 includedSamples);
-    /// @notice A tuple slashes a trainer it also includes.
+    /// @notice A tuple slashes a trainer it also includes, or more trainers than the round audits (`auditsPerRound`
+    ///         plus the late reveals).
     error InvalidSlashMask(uint256 includedMask, uint256 slashMask);
     /// @notice The round cannot be finalized before `finalizableAt` (unless every commitment was revealed and its outcome
     ///         can no longer change).
@@ -331,6 +335,8 @@ interface ITrainingJobs {
     /// @param early Whether the round was finalized before its attest window ended.
     /// @param nextSeed Seed of the next round (zero after the last round).
     /// @param nextRoundStart Start of the next round, this block's timestamp (zero after the last round).
+    /// @param slashMask The slash mask the round applied: the leader's when it won or held more than half of the
+    ///        attested weight, else 0.
     event RoundFinalized(
         uint256 indexed jobId,
         uint256 indexed round,
@@ -362,7 +368,8 @@ interface ITrainingJobs {
 
     /// @notice A trainer that committed in `round` and never revealed, or whose update of `round` failed its replay
     ///         audit (the winning tuple's `slashMask`), lost its whole `stake` (to the forfeits); its index is free
-    ///         again. `caller` is whoever triggered it (the trainer itself when it was taken at its settlement).
+    ///         again. `caller` is whoever triggered it (`slash`, or the settlement in `commit`, `withdraw`, `evict` or
+    ///         `settle`).
     event TrainerSlashed(
         uint256 indexed jobId, uint256 indexed round, address indexed trainer, address caller, uint256 index, uint256 stake
     );
@@ -423,30 +430,34 @@ interface ITrainingJobs {
     function updatePeerInfo(uint256 jobId, bytes calldata peerId, bytes[] calldata addrs) external;
 
     /// @notice Stops taking part: no more commits. A commitment made before leaving must still be revealed. The stake
-    ///         unlocks UNBOND_ROUNDS rounds after the last on-time reveal (at once if it never revealed), or at the
+    ///         unlocks UNBOND_ROUNDS rounds after the last reveal (at once if it never revealed), or at the
     ///         job's end plus the claim period; leaving never shortens that.
     /// @param jobId A running job the caller takes part in.
     function leave(uint256 jobId) external;
 
     /// @notice Settles the caller's last reveal (see `settle`) and returns its stake: once the job was cancelled; after
     ///         the job's end plus its claim period; or, after `leave` (or after the end), once round
-    ///         `lastRevealRound + UNBOND_ROUNDS + 1` has started (at once if it never revealed on time). Never while a
-    ///         commitment is unrevealed (unless cancelled). Frees the trainer's index.
+    ///         `lastRevealRound + UNBOND_ROUNDS + 1` has started (at once if it never revealed). Never while a
+    ///         commitment is unrevealed (unless cancelled). Frees the trainer's index. When the settlement slashes the
+    ///         trainer (its last update failed its replay audit), it returns 0 and emits `TrainerSlashed` instead of
+    ///         `StakeWithdrawn`.
     /// @param jobId The job the stake is in.
     /// @return amount The stake returned.
     function withdraw(uint256 jobId) external returns (uint256 amount);
 
-    /// @notice Returns the stake of a trainer idle for IDLE_ROUNDS rounds (no on-time reveal since its first round or
-    ///         its last reveal, no pending commitment) to it, settling its last reveal and taking IDLE_BPS, and frees its
-    ///         index (anyone, while the job runs): an index cannot be squatted for free.
+    /// @notice Returns the stake of a trainer idle for IDLE_ROUNDS rounds (no reveal since its first round or its last
+    ///         reveal, no pending commitment) to it, settling its last reveal and taking IDLE_BPS, and frees its index
+    ///         (anyone, while the job runs): an index cannot be squatted for free. When the settlement slashes the
+    ///         trainer, it returns 0 and emits `TrainerSlashed` instead of `TrainerEvicted`.
     /// @param jobId The job.
     /// @param trainer The idle trainer.
     /// @return amount The stake returned to the trainer.
     function evict(uint256 jobId, address trainer) external returns (uint256 amount);
 
-    /// @notice Takes the penalty a trainer's last on-time reveal earned (SILENT_BPS for not attesting in a round whose
-    ///         attest window ran out, LOSING_BPS for attesting another tuple than a successful round's winner or a
-    ///         failed round's majority leader), once
+    /// @notice Takes the penalty a trainer's last reveal earned (the whole stake when the round's applied slash mask
+    ///         names it; for an on-time reveal SILENT_BPS for not attesting in a round whose attest window ran out,
+    ///         LOSING_BPS for attesting another tuple than a successful round's winner or a failed round's majority
+    ///         leader), once
     ///         that round is final. Anyone may call it; commits, withdrawals and evictions do it on the way.
     /// @param jobId The job.
     /// @param trainer The trainer.
@@ -458,7 +469,8 @@ interface ITrainingJobs {
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @notice Commits to the caller's update of the current round, during the commit window, from the caller's first
-    ///         round on. Settles its last reveal first.
+    ///         round on. Settles its last reveal first; when that slashes the caller (its last update failed its replay
+    ///         audit), nothing is committed and the call emits `TrainerSlashed` instead of `Committed`.
     /// @param jobId The job.
     /// @param round The current round.
     /// @param commitment `computeCommitment(jobId, round, updateCid, samples, salt, trainer)`:
@@ -482,7 +494,8 @@ interface ITrainingJobs {
     /// @param aggregateCid Binary CIDv1 of the aggregate model.
     /// @param includedMask Bit i set when trainer index i's update is included.
     /// @param includedSamples Sum of the samples of the included updates.
-    /// @param slashMask Bit i set when trainer index i's update failed its replay audit (disjoint from the inclusion).
+    /// @param slashMask Bit i set when trainer index i's update failed its replay audit (disjoint from the inclusion,
+    ///        at most `auditsPerRound` plus the round's late reveals so far).
     function attest(
         uint256 jobId,
         uint256 round,
@@ -527,8 +540,8 @@ interface ITrainingJobs {
     function sweep(uint256 jobId, uint256 round) external returns (uint256 amount);
 
     /// @notice Slashes `trainer` (anyone): it committed in `round` and never revealed, not even late (once the attest
-    ///         window of `round` is over), or `round` succeeded with a winning tuple whose `slashMask` names it and its
-    ///         reveal of `round` is not settled yet. The whole stake goes to the forfeits; the index is freed.
+    ///         window of `round` is over), or the slash mask `round` applied names it (its update failed its replay
+    ///         audit) and its reveal of `round` is not settled yet. The whole stake goes to the forfeits; the index is freed.
     /// @param jobId The job.
     /// @param round The round of the trainer's unrevealed commitment.
     /// @param trainer The trainer to slash.
@@ -554,13 +567,13 @@ interface ITrainingJobs {
     /// @notice Share of the stake forfeited by an evicted (idle) trainer.
     function IDLE_BPS() external view returns (uint256);
 
-    /// @notice Rounds a stake stays bonded after its last on-time reveal.
+    /// @notice Rounds a stake stays bonded after its last reveal.
     function UNBOND_ROUNDS() external view returns (uint256);
 
     /// @notice Rounds a round's reward stays claimable before anyone may sweep it (while the job runs).
     function CLAIM_ROUNDS() external view returns (uint256);
 
-    /// @notice Rounds without an on-time reveal after which a trainer may be evicted.
+    /// @notice Rounds without a reveal after which a trainer may be evicted.
     function IDLE_ROUNDS() external view returns (uint256);
 
     /// @notice Where `refundRemainder` sends forfeits left after the end.

@@ -32,8 +32,8 @@ import {
 } from "./JobStorage.sol";
 
 /// @title JobSetup
-/// @notice The sponsor's once-per-job calls for TrainingJobs: checks a new job's parameters and writes its storage,
-///         cancels a job and refunds what is left after its end. TrainingJobs calls it with DELEGATECALL, so events,
+/// @notice The once-per-job calls of TrainingJobs: checks a new job's parameters and writes its storage, cancels a
+///         job, refunds what is left after its end and publishes its result. TrainingJobs calls it with DELEGATECALL, so events,
 ///         errors, `msg.sender` and token balances are the contract's own (events and errors are declared in
 ///         ITrainingJobs). It is a linked library only to keep TrainingJobs under the 24,576-byte code size limit
 ///         (EIP-170): these calls run once per job, every round call stays in the contract.
@@ -120,6 +120,32 @@ library JobSetup {
         address sponsor = job.sponsor;
         emit ITrainingJobs.RemainderRefunded(jobId, sponsor, refund, burned);
         _payOut(job, sponsor, refund, burned);
+    }
+
+    /// @notice `publishResult`: after the end, mints the last successful aggregate (`modelCid`, the job's current
+    ///         model) as a model asset owned by the sponsor, with the dataset and the base model as its parents.
+    function publishResult(Job storage job, uint256 jobId, IAssetRegistry registry, bytes memory modelCid)
+        external
+        returns (uint256 modelAssetId)
+    {
+        Schedule schedule = job.schedule;
+        if (schedule.status() == 0) revert ITrainingJobs.JobNotFound(jobId);
+        if (schedule.status() == STATUS_CANCELLED) revert ITrainingJobs.JobIsCancelled(jobId);
+        if (!schedule.hasEnded()) {
+            revert ITrainingJobs.JobNotEnded(jobId, schedule.currentRound(), schedule.numRounds());
+        }
+        uint256 published = job.resultAssetId;
+        if (published != 0) revert ITrainingJobs.ResultAlreadyPublished(jobId, published);
+        uint256 lastSuccessPlusOne = schedule.lastSuccessPlusOne();
+        if (lastSuccessPlusOne == 0) revert ITrainingJobs.NoSuccessfulRound(jobId);
+
+        uint256[] memory parents = new uint256[](2);
+        parents[0] = job.datasetId;
+        parents[1] = job.baseModelId;
+        // The registry is fixed at construction and mints without a callback; the caller's guard covers the write after.
+        modelAssetId = registry.publish(job.sponsor, AssetKind.Model, modelCid, parents);
+        job.resultAssetId = modelAssetId;
+        emit ITrainingJobs.ResultPublished(jobId, modelAssetId, lastSuccessPlusOne - 1, modelCid);
     }
 
     function _payOut(Job storage job, address sponsor, uint256 refund, uint256 burned) private {

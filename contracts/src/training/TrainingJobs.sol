@@ -172,23 +172,7 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
     /// @inheritdoc ITrainingJobs
     function publishResult(uint256 jobId) external nonReentrant returns (uint256 modelAssetId) {
         Job storage job = _jobs[jobId];
-        Schedule schedule = job.schedule;
-        _requireExists(jobId, schedule);
-        if (schedule.status() == STATUS_CANCELLED) revert JobIsCancelled(jobId);
-        if (!schedule.hasEnded()) revert JobNotEnded(jobId, schedule.currentRound(), schedule.numRounds());
-        uint256 published = job.resultAssetId;
-        if (published != 0) revert ResultAlreadyPublished(jobId, published);
-        uint256 lastSuccessPlusOne = schedule.lastSuccessPlusOne();
-        if (lastSuccessPlusOne == 0) revert NoSuccessfulRound(jobId);
-        bytes memory cid = _currentModelCid(job, schedule);
-
-        uint256[] memory parents = new uint256[](2);
-        parents[0] = job.datasetId;
-        parents[1] = job.baseModelId;
-        // The registry is fixed at construction and mints without a callback; the guard covers the write after it.
-        modelAssetId = _registry.publish(job.sponsor, AssetKind.Model, cid, parents);
-        job.resultAssetId = modelAssetId;
-        emit ResultPublished(jobId, modelAssetId, lastSuccessPlusOne - 1, cid);
+        return JobSetup.publishResult(job, jobId, _registry, _currentModelCid(job, job.schedule));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -416,6 +400,10 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         Tally tally = _tallies[jobId][round][tupleHash];
         // The caller revealed on time in this round, so the live word is tagged with it.
         LiveRound live = job.live;
+        // A tuple slashes at most the drawn updates and the late reveals: a quorum cannot confiscate everyone else.
+        if (slashMask != 0 && _popCount(slashMask) > job.membership.auditsPerRound + live.lateCount()) {
+            revert InvalidSlashMask(includedMask, slashMask);
+        }
         uint256 tupleId = tally.id();
         bool newTuple = tupleId == 0;
         // At most one new tuple per attester, at most 256 attesters: ids fit 9 bits.
@@ -471,18 +459,20 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
             && live.attestedWeight() * BPS >= schedule.participationBps() * live.revealedWeight();
 
         uint256 reward = succeeded ? _takeReward(job, jobId, round, aggregateCid) : _rollOver(job);
+        bool majority = live.leaderWeight() * 2 > live.attestedWeight();
         _outcomes[jobId][round] = RoundOutcomeLib.create(
             reward,
             succeeded ? includedSamples : 0,
             leaderId,
             uint256(succeeded ? RoundStatus.Succeeded : RoundStatus.Failed),
             early,
-            live.leaderWeight() * 2 > live.attestedWeight()
+            majority
         );
-        if (succeeded) {
-            schedule = schedule.withLastSuccessPlusOne(round + 1);
-            if (slashMask != 0) _slashMasks[jobId][round] = slashMask;
-        }
+        if (succeeded) schedule = schedule.withLastSuccessPlusOne(round + 1);
+        // The leader's slash mask applies when it won, or held a majority of the attested weight in a failed round:
+        // a caught cheater cannot escape by making the round fail (silence or a rival tuple).
+        if (!succeeded && !majority) slashMask = 0;
+        if (slashMask != 0) _slashMasks[jobId][round] = slashMask;
         schedule = schedule.startRound(round + 1, block.timestamp);
         job.schedule = schedule;
         _emitFinalized(
@@ -806,7 +796,7 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
             succeeded ? aggregateCid : new bytes(0),
             succeeded ? includedMask : 0,
             succeeded ? includedSamples : 0,
-            succeeded ? slashMask : 0,
+            slashMask,
             live.leaderId(),
             reward,
             funds.carry(),
@@ -880,7 +870,8 @@ contract TrainingJobs is ITrainingJobs, ReentrancyGuardTransient {
         return slot.status() == uint256(TrainerStatus.Slashed);
     }
 
-    /// @dev Whether the winning tuple of `round` (succeeded) names the trainer's update of `round` in its slash mask.
+    /// @dev Whether the slash mask `round` applied (its winner's, or a failed round's majority leader's) names the
+    ///      trainer's update of `round`.
     function _failedAudit(uint256 jobId, uint256 round, address account) private view returns (bool) {
         uint256 slashMask = _slashMasks[jobId][round];
         if (slashMask == 0) return false;

@@ -263,8 +263,8 @@ struct TrainerRound {
 ///        stake.
 /// @param leaderMajority Whether the leading tuple held more than half of the attested weight: attesters of other
 ///        tuples were penalized even if the round failed.
-/// @param slashMask The winning tuple's slash mask: trainer indices whose update failed its replay audit (0 unless
-///        Succeeded).
+/// @param slashMask The slash mask the round applied: trainer indices whose update failed its replay audit (the
+///        leader's mask when it won or held more than half of the attested weight, else 0).
 struct RoundResult {
     RoundStatus status;
     uint256 leaderTupleId;

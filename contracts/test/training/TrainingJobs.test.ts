@@ -1673,11 +1673,7 @@ describe("TrainingJobs", () => {
       const { jobs, jobId, trainers, outsider } = job;
       const [a, b, c, d] = trainers;
       const updates = updatesFor(trainers, jobId, 0n);
-      await gotoPhase(jobs, jobId, Phase.Commit);
-      await commitAll(jobs, jobId, 0n, updates);
-      await gotoPhase(jobs, jobId, Phase.Reveal);
-      await revealAll(jobs, jobId, 0n, options.dLate ? updates.slice(0, 3) : updates);
-      await gotoPhase(jobs, jobId, Phase.Attest);
+      await commitAndReveal(jobs, jobId, updates, options.dLate ? updates.slice(0, 3) : updates);
       if (options.dLate) await mined(revealOf(job, updates[3]!, 0n));
       const honest = { ...tupleOf("honest", [0, 1, 2], 3_000n), slashMask: maskOf([3]) };
       await attestAll(jobs, jobId, 0n, [a, b, c], honest);
@@ -1692,11 +1688,7 @@ describe("TrainingJobs", () => {
       expect((await jobs.read.getJob([jobId]))[0].auditsPerRound).to.equal(20);
       expect(await jobs.read.AUDIT_STAKE_MARGIN()).to.equal(AUDIT_STAKE_MARGIN);
       const updates = updatesFor(trainers, jobId, 0n);
-      await gotoPhase(jobs, jobId, Phase.Commit);
-      await commitAll(jobs, jobId, 0n, updates);
-      await gotoPhase(jobs, jobId, Phase.Reveal);
-      await revealAll(jobs, jobId, 0n, updates);
-      await gotoPhase(jobs, jobId, Phase.Attest);
+      await commitAndReveal(jobs, jobId, updates);
       const overlapping = { ...tupleOf("x", [0, 1, 2], 3_000n), slashMask: maskOf([2, 3]) };
       await expectRevert(attestOf(job, trainers[0], 0n, overlapping), "InvalidSlashMask", [maskOf([0, 1, 2]), maskOf([2, 3])]);
     });
@@ -1768,6 +1760,59 @@ describe("TrainingJobs", () => {
       const third = await cheaterCaught(job3);
       const settled = await mined(job3.jobs.write.settle([job3.jobId, third.d.address], { account: third.outsider.address }));
       expect(argsOf(settled, job3.jobs, "TrainerSlashed")).to.deep.include({ caller: third.outsider.address, stake: STAKE });
+    });
+
+    it("bounds a slash mask by the audits: auditsPerRound plus the late reveals, so a quorum cannot confiscate every other stake", async () => {
+      // 50 USDC per round and a 100 USDC minimum stake: one audit per round satisfies the bound.
+      const job = await jobWithFourTrainers(await trainersFixture(), { numRounds: 3, rewardPerRound: 50n * USDC, auditsPerRound: 1 });
+      const { jobs, jobId, trainers, outsider } = job;
+      const [a, b, c, d] = trainers;
+      const updates = updatesFor(trainers, jobId, 0n);
+      await commitAndReveal(jobs, jobId, updates, updates.slice(0, 3));
+      // Three on-time reveals, one audit: a tuple naming two of them is refused.
+      const greedy = { ...tupleOf("greedy", [0], 1_000n), slashMask: maskOf([1, 2]) };
+      await expectRevert(attestOf(job, a, 0n, greedy), "InvalidSlashMask", [maskOf([0]), maskOf([1, 2])]);
+      // d reveals late: the late reveal is audited too, so two names are allowed now.
+      await mined(revealOf(job, updates[3]!, 0n));
+      const withLate = { ...tupleOf("with-late", [0, 1], 2_000n), slashMask: maskOf([2, 3]) };
+      await attestAll(jobs, jobId, 0n, [a, b, c], withLate);
+      await finalizeWith(jobs, jobId, 0n, withLate, outsider);
+      expect((await jobs.read.getRoundResult([jobId, 0n])).slashMask).to.equal(maskOf([2, 3]));
+      for (const trainer of [c, d]) await mined(jobs.write.slash([jobId, 0n, trainer.address], { account: outsider.address }));
+      expect(await stateOf(job)).to.deep.include({ trainerCount: 2n });
+    });
+
+    it("applies the leader's mask in a failed round it leads with a majority: a drawn cheater cannot escape by failing the round", async () => {
+      // Participation 100%: the cheater's silence fails the round, but the honest leader holds all the attested weight.
+      const job = await jobWithFourTrainers(await trainersFixture(), { numRounds: 3, participationBps: 10_000 });
+      const { jobs, jobId, trainers, outsider } = job;
+      const [a, b, c, d] = trainers;
+      const updates = updatesFor(trainers, jobId, 0n);
+      await commitAndReveal(jobs, jobId, updates);
+      const honest = { ...tupleOf("honest", [0, 1, 2], 3_000n), slashMask: maskOf([3]) };
+      await attestAll(jobs, jobId, 0n, [a, b, c], honest);
+      const final = await finalizeAfterWindow(job, honest);
+      expect(argsOf(final, jobs, "RoundFinalized")).to.deep.include({ succeeded: false, slashMask: maskOf([3]) });
+      expect(await jobs.read.getRoundResult([jobId, 0n])).to.deep.include({
+        status: RoundStatus.Failed,
+        leaderMajority: true,
+        slashMask: maskOf([3]),
+      });
+      const receipt = await mined(jobs.write.slash([jobId, 0n, d.address], { account: outsider.address }));
+      expect(argsOf(receipt, jobs, "TrainerSlashed")).to.deep.include({ trainer: d.address, stake: STAKE });
+      expect(emitted(receipt, jobs, "TrainerPenalized")).to.have.length(0);
+
+      // Without a majority (a 2-2 split) nobody's mask applies.
+      const split = await jobWithFourTrainers(await trainersFixture(), { numRounds: 3 });
+      const u2 = updatesFor(split.trainers, split.jobId, 0n);
+      await commitAndReveal(split.jobs, split.jobId, u2);
+      const x = { ...tupleOf("x", [0, 1], 2_000n), slashMask: maskOf([2]) };
+      await attestAll(split.jobs, split.jobId, 0n, split.trainers.slice(0, 2), x);
+      await attestAll(split.jobs, split.jobId, 0n, split.trainers.slice(2), tupleOf("y", [2, 3], 2_000n));
+      const none = await finalizeAfterWindow(split, x);
+      expect(argsOf(none, split.jobs, "RoundFinalized")).to.deep.include({ succeeded: false, slashMask: 0n });
+      const c2 = split.trainers[2]!;
+      await expectRevert(split.jobs.write.slash([split.jobId, 0n, c2.address]), "NothingToSlash", [split.jobId, 0n, c2.address]);
     });
 
     it("audits a late reveal too: revealing late after seeing the draw does not escape the slash", async () => {

@@ -257,6 +257,8 @@ export class LocalWork {
       round,
       trainer: session.address,
       dataset: spec.dataset.manifest,
+      // The work a replay audit re-runs; a transformed (adversarial) update still declares the honest count.
+      steps: trained.steps,
       signal,
     });
     session.emit({ type: "update-stored", round, cid: cid.toString(), samples: update.samples, transformed: hook !== undefined });
