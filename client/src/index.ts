@@ -297,6 +297,15 @@ export {
   selectAudits,
 } from "./protocol/audits.ts";
 export type { AuditCandidate, AuditSelection, ComputeAuditSeedParameters } from "./protocol/audits.ts";
+export { screenRound } from "./protocol/roundAudits.ts";
+export type {
+  AuditRecord,
+  ReplayAuditor,
+  ReplayRequest,
+  ReplayVerdict,
+  ScreenRoundParameters,
+  ScreenedRound,
+} from "./protocol/roundAudits.ts";
 export { MAX_TRAINER_INDEX, aggregateUpdates } from "./protocol/aggregate.ts";
 export type { AggregateParameters, AggregationResult, AggregationUpdate, ExclusionReason, UpdateVerdict } from "./protocol/aggregate.ts";
 export { canonicalWeightBytes, fromModelArtifacts, toModelArtifacts, weightsDigest } from "./protocol/weights.ts";

@@ -72,6 +72,28 @@ export function checkRun(run: HubRun, expectations: CheckExpectations): Check[] 
         : `included in round(s) ${adversaryIncluded.map((round) => round.round).join(", ")}`,
     );
   }
+  const slashedHonest = rounds.filter((round) => honest.some((trainer) => round.slashed.includes(trainer.index)));
+  // Every adversary here sends weights its declared work does not produce: once audited, it must be slashed.
+  const expectedSlashed = adversaries.filter(
+    (trainer) =>
+      rounds.some((round) => round.audits.some((audit) => audit.trainerIndex === trainer.index)) &&
+      !rounds.some((round) => round.slashed.includes(trainer.index)),
+  );
+  check(
+    "replay audits slash the cheaters, never an honest trainer",
+    slashedHonest.length === 0 && expectedSlashed.length === 0,
+    slashedHonest.length > 0
+      ? `an honest trainer slashed in round(s) ${slashedHonest.map((round) => round.round).join(", ")}`
+      : expectedSlashed.length > 0
+        ? `audited and never slashed: ${expectedSlashed.map((trainer) => trainer.name).join(", ")}`
+        : `slashed: ${
+            rounds
+              .flatMap((round) =>
+                round.slashed.map((index) => `${trainers.find((t) => t.index === index)?.name ?? `#${index}`} (round ${round.round})`),
+              )
+              .join(", ") || "nobody"
+          }; ${rounds.reduce((sum, round) => sum + round.audits.length, 0)} replays by the observer`,
+  );
   const honestLeftOut = rounds.filter(
     (round) => round.status === "succeeded" && honest.some((trainer) => !round.included.includes(trainer.index)),
   );

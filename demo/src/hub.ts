@@ -111,6 +111,10 @@ export type HubRound = {
   included: number[];
   includedSamples: bigint;
   reward: bigint;
+  /** Trainer indices whose updates failed their replay audit (the applied slash mask): their stake is taken. */
+  slashed: number[];
+  /** The observer's own replays of the round's audited updates. */
+  audits: { trainerIndex: number; outcome: string; detail: string }[];
   /** The global model after the round, scored on the test split. */
   accuracy: number;
   loss: number;

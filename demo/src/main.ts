@@ -39,7 +39,7 @@ function demoParameters(options: { rounds: number; dataDirectory?: string | unde
   return {
     data: { kind: "fashion-mnist", directory: options.dataDirectory },
     samplesPerShard: 500,
-    trainers: { honest: 3, adversaries: ["scaled"] },
+    trainers: { honest: 3, adversaries: ["scaled", "free-rider"] },
     rounds: options.rounds,
     shardsPerTrainer: 2,
     model: { hidden: [128], seed: 42 },
@@ -93,7 +93,8 @@ async function main(): Promise<number> {
   const parameters = demoParameters({ rounds, dataDirectory: values.data === undefined ? undefined : path.resolve(cwd, values.data) });
   log.step(
     "demo",
-    `Mycelium hub demo: ${parameters.trainers.honest} honest trainers and ${parameters.trainers.adversaries.length} adversary, ` +
+    `Mycelium hub demo: ${parameters.trainers.honest} honest trainers and ${parameters.trainers.adversaries.length} ` +
+      `${parameters.trainers.adversaries.length === 1 ? "adversary" : "adversaries"}, ` +
       `${rounds} rounds of federated training; ` +
       `log in ${path.relative(cwd, logFile) || logFile}`,
   );

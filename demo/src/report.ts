@@ -33,6 +33,8 @@ export function renderReport(run: HubRun, checks: readonly Check[], options: { t
           round.loss.toFixed(3),
           round.included.map(nameOf).join(", "),
           excluded.map((update) => `${nameOf(update.trainerIndex)} (${update.verdict})`).join(", ") || "none",
+          round.audits.map((audit) => `${nameOf(audit.trainerIndex)} ${audit.outcome}`).join(", ") || "none",
+          round.slashed.map(nameOf).join(", ") || "none",
           round.includedSamples.toLocaleString("en"),
           round.status === "succeeded" ? money(round.reward) : "rolled over",
           round.verification.outcome,
@@ -145,7 +147,10 @@ quorum ${job.quorumBps / 100}% of the attested weight; aggregation ${escapeHtml(
 Each trainer trains on the shards assigned to it for the round (at most ${job.maxSamples.toLocaleString("en")} samples), a short run next to
 full passes over the ${dataset.trainSamples.toLocaleString("en")} training samples.
 Accuracy and loss: the round's global model on the ${dataset.testSamples.toLocaleString("en")} test samples, scored by the observer.
-Exclusion reasons and the last column: the observer's <code>verifyRound</code> of the round (the SDK's screening and rule).</p>
+Exclusion reasons, replay audits and the verifyRound column: the observer's <code>verifyRound</code> of the round (the SDK's
+screening and rule, with the observer's own replay of every audited update). The audited updates are drawn from the
+trainers' commitment salts; a trainer whose update does not match the replay of its declared work loses its whole stake
+(slashed).</p>
 <table><tr>${header([
         "round",
         "status",
@@ -153,6 +158,8 @@ Exclusion reasons and the last column: the observer's <code>verifyRound</code> o
         "loss",
         "included",
         "excluded",
+        "replay audits",
+        "slashed",
         "samples",
         "reward",
         "verifyRound",
@@ -164,6 +171,8 @@ ${row([
   "",
   percent(baseModel.accuracy),
   baseModel.loss.toFixed(3),
+  "",
+  "",
   "",
   "",
   "",

@@ -1,6 +1,6 @@
 /**
  * The whole hub end to end, shortened: the same orchestration as `npm run demo` (src/hub.ts) with two honest trainer
- * processes, two rounds and generated data, on a real devnet, a real indexer process and real Helia nodes.
+ * processes and a free rider (caught by the replay audits in round 0 and slashed), two rounds and generated data, on a real devnet, a real indexer process and real Helia nodes.
  *
  * Besides the run's own checks (src/checks.ts), this test looks for itself while everything still runs:
  * - with an IPFS node of its own, it verifies the whole job with the SDK's `verifyJob` (every revealed update fetched
@@ -22,7 +22,7 @@ import { memoryLog } from "../src/log.ts";
 const PARAMETERS: Omit<HubParameters, "log" | "inspect"> = {
   data: { kind: "blobs", trainSamples: 2_000, testSamples: 500, seed: 7 },
   samplesPerShard: 250,
-  trainers: { honest: 2, adversaries: [] },
+  trainers: { honest: 2, adversaries: ["free-rider"] },
   rounds: 2,
   shardsPerTrainer: 2,
   model: { hidden: [32], seed: 3 },
@@ -31,7 +31,7 @@ const PARAMETERS: Omit<HubParameters, "log" | "inspect"> = {
   economics: { price: "1", rewardPerRound: "10", minStake: "2" },
 };
 
-describe("the hub end to end: two trainers, two rounds, generated data", function () {
+describe("the hub end to end: two trainers and a free rider, two rounds, generated data", function () {
   // Generous: it only bounds a stuck run. The run sizes its windows from this machine, however busy.
   this.timeout(1_800_000);
 
@@ -54,7 +54,12 @@ describe("the hub end to end: two trainers, two rounds, generated data", functio
     const failed = checkRun(run, { minAccuracyGain: 0.2, maxAccuracyDrop: 0.05 }).filter((check) => !check.ok);
     expect(failed, JSON.stringify(failed, null, 2)).to.deep.equal([]);
     expect(run.rounds).to.have.length(2);
-    expect(run.rewards.map((reward) => reward.received > 0n)).to.deep.equal([true, true]);
+    expect(run.rewards.map((reward) => reward.received > 0n)).to.deep.equal([true, true, false]);
+    // The free rider (no work, the model moved by one ulp) was audited in round 0, excluded and slashed: both the
+    // trainers' attested tuple and the observer's own replay say so.
+    const rider = run.trainers.find((trainer) => trainer.role === "free-rider")!.index;
+    expect(run.rounds[0]!.slashed).to.deep.equal([rider]);
+    expect(run.rounds[0]!.audits.find((audit) => audit.trainerIndex === rider)?.outcome).to.equal("mismatch");
   });
 });
 
@@ -120,6 +125,7 @@ async function indexedRewardsEqualBalanceGains(context: HubContext): Promise<voi
       gained += after - before;
     }
     expect(indexed, `${trainer.name}: indexer vs balance`).to.equal(gained);
-    expect(gained > 0n, `${trainer.name} was paid`).to.equal(true);
+    // Honest trainers were paid; the free rider, slashed in round 0, was not.
+    expect(gained > 0n, `${trainer.name} (${trainer.role}) paid ${gained}`).to.equal(trainer.role === "honest");
   }
 }

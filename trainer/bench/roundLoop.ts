@@ -40,11 +40,17 @@ export type RoundLoopResult = {
   meanTrainingSecondsPerRound: number;
   meanDataLoadMs: number;
   meanAggregationMs: number;
+  /** Replays per trainer and round (others' updates), and the mean wall time of one. */
+  replaysPerTrainerRound: number;
+  meanReplayMs: number;
   /** Validation accuracy of each round's aggregate (every trainer computed the same). */
   accuracyByRound: number[];
   samplesPerSecPerTrainer: number;
   wallSeconds: number;
 };
+
+/** 30 test USDC (6 decimals). */
+const REWARD_PER_ROUND = 30_000_000n;
 
 export async function measureRoundLoop(params: RoundLoopParameters): Promise<RoundLoopResult> {
   const { log } = params;
@@ -72,6 +78,9 @@ export async function measureRoundLoop(params: RoundLoopParameters): Promise<Rou
         revealWindow: params.windows.reveal,
         attestWindow: params.windows.attest,
         maxTrainers: params.trainers,
+        // One replay audit per round (the least the stake bound allows at a stake of two round rewards).
+        rewardPerRound: REWARD_PER_ROUND,
+        minStake: 2n * REWARD_PER_ROUND,
         startIn: 20,
       },
     });
@@ -141,6 +150,7 @@ export async function measureRoundLoop(params: RoundLoopParameters): Promise<Rou
       }
     }
     const events = processes.flatMap((trainer) => trainer.events);
+    const replays = events.filter((event) => event.type === "audited" && (event.ms as number) > 0);
     return {
       roundOverheadFraction: mean(overheads.flat()),
       overheadByRound: overheads.map(mean),
@@ -148,6 +158,8 @@ export async function measureRoundLoop(params: RoundLoopParameters): Promise<Rou
       meanTrainingSecondsPerRound: mean(trainingSeconds),
       meanDataLoadMs: mean(events.filter((event) => event.type === "data-loaded").map((event) => event.ms as number)),
       meanAggregationMs: mean(events.filter((event) => event.type === "aggregated").map((event) => event.ms as number)),
+      replaysPerTrainerRound: replays.length / (params.trainers * params.rounds),
+      meanReplayMs: replays.length === 0 ? 0 : mean(replays.map((event) => event.ms as number)),
       accuracyByRound: Array.from(
         { length: params.rounds },
         (_, round) => only(processes[0]!.events, "evaluated", round).accuracy as number,

@@ -57,7 +57,8 @@ const BYZANTINE_TRAINERS = [1, 5];
 const LOOP_TRAINERS = 4;
 const LOOP_ROUNDS = 3;
 /** The reveal window is the devnet deployment's minimum window (TrainingJobs v2 refuses shorter ones). */
-const LOOP_WINDOWS = { commit: 40, reveal: 5, attest: 10 };
+/** The attest window holds one replay audit: up to a commit window's training again, shared by three replayers. */
+const LOOP_WINDOWS = { commit: 40, reveal: 5, attest: 50 };
 /** Byzantine noise: per-coordinate standard deviation as a multiple of an honest update's RMS step. */
 const NOISE_SCALE = 100;
 const LOCAL: LocalTrainingConfig = { ...BENCH_LOCAL_TRAINING, seed: SEED };
@@ -176,14 +177,18 @@ const results = {
     meanRoundSeconds: round4(loop.meanRoundSeconds),
     meanTrainingSecondsPerRound: round4(loop.meanTrainingSecondsPerRound),
     meanShardLoadMs: Math.round(loop.meanDataLoadMs),
-    meanFetchAndAggregateMs: Math.round(loop.meanAggregationMs),
+    meanFetchAuditAndAggregateMs: Math.round(loop.meanAggregationMs),
+    auditsPerRound: 1,
+    replaysPerTrainerRound: round4(loop.replaysPerTrainerRound),
+    meanReplayMs: Math.round(loop.meanReplayMs),
     validationAccuracyByRound: loop.accuracyByRound.map(round4),
     samplesPerSecPerTrainer: loop.samplesPerSecPerTrainer,
     note:
       "Share of each round's wall time (previous finalization to this one, as each trainer process saw it) " +
       "not spent in local training, averaged over trainers and rounds. " +
       "The non-training part is about fixed per round (the reveal window, the commit margin, " +
-      "fetching and aggregating the updates, attesting and finalizing), " +
+      "fetching the updates, replaying the audited one (every trainer but its owner replays it: up to a commit window of " +
+      "training again, which is the price of replay audits), aggregating, attesting and finalizing), " +
       "so the fraction falls as the sponsor lengthens the commit window; " +
       "trainers train the next round early, from the aggregate they attested, while the round is finalized.",
   },

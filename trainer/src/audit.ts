@@ -1,5 +1,17 @@
 import * as tf from "@tensorflow/tfjs";
-import { throwIfAborted, type LayersModelDefinition, type TensorDataset } from "@mycelium/client";
+import {
+  assignShards,
+  deriveSeed,
+  loadManifest,
+  throwIfAborted,
+  type BlockStorage,
+  type DatasetManifest,
+  type LayersModelDefinition,
+  type ReplayAuditor,
+  type TensorDataset,
+  type TrainingSpec,
+} from "@mycelium/client";
+import { ShardCache } from "./loop/shards.ts";
 import { trainLocally, type LocalTrainingConfig, type TrainingProgress } from "./train.ts";
 
 /**
@@ -93,8 +105,9 @@ export type ReplayAuditParameters = {
 };
 
 export type ReplayAuditResult = ReplayComparison & {
-  /** Steps replayed (the declared ones), the replay's wall time and the TF.js backend it ran on. */
+  /** Steps replayed (the declared ones), distinct samples they trained on, the replay's wall time and the TF.js backend. */
   steps: number;
+  samples: number;
   replayMs: number;
   backend: string;
 };
@@ -116,6 +129,7 @@ export async function auditByReplay(params: ReplayAuditParameters): Promise<Repl
       matches: false,
       detail: `declares ${String(params.declaredSteps)} steps; an update is at least one optimizer step`,
       steps: 0,
+      samples: 0,
       replayMs: 0,
       backend,
     };
@@ -128,5 +142,87 @@ export async function auditByReplay(params: ReplayAuditParameters): Promise<Repl
     onProgress: params.onProgress,
   });
   const comparison = compareWithReplay({ base: params.model.weights, claimed: params.claimed, replayed: replay.weights, tolerance });
-  return { ...comparison, steps: replay.steps, replayMs: replay.durationMs, backend };
+  return { ...comparison, steps: replay.steps, samples: replay.samples, replayMs: replay.durationMs, backend };
+}
+
+/**
+ * The optimizer steps an update of `spec` declares (trainer/README.md, "Replay audits"): fixed by the spec for
+ * `epochs` (count x ceil(assigned samples / batchSize)) and `steps`, and the update manifest's `steps` for `seconds`.
+ * A manifest that states another count than the spec fixes, or a `seconds` update that states none, declares work no
+ * replay can match: the result then says why.
+ */
+export function declaredSteps(params: {
+  spec: Pick<TrainingSpec, "local" | "batchSize">;
+  assignedSamples: number;
+  manifestSteps: number | undefined;
+}): { steps: number } | { invalid: string } {
+  const { local, batchSize } = params.spec;
+  const fixed =
+    local.unit === "epochs" ? local.count * Math.ceil(params.assignedSamples / batchSize) : local.unit === "steps" ? local.count : null;
+  if (fixed === null) {
+    return params.manifestSteps === undefined
+      ? { invalid: "declares no step count, which a replay of work measured in seconds needs" }
+      : { steps: params.manifestSteps };
+  }
+  if (params.manifestSteps !== undefined && params.manifestSteps !== fixed)
+    return { invalid: `declares ${params.manifestSteps} steps where the spec fixes ${fixed}` };
+  return { steps: fixed };
+}
+
+export type CreateReplayAuditorParameters = {
+  /** Where update manifests and dataset shards are read from (a trainer's node). */
+  storage: BlockStorage;
+  spec: TrainingSpec;
+  /** The spec's dataset manifest. */
+  dataset: DatasetManifest;
+  /** The train split's shards, shared with the caller's own training (one fetch per shard). */
+  shards?: ShardCache | undefined;
+  tolerance?: number | undefined;
+  /** Each finished replay, for logs. */
+  onReplay?: ((event: { trainerIndex: number; round: number } & ReplayAuditResult) => void) | undefined;
+};
+
+/**
+ * The replay audit of the round protocol (screenRound's `replay`): re-runs the declared work of an audited update on
+ * this process's TF.js backend, from the round's global model, on the shards `assignShards` gives the audited trainer,
+ * shuffled by `deriveSeed(spec.seed, round, trainerIndex)`, for the declared steps, and compares the weights and the
+ * revealed sample count with the replay.
+ */
+export function createReplayAuditor(params: CreateReplayAuditorParameters): ReplayAuditor {
+  const { storage, spec } = params;
+  const shards = params.shards ?? new ShardCache(storage, params.dataset, spec.dataset.trainSplit);
+  return async ({ reveal, weights, global, round, roundSeed, signal }) => {
+    const { trainerIndex } = reveal;
+    if (reveal.updateCid === null) return { matches: false, detail: `the revealed value ${reveal.rawCid} is not a CID` };
+    const manifest = await loadManifest(storage, reveal.updateCid, { kind: "update", ...(signal ? { signal } : {}) });
+    const indices = assignShards({ roundSeed, trainerIndex, shardCount: shards.shards.length, shardsPerTrainer: spec.shardsPerTrainer });
+    const data = await shards.load(indices, signal ? { signal } : {});
+    const steps = declaredSteps({ spec, assignedSamples: data.count, manifestSteps: manifest.steps });
+    if ("invalid" in steps) return { matches: false, detail: `the update ${steps.invalid}` };
+    const result = await auditByReplay({
+      model: global.definition,
+      data,
+      config: {
+        optimizer: spec.optimizer,
+        loss: spec.loss,
+        batchSize: spec.batchSize,
+        local: spec.local,
+        seed: deriveSeed(spec.seed, round, trainerIndex),
+      },
+      declaredSteps: steps.steps,
+      claimed: weights,
+      tolerance: params.tolerance,
+      signal,
+    });
+    params.onReplay?.({ trainerIndex, round, ...result });
+    if (result.matches && BigInt(result.samples) !== reveal.samples)
+      return {
+        matches: false,
+        detail: `the reveal claims ${reveal.samples} samples; the declared ${result.steps} steps train on ${result.samples}`,
+      };
+    return {
+      matches: result.matches,
+      detail: `${result.detail}; ${result.steps} steps replayed in ${Math.round(result.replayMs)} ms on ${result.backend}`,
+    };
+  };
 }

@@ -3,8 +3,8 @@ export type { BackendName, BackendProbe, SelectBackendParameters, SelectedBacken
 export { BackendUnavailableError, RevealMissedError, TrainerJournalError, TrainerNotActiveError, UnknownBackendError } from "./errors.ts";
 export { createLayersModel, denseClassifierTopology, initializeModel, readLayersModel, topologyOf } from "./model.ts";
 export { createOptimizer, evaluateModel, trainLocally } from "./train.ts";
-export { REPLAY_TOLERANCE, auditByReplay, compareWithReplay } from "./audit.ts";
-export type { ReplayAuditParameters, ReplayAuditResult, ReplayComparison } from "./audit.ts";
+export { REPLAY_TOLERANCE, auditByReplay, compareWithReplay, createReplayAuditor, declaredSteps } from "./audit.ts";
+export type { CreateReplayAuditorParameters, ReplayAuditParameters, ReplayAuditResult, ReplayComparison } from "./audit.ts";
 export type {
   EvaluateModelParameters,
   EvaluationResult,

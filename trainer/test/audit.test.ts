@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { sliceDataset, type TensorDataset } from "@mycelium/client";
 import { deltaRms, noiseUpdate } from "@mycelium/devkit";
-import { REPLAY_TOLERANCE, auditByReplay, compareWithReplay, selectBackend, trainLocally } from "../src/index.ts";
+import { REPLAY_TOLERANCE, auditByReplay, compareWithReplay, declaredSteps, selectBackend, trainLocally } from "../src/index.ts";
 import { toBase64 } from "./harness/aggregationInput.ts";
 import { auditFixture, type AuditFixture } from "./harness/fixtures.ts";
 
@@ -88,6 +88,20 @@ describe("replay audits", function () {
     const truncated = honest.map((tensor, t) => (t === 0 ? tensor.subarray(1) : tensor));
     const comparison = compareWithReplay({ base: fixture.base.weights, claimed: truncated, replayed: honest });
     expect(comparison).to.include({ matches: false, relativeDistance: Number.POSITIVE_INFINITY });
+  });
+
+  it("declared steps: fixed by the spec for epochs and steps, the manifest's for seconds; a contradicting or missing count is refused", () => {
+    const epochs = { local: { unit: "epochs", count: 2 }, batchSize: 32 } as const;
+    expect(declaredSteps({ spec: epochs, assignedSamples: 100, manifestSteps: undefined })).to.deep.equal({ steps: 8 });
+    expect(declaredSteps({ spec: epochs, assignedSamples: 100, manifestSteps: 8 })).to.deep.equal({ steps: 8 });
+    expect(declaredSteps({ spec: epochs, assignedSamples: 100, manifestSteps: 7 })).to.deep.equal({
+      invalid: "declares 7 steps where the spec fixes 8",
+    });
+    const steps = { local: { unit: "steps", count: 50 }, batchSize: 32 } as const;
+    expect(declaredSteps({ spec: steps, assignedSamples: 100, manifestSteps: undefined })).to.deep.equal({ steps: 50 });
+    const seconds = { local: { unit: "seconds", count: 30 }, batchSize: 32 } as const;
+    expect(declaredSteps({ spec: seconds, assignedSamples: 100, manifestSteps: 1234 })).to.deep.equal({ steps: 1234 });
+    expect(declaredSteps({ spec: seconds, assignedSamples: 100, manifestSteps: undefined })).to.have.property("invalid");
   });
 
   it("trainer processes on cpu, on wasm and on wasm without SIMD reach the same verdicts on an honest and a partial-work update", async () => {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { erc20Abi, type Address } from "viem";
 import { getContractEvents, getTransactionCount, readContract } from "viem/actions";
-import { generateBlobsDataset, getRoundResult, getTrainer, sliceDataset, trainingJobsAbi } from "@mycelium/client";
+import { generateBlobsDataset, getRoundResult, getTrainer, sliceDataset, trainingJobsAbi, type LocalWork } from "@mycelium/client";
 import {
   conductRounds,
   devnetAccount,
@@ -81,6 +81,29 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
     return trainer;
   };
 
+  /** A job over generated blobs (shards of 200 samples, 2 per trainer, Adam 0.01, batch 32), 60% quorum, minute windows. */
+  const blobsJob = (options: {
+    samples: [number, number];
+    modelSeed: number;
+    local: LocalWork;
+    seed: number;
+    rounds: number;
+    maxTrainers: number;
+  }) =>
+    createJobFixture(network, {
+      dataset: { ...blobs(...options.samples), samplesPerShard: 200, name: "Blobs" },
+      topology: blobsTopology(),
+      modelSeed: options.modelSeed,
+      spec: {
+        optimizer: { name: "adam", learningRate: 0.01 },
+        batchSize: 32,
+        local: options.local,
+        shardsPerTrainer: 2,
+        seed: options.seed,
+      },
+      job: { rounds: options.rounds, ...WINDOWS, maxTrainers: options.maxTrainers, quorumBps: 6_000, startIn: START_IN },
+    });
+
   const conduct = (jobId: bigint, trainers: number, committers: number | ((round: number) => number) = trainers) => {
     const conductor = conductRounds({ client: network.sponsor, time: network.time, jobId, startWhenJoined: trainers, committers });
     conductors.push(conductor);
@@ -89,31 +112,27 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
 
   it(
     "plays a whole job: 3 trainers, 2 rounds, one aggregate CID per round in every process, rewards as the contract's formula, " +
-      "stakes back; round 1 runs without the dataset's publisher",
+      "stakes back; the replay audits and round 1 run without the dataset's publisher",
     async () => {
       const accounts = [2, 3, 4];
       await fundTrainers(network, accounts);
-      const fixture = await createJobFixture(network, {
-        dataset: { ...blobs(1200, 300), samplesPerShard: 200, name: "Blobs" },
-        topology: blobsTopology(),
+      const fixture = await blobsJob({
+        samples: [1200, 300],
         modelSeed: 7,
-        spec: {
-          optimizer: { name: "adam", learningRate: 0.01 },
-          batchSize: 32,
-          local: { unit: "epochs", count: 1 },
-          shardsPerTrainer: 2,
-          seed: 5,
-        },
-        job: { rounds: 2, ...WINDOWS, maxTrainers: 4, quorumBps: 6_000, startIn: START_IN },
+        local: { unit: "epochs", count: 1 },
+        seed: 5,
+        rounds: 2,
+        maxTrainers: 4,
       });
       const trainers = accounts.map((account) => spawnTrainer(account, fixture.jobId));
       conduct(fixture.jobId, accounts.length);
 
-      // Every shard of the 6 is held by exactly one trainer after round 0 (3 trainers x 2 shards, disjoint): once all
-      // have revealed, the publisher leaves, and round 1's shards can only come from the other trainers.
+      // Every shard of the 6 is held by exactly one trainer once round 0's updates are committed (3 trainers x 2 shards,
+      // disjoint): the publisher then leaves, and round 0's replay audits (every update is audited at this job's rate)
+      // can only fetch the audited trainers' shards from those trainers.
       await Promise.all(
         trainers.map((trainer) =>
-          trainer.waitFor((event) => event.type === "revealed" && event.round === 0, EVENT_TIMEOUT_MS, "reveal of round 0"),
+          trainer.waitFor((event) => event.type === "committed" && event.round === 0, EVENT_TIMEOUT_MS, "commit of round 0"),
         ),
       );
       const publisherGateway = network.publisher.gatewayUrl!;
@@ -175,12 +194,22 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
         expect(balance, `balance of ${address}`).to.equal(1000_000000n + claimed);
       }
 
-      // Round 1's shards came from the other trainers' gateways, never from the publisher that had left.
+      // Each trainer replayed the two others' updates of both rounds, with shards served by those trainers (the publisher
+      // had left), and every replay matched.
+      for (const trainer of trainers) {
+        for (const round of [0, 1]) {
+          const audits = trainer.ofType("audited").filter((event: JsonEvent) => event.round === round);
+          expect(
+            audits.map((event: JsonEvent) => event.outcome),
+            JSON.stringify(audits),
+          ).to.deep.equal(["matches", "matches", "matches"]);
+        }
+      }
+      // Round 1's shards never came from the publisher that had left (after the replays, mostly from memory).
       const round1Sources = trainers
         .flatMap((trainer) => trainer.events.filter((event) => event.type === "data-loaded" && event.round === 1))
         .map((event) => event.sources as Record<string, number>);
       const fetched = round1Sources.flatMap((sources) => Object.keys(sources).filter((source) => source !== "local"));
-      expect(fetched.length, JSON.stringify(round1Sources)).to.be.greaterThan(0);
       expect(fetched.every((source) => !source.includes(publisherGateway))).to.equal(true);
       // Each trainer evaluated its aggregate on the validation shard; the model learned.
       for (const trainer of trainers) {
@@ -192,25 +221,90 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
   );
 
   it(
+    "catches a free rider by replay: it is audited, excluded as replay-mismatch and slashed by the honest trainers, " +
+      "its stake pays the honest in the next round, and the job goes on without it",
+    async () => {
+      const [alice, bob, rider] = [10, 11, 12];
+      await network.restartPublisher();
+      await fundTrainers(network, [alice, bob, rider]);
+      // 30 per round against stakes of 10: createJob's default audit rate is 6 per round, every update here.
+      const fixture = await blobsJob({
+        samples: [1200, 300],
+        modelSeed: 13,
+        local: { unit: "epochs", count: 1 },
+        seed: 17,
+        rounds: 2,
+        maxTrainers: 3,
+      });
+      const honest = [alice, bob].map((account) => spawnTrainer(account, fixture.jobId));
+      const riderProcess = spawnTrainer(rider, fixture.jobId, { env: { MYC_TEST_ADVERSARY: "free-rider" } });
+      conduct(fixture.jobId, 3, (round) => (round === 0 ? 3 : 2));
+      const summaries = await Promise.all(
+        honest.map((trainer) => trainer.waitFor((event) => event.type === "summary", EVENT_TIMEOUT_MS, "the end of the job")),
+      );
+      expect(await Promise.all(honest.map((trainer) => trainer.exited))).to.deep.equal([0, 0]);
+      // The free rider stops at round 1: the chain says it was slashed.
+      expect(await riderProcess.exited).to.not.equal(0);
+      const stop = riderProcess.ofType("stopped").at(-1);
+      expect(String(stop?.error), riderProcess.stderr.join("\n")).to.include('is "slashed" in job');
+
+      const client = network.sponsor;
+      const riderAddress = devnetAccount(rider).address;
+      const riderIndex = Number((await getTrainer(client, { jobId: fixture.jobId, trainer: riderAddress })).index);
+      const [round0, round1] = await Promise.all([0, 1].map((round) => getRoundResult(client, { jobId: fixture.jobId, round })));
+      expect(round0!.status).to.equal("succeeded");
+      expect(round0!.slashMask).to.equal(1n << BigInt(riderIndex));
+      expect(round0!.includedMask & (1n << BigInt(riderIndex))).to.equal(0n);
+      // Each honest trainer replayed the others' updates: the rider's did not match, the other honest one's did.
+      for (const trainer of honest) {
+        const audits = trainer.ofType("audited").filter((event: JsonEvent) => event.round === 0);
+        const verdicts = new Map(audits.map((event: JsonEvent) => [event.trainerIndex as number, event.outcome as string]));
+        expect(verdicts.get(riderIndex), trainer.tail()).to.equal("mismatch");
+        // Its own update and the other honest trainer's.
+        expect([...verdicts.values()].filter((outcome) => outcome === "matches")).to.have.length(2);
+      }
+      const slashed = await getContractEvents(client, {
+        address: network.devnet.deployment.contracts.TrainingJobs!.address,
+        abi: trainingJobsAbi,
+        eventName: "TrainerSlashed",
+        args: { jobId: fixture.jobId },
+        fromBlock: 0n,
+      });
+      expect(slashed.map((log) => log.args.trainer)).to.deep.equal([riderAddress]);
+      expect((await getTrainer(client, { jobId: fixture.jobId, trainer: riderAddress })).status).to.equal("slashed");
+      // It does not pay: the rider lost its whole stake and earned nothing; its stake went to round 1's winners.
+      const balanceOf = (address: Address) =>
+        readContract(client, {
+          address: network.devnet.deployment.contracts.PaymentToken!.address,
+          abi: erc20Abi,
+          functionName: "balanceOf",
+          args: [address],
+        });
+      expect(await balanceOf(riderAddress)).to.equal(1000_000000n - fixture.minStake);
+      expect(round1!.status).to.equal("succeeded");
+      expect(round1!.reward).to.equal(fixture.rewardPerRound + fixture.minStake);
+      const claimed = summaries.reduce((sum, summary) => sum + BigInt(summary.claimed as string), 0n);
+      // Both rounds' rewards and the forfeited stake, less at most a unit of rounding per trainer and round.
+      const owed = 2n * fixture.rewardPerRound + fixture.minStake;
+      expect(claimed <= owed && owed - claimed <= 4n, `claimed ${claimed} of ${owed}`).to.equal(true);
+    },
+  );
+
+  it(
     "recovers from faults: SIGKILL while training and between commit and reveal, then restarted, still reveals; " +
       "an RPC outage of 10 s right after the commit is sent does not send it twice; nobody is slashed",
     async () => {
       const [killedTraining, killedCommitted, outage] = [5, 6, 7];
       await network.restartPublisher();
       await fundTrainers(network, [killedTraining, killedCommitted, outage]);
-      const fixture = await createJobFixture(network, {
-        dataset: { ...blobs(1200, 300), samplesPerShard: 200, name: "Blobs" },
-        topology: blobsTopology(),
+      // 300 steps: a second or two of training, so the kill lands while it runs.
+      const fixture = await blobsJob({
+        samples: [1200, 300],
         modelSeed: 8,
-        // 300 steps: a second or two of training, so the kill lands while it runs.
-        spec: {
-          optimizer: { name: "adam", learningRate: 0.01 },
-          batchSize: 32,
-          local: { unit: "steps", count: 300 },
-          shardsPerTrainer: 2,
-          seed: 6,
-        },
-        job: { rounds: 1, ...WINDOWS, maxTrainers: 4, quorumBps: 6_000, startIn: START_IN },
+        local: { unit: "steps", count: 300 },
+        seed: 6,
+        rounds: 1,
+        maxTrainers: 4,
       });
       const nonceBefore = await getTransactionCount(network.sponsor, { address: devnetAccount(outage).address, blockTag: "latest" });
       const proxy = new RpcProxy(network.devnet.rpcUrl);
@@ -296,18 +390,13 @@ describe("the round loop: trainers as OS processes on a devnet, with Helia nodes
       const [punctual, late] = [8, 9];
       await network.restartPublisher();
       await fundTrainers(network, [punctual, late]);
-      const fixture = await createJobFixture(network, {
-        dataset: { ...blobs(800, 200), samplesPerShard: 200, name: "Blobs" },
-        topology: blobsTopology(),
+      const fixture = await blobsJob({
+        samples: [800, 200],
         modelSeed: 9,
-        spec: {
-          optimizer: { name: "adam", learningRate: 0.01 },
-          batchSize: 32,
-          local: { unit: "epochs", count: 1 },
-          shardsPerTrainer: 2,
-          seed: 7,
-        },
-        job: { rounds: 2, ...WINDOWS, maxTrainers: 2, quorumBps: 6_000, startIn: START_IN },
+        local: { unit: "epochs", count: 1 },
+        seed: 7,
+        rounds: 2,
+        maxTrainers: 2,
       });
       const proxy = new RpcProxy(network.devnet.rpcUrl);
       await proxy.start();

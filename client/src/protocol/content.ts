@@ -214,8 +214,10 @@ export async function fetchRoundUpdate(storage: BlockStorage, parameters: FetchR
 
 export type ComputeRoundAggregateParameters = {
   global: GlobalModel;
-  /** Every revealed update of the round, screened by fetchRoundUpdate. */
+  /** Every revealed update of the round, screened by fetchRoundUpdate (and audited by screenRound). */
   updates: readonly AggregationUpdate[];
+  /** The trainer indices audited this round (screenRound's `audited`): a drawn update that is unavailable fails its audit. */
+  audited?: readonly number[] | undefined;
   rule: AggregationRule;
   job: JobIdentity;
   round: number;
@@ -233,10 +235,15 @@ export type RoundAggregate = AggregationResult & {
 
 /**
  * Applies the round's rule to the screened updates and stores the result canonically: the tuple
- * `(cid, includedMask, includedSamples)` every honest party attests or verifies. The stored blocks stay in `storage`.
+ * `(cid, includedMask, includedSamples, slashMask)` every honest party attests or verifies. The stored blocks stay in `storage`.
  */
 export async function computeRoundAggregate(storage: BlockStorage, parameters: ComputeRoundAggregateParameters): Promise<RoundAggregate> {
-  const result = aggregateUpdates({ base: parameters.global.definition.weights, updates: parameters.updates, rule: parameters.rule });
+  const result = aggregateUpdates({
+    base: parameters.global.definition.weights,
+    updates: parameters.updates,
+    rule: parameters.rule,
+    ...(parameters.audited ? { audited: parameters.audited } : {}),
+  });
   const stored = await storeAggregate(storage, {
     global: parameters.global,
     weights: result.weights,

@@ -5,7 +5,11 @@
  * the chain finalized.
  *
  * Outcomes:
- * - `agrees`: the recomputed `(aggregateCid, includedMask, includedSamples)` is the finalized one, bit for bit.
+ * - `agrees`: the recomputed `(aggregateCid, includedMask, includedSamples, slashMask)` is the finalized one, bit for bit.
+ *
+ * Audited updates are replayed with the caller's `replay` (the trainer package's `createReplayAuditor`); a verifier
+ * without TF.js passes none and takes the finalized slash mask's verdict for them, which the report says
+ * (`audits[].replayed: false`): everything else is still recomputed.
  * - `disagrees`: every update was fetched and the recomputed tuple differs: the attested quorum was wrong (or lied).
  * - `inconclusive`: the tuples differ and some update could not be fetched here. Availability is what each party
  *   observes: the attesters may have had an update this verifier could not get (its holders went offline), so the
@@ -29,9 +33,10 @@ import type { StorageNode } from "../storage/node.ts";
 import { getPeerInfo } from "../actions/getPeerInfo.ts";
 import { dialableAddresses } from "./peers.ts";
 import type { ExclusionReason } from "./aggregate.ts";
-import { computeRoundAggregate, fetchRoundUpdate, loadGlobalModel, type GlobalModel, type JobIdentity } from "./content.ts";
+import { computeRoundAggregate, loadGlobalModel, type GlobalModel, type JobIdentity } from "./content.ts";
 import type { RoundStatus } from "./enums.ts";
-import { maskIndices } from "./hashes.ts";
+import { computeRoundSeed, maskIndices } from "./hashes.ts";
+import { screenRound, type AuditRecord, type ReplayAuditor } from "./roundAudits.ts";
 import type { TrainingSpec } from "./spec.ts";
 import { loadTrainingSpec } from "./specStore.ts";
 
@@ -55,7 +60,7 @@ export type UpdateCheck = {
   includedOnChain: boolean;
 };
 
-export type RoundTuple = { aggregateCid: CID; includedMask: bigint; includedSamples: bigint };
+export type RoundTuple = { aggregateCid: CID; includedMask: bigint; includedSamples: bigint; slashMask: bigint };
 
 export type RoundVerification = {
   jobId: bigint;
@@ -68,6 +73,8 @@ export type RoundVerification = {
   /** The tuple recomputed here. */
   recomputed: RoundTuple & { medianDistance: number | null; threshold: number | null };
   updates: UpdateCheck[];
+  /** The round's replay audits: the drawn updates and every late reveal, with this verifier's (or the chain's) verdict. */
+  audits: (AuditRecord & { replayed: boolean })[];
   /** Trainer indices whose updates this verifier could not fetch or parse. */
   unavailable: number[];
   outcome: VerificationOutcome;
@@ -92,6 +99,11 @@ export type VerifyRoundParameters = {
   round: bigint | number;
   /** How long one update may take to arrive (default 60 s). */
   fetchTimeoutMs?: number | undefined;
+  /**
+   * Replays an audited update (the trainer package's `createReplayAuditor`). Without it the finalized slash mask's
+   * verdict is taken for audited updates (reported as not replayed).
+   */
+  replay?: ReplayAuditor | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((event: VerifyProgressEvent) => void) | undefined;
 };
@@ -213,23 +225,52 @@ async function verifyFrom(
 ): Promise<RoundVerification> {
   const { storage, signal, onProgress } = parameters;
   const jobId = context.job.id;
-  const [reveals, result] = await Promise.all([
-    getReveals(client, { jobId, round, fromBlock: context.fromBlock }),
+  const [allReveals, result] = await Promise.all([
+    getReveals(client, { jobId, round, fromBlock: context.fromBlock, includeLate: true }),
     getRoundResult(client, { jobId, round }),
   ]);
+  const reveals = allReveals.filter((reveal) => !reveal.late);
   onProgress?.({ type: "round", round, reveals: reveals.length });
-  const deadline = Date.now() + (parameters.fetchTimeoutMs ?? 60_000);
-  const updates = await Promise.all(
-    reveals.map(async (reveal) => {
-      const update = await fetchRoundUpdate(storage, { reveal, global, job: context.identity, round, signal, deadline });
-      const fetched = !("unavailable" in update);
-      onProgress?.({ type: "update", round, trainerIndex: reveal.trainerIndex, fetched, detail: fetched ? "fetched" : update.unavailable });
-      return update;
+  const chainVerdict: ReplayAuditor = async ({ reveal }) =>
+    (result.slashMask >> BigInt(reveal.trainerIndex)) & 1n
+      ? { matches: false, detail: "not replayed here: the finalized slash mask names it" }
+      : { matches: true, detail: "not replayed here: the finalized slash mask does not name it" };
+  const screened = await screenRound(storage, {
+    reveals: allReveals,
+    global,
+    job: context.identity,
+    round,
+    roundSeed: computeRoundSeed({
+      chainId: context.identity.chainId,
+      contract: context.identity.contract,
+      jobId,
+      round,
+      modelCid: global.cid,
     }),
+    auditsPerRound: context.job.auditsPerRound,
+    replay: parameters.replay ?? chainVerdict,
+    deadline: Date.now() + (parameters.fetchTimeoutMs ?? 60_000),
+    signal,
+  });
+  const fetchedIndices = new Set(
+    screened.updates.filter((update) => "weights" in update || "replayMismatch" in update).map((update) => update.trainerIndex),
   );
+  for (const audit of screened.audits) if (audit.outcome !== "unavailable") fetchedIndices.add(audit.trainerIndex);
+  for (const reveal of reveals) {
+    const fetched = fetchedIndices.has(reveal.trainerIndex);
+    const unavailable = screened.updates.find((update) => update.trainerIndex === reveal.trainerIndex && "unavailable" in update);
+    onProgress?.({
+      type: "update",
+      round,
+      trainerIndex: reveal.trainerIndex,
+      fetched,
+      detail: unavailable && "unavailable" in unavailable ? unavailable.unavailable : "fetched",
+    });
+  }
   const aggregate = await computeRoundAggregate(storage, {
     global,
-    updates,
+    updates: screened.updates,
+    audited: screened.audited,
     rule: context.spec.aggregation,
     job: context.identity,
     round,
@@ -239,14 +280,14 @@ async function verifyFrom(
   });
   const onChain = tupleOf(result);
   const onChainIndices = new Set(onChain === null ? [] : maskIndices(onChain.includedMask));
-  const checks: UpdateCheck[] = reveals.map((reveal, i) => {
+  const checks: UpdateCheck[] = reveals.map((reveal) => {
     const verdict = aggregate.verdicts.find((entry) => entry.trainerIndex === reveal.trainerIndex)!;
     return {
       trainerIndex: reveal.trainerIndex,
       trainer: reveal.trainer,
       updateCid: reveal.updateCid?.toString() ?? reveal.rawCid,
       samples: reveal.samples,
-      fetched: !("unavailable" in updates[i]!),
+      fetched: fetchedIndices.has(reveal.trainerIndex),
       verdict: verdict.reason,
       detail: verdict.detail,
       distance: verdict.distance,
@@ -258,6 +299,7 @@ async function verifyFrom(
     aggregateCid: aggregate.cid,
     includedMask: aggregate.includedMask,
     includedSamples: aggregate.includedSamples,
+    slashMask: aggregate.slashMask,
     medianDistance: aggregate.medianDistance,
     threshold: aggregate.threshold,
   };
@@ -271,6 +313,7 @@ async function verifyFrom(
     onChain,
     recomputed,
     updates: checks,
+    audits: screened.audits.map((audit) => ({ ...audit, replayed: parameters.replay !== undefined && audit.outcome !== "unavailable" })),
     unavailable,
     outcome,
     agrees: outcome === "agrees" ? true : outcome === "disagrees" ? false : null,
@@ -280,7 +323,12 @@ async function verifyFrom(
 
 function tupleOf(result: RoundResult): RoundTuple | null {
   if (result.status !== "succeeded" || result.aggregateCid === null) return null;
-  return { aggregateCid: result.aggregateCid, includedMask: result.includedMask, includedSamples: result.includedSamples };
+  return {
+    aggregateCid: result.aggregateCid,
+    includedMask: result.includedMask,
+    includedSamples: result.includedSamples,
+    slashMask: result.slashMask,
+  };
 }
 
 function judge(
@@ -312,6 +360,12 @@ function judge(
   if (onChain.includedSamples !== recomputed.includedSamples) {
     reasons.push(
       `the finalized tuple counts ${onChain.includedSamples} samples, the included updates revealed ${recomputed.includedSamples}`,
+    );
+  }
+  if (onChain.slashMask !== recomputed.slashMask) {
+    reasons.push(
+      `the finalized slash mask names [${maskIndices(onChain.slashMask).join(", ")}], ` +
+        `the replay audits here fail [${maskIndices(recomputed.slashMask).join(", ")}]`,
     );
   }
   if (reasons.length === 0) return { outcome: "agrees", reasons: ["the finalized tuple is the one the rule gives, bit for bit"] };

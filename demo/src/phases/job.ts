@@ -17,6 +17,7 @@ import {
   getChainTime,
   getJob,
   loadTrainingSpec,
+  minimumAuditsPerRound,
   MODEL_JSON,
   MODEL_WEIGHTS,
   prepareJobSpec,
@@ -125,7 +126,16 @@ export async function createTrainingJob(context: PlayContext, infrastructure: In
   await step(faucet(clients.sponsor, { amount: rewardPerRound * BigInt(parameters.rounds), signal }), "Funding the sponsor");
   const transactionSeconds = (performance.now() - txStarted) / 1000;
   const cores = os.availableParallelism();
-  const windows = planWindows({ floor: parameters.windows, trainSeconds, transactionSeconds, trainers: trainerCount, cores });
+  // createJob's default audit rate: the fewest audits per round the stake pays for (here every update, in a small job).
+  const auditsPerRound = minimumAuditsPerRound({ rewardPerRound, minStake });
+  const windows = planWindows({
+    floor: parameters.windows,
+    trainSeconds,
+    transactionSeconds,
+    trainers: trainerCount,
+    cores,
+    replays: Math.min(auditsPerRound, trainerCount - 1),
+  });
   log.step(
     "sponsor",
     `measured this machine: one trainer's local work ${trainSeconds.toFixed(1)} s, one transaction ${transactionSeconds.toFixed(2)} s, ` +
@@ -144,6 +154,10 @@ export async function createTrainingJob(context: PlayContext, infrastructure: In
       minStake,
       maxSamples: prepared.maxSamples,
       maxTrainers: trainerCount,
+      // 60% of the attested weight: the three honest trainers of five carry a round although each cheater attests a
+      // tuple that does not name itself (with the default two thirds such a round fails, and its majority's slash mask
+      // still applies).
+      quorumBps: QUORUM_BPS,
       commitWindow: windows.commit,
       revealWindow: windows.reveal,
       attestWindow: windows.attest,
@@ -194,22 +208,28 @@ export async function createTrainingJob(context: PlayContext, infrastructure: In
 /**
  * Round windows for this machine: the commit window holds one trainer's measured local work with every trainer
  * sharing the cores, twice over, plus a few transactions and the seconds a trainer may take to notice the round began;
- * the reveal window a few transactions; the attest window fetching and aggregating (a fraction of training) and a few
- * transactions. Never below `floor`.
+ * the reveal window a few transactions; the attest window the replay audits (each trainer replays up to `replays`
+ * other trainers' local work, all at once), fetching and aggregating (a fraction of training) and a few transactions.
+ * Never below `floor`.
  */
+/** The demo job's quorum, in basis points of the attested weight. */
+const QUORUM_BPS = 6_000;
+
 export function planWindows(parameters: {
   floor: HubParameters["windows"];
   trainSeconds: number;
   transactionSeconds: number;
   trainers: number;
   cores: number;
+  /** Updates one trainer replays per round: the job's audits, at most the other trainers' updates. */
+  replays: number;
 }): HubParameters["windows"] {
   const { floor, trainSeconds, transactionSeconds } = parameters;
   const sharedTraining = trainSeconds * Math.max(1, parameters.trainers / Math.max(1, parameters.cores));
   return {
     commit: Math.max(floor.commit, Math.ceil(2 * sharedTraining + 8 * transactionSeconds + 8)),
     reveal: Math.max(floor.reveal, Math.ceil(10 * transactionSeconds + 4)),
-    attest: Math.max(floor.attest, Math.ceil(sharedTraining + 10 * transactionSeconds + 6)),
+    attest: Math.max(floor.attest, Math.ceil((1 + 1.5 * parameters.replays) * sharedTraining + 10 * transactionSeconds + 6)),
   };
 }
 

@@ -11,13 +11,14 @@ import {
   loadGlobalModel,
   loadManifest,
   loadModelArtifacts,
+  maskIndices,
   pollUntil,
   verifyRound,
   type MyceliumClient,
   type RoundResult,
   type StorageNode,
 } from "@mycelium/client";
-import { evaluateModel } from "@mycelium/trainer";
+import { createReplayAuditor, evaluateModel } from "@mycelium/trainer";
 import { percent } from "../format.ts";
 import { HubError, type HubRound, type PlayContext } from "../hub.ts";
 import type { Infrastructure } from "./infrastructure.ts";
@@ -40,6 +41,15 @@ export async function followRounds(
   const timeoutMs = parameters.roundTimeoutMs ?? Math.max(600_000, 10 * roundMs);
   const nameOf = (index: number) => crew.members.find((member) => member.index === index)?.name ?? `#${index}`;
   let previous = { accuracy: training.baseScore.accuracy, loss: training.baseScore.loss };
+  // The observer replays every audited update itself, as the trainers do: its verdicts are its own, not the chain's.
+  const replay = createReplayAuditor({
+    storage: nodes.observer,
+    spec: training.spec,
+    dataset: await step(
+      loadManifest(nodes.observer, training.spec.dataset.manifest, { kind: "dataset", signal }),
+      "Reading the dataset manifest",
+    ),
+  });
 
   for (let round = 0; round < parameters.rounds; round++) {
     const mirrored = new Set<string>();
@@ -69,7 +79,7 @@ export async function followRounds(
     const finalizedAt = context.elapsed();
     // Anything not copied yet (a round that ended between two polls) is fetched by verifyRound itself.
     const verification = await step(
-      verifyRound(clients.observer, { storage: nodes.observer, jobId: training.jobId, round, signal }),
+      verifyRound(clients.observer, { storage: nodes.observer, jobId: training.jobId, round, replay, signal }),
       `Verifying round ${round}`,
     );
     let score = previous;
@@ -93,7 +103,10 @@ export async function followRounds(
                 ? `; excluded ${excluded.map((update) => `${nameOf(update.trainerIndex)} (${update.verdict})`).join(", ")}`
                 : ""
             }; ` +
-            `reward ${money(result.reward)}; verifyRound: ${verification.outcome}`
+            `reward ${money(result.reward)}; ` +
+            `replay audits ${verification.audits.map((audit) => `${nameOf(audit.trainerIndex)} ${audit.outcome}`).join(", ") || "none"}; ` +
+            `${result.slashMask === 0n ? "" : `slashed ${maskIndices(result.slashMask).map(nameOf).join(", ")}; `}` +
+            `verifyRound: ${verification.outcome}`
         : `failed (${result.status}): the model stays, the reward rolls over; verifyRound: ${verification.outcome}`,
     );
     if (verification.outcome !== "agrees")
@@ -106,6 +119,8 @@ export async function followRounds(
       included,
       includedSamples: result.includedSamples,
       reward: result.reward,
+      slashed: maskIndices(result.slashMask),
+      audits: verification.audits.map(({ trainerIndex, outcome, detail }) => ({ trainerIndex, outcome, detail })),
       accuracy: score.accuracy,
       loss: score.loss,
       finalizedAt,

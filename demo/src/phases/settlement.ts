@@ -26,7 +26,7 @@ import { HubError, type HubReward, type HubRound, type PlayContext } from "../hu
 import type { Infrastructure } from "./infrastructure.ts";
 import type { TrainingJob } from "./job.ts";
 import type { Market } from "./market.ts";
-import type { Crew } from "./trainers.ts";
+import { leftSlashed, type Crew } from "./trainers.ts";
 
 /** How long the trainers may take to claim and exit after the last round at most: it only bounds a stuck exit. */
 const EXIT_TIMEOUT_MS = 300_000;
@@ -60,7 +60,7 @@ export async function settle(
     throw new HubError(`Not every trainer exited within ${EXIT_TIMEOUT_MS / 1000} s of the job's end.`, { details: crew.lastLines() });
   for (const [i, member] of crew.members.entries()) {
     const status = exits[i]!;
-    if (status.code !== 0)
+    if (status.code !== 0 && !leftSlashed(member))
       throw new HubError(`${member.name} ended with ${describeExit(status)}.`, { details: member.lines.slice(-30).join("\n") });
     log.output(member.name, `exited (${describeExit(status)})`);
   }

@@ -42,6 +42,14 @@ export type Crew = {
   lastLines: () => string;
 };
 
+/**
+ * Whether a trainer process ended because the chain slashed it (an adversary caught by a replay audit stops at its
+ * next round with TrainerNotActiveError): the outcome the demo shows, not a failure of the run.
+ */
+export function leftSlashed(member: { role: TrainerRole; lines: readonly string[] }): boolean {
+  return member.role !== "honest" && member.lines.some((line) => line.includes('is "slashed" in job'));
+}
+
 export async function startTrainers(context: PlayContext, infrastructure: Infrastructure, training: TrainingJob): Promise<Crew> {
   const { log, signal, step, run, parameters, teardown, workDir } = context;
   const roster = [
@@ -96,7 +104,7 @@ export async function startTrainers(context: PlayContext, infrastructure: Infras
       .join("\n");
   const throwIfTrainerDied = (when: string) => {
     for (const member of launched) {
-      if (member.process.status !== null) {
+      if (member.process.status !== null && !leftSlashed(member)) {
         throw new HubError(`Trainer ${member.name} exited ${when} (${describeExit(member.process.status)}).`, {
           details: `Its last lines:\n${member.lines.slice(-30).join("\n")}`,
         });

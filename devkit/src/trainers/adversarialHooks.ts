@@ -5,7 +5,7 @@
  */
 import { deriveSeed } from "@mycelium/client";
 import type { TrainerHooks } from "@mycelium/trainer";
-import { deltaRms, lazyUpdate, noiseUpdate, scaledUpdate, signFlippedUpdate } from "./adversaries.ts";
+import { deltaRms, lazyUpdate, noiseUpdate, scaledUpdate, signFlippedUpdate, ulpUpdate } from "./adversaries.ts";
 
 /** The adversaries a trainer process can play (MYC_TEST_ADVERSARY), and what they do. */
 export const ADVERSARIES = {
@@ -13,6 +13,9 @@ export const ADVERSARIES = {
   "sign-flip": { description: "sends its update pointing away from where training leads" },
   noise: { description: "sends random noise 100x an honest step, claiming its samples" },
   lazy: { description: "sends the model back unchanged (a free rider)" },
+  "free-rider": {
+    description: "does no work: sends the model with one weight moved by one ulp, claiming its samples (caught by replay audits)",
+  },
 } as const;
 
 export type Adversary = keyof typeof ADVERSARIES;
@@ -22,7 +25,10 @@ export function isAdversary(name: string): name is Adversary {
   return Object.hasOwn(ADVERSARIES, name);
 }
 
-/** Hooks that make a trainer send a 100x scaled, sign-flipped, random-noise (100x an honest step) or unchanged update. */
+/**
+ * Hooks that make a trainer send a 100x scaled, sign-flipped, random-noise (100x an honest step), unchanged or
+ * one-ulp-from-unchanged update.
+ */
 export function adversarialHooks(adversary: Adversary): TrainerHooks {
   return {
     transformUpdate: (update, context) => {
@@ -42,6 +48,8 @@ export function adversarialHooks(adversary: Adversary): TrainerHooks {
           };
         case "lazy":
           return { ...update, weights: lazyUpdate(base) };
+        case "free-rider":
+          return { ...update, weights: ulpUpdate(base) };
       }
     },
   };

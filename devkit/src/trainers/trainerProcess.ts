@@ -1,7 +1,7 @@
 /**
  * Entry of a trainer process in the demo, tests and benchmarks: the real command line (runTrainerCli, the same code as
  * the trainer package's bin/mycelium-trainer.js, with the same SIGINT/SIGTERM handling), optionally with an adversarial hook named by
- * MYC_TEST_ADVERSARY (scaled, sign-flip, noise, lazy). Arguments are the CLI's.
+ * MYC_TEST_ADVERSARY (scaled, sign-flip, noise, lazy, free-rider). Arguments are the CLI's.
  */
 import { runTrainerCli } from "@mycelium/trainer";
 import { ADVERSARIES, adversarialHooks, isAdversary } from "./adversarialHooks.ts";

@@ -69,6 +69,17 @@ export type TrainerEventBody =
   | { type: "revealed"; round: number; hash: Hash | null; late: boolean }
   | { type: "update-excluded"; round: number; trainerIndex: number; reason: ExclusionReason; detail: string }
   | {
+      type: "audited";
+      round: number;
+      trainerIndex: number;
+      outcome: "matches" | "mismatch" | "unavailable";
+      late: boolean;
+      detail: string;
+      /** Wall time of the replay (0 for the trainer's own update and for an unavailable one). */
+      ms: number;
+    }
+  | { type: "slashed"; round: number; trainerIndex: number; trainer: Address; hash: Hash | null; byMe: boolean }
+  | {
       type: "aggregated";
       round: number;
       aggregateCid: string;
@@ -158,6 +169,12 @@ export function formatEvent(event: TrainerEvent): string {
       return `${r}revealed${event.late ? " late (penalized; it does not count this round)" : ""} (${event.hash ?? "sent before a restart"})`;
     case "update-excluded":
       return `${r}update of trainer ${event.trainerIndex} excluded: ${event.reason}: ${event.detail}`;
+    case "audited":
+      return `${r}replay audit of trainer ${event.trainerIndex}${event.late ? " (late reveal)" : ""}: ${event.outcome}: ${event.detail}`;
+    case "slashed":
+      return `${r}trainer ${event.trainerIndex} (${event.trainer}) slashed for failing its replay audit${
+        event.byMe ? ` (${event.hash})` : " (by another party)"
+      }`;
     case "aggregated":
       return (
         `${r}aggregate ${event.aggregateCid} of ${event.included}/${event.updates} updates, ` +

@@ -15,9 +15,11 @@ import {
   storeUpdate,
   throwIfAborted,
   type GlobalModel,
+  type ReplayAuditor,
   type Round,
   type TensorDataset,
 } from "@mycelium/client";
+import { createReplayAuditor } from "../audit.ts";
 import { evaluateModel, trainLocally } from "../train.ts";
 import type { ProducedUpdate } from "./options.ts";
 import { describe, type TrainerSession } from "./session.ts";
@@ -36,12 +38,29 @@ export class LocalWork {
   private early: EarlyUpdate | null = null;
   private validation: Promise<TensorDataset> | undefined;
   private trainShardsCache: ShardCache | undefined;
+  private replayAuditor: ReplayAuditor | undefined;
 
   constructor(private readonly session: TrainerSession) {}
 
   private get trainShards(): ShardCache {
     this.trainShardsCache ??= new ShardCache(this.session.node, this.session.dataset, this.session.spec.dataset.trainSplit);
     return this.trainShardsCache;
+  }
+
+  /**
+   * The round protocol's replay audit (screenRound's `replay`) on this trainer's backend and shard cache. The
+   * trainer's own update is not replayed: it knows the work it did.
+   */
+  get auditor(): ReplayAuditor {
+    const { session } = this;
+    if (!this.replayAuditor) {
+      const replay = createReplayAuditor({ storage: session.node, spec: session.spec, dataset: session.dataset, shards: this.trainShards });
+      this.replayAuditor = (request) =>
+        request.reveal.trainerIndex === session.index
+          ? Promise.resolve({ matches: true, detail: "this trainer's own update" })
+          : replay(request);
+    }
+    return this.replayAuditor;
   }
 
   /** Stops any training ahead of time. */

@@ -13,7 +13,6 @@ import {
   attestAggregate,
   commitUpdate,
   computeRoundAggregate,
-  fetchRoundUpdate,
   finalizeRound,
   getCurrentModel,
   getReveals,
@@ -24,8 +23,11 @@ import {
   maskIndices,
   randomSalt,
   revealUpdate,
+  screenRound,
+  slashTrainer,
   sleep,
   type Round,
+  type ScreenedRound,
 } from "@mycelium/client";
 import { RevealMissedError, TrainerNotActiveError } from "../errors.ts";
 import type { RoundStep } from "./events.ts";
@@ -117,8 +119,15 @@ export class RoundPlayer {
       // Joined after this round began: the stake is bonded, and plays, from the next round on.
       session.emit({ type: "missed", round: r, step: "commit", reason: `this trainer's stake plays from round ${me.firstRound} on` });
     } else if (!committed) {
-      if (session.clock.until(round.commitEnd) > 0) committed = await this.commit(round, modelCid);
-      else if (!this.work.trainingEarly(r))
+      if (session.clock.until(round.commitEnd) > 0) {
+        committed = await this.commit(round, modelCid);
+        // A commit first settles the previous reveal: if that update failed its replay audit, the transaction took the
+        // stake instead of committing (the contract's settlement slash), and this trainer is out of the job.
+        if (committed) {
+          const after = await session.retry("Reading this trainer", () => getTrainer(client, { jobId }));
+          if (after.status === "slashed") throw new TrainerNotActiveError({ jobId, trainer: session.address, status: after.status });
+        }
+      } else if (!this.work.trainingEarly(r))
         session.emit({ type: "missed", round: r, step: "commit", reason: "the trainer started after the commit window" });
     }
     summary.committed = committed;
@@ -254,25 +263,48 @@ export class RoundPlayer {
     );
     const global = await this.work.global(modelCid, deadline);
     const [reveals] = await Promise.all([
-      session.retry("Reading the reveals", () => getReveals(client, { jobId, round: r, fromBlock: session.fromBlock })),
+      session.retry("Reading the reveals", () => getReveals(client, { jobId, round: r, fromBlock: session.fromBlock, includeLate: true })),
       this.peers.connect(),
     ]);
-    const updates = await Promise.all(
-      reveals.map((reveal) =>
-        fetchRoundUpdate(session.node, {
-          reveal,
-          global,
-          job: session.identity,
-          round: r,
-          signal: session.signal,
-          deadline,
-          onRetry: session.onRetry,
-        }),
-      ),
-    );
+    // Replays of the audited updates run here, in the attest window; they must leave time to aggregate and attest.
+    const replayBy = AbortSignal.timeout(Math.max(0, session.clock.localMs(round.attestEnd) - ATTEST_MARGIN_MS - Date.now()));
+    const replaySignal = AbortSignal.any([session.signal, replayBy]);
+    let screened: ScreenedRound;
+    try {
+      screened = await screenRound(session.node, {
+        reveals,
+        global,
+        job: session.identity,
+        round: r,
+        roundSeed: round.seed,
+        auditsPerRound: session.job.auditsPerRound,
+        replay: this.work.auditor,
+        deadline,
+        signal: replaySignal,
+        onRetry: session.onRetry,
+        onAudit: (event) => {
+          if (event.type === "audited")
+            session.emit({
+              type: "audited",
+              round: r,
+              trainerIndex: event.trainerIndex,
+              outcome: event.outcome,
+              late: event.late,
+              detail: event.detail,
+              ms: event.ms,
+            });
+        },
+      });
+    } catch (error) {
+      if (session.signal.aborted || !replayBy.aborted) throw error;
+      session.emit({ type: "missed", round: r, step: "attest", reason: "the replay audits did not finish within the attest window" });
+      return false;
+    }
+    const updates = screened.updates;
     const aggregate = await computeRoundAggregate(session.node, {
       global,
       updates,
+      audited: screened.audited,
       rule: session.spec.aggregation,
       job: session.identity,
       round: r,
@@ -310,7 +342,7 @@ export class RoundPlayer {
       aggregateCid,
       includedMask: aggregate.includedMask,
       includedSamples: aggregate.includedSamples,
-      updates: updates.length,
+      updates: reveals.filter((reveal) => !reveal.late).length,
       included: maskIndices(aggregate.includedMask).length,
       ms: Math.round(performance.now() - started),
     });
@@ -417,6 +449,49 @@ export class RoundPlayer {
       byMe: finalizedBy !== null,
       hash: finalizedBy,
     });
+    if (result.slashMask !== 0n) await this.slash(r, result.slashMask);
     if (session.options.claim === "every-round") await this.settlement.claim();
+  }
+
+  /**
+   * Takes the stake of the trainers whose updates of round `r` failed their replay audit (the applied slash mask), so
+   * that it reaches the honest now rather than at the cheater's own settlement. Anyone may; trainers space their
+   * attempts by index like finalize, and a stake someone else took already is skipped.
+   */
+  private async slash(r: number, slashMask: bigint): Promise<void> {
+    const { session } = this;
+    const { client, jobId } = session;
+    const named = maskIndices(slashMask).filter((index) => index !== session.index);
+    if (named.length === 0) return;
+    const reveals = await session.retry("Reading the reveals", () =>
+      getReveals(client, { jobId, round: r, fromBlock: session.fromBlock, includeLate: true }),
+    );
+    await sleep(FINALIZE_STAGGER_MS * (session.index % 16), session.signal);
+    for (const index of named) {
+      const trainer = reveals.find((reveal) => reveal.trainerIndex === index)?.trainer;
+      if (trainer === undefined) continue;
+      try {
+        const sent = await session.step({
+          step: "slash",
+          round: r,
+          isDone: async () => {
+            const state = await getTrainer(client, { jobId, trainer });
+            return state.status === "slashed" || state.status === "none";
+          },
+          send: (tx) => slashTrainer(client, { jobId, round: r, trainer, ...tx }),
+        });
+        session.emit({
+          type: "slashed",
+          round: r,
+          trainerIndex: index,
+          trainer,
+          hash: sent.result?.hash ?? null,
+          byMe: sent.result !== null,
+        });
+      } catch (error) {
+        // Settled or slashed by someone else between the check and the simulation (NothingToSlash): nothing to do.
+        if (!(error instanceof ContractRevertedError)) throw error;
+      }
+    }
   }
 }

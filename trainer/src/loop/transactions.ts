@@ -29,7 +29,7 @@ import {
 } from "@mycelium/client";
 import type { Journal } from "./journal.ts";
 
-export type Step = "join" | "peer-info" | "commit" | "reveal" | "attest" | "finalize" | "claim" | "withdraw";
+export type Step = "join" | "peer-info" | "commit" | "reveal" | "attest" | "finalize" | "slash" | "claim" | "withdraw";
 
 export type SendOnceParameters<T extends TransactionResult> = {
   step: Step;

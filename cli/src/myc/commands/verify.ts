@@ -96,18 +96,22 @@ function describeRound(report: RoundVerification): string[] {
   if (report.onChain !== null) {
     lines.push(
       `  on-chain    ${report.onChain.aggregateCid}  mask [${maskIndices(report.onChain.includedMask).join(", ")}]  ` +
-        `${report.onChain.includedSamples} samples`,
+        `${report.onChain.includedSamples} samples  slash [${maskIndices(report.onChain.slashMask).join(", ")}]`,
     );
   }
   lines.push(
     `  recomputed  ${report.recomputed.aggregateCid}  mask [${maskIndices(report.recomputed.includedMask).join(", ")}]  ` +
-      `${report.recomputed.includedSamples} samples`,
+      `${report.recomputed.includedSamples} samples  slash [${maskIndices(report.recomputed.slashMask).join(", ")}]`,
   );
   for (const update of report.updates) {
     lines.push(
       `  trainer ${update.trainerIndex}  ${update.verdict.padEnd(16)} ` +
         `${update.includedOnChain ? "included on-chain" : "not included on-chain"}  ${update.detail}`,
     );
+  }
+  for (const audit of report.audits) {
+    const late = audit.late ? " (late reveal)" : "";
+    lines.push(`  audit of trainer ${audit.trainerIndex}${late}  ${audit.outcome}  ${audit.detail}`);
   }
   for (const reason of report.reasons) lines.push(`  ${reason}`);
   return lines;
