@@ -51,7 +51,7 @@ export function checkRun(run: HubRun, expectations: CheckExpectations): Check[] 
     disputed.length === 0 && rounds.length > 0,
     disputed.length === 0
       ? `recomputed from ${rounds.reduce((sum, round) => sum + round.verification.updates.length, 0)} revealed updates: ` +
-          "same aggregate CID, mask and samples in every round"
+          "same aggregate CID, mask, samples and slash mask in every round"
       : disputed
           .map((round) => `round ${round.round}: ${round.verification.outcome} (${round.verification.reasons.join("; ")})`)
           .join("; "),
