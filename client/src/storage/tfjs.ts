@@ -221,7 +221,7 @@ export async function storeModelWithWeights(
         details: `expected ${expectedType.name} of ${elementCount(spec)} elements, found ${value.constructor.name} of ${value.length}`,
       });
     }
-    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    return littleEndianBytes(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), value.BYTES_PER_ELEMENT);
   });
   const weightData = new Uint8Array(parts.reduce((sum, p) => sum + p.byteLength, 0));
   let offset = 0;
@@ -309,10 +309,26 @@ function specBytes(spec: WeightsManifestEntry): number {
   });
 }
 
+/** weights.bin is little-endian on every host (docs/protocol/spec.md §9.1). */
 function typedView(spec: WeightsManifestEntry, buffer: ArrayBuffer): ModelWeight["values"] {
-  if (spec.dtype === "float32") return new Float32Array(buffer);
-  if (spec.dtype === "int32") return new Int32Array(buffer);
-  return new Uint8Array(buffer);
+  if (spec.dtype === "bool") return new Uint8Array(buffer);
+  const host = littleEndianBytes(new Uint8Array(buffer), 4).buffer as ArrayBuffer;
+  return spec.dtype === "float32" ? new Float32Array(host) : new Int32Array(host);
+}
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Typed-array bytes in little-endian order (the same bytes on a little-endian host; swapped per element on a big-endian
+ * one, which turns little-endian bytes back into host order too). Bytes are moved, never reinterpreted as numbers, so
+ * NaN payloads survive.
+ */
+function littleEndianBytes(bytes: Uint8Array, elementSize: number): Uint8Array {
+  if (LITTLE_ENDIAN_HOST || elementSize === 1) return bytes;
+  const swapped = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i += elementSize)
+    for (let k = 0; k < elementSize; k++) swapped[i + k] = bytes[i + elementSize - 1 - k]!;
+  return swapped;
 }
 
 /** JSON with object keys sorted at every level and no whitespace: one spelling per value. */
