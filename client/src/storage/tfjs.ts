@@ -19,7 +19,7 @@ type WeightsManifestEntry = tf.io.WeightsManifestEntry;
  * little-endian, in weight-spec order). Any IPFS HTTP gateway therefore serves a loadable model:
  * `tf.loadLayersModel("https://<gateway>/ipfs/<cid>/model.json")`.
  *
- * Serialization is canonical: model.json is JSON with keys sorted at every level and no whitespace, the file names
+ * Serialization is canonical: model.json is JSON with keys sorted by UTF-16 code units at every level and no whitespace, the file names
  * are fixed, and UnixFS uses this package's fixed settings. The same topology and weights give the same CID in any
  * process. (Auto-generated layer names such as `dense_Dense3` depend on how many layers a process created before;
  * name layers explicitly, or keep the topology of a model loaded from IPFS, to get equal CIDs across processes.)
@@ -331,14 +331,47 @@ function littleEndianBytes(bytes: Uint8Array, elementSize: number): Uint8Array {
   return swapped;
 }
 
-/** JSON with object keys sorted at every level and no whitespace: one spelling per value. */
+/**
+ * The canonical JSON of model.json (docs/protocol/spec.md §9.2): no whitespace; object members sorted by their keys'
+ * UTF-16 code units at every level (no exception for integer-like keys, unlike JavaScript's own object order), members
+ * whose value is undefined or a function left out; strings and numbers spelled as JSON.stringify spells them (numbers as
+ * `Number.prototype.toString`). A number that JSON cannot hold (NaN, ±Infinity), a bigint or a symbol throws
+ * ModelStorageError instead of turning silently into null.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, (v as Record<string, unknown>)[k]]),
-    );
-  });
+  const text = canonicalValue(value, "$");
+  if (text === undefined) throw new ModelStorageError("model.json has no value.", { details: `the value to serialize is ${typeof value}` });
+  return text;
+}
+
+function canonicalValue(value: unknown, path: string): string | undefined {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "boolean":
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      if (!Number.isFinite(value))
+        throw new ModelStorageError(`model.json holds ${value} at ${path}, which JSON cannot represent.`, {
+          hint: "Give the model's configuration finite numbers.",
+        });
+      return JSON.stringify(value);
+    case "undefined":
+    case "function":
+      return undefined;
+    case "object": {
+      if (Array.isArray(value)) return `[${value.map((item, i) => canonicalValue(item, `${path}[${i}]`) ?? "null").join(",")}]`;
+      const record = value as Record<string, unknown>;
+      const members: string[] = [];
+      for (const key of Object.keys(record).sort()) {
+        const text = canonicalValue(record[key], `${path}.${key}`);
+        if (text !== undefined) members.push(`${JSON.stringify(key)}:${text}`);
+      }
+      return `{${members.join(",")}}`;
+    }
+    default:
+      throw new ModelStorageError(`model.json holds a ${typeof value} at ${path}, which JSON cannot represent.`, {
+        hint: "Give the model's configuration plain JSON values.",
+      });
+  }
 }

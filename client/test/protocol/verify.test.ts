@@ -85,7 +85,9 @@ describe("verifyRound and verifyJob", function () {
     expect(report.outcome).to.equal("inconclusive");
     expect(report.agrees).to.equal(null);
     expect(report.unavailable).to.deep.equal([2]);
-    expect(report.updates[2]).to.deep.include({ fetched: false, verdict: "unavailable", includedOnChain: true });
+    // Drawn for an audit, an update the verifier cannot fetch fails it (as it would for an attester that could not).
+    const verdict = played.audited.includes(2) ? "replay-mismatch" : "unavailable";
+    expect(report.updates[2]).to.deep.include({ fetched: false, verdict, includedOnChain: true });
     expect(report.reasons.at(-1)).to.match(/trainer 2 could not be fetched here; the attesters may have had them/);
   });
 
@@ -100,5 +102,7 @@ describe("verifyRound and verifyJob", function () {
     expect(report.outcome).to.equal("agrees");
     expect(report.unavailable).to.deep.equal([2]);
     expect(maskIndices(report.onChain!.includedMask)).to.deep.equal([0, 1]);
+    // Drawn for an audit, the update nobody could fetch failed it, and both the chain and the verifier say so.
+    expect(report.onChain!.slashMask).to.equal(played.audited.includes(2) ? 0b100n : 0n);
   });
 });

@@ -7,6 +7,7 @@ import {
   MODEL_JSON,
   ModelStorageError,
   addBytes,
+  canonicalJson,
   fetchBytes,
   ipfsModelHandler,
   listDirectory,
@@ -81,6 +82,18 @@ describe("TF.js models on IPFS", () => {
       ["hidden/kernel", "hidden/bias", "output/kernel", "output/bias"],
     );
     assert.equal(json.format, "layers-model");
+  });
+
+  it("canonical JSON sorts every key by UTF-16 code units, integer-like ones too, and refuses numbers JSON cannot hold", () => {
+    const value = { b: 1, "10": [1e21, -0, 0.1, undefined], "9": { z: null, "": true }, a: "é\u0000", "-1": 2, skip: undefined };
+    assert.equal(canonicalJson(value), '{"-1":2,"10":[1e+21,0,0.1,null],"9":{"":true,"z":null},"a":"é\\u0000","b":1}');
+    for (const bad of [Number.POSITIVE_INFINITY, Number.NaN]) {
+      assert.throws(
+        () => canonicalJson({ config: { layers: [{ scale: bad }] } }),
+        (error: unknown) => error instanceof ModelStorageError && error.shortMessage.includes("$.config.layers[0].scale"),
+      );
+    }
+    assert.throws(() => canonicalJson({ big: 1n }), ModelStorageError);
   });
 
   it("is loadable with plain tf.loadLayersModel from the node's HTTP gateway", async () => {

@@ -12,6 +12,7 @@ import type { CID } from "multiformats/cid";
 import {
   attestAggregate,
   commitUpdate,
+  computeAuditSeed,
   computeRoundAggregate,
   createJob,
   faucet,
@@ -25,6 +26,7 @@ import {
   prepareJobSpec,
   publish,
   revealUpdate,
+  selectAudits,
   storeUpdate,
   type AggregationUpdate,
   type BlockStorage,
@@ -57,9 +59,11 @@ export type ScriptedRound = {
   jobId: bigint;
   round: number;
   /** The tuple an honest party holding every update would attest. */
-  honest: { aggregateCid: CID; includedMask: bigint; includedSamples: bigint };
+  honest: { aggregateCid: CID; includedMask: bigint; includedSamples: bigint; slashMask: bigint };
   /** What was attested and finalized. */
-  attested: { aggregateCid: CID; includedMask: bigint; includedSamples: bigint };
+  attested: { aggregateCid: CID; includedMask: bigint; includedSamples: bigint; slashMask: bigint };
+  /** The trainer indices the round's audit draw picked. */
+  audited: number[];
 };
 
 export type ScriptedJobs = {
@@ -163,16 +167,37 @@ export async function scriptedJobs(network: TestNetwork, node: StorageNode): Pro
     }
     await network.time.advanceTo(round.revealEnd);
 
+    // The round's audit draw, as every attester computes it. The scripted attesters take every audited update they
+    // hold as matching its replay (the updates are shifted copies, not trainings: a real replay would fail them all);
+    // a drawn update they could not fetch fails its audit, as the rule says.
+    const { audited } = selectAudits({
+      auditSeed: computeAuditSeed({
+        chainId: identity.chainId,
+        contract: identity.contract,
+        jobId,
+        round: 0,
+        roundSeed: round.seed,
+        reveals: revealed.map((reveal, index) => ({ trainerIndex: index, salt: reveal.salt })),
+      }),
+      reveals: SAMPLES.map((samples, index) => ({ trainerIndex: index, samples, late: false })),
+      count: job.auditsPerRound,
+    });
     const aggregate = await computeRoundAggregate(node, {
       global,
       updates,
+      audited,
       rule: prepared.spec.aggregation,
       job: identity,
       round: 0,
       baseModel: job.baseModelCid,
       dataset: prepared.datasetManifestCid,
     });
-    const honest = { aggregateCid: aggregate.cid, includedMask: aggregate.includedMask, includedSamples: aggregate.includedSamples };
+    const honest = {
+      aggregateCid: aggregate.cid,
+      includedMask: aggregate.includedMask,
+      includedSamples: aggregate.includedSamples,
+      slashMask: aggregate.slashMask,
+    };
     const { tuple } = parameters;
     const attested =
       tuple.kind === "honest"
@@ -183,12 +208,13 @@ export async function scriptedJobs(network: TestNetwork, node: StorageNode): Pro
               aggregateCid: honest.aggregateCid,
               includedMask: inclusionMask([0, 1, 2].filter((index) => index !== tuple.drop)),
               includedSamples: honest.includedSamples - SAMPLES[tuple.drop]!,
+              slashMask: honest.slashMask,
             };
-    for (const trainer of trainers) await attestAggregate(trainer, { jobId, round: 0, slashMask: 0n, ...attested });
+    for (const trainer of trainers) await attestAggregate(trainer, { jobId, round: 0, ...attested });
     round = await getRound(sponsor, { jobId });
     await network.time.advanceTo(round.attestEnd);
     if ((await getRound(sponsor, { jobId })).round === 0n) await finalizeRound(sponsor, { jobId, round: 0 });
-    return { jobId, round: 0, honest, attested };
+    return { jobId, round: 0, honest, attested, audited };
   };
   return { playRound };
 }

@@ -1221,7 +1221,7 @@ async function storage() {
       '  "extraField": "dropped",\n' +
       '  "trainingConfig": { "loss": "meanSquaredError", "optimizer_config": { "class_name": "SGD", "config": { "learning_rate": 0.01 } } },\n' +
       '  "format": "layers-model",\n' +
-      `  "modelTopology": ${oddTopologyText("odd", ',"overflow":1E400')}\n` +
+      `  "modelTopology": ${oddTopologyText("odd", ',"large":1E300')}\n` +
       "}\n";
     const oddRandom = new SeededRandom(2002);
     const kernel = drawTensors(oddRandom, [[6]], 1)[0]!;
@@ -1230,7 +1230,8 @@ async function storage() {
       name: "odd-topology",
       description:
         "The global model's model.json is not canonical (whitespace, key order, weights in two groups and three files, an unknown " +
-        "top-level key, integer-like and non-ASCII keys, escapes, 1E400): the aggregate's model.json is its canonical form, with " +
+        "top-level key, integer-like and non-ASCII keys, escapes, 1E300): the aggregate's model.json is its canonical form (keys " +
+        "in UTF-16 code-unit order, integer-like ones included; 1E300 spelled 1e+300), with " +
         "one weights group naming weights.bin.",
       global: {
         files: [
