@@ -147,7 +147,8 @@ export async function auditByReplay(params: ReplayAuditParameters): Promise<Repl
 
 /**
  * The optimizer steps an update of `spec` declares (trainer/README.md, "Replay audits"): fixed by the spec for
- * `epochs` (count x ceil(assigned samples / batchSize)) and `steps`, and the update manifest's `steps` for `seconds`.
+ * `epochs` (count x ceil(assigned samples / batchSize)) and `steps`, and the update manifest's `steps` for `seconds`
+ * (at most the spec's `local.maxSteps` when it sets one).
  * A manifest that states another count than the spec fixes, or a `seconds` update that states none, declares work no
  * replay can match: the result then says why.
  */
@@ -160,9 +161,10 @@ export function declaredSteps(params: {
   const fixed =
     local.unit === "epochs" ? local.count * Math.ceil(params.assignedSamples / batchSize) : local.unit === "steps" ? local.count : null;
   if (fixed === null) {
-    return params.manifestSteps === undefined
-      ? { invalid: "declares no step count, which a replay of work measured in seconds needs" }
-      : { steps: params.manifestSteps };
+    if (params.manifestSteps === undefined) return { invalid: "declares no step count, which a replay of work measured in seconds needs" };
+    if (local.maxSteps !== undefined && params.manifestSteps > local.maxSteps)
+      return { invalid: `declares ${params.manifestSteps} steps, above the spec's maxSteps ${local.maxSteps}` };
+    return { steps: params.manifestSteps };
   }
   if (params.manifestSteps !== undefined && params.manifestSteps !== fixed)
     return { invalid: `declares ${params.manifestSteps} steps where the spec fixes ${fixed}` };

@@ -94,7 +94,8 @@ export async function trainLocally(params: TrainLocallyParameters): Promise<Loca
     const totalSteps = unit === "epochs" ? count * batchesPerPass : unit === "steps" ? count : null;
     const stopAt =
       unit === "seconds" ? Math.min(Date.now() + count * 1000, params.deadline ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
-    const more = (step: number) => (totalSteps === null ? step === 0 || Date.now() < stopAt : step < totalSteps);
+    const maxSteps = config.local.maxSteps ?? Number.POSITIVE_INFINITY;
+    const more = (step: number) => (totalSteps === null ? step === 0 || (Date.now() < stopAt && step < maxSteps) : step < totalSteps);
     const random = new SeededRandom(config.seed);
     // Loss, accuracy and size of the last batchesPerPass batches (the last pass), oldest first.
     const lastPass: { loss: number; accuracy: number; batch: number }[] = [];

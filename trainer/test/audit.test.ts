@@ -102,6 +102,12 @@ describe("replay audits", function () {
     const seconds = { local: { unit: "seconds", count: 30 }, batchSize: 32 } as const;
     expect(declaredSteps({ spec: seconds, assignedSamples: 100, manifestSteps: 1234 })).to.deep.equal({ steps: 1234 });
     expect(declaredSteps({ spec: seconds, assignedSamples: 100, manifestSteps: undefined })).to.have.property("invalid");
+    // A declared count above the spec's cap is refused without a replay: no attester has to run it.
+    const capped = { local: { unit: "seconds", count: 30, maxSteps: 1000 }, batchSize: 32 } as const;
+    expect(declaredSteps({ spec: capped, assignedSamples: 100, manifestSteps: 1000 })).to.deep.equal({ steps: 1000 });
+    expect(declaredSteps({ spec: capped, assignedSamples: 100, manifestSteps: 10 ** 9 })).to.deep.equal({
+      invalid: "declares 1000000000 steps, above the spec's maxSteps 1000",
+    });
   });
 
   it("trainer processes on cpu, on wasm and on wasm without SIMD reach the same verdicts on an honest and a partial-work update", async () => {

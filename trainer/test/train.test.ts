@@ -86,6 +86,10 @@ describe("local training", () => {
     expect(late.steps).to.equal(1);
     expect(late.sampleVisits).to.equal(32);
     expect(late.samples).to.equal(100);
+    // maxSteps ends "seconds" work early, however much time is left.
+    const capped = await trainLocally({ model: base, data, config: { ...config, local: { ...config.local, count: 60, maxSteps: 3 } } });
+    expect(capped.steps).to.equal(3);
+    expect(capped.durationMs).to.be.below(60_000);
   });
 
   it("stops when aborted", async () => {

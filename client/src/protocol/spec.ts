@@ -32,8 +32,12 @@ export type AggregationRule = {
  * "steps"), or passes for `count` seconds of wall time ("seconds": at least one step, and never past the point where
  * the trainer must stop to store and commit its update in time). "seconds" fills a round's commit window whatever
  * each trainer's hardware; faster trainers take more steps, and the reward still follows the samples revealed.
+ * `maxSteps` (only with "seconds") caps the steps a trainer takes and may declare: every attester replays a drawn
+ * update's declared steps within the attest window, so without a cap a trainer could declare more steps than any replay
+ * can finish, stall every attester and escape its audit. A sponsor of a "seconds" job should set it to what the attest
+ * window can replay.
  */
-export type LocalWork = { unit: "epochs" | "steps" | "seconds"; count: number };
+export type LocalWork = { unit: "epochs" | "steps" | "seconds"; count: number; maxSteps?: number };
 
 /**
  * The job spec: dag-json content whose CID the TrainingJobs contract stores. Everything a trainer needs to train
@@ -229,10 +233,15 @@ function collectLocalTrainingIssues(spec: Record<string, unknown>, issues: SpecI
   literal(spec.loss, "loss", ["sparseCategoricalCrossentropy"], issues);
   checkOptimizer(spec.optimizer, issues);
   integer(spec.batchSize, "batchSize", 1, 1 << 20, issues);
-  const local = record(spec.local, "local", issues, ["unit", "count"]);
+  const local = record(spec.local, "local", issues, ["unit", "count"], ["maxSteps"]);
   if (local !== null) {
     literal(local.unit, "local.unit", ["epochs", "steps", "seconds"], issues);
     integer(local.count, "local.count", 1, 1 << 30, issues);
+    if (local.maxSteps !== undefined) {
+      if (local.unit !== "seconds")
+        issues.push({ path: "local.maxSteps", expected: 'no maxSteps: it only caps "seconds" work', found: describe(local.maxSteps) });
+      else integer(local.maxSteps, "local.maxSteps", 1, 1 << 30, issues);
+    }
   }
 }
 
@@ -329,15 +338,25 @@ function firstNonJson(value: unknown, path: string): { path: string; found: stri
   return { path, found: describe(value) };
 }
 
-function record(value: unknown, path: string, issues: SpecIssue[], keys: readonly string[]): Record<string, unknown> | null {
+function record(
+  value: unknown,
+  path: string,
+  issues: SpecIssue[],
+  keys: readonly string[],
+  optional: readonly string[] = [],
+): Record<string, unknown> | null {
   if (value === null || typeof value !== "object" || Array.isArray(value) || CID.asCID(value) !== null) {
     issues.push({ path: path || "(spec)", expected: "an object", found: describe(value) });
     return null;
   }
   const object = value as Record<string, unknown>;
   for (const key of Object.keys(object)) {
-    if (!keys.includes(key))
-      issues.push({ path: join(path, key), expected: `no such field (known: ${keys.join(", ")})`, found: describe(object[key]) });
+    if (!keys.includes(key) && !optional.includes(key))
+      issues.push({
+        path: join(path, key),
+        expected: `no such field (known: ${[...keys, ...optional].join(", ")})`,
+        found: describe(object[key]),
+      });
   }
   for (const key of keys) {
     if (!(key in object) || object[key] === undefined) issues.push({ path: join(path, key), expected: "a value", found: "nothing" });

@@ -144,6 +144,18 @@ describe("training spec", () => {
       { path: "aggregation.trimFraction", expected: "0 for the mean rule", found: "0.1" },
     ]);
     expect(issuesOf(() => validateTrainingSpec(null))).to.deep.equal([{ path: "(spec)", expected: "an object", found: "null" }]);
+    // maxSteps caps "seconds" work only (epochs and steps fix the step count), within the count's range.
+    expect(validateTrainingSpec({ ...spec, local: { unit: "seconds", count: 30, maxSteps: 500 } }).local).to.deep.equal({
+      unit: "seconds",
+      count: 30,
+      maxSteps: 500,
+    });
+    expect(issuesOf(() => validateTrainingSpec({ ...spec, local: { unit: "epochs", count: 1, maxSteps: 5 } }))).to.deep.equal([
+      { path: "local.maxSteps", expected: 'no maxSteps: it only caps "seconds" work', found: "5" },
+    ]);
+    expect(
+      issuesOf(() => validateTrainingSpec({ ...spec, local: { unit: "seconds", count: 30, maxSteps: 0 } })).map((i) => i.path),
+    ).to.deep.equal(["local.maxSteps"]);
     expect(
       issuesOf(() => validateTrainingSpec({ ...spec, seed: 2 ** 32, format: "mycelium/training-spec@2" })).map((issue) => issue.path),
     ).to.deep.equal(["format", "seed"]);

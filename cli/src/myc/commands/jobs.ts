@@ -57,6 +57,7 @@ type CreateOptions = StorageCommandOptions & {
   epochs?: string;
   steps?: string;
   trainSeconds?: string;
+  maxSteps?: string;
   shardsPerTrainer?: string;
   validationSplit?: string;
   validationShard?: string;
@@ -99,6 +100,10 @@ export function register(program: Command, run: Run): void {
       .option(
         "--train-seconds <n>",
         "spec: seconds of local training per round instead of epochs (fills the commit window on any hardware)",
+      )
+      .option(
+        "--max-steps <n>",
+        "spec: with --train-seconds, the most optimizer steps a trainer takes and may declare (size it to what the attest window can replay)",
       )
       .option("--shards-per-trainer <n>", "spec: training shards assigned to each trainer per round (default 1)")
       .option("--validation-split <split>", "spec: split of the shard every trainer evaluates on (default validation, else test)")
@@ -437,11 +442,22 @@ function specOptions(options: CreateOptions): Omit<PrepareJobSpecParameters, "da
   }
   const optimizer =
     options.optimizer === undefined ? undefined : parseChoice(options.optimizer, ["sgd", "momentum", "adam"] as const, "--optimizer");
+  if (options.maxSteps !== undefined && options.trainSeconds === undefined) {
+    throw new InvalidArgumentError({
+      parameter: "--max-steps",
+      value: options.maxSteps,
+      expected: "to be given with --train-seconds (epochs and steps fix the step count already)",
+    });
+  }
   const local =
     options.steps !== undefined
       ? { unit: "steps" as const, count: positive(options.steps, "--steps")! }
       : options.trainSeconds !== undefined
-        ? { unit: "seconds" as const, count: positive(options.trainSeconds, "--train-seconds")! }
+        ? {
+            unit: "seconds" as const,
+            count: positive(options.trainSeconds, "--train-seconds")!,
+            ...(options.maxSteps === undefined ? {} : { maxSteps: positive(options.maxSteps, "--max-steps")! }),
+          }
         : options.epochs !== undefined
           ? { unit: "epochs" as const, count: positive(options.epochs, "--epochs")! }
           : undefined;
