@@ -39,6 +39,13 @@ export class Settlement {
       session.emit({ type: "job-ended", rounds: session.job.numRounds });
       await this.claim();
       let trainer = await session.retry("Reading this trainer", () => getTrainer(client, { jobId }));
+      if (trainer.status === "slashed")
+        session.emit({
+          type: "warning",
+          message:
+            'this trainer is "slashed" in the job: its whole stake went to the forfeits (an update failed its replay audit, ' +
+            "or a commitment was not revealed); there is no stake to withdraw",
+        });
       const holds = trainer.status === "active" || trainer.status === "left";
       if (holds && !trainer.canWithdraw && trainer.pendingRound === null) {
         // Bonded to a reveal of the last rounds: the stake unlocks when the claim period after the end is over.
