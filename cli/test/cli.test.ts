@@ -31,6 +31,15 @@ describe("myc CLI (real processes against a devnet)", function () {
     expect((await myc(["frobnicate"])).code).to.equal(EXIT_CODES.usage);
   });
 
+  it("config reports the connection, and exits with the connection's error code when it fails", async () => {
+    const working = await myc(["config"], env);
+    expect(working.code, working.stderr).to.equal(0);
+    expect(working.stdout).to.match(/^connected {3}chain 31337 at block \d+/m);
+    const broken = await myc(["config"], { ...env, MYC_RPC_URL: "http://127.0.0.1:9" });
+    expect(broken.stdout).to.include("connection  FAILED:");
+    expect(broken.code, broken.stdout + broken.stderr).to.equal(EXIT_CODES.RPC_UNREACHABLE);
+  });
+
   it("publishes with a listing and prints parseable JSON", async () => {
     const manifestCid = (await uniqueCid()).toString();
     const result = await myc(

@@ -5,6 +5,7 @@ import { Output, toJson } from "../src/kit/output.ts";
 import { EXIT_CODES, exitCodeOf } from "../src/kit/exitCodes.ts";
 import { CLI_HINTS } from "../src/kit/hints.ts";
 import { AbortedError, AssetNotFoundError, BaseError, ContractRevertedError, InvalidCidError, RpcUnreachableError } from "@mycelium/client";
+import { parseAmount } from "../src/kit/parse.ts";
 
 /** A real stream that collects what is written, optionally claiming to be a terminal. */
 function sink(isTTY: boolean): PassThrough & { isTTY: boolean; text: () => string } {
@@ -84,6 +85,25 @@ describe("CLI output", () => {
       message: error.shortMessage,
       hint: CLI_HINTS.RPC_UNREACHABLE,
     });
+  });
+
+  it("never echoes a private key pasted where another argument was expected", async () => {
+    const key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    for (const pasted of [key, key.slice(2), ` ${key} `, key.slice(0, -1)]) {
+      let error: unknown;
+      try {
+        parseAmount(pasted, 6, "amount");
+      } catch (caught) {
+        error = caught;
+      }
+      const stderr = sink(false);
+      const stdout = sink(false);
+      new Output({ json: true, verbose: true, stdout, stderr }).error(error);
+      await tick();
+      const printed = stderr.text() + stdout.text();
+      expect(printed).to.match(/Invalid amount: \(6[34] hex digits, not shown: they may be a private key\)\./);
+      expect(printed).to.not.include(key.slice(2, 20));
+    }
   });
 
   it("gives every error class of every package a code of its own with an exit code, so none exits as a bug (1)", async () => {

@@ -14,7 +14,7 @@ export class InvalidArgumentError extends BaseError {
   readonly value: string;
 
   constructor(params: { parameter: string; value: unknown; expected: string; hint?: string; cause?: unknown }) {
-    const shown = typeof params.value === "string" ? JSON.stringify(params.value) : String(params.value);
+    const shown = showArgument(params.value);
     super(`Invalid ${params.parameter}: ${shown}.`, {
       details: `expected ${params.expected}`,
       hint: params.hint ?? `Pass ${params.expected}.`,
@@ -23,6 +23,19 @@ export class InvalidArgumentError extends BaseError {
     this.parameter = params.parameter;
     this.value = shown;
   }
+}
+
+/**
+ * How an invalid argument is shown in a message. A string that looks like a private key (56 or more hex digits, with or
+ * without 0x: a key pasted into the wrong place, or mistyped) is never repeated: messages end up in terminals, logs and
+ * bug reports.
+ */
+function showArgument(value: unknown): string {
+  if (typeof value !== "string") return String(value);
+  // 56 digits and more: a key with a digit or a few missing (or extra) is still most of a key.
+  const hex = /^\s*(?:0x)?([0-9a-fA-F]{56,})\s*$/.exec(value);
+  if (hex) return `(${hex[1]!.length} hex digits, not shown: they may be a private key)`;
+  return JSON.stringify(value);
 }
 
 /** The JSON-RPC endpoint did not answer (nothing listening, DNS failure, timeout, HTTP error). */

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { getBlockNumber } from "viem/actions";
 import { BaseError, DEFAULT_RPC_URL } from "@mycelium/client";
 import { ENVIRONMENT, type CliContext } from "../../kit/context.ts";
+import { EXIT_CODES, exitCodeOf } from "../../kit/exitCodes.ts";
 import type { Run } from "../main.ts";
 
 /** Hardhat's account #0: a key published in Hardhat's documentation, funded on every devnet. Never use it elsewhere. */
@@ -27,6 +28,7 @@ export function register(program: Command, run: Run): void {
           ),
         };
         let connection: Record<string, unknown>;
+        let failure: unknown = null;
         try {
           const client = await ctx.client();
           connection = {
@@ -37,6 +39,7 @@ export function register(program: Command, run: Run): void {
             contracts: Object.fromEntries(Object.entries(client.deployment.contracts).map(([name, { address }]) => [name, address])),
           };
         } catch (error) {
+          failure = error;
           connection = {
             ok: false,
             error: error instanceof BaseError ? { name: error.name, message: error.shortMessage, hint: error.hint ?? null } : String(error),
@@ -62,6 +65,8 @@ export function register(program: Command, run: Run): void {
           lines.push(`connection  FAILED: ${error.message}`, ...(error.hint ? [`  hint: ${error.hint}`] : []));
         }
         ctx.output.result({ ...resolved, address, connection }, lines);
+        // The report is printed either way; a failed connection still exits with its error's code, so scripts notice.
+        return failure === null ? EXIT_CODES.ok : exitCodeOf(failure);
       }),
     );
 
