@@ -252,20 +252,12 @@ async function verifyFrom(
     deadline: Date.now() + (parameters.fetchTimeoutMs ?? 60_000),
     signal,
   });
-  const fetchedIndices = new Set(
-    screened.updates.filter((update) => "weights" in update || "replayMismatch" in update).map((update) => update.trainerIndex),
-  );
-  for (const audit of screened.audits) if (audit.outcome !== "unavailable") fetchedIndices.add(audit.trainerIndex);
-  for (const reveal of reveals) {
-    const fetched = fetchedIndices.has(reveal.trainerIndex);
-    const unavailable = screened.updates.find((update) => update.trainerIndex === reveal.trainerIndex && "unavailable" in update);
-    onProgress?.({
-      type: "update",
-      round,
-      trainerIndex: reveal.trainerIndex,
-      fetched,
-      detail: unavailable && "unavailable" in unavailable ? unavailable.unavailable : "fetched",
-    });
+  // Every on-time reveal has one entry in the screened updates; those this verifier could not fetch say why.
+  const missing = new Map<number, string>();
+  for (const update of screened.updates) if ("unavailable" in update) missing.set(update.trainerIndex, update.unavailable);
+  for (const { trainerIndex } of reveals) {
+    const detail = missing.get(trainerIndex);
+    onProgress?.({ type: "update", round, trainerIndex, fetched: detail === undefined, detail: detail ?? "fetched" });
   }
   const aggregate = await computeRoundAggregate(storage, {
     global,
@@ -287,7 +279,7 @@ async function verifyFrom(
       trainer: reveal.trainer,
       updateCid: reveal.updateCid?.toString() ?? reveal.rawCid,
       samples: reveal.samples,
-      fetched: fetchedIndices.has(reveal.trainerIndex),
+      fetched: !missing.has(reveal.trainerIndex),
       verdict: verdict.reason,
       detail: verdict.detail,
       distance: verdict.distance,
